@@ -1,0 +1,226 @@
+"""Cadres and the fields of the appointment approval form (任免审批表)."""
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, ConfigDict, BaseModel, Field, StringConstraints, model_validator
+
+from schemas.common import (
+    AppraisalGrade,
+    CadreStatus,
+    EducationLevel,
+    Gender,
+    Name,
+    OptText,
+    PostLevel,
+    Rank,
+    ShortText,
+    Strict,
+    Tier,
+)
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def national_id_check_char(first17: str) -> str:
+    """Check character of an 18-character national ID number (GB 11643)."""
+    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def validate_national_id(value: str) -> str:
+    """Validate format, birth date and check digit; return the normalized number."""
+    v = value.strip().upper()
+    if len(v) != 18 or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+        raise ValueError("身份证号应为18位，前17位为数字，末位为数字或X")
+    try:
+        date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError as exc:
+        raise ValueError("身份证号中的出生日期无效") from exc
+    if national_id_check_char(v[:17]) != v[17]:
+        raise ValueError("身份证号校验位错误")
+    return v
+
+
+def mask_national_id(value: str | None) -> str | None:
+    """Mask all but the first 6 and last 4 characters."""
+    if not value:
+        return value
+    return value[:6] + "*" * 8 + value[-4:]
+
+
+NationalId = Annotated[str, AfterValidator(validate_national_id)]
+Year = Annotated[int, Field(ge=1950, le=2100)]
+
+
+class CareerEntryIn(Strict):
+    """One line of the resume (简历)."""
+
+    start_date: date
+    end_date: date | None = None
+    unit_id: Annotated[int, Field(gt=0)] | None = None
+    unit_name: ShortText
+    post: ShortText
+    post_level: PostLevel | None = None
+    is_grassroots: bool = False
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "CareerEntryIn":
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("结束日期不能早于开始日期")
+        return self
+
+
+class CareerEntryOut(CareerEntryIn):
+    """A resume line as stored."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: int
+
+
+class AppraisalIn(Strict):
+    """An annual appraisal grade."""
+
+    year: Year
+    grade: AppraisalGrade
+
+
+class RewardPenaltyIn(Strict):
+    """A commendation or disciplinary record."""
+
+    kind: Annotated[str, StringConstraints(pattern="^(reward|penalty)$")]
+    title: ShortText
+    issuer: OptText = None
+    decided_on: date
+    effective_until: date | None = None
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class RewardPenaltyOut(RewardPenaltyIn):
+    """A reward or penalty as stored."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: int
+
+
+class CadreFields(Strict):
+    """Profile fields shared by create and update."""
+
+    name: Name
+    gender: Gender
+    birth_date: date
+    ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] = "汉族"
+    native_place: OptText = None
+    birthplace: OptText = None
+    party_join_date: date | None = None
+    work_start_date: date | None = None
+    health: OptText = None
+    professional_title: OptText = None
+    edu_fulltime_level: EducationLevel | None = None
+    edu_fulltime_school: OptText = None
+    edu_fulltime_major: OptText = None
+    edu_inservice_level: EducationLevel | None = None
+    edu_inservice_school: OptText = None
+    edu_inservice_major: OptText = None
+    unit_id: Annotated[int, Field(gt=0)]
+    post: ShortText
+    post_level: PostLevel | None = None
+    post_level_since: date | None = None
+    rank: Rank | None = None
+    rank_since: date | None = None
+    tier: Tier
+    status: CadreStatus = CadreStatus.active
+    is_unit_head: bool = False
+    photo_attachment_id: Annotated[int, Field(gt=0)] | None = None
+    national_id: NationalId | None = None
+
+    @model_validator(mode="after")
+    def _plausible_dates(self) -> "CadreFields":
+        if self.birth_date >= date.today():
+            raise ValueError("出生日期必须早于今天")
+        for field in ("party_join_date", "work_start_date"):
+            value = getattr(self, field)
+            if value is not None and value < self.birth_date:
+                raise ValueError(f"{field} 不能早于出生日期")
+        return self
+
+
+class CadreCreate(CadreFields):
+    """A new cadre with optional resume, appraisals and rewards/penalties."""
+
+    career: Annotated[list[CareerEntryIn], Field(max_length=100)] = []
+    appraisals: Annotated[list[AppraisalIn], Field(max_length=100)] = []
+    rewards_penalties: Annotated[list[RewardPenaltyIn], Field(max_length=200)] = []
+
+
+class CadreUpdate(CadreFields):
+    """A full replacement of the profile fields, based on a version."""
+
+    version: int | None = None
+
+
+class CadreOut(BaseModel):
+    """A cadre's profile as the caller may see it."""
+
+    id: int
+    name: str
+    gender: Gender
+    birth_date: date
+    ethnicity: str
+    native_place: str | None
+    birthplace: str | None
+    party_join_date: date | None
+    work_start_date: date | None
+    health: str | None
+    professional_title: str | None
+    edu_fulltime_level: EducationLevel | None
+    edu_fulltime_school: str | None
+    edu_fulltime_major: str | None
+    edu_inservice_level: EducationLevel | None
+    edu_inservice_school: str | None
+    edu_inservice_major: str | None
+    unit_id: int
+    unit_name: str
+    post: str
+    post_level: PostLevel | None
+    post_level_since: date | None
+    rank: Rank | None
+    rank_since: date | None
+    tier: Tier
+    status: CadreStatus
+    is_unit_head: bool
+    photo_attachment_id: int | None
+    national_id: str | None
+    national_id_masked: bool
+    version: int
+
+
+class CadreDetail(CadreOut):
+    """A cadre with resume, appraisals and rewards/penalties."""
+
+    career: list[CareerEntryOut]
+    appraisals: list[AppraisalIn]
+    rewards_penalties: list[RewardPenaltyOut]
+
+
+class CadreSummary(BaseModel):
+    """A cadre in a list."""
+
+    id: int
+    name: str
+    unit_id: int
+    unit_name: str
+    post: str
+    rank: Rank | None
+    post_level: PostLevel | None
+    tier: Tier
+    status: CadreStatus
+
+
+class CadrePage(BaseModel):
+    """A page of cadres."""
+
+    items: list[CadreSummary]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,38 @@
+"""Units: the organization hierarchy."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from schemas.common import ShortText, Strict, UnitKind
+
+UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class UnitCreate(Strict):
+    """A new unit under a parent (no parent only for the root city)."""
+
+    code: UnitCode
+    name: ShortText
+    kind: UnitKind
+    parent_id: Annotated[int, Field(gt=0)] | None = None
+
+
+class UnitUpdate(Strict):
+    """Rename a unit."""
+
+    version: int | None = None
+    name: ShortText
+
+
+class UnitOut(BaseModel):
+    """A unit with its place in the tree."""
+
+    id: int
+    code: str
+    name: str
+    kind: UnitKind
+    parent_id: int | None
+    path_names: list[str]
+    depth: int
+    version: int

@@ -1,0 +1,42 @@
+"""Password hashing (argon2id) and the password policy."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from service.errors import ValidationFailed
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY = _hasher.hash("timing-equalizer-not-a-password")
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; spends the same time when the user does not exist."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_policy(password: str, username: str) -> None:
+    """Refuse weak passwords: at least 10 characters, three character classes, not the username."""
+    classes = sum([
+        any(c.islower() for c in password), any(c.isupper() for c in password),
+        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
+    ])
+    problems = []
+    if len(password) < 10:
+        problems.append("至少10个字符")
+    if classes < 3:
+        problems.append("须包含大写字母、小写字母、数字、符号中的至少三类")
+    if username.lower() in password.lower():
+        problems.append("不能包含用户名")
+    if problems:
+        raise ValidationFailed(
+            "密码不符合安全要求：" + "；".join(problems),
+            errors=[{"field": "password", "message": m} for m in problems],
+        )

@@ -1,0 +1,148 @@
+"""SQL for users, scopes, team membership and tokens."""
+
+from datetime import datetime
+
+import asyncpg
+
+
+async def get_user_by_username(conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
+    """A user row by login name."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM users WHERE username = $1", username
+    )
+    return row
+
+
+async def get_user(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    """A user row by id."""
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+    return row
+
+
+async def lock_user(conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
+    """A user row locked for a login attempt."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM users WHERE username = $1 FOR UPDATE", username
+    )
+    return row
+
+
+async def record_login_failure(conn: asyncpg.Connection, user_id: int, max_failures: int,
+                               lockout_minutes: int) -> None:
+    """Count a failed login and lock the account when the limit is reached."""
+    await conn.execute(
+        """UPDATE users SET failed_logins = failed_logins + 1,
+             locked_until = CASE WHEN failed_logins + 1 >= $2
+                                 THEN now() + make_interval(mins => $3) ELSE locked_until END
+           WHERE id = $1""",
+        user_id, max_failures, lockout_minutes,
+    )
+
+
+async def reset_login_failures(conn: asyncpg.Connection, user_id: int) -> None:
+    """Clear the failure count after a successful login."""
+    await conn.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", user_id
+    )
+
+
+async def insert_user(conn: asyncpg.Connection, username: str, display_name: str,
+                      password_hash: str, role: str) -> asyncpg.Record:
+    """Create a user."""
+    row: asyncpg.Record = await conn.fetchrow(
+        """INSERT INTO users (username, display_name, password_hash, role)
+           VALUES ($1, $2, $3, $4) ON CONFLICT (username) DO NOTHING RETURNING *""",
+        username, display_name, password_hash, role,
+    )
+    return row
+
+
+async def update_user(conn: asyncpg.Connection, user_id: int, version: int, display_name: str,
+                      role: str, active: bool) -> asyncpg.Record | None:
+    """Update an account if still at the given version."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """UPDATE users SET display_name = $3, role = $4, active = $5, version = version + 1,
+                            updated_at = now()
+           WHERE id = $1 AND version = $2 RETURNING *""",
+        user_id, version, display_name, role, active,
+    )
+    return row
+
+
+async def set_password(conn: asyncpg.Connection, user_id: int, password_hash: str) -> None:
+    """Replace a password hash."""
+    await conn.execute(
+        """UPDATE users SET password_hash = $2, password_changed_at = now(),
+                            version = version + 1, updated_at = now() WHERE id = $1""",
+        user_id, password_hash,
+    )
+
+
+async def replace_scopes(conn: asyncpg.Connection, user_id: int,
+                         scopes: list[tuple[int, str | None]]) -> None:
+    """Replace a user's scopes."""
+    await conn.execute("DELETE FROM user_scopes WHERE user_id = $1", user_id)
+    await conn.executemany(
+        "INSERT INTO user_scopes (user_id, unit_id, tier) VALUES ($1, $2, $3)",
+        [(user_id, unit_id, tier) for unit_id, tier in scopes],
+    )
+
+
+async def list_scopes(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    """A user's scopes with unit names."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT s.unit_id, s.tier, u.name AS unit_name FROM user_scopes s
+           JOIN units u ON u.id = s.unit_id WHERE s.user_id = $1 ORDER BY s.id""",
+        user_id,
+    )
+    return rows
+
+
+async def list_team_ids(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    """Teams the user belongs to."""
+    rows = await conn.fetch("SELECT team_id FROM team_members WHERE user_id = $1", user_id)
+    return [r["team_id"] for r in rows]
+
+
+async def list_users(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """All users."""
+    rows: list[asyncpg.Record] = await conn.fetch("SELECT * FROM users ORDER BY id")
+    return rows
+
+
+async def insert_token(conn: asyncpg.Connection, token_hash: bytes, user_id: int, kind: str,
+                       csrf_hash: bytes | None, expires_at: datetime, source_ip: str | None) -> None:
+    """Store a new token (hashed)."""
+    await conn.execute(
+        """INSERT INTO auth_tokens (token_hash, user_id, kind, csrf_hash, expires_at, source_ip)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        token_hash, user_id, kind, csrf_hash, expires_at, source_ip,
+    )
+
+
+async def resolve_token(conn: asyncpg.Connection, token_hash: bytes) -> asyncpg.Record | None:
+    """The live token and its active user, if any."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """SELECT t.kind, t.csrf_hash, u.id, u.username, u.display_name, u.role
+           FROM auth_tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
+             AND u.active AND t.created_at >= u.password_changed_at""",
+        token_hash,
+    )
+    return row
+
+
+async def revoke_token(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    """Revoke one token."""
+    await conn.execute(
+        "UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL",
+        token_hash,
+    )
+
+
+async def revoke_user_tokens(conn: asyncpg.Connection, user_id: int) -> None:
+    """Revoke every live token of a user."""
+    await conn.execute(
+        "UPDATE auth_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user_id,
+    )

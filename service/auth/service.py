@@ -1,0 +1,175 @@
+"""Login, tokens and user administration."""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from schemas.auth import (
+    LoginIn,
+    PasswordChange,
+    ScopeOut,
+    TokenOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
+from schemas.common import Role
+from service.auth import passwords, repo
+from service.config import Settings
+from service.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from service.idempotency import fingerprint, run_idempotent
+from service.principal import Principal
+from service.uow import UnitOfWork, unit_of_work
+from service.versioning import require_version
+
+LOGIN_FAILED = "用户名或密码错误"
+
+
+def hash_token(token: str) -> bytes:
+    """Tokens are stored only as their SHA-256."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip: str | None,
+                kind: str = "bearer") -> tuple[TokenOut, str | None]:
+    """Check credentials with lockout; return a new token (and a CSRF token for cookies)."""
+    anonymous = Principal(0, body.username, body.username, Role.researcher, source_ip)
+    failure: Exception | None = None
+    async with unit_of_work(pool, anonymous) as uow:
+        user = await repo.lock_user(uow.conn, body.username)
+        now = datetime.now(UTC)
+        if user is not None and user["locked_until"] is not None and user["locked_until"] > now:
+            uow.audit("auth.login.locked", "user", user["id"], {"username": body.username})
+            failure = TooManyRequests("登录失败次数过多，账户已临时锁定，请稍后再试")
+        elif (user is None or not user["active"]
+              or not passwords.verify_password(user["password_hash"] if user else None,
+                                               body.password)):
+            if user is not None:
+                await repo.record_login_failure(uow.conn, user["id"], settings.login_max_failures,
+                                                settings.login_lockout_minutes)
+            uow.audit("auth.login.failure", "user", user["id"] if user else None,
+                      {"username": body.username})
+            failure = Unauthorized(LOGIN_FAILED)
+        else:
+            await repo.reset_login_failures(uow.conn, user["id"])
+            token = secrets.token_urlsafe(32)
+            csrf = secrets.token_urlsafe(24) if kind == "cookie" else None
+            expires = now + timedelta(minutes=settings.token_ttl_minutes)
+            await repo.insert_token(uow.conn, hash_token(token), user["id"], kind,
+                                    hash_token(csrf) if csrf else None, expires, source_ip)
+            uow.principal = Principal(user["id"], user["username"], user["display_name"],
+                                      Role(user["role"]), source_ip)
+            uow.audit("auth.login.success", "user", user["id"], {"kind": kind})
+    # The failure is raised after commit so the failure count and audit entry are kept.
+    if failure is not None:
+        raise failure
+    return TokenOut(access_token=token, expires_at=expires), csrf
+
+
+async def authenticate(pool: asyncpg.Pool, token: str,
+                       source_ip: str | None) -> tuple[Principal, bytes | None]:
+    """Resolve a token to its principal (and CSRF hash for cookie sessions)."""
+    async with pool.acquire() as conn:
+        row = await repo.resolve_token(conn, hash_token(token))
+    if row is None:
+        raise Unauthorized()
+    principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),
+                          source_ip, row["kind"])
+    return principal, row["csrf_hash"]
+
+
+async def logout(pool: asyncpg.Pool, principal: Principal, token: str) -> None:
+    """Revoke the token used for this request."""
+    async with unit_of_work(pool, principal) as uow:
+        await repo.revoke_token(uow.conn, hash_token(token))
+        uow.audit("auth.logout", "user", principal.user_id)
+
+
+async def _user_out(conn: asyncpg.Connection, row: asyncpg.Record) -> UserOut:
+    scopes = [ScopeOut(**dict(s)) for s in await repo.list_scopes(conn, row["id"])]
+    return UserOut(id=row["id"], username=row["username"], display_name=row["display_name"],
+                   role=Role(row["role"]), active=row["active"], version=row["version"],
+                   scopes=scopes, team_ids=await repo.list_team_ids(conn, row["id"]))
+
+
+async def get_user(pool: asyncpg.Pool, user_id: int) -> UserOut:
+    """One account."""
+    async with pool.acquire() as conn:
+        row = await repo.get_user(conn, user_id)
+        if row is None:
+            raise NotFound()
+        return await _user_out(conn, row)
+
+
+async def list_users(pool: asyncpg.Pool) -> list[UserOut]:
+    """All accounts."""
+    async with pool.acquire() as conn:
+        return [await _user_out(conn, r) for r in await repo.list_users(conn)]
+
+
+async def create_user(pool: asyncpg.Pool, principal: Principal, body: UserCreate,
+                      key: str | None) -> UserOut:
+    """Create an account with its scopes (admin)."""
+    passwords.check_policy(body.password, body.username)
+    password_hash = passwords.hash_password(body.password)
+
+    async def work(uow: UnitOfWork) -> UserOut:
+        row = await repo.insert_user(uow.conn, body.username, body.display_name, password_hash,
+                                     body.role.value)
+        if row is None:
+            raise Conflict("用户名已存在")
+        await _set_scopes(uow.conn, row["id"], body)
+        out = await _user_out(uow.conn, row)
+        uow.audit("user.create", "user", row["id"], {"role": body.role.value,
+                                                     "scopes": [s.model_dump() for s in body.scopes]})
+        return out
+
+    request_hash = fingerprint("user.create", body.model_dump(mode="json", exclude={"password"}))
+    out, _ = await run_idempotent(pool, principal, key, request_hash, UserOut, work)
+    return out
+
+
+async def _set_scopes(conn: asyncpg.Connection, user_id: int, body: UserCreate | UserUpdate) -> None:
+    if body.scopes is None:
+        return
+    unit_ids = [s.unit_id for s in body.scopes]
+    found = await conn.fetchval("SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", unit_ids)
+    if found != len(set(unit_ids)):
+        raise ValidationFailed("授权范围中的单位不存在")
+    await repo.replace_scopes(conn, user_id, [(s.unit_id, s.tier.value if s.tier else None)
+                                              for s in body.scopes])
+
+
+async def update_user(pool: asyncpg.Pool, principal: Principal, user_id: int, body: UserUpdate,
+                      if_match: int | None) -> UserOut:
+    """Change role, name, activity or scopes; deactivation revokes every token."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        current = await repo.get_user(uow.conn, user_id)
+        if current is None:
+            raise NotFound()
+        row = await repo.update_user(
+            uow.conn, user_id, version, body.display_name or current["display_name"],
+            (body.role or current["role"]), current["active"] if body.active is None else body.active,
+        )
+        if row is None:
+            raise stale()
+        await _set_scopes(uow.conn, user_id, body)
+        if not row["active"] or row["role"] != current["role"]:
+            await repo.revoke_user_tokens(uow.conn, user_id)
+        uow.audit("user.update", "user", user_id, body.model_dump(mode="json", exclude_none=True))
+        return await _user_out(uow.conn, row)
+
+
+async def change_password(pool: asyncpg.Pool, principal: Principal, body: PasswordChange) -> None:
+    """Change one's own password; every existing token stops working."""
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_user(uow.conn, principal.user_id)
+        if row is None or not passwords.verify_password(row["password_hash"], body.current_password):
+            raise ValidationFailed("当前密码错误")
+        passwords.check_policy(body.new_password, principal.username)
+        await repo.set_password(uow.conn, principal.user_id, passwords.hash_password(body.new_password))
+        await repo.revoke_user_tokens(uow.conn, principal.user_id)
+        uow.audit("user.password_change", "user", principal.user_id)

@@ -1,0 +1,224 @@
+"""Rules for the cadre registry: scope, sensitive fields, versions and revisions."""
+
+from typing import Any
+
+import asyncpg
+
+from schemas.cadres import (
+    AppraisalIn,
+    CadreCreate,
+    CadreDetail,
+    CadreOut,
+    CadrePage,
+    CadreSummary,
+    CadreUpdate,
+    CareerEntryIn,
+    CareerEntryOut,
+    RewardPenaltyIn,
+    RewardPenaltyOut,
+    mask_national_id,
+)
+from schemas.common import Role
+from schemas.records import RevisionOut
+from service.cadres import repo
+from service.errors import NotFound, ValidationFailed
+from service.idempotency import fingerprint, run_idempotent
+from service.principal import Principal
+from service.revisions import list_revisions
+from service.uow import UnitOfWork, unit_of_work
+from service.versioning import require_version
+
+SENSITIVE_ROLES = {Role.officer}
+
+
+def sees_sensitive(principal: Principal) -> bool:
+    """Whether the role may see national ID numbers and similar fields unmasked."""
+    return principal.role in SENSITIVE_ROLES
+
+
+def to_out(row: asyncpg.Record, principal: Principal) -> CadreOut:
+    """Cadre row to API model, masking what the role may not see."""
+    data = dict(row)
+    masked = not sees_sensitive(principal)
+    if masked:
+        data["national_id"] = mask_national_id(data["national_id"])
+    return CadreOut(**{k: data[k] for k in CadreOut.model_fields if k in data},
+                    national_id_masked=masked)
+
+
+async def _detail(conn: asyncpg.Connection, principal: Principal, cadre_id: int) -> CadreDetail:
+    row = await repo.get_visible(conn, principal, cadre_id)
+    if row is None:
+        raise NotFound("干部不存在")
+    base = to_out(row, principal)
+    return CadreDetail(
+        **base.model_dump(),
+        career=[CareerEntryOut(**dict(r)) for r in await repo.career(conn, cadre_id)],
+        appraisals=[AppraisalIn(**dict(r)) for r in await repo.appraisals(conn, cadre_id)],
+        rewards_penalties=[RewardPenaltyOut(**{k: v for k, v in dict(r).items()
+                                               if k in RewardPenaltyOut.model_fields})
+                           for r in await repo.rewards(conn, cadre_id)],
+    )
+
+
+def _snapshot(detail: CadreDetail) -> dict[str, Any]:
+    # Revisions never hold the national ID number itself.
+    return detail.model_dump(mode="json", exclude={"national_id", "national_id_masked"})
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {k: [before.get(k), v] for k, v in after.items()
+            if before.get(k) != v and k not in ("version",)}
+
+
+async def get_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int) -> CadreDetail:
+    """A cadre's profile with resume, appraisals and rewards (the read is audited)."""
+    async with unit_of_work(pool, principal) as uow:
+        detail = await _detail(uow.conn, principal, cadre_id)
+        uow.audit("cadre.read", "cadre", cadre_id)
+        return detail
+
+
+async def list_cadres(pool: asyncpg.Pool, principal: Principal, unit_id: int | None,
+                      name: str | None, tier: str | None, status: str | None,
+                      limit: int, offset: int) -> CadrePage:
+    """Readable cadres with simple filters."""
+    async with pool.acquire() as conn:
+        rows, total = await repo.search(conn, principal, unit_id, name, tier, status, limit, offset)
+    items = [CadreSummary(**{k: r[k] for k in CadreSummary.model_fields}) for r in rows]
+    return CadrePage(items=items, total=total, limit=limit, offset=offset)
+
+
+async def _check_unit(uow: UnitOfWork, unit_id: int, tier: str) -> None:
+    if not await repo.unit_manageable(uow.conn, uow.principal, unit_id, tier):
+        raise ValidationFailed("单位不存在或不在您的管理范围内",
+                               errors=[{"field": "unit_id", "message": "单位不在管理范围内"}])
+
+
+async def _check_photo(uow: UnitOfWork, attachment_id: int | None) -> None:
+    if attachment_id is None:
+        return
+    ok = await uow.conn.fetchval(
+        """SELECT true FROM attachments WHERE id = $1 AND uploaded_by = $2
+           AND content_type IN ('image/jpeg', 'image/png')""",
+        attachment_id, uow.principal.user_id,
+    )
+    if not ok:
+        raise ValidationFailed("照片附件不存在或不是 JPEG/PNG 图片",
+                               errors=[{"field": "photo_attachment_id", "message": "照片无效"}])
+
+
+def _profile(body: CadreCreate | CadreUpdate) -> dict[str, Any]:
+    data = body.model_dump(include=set(repo.PROFILE_COLUMNS))
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+
+
+async def create_cadre(pool: asyncpg.Pool, principal: Principal, body: CadreCreate,
+                       key: str | None) -> CadreDetail:
+    """Register a cadre in the officer's scope, with resume, appraisals and rewards."""
+
+    async def work(uow: UnitOfWork) -> CadreDetail:
+        await _check_unit(uow, body.unit_id, body.tier.value)
+        await _check_photo(uow, body.photo_attachment_id)
+        if body.national_id and await uow.conn.fetchval(
+                "SELECT true FROM cadres WHERE national_id = $1", body.national_id):
+            raise ValidationFailed("身份证号已登记", errors=[{"field": "national_id",
+                                                           "message": "身份证号已登记"}])
+        cadre_id = await repo.insert(uow.conn, _profile(body), principal.user_id)
+        await repo.insert_career(uow.conn, cadre_id, [e.model_dump(mode="python") for e in body.career])
+        await repo.upsert_appraisals(uow.conn, cadre_id, [a.model_dump() for a in body.appraisals])
+        await repo.insert_rewards(uow.conn, cadre_id, [r.model_dump() for r in body.rewards_penalties])
+        detail = await _detail(uow.conn, principal, cadre_id)
+        await uow.revision("cadre", cadre_id, 1, "create", _snapshot(detail))
+        uow.outbox("cadre", cadre_id)
+        uow.audit("cadre.create", "cadre", cadre_id, {"version": 1})
+        return detail
+
+    out, _ = await run_idempotent(pool, principal, key, fingerprint("cadre.create", body),
+                                  CadreDetail, work)
+    return out
+
+
+async def update_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+                       body: CadreUpdate, if_match: int | None) -> CadreDetail:
+    """Replace the profile fields, refusing a stale version."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        current = await repo.lock_visible(uow.conn, principal, cadre_id)
+        if current is None:
+            raise NotFound("干部不存在")
+        if current["version"] != version:
+            raise stale()
+        await _check_unit(uow, body.unit_id, body.tier.value)
+        if body.photo_attachment_id != current["photo_attachment_id"]:
+            await _check_photo(uow, body.photo_attachment_id)
+        before = _snapshot(await _detail(uow.conn, principal, cadre_id))
+        fields = _profile(body)
+        if not sees_sensitive(principal) or body.national_id is None:
+            fields["national_id"] = current["national_id"]
+        await repo.update(uow.conn, cadre_id, version, fields)
+        detail = await _detail(uow.conn, principal, cadre_id)
+        after = _snapshot(detail)
+        changes = _diff(before, after)
+        if fields["national_id"] != current["national_id"]:
+            changes["national_id"] = "changed"
+        await uow.revision("cadre", cadre_id, detail.version, "update", after, changes)
+        uow.outbox("cadre", cadre_id)
+        uow.audit("cadre.update", "cadre", cadre_id, {"version": detail.version,
+                                                      "fields": sorted(changes)})
+        return detail
+
+
+async def _append(pool: asyncpg.Pool, principal: Principal, cadre_id: int, action: str,
+                  key: str | None, payload: list[Any]) -> CadreDetail:
+    async def work(uow: UnitOfWork) -> CadreDetail:
+        if await repo.lock_visible(uow.conn, principal, cadre_id) is None:
+            raise NotFound("干部不存在")
+        if principal.role is not Role.officer:
+            raise NotFound("干部不存在")
+        before = _snapshot(await _detail(uow.conn, principal, cadre_id))
+        items = [p.model_dump() for p in payload]
+        if action == "career":
+            await repo.insert_career(uow.conn, cadre_id, items)
+        elif action == "appraisals":
+            await repo.upsert_appraisals(uow.conn, cadre_id, items)
+        else:
+            await repo.insert_rewards(uow.conn, cadre_id, items)
+        version = await repo.bump_version(uow.conn, cadre_id)
+        detail = await _detail(uow.conn, principal, cadre_id)
+        after = _snapshot(detail)
+        await uow.revision("cadre", cadre_id, version, f"add_{action}", after, _diff(before, after))
+        uow.outbox("cadre", cadre_id)
+        uow.audit(f"cadre.add_{action}", "cadre", cadre_id, {"version": version})
+        return detail
+
+    request_hash = fingerprint(f"cadre.{cadre_id}.{action}",
+                               {"items": [p.model_dump(mode="json") for p in payload]})
+    out, _ = await run_idempotent(pool, principal, key, request_hash, CadreDetail, work)
+    return out
+
+
+async def add_career(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+                     entries: list[CareerEntryIn], key: str | None) -> CadreDetail:
+    """Add resume lines."""
+    return await _append(pool, principal, cadre_id, "career", key, entries)
+
+
+async def set_appraisals(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+                         items: list[AppraisalIn], key: str | None) -> CadreDetail:
+    """Set annual appraisal grades."""
+    return await _append(pool, principal, cadre_id, "appraisals", key, items)
+
+
+async def add_rewards(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+                      items: list[RewardPenaltyIn], key: str | None) -> CadreDetail:
+    """Add rewards or penalties."""
+    return await _append(pool, principal, cadre_id, "rewards_penalties", key, items)
+
+
+async def cadre_revisions(pool: asyncpg.Pool, principal: Principal, cadre_id: int) -> list[RevisionOut]:
+    """The revision history of a readable cadre."""
+    async with pool.acquire() as conn:
+        if await repo.get_visible(conn, principal, cadre_id) is None:
+            raise NotFound("干部不存在")
+        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "cadre", cadre_id)]

@@ -1,0 +1,65 @@
+"""Settings: the only place configuration enters the program (env prefix CADRE_)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "dev-secret-change-me", "secret"}
+
+
+class Settings(BaseSettings):
+    """Every setting, read from CADRE_* environment variables or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="CADRE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str | None = None
+    db_pool_min: int = 2
+    db_pool_max: int = 20
+
+    data_dir: Path = PROJECT_ROOT / ".data"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+
+    meili_url: str | None = None
+    meili_master_key: SecretStr | None = None
+    meili_search_key: SecretStr | None = None
+    meili_index_key: SecretStr | None = None
+    meili_timeout_s: float = 2.0
+    meili_threads: int = 8
+    index_prefix: str = "cadre"
+
+    secret_key: SecretStr = SecretStr("dev-secret-change-me")
+    token_ttl_minutes: int = 8 * 60
+    upload_max_bytes: int = 50 * 1024 * 1024
+    request_max_bytes: int = 2 * 1024 * 1024
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    cjk_font_path: Path | None = None
+    cors_origins: list[str] = []
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.env == "production":
+            if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
+                raise ValueError("CADRE_SECRET_KEY 仍是默认值，生产环境必须设置真实密钥")
+            if self.database_url is None:
+                raise ValueError("生产环境必须设置 CADRE_DATABASE_URL")
+        return self
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Directory of the content-addressed attachment store."""
+        return self.data_dir / "attachments"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return Settings()

@@ -1,0 +1,36 @@
+"""Connection pool creation and the JSON codecs every connection needs."""
+
+import json
+from typing import Any
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for typ in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typ,
+            encoder=lambda v: json.dumps(v, ensure_ascii=False, default=str),
+            decoder=json.loads,
+            schema="pg_catalog",
+        )
+    await conn.execute("SET TIME ZONE 'UTC'")
+
+
+async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
+    """Create the asyncpg pool with JSON codecs installed on every connection."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=60,
+        server_settings={"application_name": "cadre"},
+    )
+    assert pool is not None
+    return pool
+
+
+def record_to_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
+    """Turn an asyncpg record into a plain dict (None stays None)."""
+    return dict(record) if record is not None else None

@@ -1,0 +1,103 @@
+"""FastAPI dependencies, exposed as Annotated aliases."""
+
+import hmac
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Header, Query, Request
+
+from schemas.common import Role
+from service.auth import service as auth_service
+from service.config import Settings
+from service.errors import Forbidden, Unauthorized
+from service.principal import Principal
+from service.versioning import parse_if_match
+
+SESSION_COOKIE = "cadre_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_pool(request: Request) -> asyncpg.Pool:
+    """The app's database pool."""
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The peer address of the request."""
+    return request.client.host if request.client else None
+
+
+def request_token(request: Request) -> tuple[str, str]:
+    """The bearer token or session cookie of the request, and which it was."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), "bearer"
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return cookie, "cookie"
+    raise Unauthorized()
+
+
+async def current_principal(request: Request, pool: Pool) -> Principal:
+    """Authenticate the request; cookie sessions must also carry the CSRF token on writes."""
+    token, via = request_token(request)
+    principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request))
+    if via == "cookie" and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if csrf_hash is None or not hmac.compare_digest(auth_service.hash_token(sent), csrf_hash):
+            raise Forbidden("缺少或错误的 CSRF 令牌")
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+class Allow:
+    """A route's role rule; the authorization matrix test reads `roles` from every route."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, principal: CurrentUser) -> Principal:
+        if principal.role not in self.roles:
+            raise Forbidden()
+        return principal
+
+
+READERS = (Role.officer, Role.leader, Role.researcher)
+FILERS = (Role.officer, Role.researcher)
+
+AdminUser = Annotated[Principal, Depends(Allow(Role.admin))]
+AuditorUser = Annotated[Principal, Depends(Allow(Role.auditor))]
+OfficerUser = Annotated[Principal, Depends(Allow(Role.officer))]
+Reader = Annotated[Principal, Depends(Allow(*READERS))]
+Filer = Annotated[Principal, Depends(Allow(*FILERS))]
+AnyUser = Annotated[Principal, Depends(Allow(*Role))]
+UnitReader = Annotated[Principal, Depends(Allow(*READERS, Role.admin))]
+
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]{1,200}$")
+]
+
+
+def if_match_header(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    """The version named by If-Match, if any."""
+    return parse_if_match(if_match)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_header)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]

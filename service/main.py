@@ -1,0 +1,42 @@
+"""Application factory and lifespan (pools and clients live here, not in module globals)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from service import problems
+from service.config import Settings, get_settings
+from service.db import create_pool
+from service.middleware import RequestContextMiddleware
+from service.routes import include_routers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app for the given settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.database_url:
+            raise RuntimeError("CADRE_DATABASE_URL 未设置（使用 `cadre serve` 可自动启动内置数据库）")
+        app.state.pool = await create_pool(settings.database_url, settings.db_pool_min,
+                                           settings.db_pool_max)
+        settings.attachments_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    app = FastAPI(title="干部实绩档案与选任证据库 API", version="0.1.0", lifespan=lifespan,
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    problems.install(app)
+    include_routers(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_credentials=True, allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(RequestContextMiddleware, max_body=settings.request_max_bytes,
+                       max_upload=settings.upload_max_bytes, hsts=settings.env == "production")
+    return app

@@ -1,0 +1,14 @@
+"""SQL for reading revisions of any entity."""
+
+import asyncpg
+
+
+async def list_revisions(conn: asyncpg.Connection, entity_type: str, entity_id: int) -> list[asyncpg.Record]:
+    """Revisions of an entity, oldest first, with the actor's name."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT r.version, r.action, r.actor_id, u.display_name AS actor_name, r.at, r.changes
+           FROM revisions r LEFT JOIN users u ON u.id = r.actor_id
+           WHERE r.entity_type = $1 AND r.entity_id = $2 ORDER BY r.version, r.id""",
+        entity_type, entity_id,
+    )
+    return rows

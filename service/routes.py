@@ -1,0 +1,17 @@
+"""Every router of the app, in one list."""
+
+from fastapi import FastAPI
+
+from service import health
+from service.auth import api as auth_api
+from service.cadres import api as cadres_api
+from service.units import api as units_api
+
+PUBLIC_PATHS = {"/healthz", "/api/auth/login", "/api/docs", "/api/openapi.json",
+                "/api/docs/oauth2-redirect"}
+
+
+def include_routers(app: FastAPI) -> None:
+    """Mount all routers."""
+    for router in (health.router, auth_api.router, units_api.router, cadres_api.router):
+        app.include_router(router)

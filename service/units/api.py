@@ -1,0 +1,45 @@
+"""Routes for units."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from schemas.units import UnitCreate, UnitOut, UnitUpdate
+from service.deps import AdminUser, IdempotencyKey, IfMatch, Limit, Offset, Pool, UnitReader
+from service.units import service
+from service.versioning import etag
+
+router = APIRouter(prefix="/api/units", tags=["units"])
+
+
+@router.get("", response_model=list[UnitOut])
+async def list_units(
+    pool: Pool, user: UnitReader,
+    parent_id: Annotated[int | None, Query(gt=0)] = None,
+    subtree_of: Annotated[int | None, Query(gt=0)] = None,
+    limit: Limit = 200, offset: Offset = 0,
+) -> list[UnitOut]:
+    """Children of a unit (roots by default) or a whole subtree."""
+    return await service.list_units(pool, parent_id, subtree_of, limit, offset)
+
+
+@router.get("/{unit_id}", response_model=UnitOut)
+async def get_unit(unit_id: int, pool: Pool, user: UnitReader, response: Response) -> UnitOut:
+    """One unit."""
+    out = await service.get_unit(pool, unit_id)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.post("", response_model=UnitOut, status_code=201)
+async def create_unit(body: UnitCreate, pool: Pool, user: AdminUser,
+                      key: IdempotencyKey = None) -> UnitOut:
+    """Create a unit (admin)."""
+    return await service.create_unit(pool, user, body, key)
+
+
+@router.patch("/{unit_id}", response_model=UnitOut)
+async def rename_unit(unit_id: int, body: UnitUpdate, pool: Pool, user: AdminUser,
+                      if_match: IfMatch) -> UnitOut:
+    """Rename a unit (admin)."""
+    return await service.rename_unit(pool, user, unit_id, body, if_match)

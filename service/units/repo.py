@@ -1,0 +1,66 @@
+"""SQL for the unit hierarchy."""
+
+import asyncpg
+
+_SELECT = """SELECT u.*, (SELECT array_agg(a.name ORDER BY a.depth) FROM units a
+                        WHERE a.id = ANY(u.ancestor_ids)) AS path_names FROM units u"""
+
+
+async def get(conn: asyncpg.Connection, unit_id: int) -> asyncpg.Record | None:
+    """One unit with the names along its path."""
+    row: asyncpg.Record | None = await conn.fetchrow(f"{_SELECT} WHERE u.id = $1", unit_id)
+    return row
+
+
+async def children(conn: asyncpg.Connection, parent_id: int | None) -> list[asyncpg.Record]:
+    """Direct children of a unit (roots when parent is None)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"{_SELECT} WHERE u.parent_id IS NOT DISTINCT FROM $1 ORDER BY u.code", parent_id
+    )
+    return rows
+
+
+async def subtree(conn: asyncpg.Connection, unit_id: int, limit: int, offset: int) -> list[asyncpg.Record]:
+    """A unit and all its descendants, by path (index range scan)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""{_SELECT} WHERE u.path LIKE (SELECT path FROM units WHERE id = $1) || '%'
+            ORDER BY u.path LIMIT $2 OFFSET $3""",
+        unit_id, limit, offset,
+    )
+    return rows
+
+
+async def insert(conn: asyncpg.Connection, code: str, name: str, kind: str,
+                 parent: asyncpg.Record | None) -> asyncpg.Record | None:
+    """Create a unit under a parent, deriving path, ancestors and depth."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """WITH new AS (SELECT nextval(pg_get_serial_sequence('units', 'id')) AS id)
+           INSERT INTO units (id, code, name, kind, parent_id, path, ancestor_ids, depth)
+           OVERRIDING SYSTEM VALUE
+           SELECT new.id, $1, $2, $3, $4, coalesce($5, '/') || new.id || '/',
+                  coalesce($6::bigint[], '{}') || new.id, coalesce($7 + 1, 0) FROM new
+           ON CONFLICT (code) DO NOTHING RETURNING id""",
+        code, name, kind, parent["id"] if parent else None, parent["path"] if parent else None,
+        parent["ancestor_ids"] if parent else None, parent["depth"] if parent else None,
+    )
+    return row
+
+
+async def rename(conn: asyncpg.Connection, unit_id: int, version: int, name: str) -> asyncpg.Record | None:
+    """Rename a unit if still at the given version."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """UPDATE units SET name = $3, version = version + 1, updated_at = now()
+           WHERE id = $1 AND version = $2 RETURNING id""",
+        unit_id, version, name,
+    )
+    return row
+
+
+async def cadres_in_subtree(conn: asyncpg.Connection, unit_id: int) -> list[int]:
+    """Ids of cadres whose unit lies in the subtree (their search documents carry its name)."""
+    rows = await conn.fetch(
+        """SELECT c.id FROM cadres c JOIN units u ON u.id = c.unit_id
+           WHERE $1 = ANY(u.ancestor_ids)""",
+        unit_id,
+    )
+    return [r["id"] for r in rows]

@@ -1,0 +1,89 @@
+"""Rules for the unit hierarchy."""
+
+import asyncpg
+
+from schemas.units import UnitCreate, UnitOut, UnitUpdate
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.idempotency import fingerprint, run_idempotent
+from service.principal import Principal
+from service.units import repo
+from service.uow import UnitOfWork, unit_of_work
+from service.versioning import require_version
+
+ROOT_KINDS = {"city"}
+
+
+def to_out(row: asyncpg.Record) -> UnitOut:
+    """Unit row to API model."""
+    return UnitOut(id=row["id"], code=row["code"], name=row["name"], kind=row["kind"],
+                   parent_id=row["parent_id"], path_names=row["path_names"] or [],
+                   depth=row["depth"], version=row["version"])
+
+
+async def get_unit(pool: asyncpg.Pool, unit_id: int) -> UnitOut:
+    """One unit."""
+    async with pool.acquire() as conn:
+        row = await repo.get(conn, unit_id)
+    if row is None:
+        raise NotFound("单位不存在")
+    return to_out(row)
+
+
+async def list_units(pool: asyncpg.Pool, parent_id: int | None, subtree_of: int | None,
+                     limit: int, offset: int) -> list[UnitOut]:
+    """Children of a unit, or a whole subtree."""
+    async with pool.acquire() as conn:
+        if subtree_of is not None:
+            rows = await repo.subtree(conn, subtree_of, limit, offset)
+        else:
+            rows = (await repo.children(conn, parent_id))[offset:offset + limit]
+    return [to_out(r) for r in rows]
+
+
+async def create_unit(pool: asyncpg.Pool, principal: Principal, body: UnitCreate,
+                      key: str | None) -> UnitOut:
+    """Create a unit; only a city may be a root."""
+
+    async def work(uow: UnitOfWork) -> UnitOut:
+        parent = None
+        if body.parent_id is not None:
+            parent = await repo.get(uow.conn, body.parent_id)
+            if parent is None:
+                raise ValidationFailed("上级单位不存在",
+                                       errors=[{"field": "parent_id", "message": "上级单位不存在"}])
+        elif body.kind.value not in ROOT_KINDS:
+            raise ValidationFailed("只有市级单位可以没有上级单位")
+        created = await repo.insert(uow.conn, body.code, body.name, body.kind.value, parent)
+        if created is None:
+            raise Conflict("单位代码已存在")
+        row = await repo.get(uow.conn, created["id"])
+        assert row is not None
+        out = to_out(row)
+        await uow.revision("unit", out.id, 1, "create", out.model_dump(mode="json"))
+        uow.audit("unit.create", "unit", out.id, {"code": body.code})
+        return out
+
+    out, _ = await run_idempotent(pool, principal, key, fingerprint("unit.create", body), UnitOut,
+                                  work)
+    return out
+
+
+async def rename_unit(pool: asyncpg.Pool, principal: Principal, unit_id: int, body: UnitUpdate,
+                      if_match: int | None) -> UnitOut:
+    """Rename a unit; cadres below it are re-indexed because their unit path changed."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        before = await repo.get(uow.conn, unit_id)
+        if before is None:
+            raise NotFound("单位不存在")
+        if await repo.rename(uow.conn, unit_id, version, body.name) is None:
+            raise stale()
+        row = await repo.get(uow.conn, unit_id)
+        assert row is not None
+        out = to_out(row)
+        await uow.revision("unit", unit_id, out.version, "update", out.model_dump(mode="json"),
+                           {"name": [before["name"], body.name]})
+        for cadre_id in await repo.cadres_in_subtree(uow.conn, unit_id):
+            uow.outbox("cadre", cadre_id)
+        uow.audit("unit.update", "unit", unit_id, {"name": body.name})
+        return out

@@ -1,0 +1,78 @@
+"""Unit of work: one transaction holding the change, its revision, outbox rows and audit entries."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from service.audit import repo as audit_repo
+from service.principal import Principal
+
+
+@dataclass
+class UnitOfWork:
+    """A transaction in progress on behalf of a principal."""
+
+    conn: asyncpg.Connection
+    principal: Principal
+    _audit: list[tuple[str, str | None, str | None, dict[str, Any]]] = field(default_factory=list)
+    _outbox: set[tuple[str, int]] = field(default_factory=set)
+
+    async def revision(self, entity_type: str, entity_id: int, version: int, action: str,
+                       snapshot: dict[str, Any], changes: dict[str, Any] | None = None) -> None:
+        """Keep a revision of an entity: who, when, what changed, and the full new state."""
+        await self.conn.execute(
+            """INSERT INTO revisions (entity_type, entity_id, version, action, actor_id, changes,
+                                      snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+            entity_type, entity_id, version, action, self.actor_id, changes or {}, snapshot,
+        )
+
+    def outbox(self, entity_type: str, entity_id: int) -> None:
+        """Queue a search-index update for the entity, written at commit."""
+        self._outbox.add((entity_type, entity_id))
+
+    def audit(self, action: str, object_type: str | None = None, object_id: object = None,
+              details: dict[str, Any] | None = None) -> None:
+        """Queue an audit entry, appended last so the chain lock is held briefly."""
+        self._audit.append((action, object_type, None if object_id is None else str(object_id),
+                            details or {}))
+
+    @property
+    def actor_id(self) -> int | None:
+        """The acting user's id (None for the system)."""
+        return self.principal.user_id or None
+
+    async def flush(self) -> None:
+        """Write queued outbox rows and audit entries (called just before commit)."""
+        if self._outbox:
+            rows = sorted(self._outbox)
+            await self.conn.executemany(
+                "INSERT INTO outbox (entity_type, entity_id) VALUES ($1, $2)", rows
+            )
+            self._outbox.clear()
+        for action, object_type, object_id, details in self._audit:
+            await audit_repo.append(
+                self.conn, datetime.now(UTC), self.actor_id, self.principal.username, action,
+                object_type, object_id, self.principal.source_ip, details,
+            )
+        self._audit.clear()
+
+
+@asynccontextmanager
+async def unit_of_work(pool: asyncpg.Pool, principal: Principal) -> AsyncIterator[UnitOfWork]:
+    """Open a transaction; on success flush outbox and audit, then commit."""
+    async with pool.acquire() as conn, conn.transaction():
+        uow = UnitOfWork(conn, principal)
+        yield uow
+        await uow.flush()
+
+
+async def audit_only(pool: asyncpg.Pool, principal: Principal, action: str,
+                     object_type: str | None = None, object_id: object = None,
+                     details: dict[str, Any] | None = None) -> None:
+    """Record a read or other event that changes nothing else."""
+    async with unit_of_work(pool, principal) as uow:
+        uow.audit(action, object_type, object_id, details)

@@ -1,0 +1,106 @@
+"""Test fixtures: a real, migrated PostgreSQL per session and the app over ASGI.
+
+CADRE_TEST_DATABASE_URL points the suite at an existing server (a fresh database is
+created on it and dropped afterwards); otherwise an embedded PostgreSQL is started.
+"""
+
+import asyncio
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from service.config import Settings
+from service.main import create_app
+from service.migrate import upgrade_head
+from tests.factories import Api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _with_db(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(_with_db(url, "postgres"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A PostgreSQL server: the configured one, or an embedded one for this session."""
+    configured = os.environ.get("CADRE_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    from service.runtime.postgres import embedded_postgres
+
+    # Outside pytest's basetemp, which concurrent pytest runs may prune.
+    pg_dir = Path(tempfile.mkdtemp(prefix="cadre-test-pg-"))
+    try:
+        with embedded_postgres(pg_dir / "data", durable=False) as dsn:
+            yield dsn
+    finally:
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> Iterator[str]:
+    """A fresh database migrated to head, dropped after the session."""
+    name = f"cadre_test_{os.getpid()}_{secrets.token_hex(3)}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    url = _with_db(server_url, name)
+    upgrade_head(url)
+    yield url
+    asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the app under test."""
+    return Settings(env="test", database_url=database_url,
+                    data_dir=tmp_path_factory.mktemp("data"), upload_max_bytes=1024 * 1024,
+                    index_prefix=f"t{secrets.token_hex(3)}")
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def pool(app: FastAPI) -> asyncpg.Pool:
+    """The app's own pool, for assertions straight against the database."""
+    p: asyncpg.Pool = app.state.pool
+    return p
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the app in-process."""
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def api(client: httpx.AsyncClient, pool: asyncpg.Pool) -> Api:
+    """A fresh little world per test: its own city unit tree and users."""
+    world = Api(client, pool)
+    await world.setup()
+    return world
