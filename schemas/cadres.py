@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from schemas.common import (
     AppraisalGrade,

@@ -102,3 +102,29 @@ class Api:
         assert r.status_code == 201, r.text
         out: dict[str, Any] = r.json()
         return out
+
+
+async def campaign_with_team(api: Api, officer: dict[str, str], member_ids: list[int],
+                             unit_ids: list[int], status: str = "open") -> dict[str, Any]:
+    """Create a campaign with one team assigned to the given units."""
+    r = await api.client.post("/api/campaigns", headers=officer, json={
+        "name": f"纪实调研{api.tag}{api.next()}", "starts_on": "2024-01-01", "ends_on": "2026-12-31",
+        "status": status, "teams": [{"name": "第一调研组", "member_ids": member_ids,
+                                     "unit_ids": unit_ids}]})
+    assert r.status_code == 201, r.text
+    out: dict[str, Any] = r.json()
+    return out
+
+
+def record_body(campaign: dict[str, Any], cadre_ids: list[int], **overrides: Any) -> dict[str, Any]:
+    """A valid window-service record body."""
+    body: dict[str, Any] = {
+        "campaign_id": campaign["id"], "team_id": campaign["teams"][0]["id"],
+        "kind": "window_service", "occurred_on": "2024-05-10", "place": "区政务服务中心",
+        "title": "局长窗口服务纪实", "body": "现场办理不动产登记事项，发现待处理积压件，提出整改建议。",
+        "details": {"kind": "window_service", "items_handled": 12, "problems_solved": 3,
+                    "rectification_proposals": ["压缩办理时限"], "processes_improved": []},
+        "cadre_ids": cadre_ids, "submit": True,
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,42 @@
+"""Routes for research campaigns."""
+
+from fastapi import APIRouter
+
+from schemas.campaigns import CampaignCreate, CampaignOut, CampaignUpdate, TeamIn
+from service.campaigns import service
+from service.deps import IdempotencyKey, IfMatch, OfficerUser, Pool, Reader
+
+router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
+
+
+@router.get("", response_model=list[CampaignOut])
+async def list_campaigns(pool: Pool, user: Reader) -> list[CampaignOut]:
+    """Campaigns the caller may see (researchers: their own teams')."""
+    return await service.list_campaigns(pool, user)
+
+
+@router.post("", response_model=CampaignOut, status_code=201)
+async def create_campaign(body: CampaignCreate, pool: Pool, user: OfficerUser,
+                          key: IdempotencyKey = None) -> CampaignOut:
+    """Create a research campaign with teams (officer)."""
+    return await service.create_campaign(pool, user, body, key)
+
+
+@router.get("/{campaign_id}", response_model=CampaignOut)
+async def get_campaign(campaign_id: int, pool: Pool, user: Reader) -> CampaignOut:
+    """One campaign."""
+    return await service.get_campaign(pool, user, campaign_id)
+
+
+@router.patch("/{campaign_id}", response_model=CampaignOut)
+async def update_campaign(campaign_id: int, body: CampaignUpdate, pool: Pool, user: OfficerUser,
+                          if_match: IfMatch) -> CampaignOut:
+    """Change a campaign's name, end date or status (officer)."""
+    return await service.update_campaign(pool, user, campaign_id, body, if_match)
+
+
+@router.post("/{campaign_id}/teams", response_model=CampaignOut, status_code=201)
+async def add_team(campaign_id: int, body: TeamIn, pool: Pool, user: OfficerUser,
+                   key: IdempotencyKey = None) -> CampaignOut:
+    """Add a team with members and assignments (officer)."""
+    return await service.add_team(pool, user, campaign_id, body, key)

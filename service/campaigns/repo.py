@@ -1,0 +1,129 @@
+"""SQL for research campaigns and teams."""
+
+import asyncpg
+
+from schemas.common import Role
+from service.principal import Principal
+
+
+async def insert_campaign(conn: asyncpg.Connection, name: str, description: str, starts_on: object,
+                          ends_on: object, status: str, created_by: int) -> int:
+    """Create a campaign."""
+    new_id: int = await conn.fetchval(
+        """INSERT INTO campaigns (name, description, starts_on, ends_on, status, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
+        name, description, starts_on, ends_on, status, created_by,
+    )
+    return new_id
+
+
+async def insert_team(conn: asyncpg.Connection, campaign_id: int, name: str,
+                      leader_id: int | None) -> int | None:
+    """Create a team in a campaign (None if the name is taken)."""
+    new_id: int | None = await conn.fetchval(
+        """INSERT INTO teams (campaign_id, name, leader_id) VALUES ($1, $2, $3)
+           ON CONFLICT (campaign_id, name) DO NOTHING RETURNING id""",
+        campaign_id, name, leader_id,
+    )
+    return new_id
+
+
+async def add_members(conn: asyncpg.Connection, team_id: int, user_ids: list[int]) -> None:
+    """Add users to a team."""
+    await conn.executemany(
+        "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [(team_id, u) for u in user_ids],
+    )
+
+
+async def add_assignments(conn: asyncpg.Connection, team_id: int, unit_ids: list[int],
+                          cadre_ids: list[int]) -> None:
+    """Assign units and cadres to a team."""
+    await conn.executemany(
+        "INSERT INTO team_assignments (team_id, unit_id, cadre_id) VALUES ($1, $2, $3)",
+        [(team_id, u, None) for u in unit_ids] + [(team_id, None, c) for c in cadre_ids],
+    )
+
+
+async def count_existing(conn: asyncpg.Connection, table: str, ids: list[int]) -> int:
+    """How many of the ids exist in a table (units, cadres or users)."""
+    if table not in ("units", "cadres", "users"):
+        raise ValueError(table)
+    n: int = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE id = ANY($1::bigint[])",
+                                 list(set(ids)))
+    return n
+
+
+async def get_campaign(conn: asyncpg.Connection, campaign_id: int) -> asyncpg.Record | None:
+    """One campaign."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM campaigns WHERE id = $1", campaign_id)
+    return row
+
+
+async def visible_campaign_ids(conn: asyncpg.Connection, principal: Principal) -> list[int]:
+    """Campaigns the principal may see: all for officers, their teams' for researchers."""
+    if principal.role is Role.officer or principal.role is Role.leader:
+        rows = await conn.fetch("SELECT id FROM campaigns ORDER BY id DESC")
+    else:
+        rows = await conn.fetch(
+            """SELECT DISTINCT t.campaign_id AS id FROM team_members tm
+               JOIN teams t ON t.id = tm.team_id WHERE tm.user_id = $1 ORDER BY 1 DESC""",
+            principal.user_id)
+    return [r["id"] for r in rows]
+
+
+async def teams_of(conn: asyncpg.Connection, campaign_ids: list[int]) -> list[asyncpg.Record]:
+    """Teams of campaigns with members and assignments aggregated."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT t.id, t.campaign_id, t.name, t.leader_id,
+             coalesce((SELECT array_agg(user_id ORDER BY user_id) FROM team_members
+                       WHERE team_id = t.id), '{}') AS member_ids,
+             coalesce((SELECT array_agg(unit_id ORDER BY id) FROM team_assignments
+                       WHERE team_id = t.id AND unit_id IS NOT NULL), '{}') AS unit_ids,
+             coalesce((SELECT array_agg(cadre_id ORDER BY id) FROM team_assignments
+                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids
+           FROM teams t WHERE t.campaign_id = ANY($1::bigint[]) ORDER BY t.id""",
+        campaign_ids,
+    )
+    return rows
+
+
+async def update_campaign(conn: asyncpg.Connection, campaign_id: int, version: int, name: str,
+                          description: str, ends_on: object, status: str) -> bool:
+    """Update a campaign if still at the given version."""
+    done = await conn.fetchval(
+        """UPDATE campaigns SET name = $3, description = $4, ends_on = $5, status = $6,
+                                version = version + 1, updated_at = now()
+           WHERE id = $1 AND version = $2 RETURNING true""",
+        campaign_id, version, name, description, ends_on, status,
+    )
+    return bool(done)
+
+
+async def team_for_filing(conn: asyncpg.Connection, user_id: int, campaign_id: int,
+                          team_id: int) -> asyncpg.Record | None:
+    """The team if the user is a member and its campaign is open."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """SELECT t.id, c.starts_on, c.ends_on FROM teams t
+           JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = $1
+           JOIN campaigns c ON c.id = t.campaign_id AND c.status = 'open'
+           WHERE t.id = $3 AND t.campaign_id = $2""",
+        user_id, campaign_id, team_id,
+    )
+    return row
+
+
+async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
+                                    cadre_ids: list[int]) -> list[int]:
+    """Which of the cadres the team's assignment does not cover."""
+    rows = await conn.fetch(
+        """SELECT x.id FROM unnest($2::bigint[]) AS x(id)
+           WHERE NOT EXISTS (
+             SELECT 1 FROM cadres c JOIN units u ON u.id = c.unit_id
+             JOIN team_assignments ta ON ta.team_id = $1
+               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids))
+             WHERE c.id = x.id)""",
+        team_id, cadre_ids,
+    )
+    return [r["id"] for r in rows]

@@ -1,0 +1,110 @@
+"""Rules for research campaigns and their teams."""
+
+import asyncpg
+
+from schemas.campaigns import CampaignCreate, CampaignOut, CampaignUpdate, TeamIn, TeamOut
+from service.campaigns import repo
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.idempotency import fingerprint, run_idempotent
+from service.principal import Principal
+from service.uow import UnitOfWork, unit_of_work
+from service.versioning import require_version
+
+
+async def _out(conn: asyncpg.Connection, campaign_id: int) -> CampaignOut:
+    row = await repo.get_campaign(conn, campaign_id)
+    if row is None:
+        raise NotFound("调研活动不存在")
+    teams = [TeamOut(**dict(t)) for t in await repo.teams_of(conn, [campaign_id])]
+    return CampaignOut(**{k: row[k] for k in CampaignOut.model_fields if k != "teams"}, teams=teams)
+
+
+async def _add_team(uow: UnitOfWork, campaign_id: int, team: TeamIn) -> int:
+    for table, ids in (("users", team.member_ids + ([team.leader_id] if team.leader_id else [])),
+                       ("units", team.unit_ids), ("cadres", team.cadre_ids)):
+        if ids and await repo.count_existing(uow.conn, table, ids) != len(set(ids)):
+            raise ValidationFailed(f"调研组“{team.name}”引用了不存在的对象（{table}）")
+    team_id = await repo.insert_team(uow.conn, campaign_id, team.name, team.leader_id)
+    if team_id is None:
+        raise Conflict(f"调研组名称“{team.name}”已存在")
+    members = set(team.member_ids) | ({team.leader_id} if team.leader_id else set())
+    await repo.add_members(uow.conn, team_id, sorted(members))
+    await repo.add_assignments(uow.conn, team_id, team.unit_ids, team.cadre_ids)
+    return team_id
+
+
+async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: CampaignCreate,
+                          key: str | None) -> CampaignOut:
+    """Create a campaign with its teams, members and assignments."""
+
+    async def work(uow: UnitOfWork) -> CampaignOut:
+        campaign_id = await repo.insert_campaign(uow.conn, body.name, body.description,
+                                                 body.starts_on, body.ends_on, body.status,
+                                                 principal.user_id)
+        for team in body.teams:
+            await _add_team(uow, campaign_id, team)
+        out = await _out(uow.conn, campaign_id)
+        await uow.revision("campaign", campaign_id, 1, "create", out.model_dump(mode="json"))
+        uow.audit("campaign.create", "campaign", campaign_id)
+        return out
+
+    out, _ = await run_idempotent(pool, principal, key, fingerprint("campaign.create", body),
+                                  CampaignOut, work)
+    return out
+
+
+async def add_team(pool: asyncpg.Pool, principal: Principal, campaign_id: int, body: TeamIn,
+                   key: str | None) -> CampaignOut:
+    """Add a team to a campaign."""
+
+    async def work(uow: UnitOfWork) -> CampaignOut:
+        if await repo.get_campaign(uow.conn, campaign_id) is None:
+            raise NotFound("调研活动不存在")
+        team_id = await _add_team(uow, campaign_id, body)
+        uow.audit("campaign.add_team", "team", team_id, {"campaign_id": campaign_id})
+        return await _out(uow.conn, campaign_id)
+
+    out, _ = await run_idempotent(pool, principal, key,
+                                  fingerprint(f"campaign.{campaign_id}.team", body), CampaignOut, work)
+    return out
+
+
+async def list_campaigns(pool: asyncpg.Pool, principal: Principal) -> list[CampaignOut]:
+    """Campaigns the caller may see."""
+    async with pool.acquire() as conn:
+        return [await _out(conn, cid) for cid in await repo.visible_campaign_ids(conn, principal)]
+
+
+async def get_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: int) -> CampaignOut:
+    """One campaign, if visible."""
+    async with pool.acquire() as conn:
+        if campaign_id not in await repo.visible_campaign_ids(conn, principal):
+            raise NotFound("调研活动不存在")
+        return await _out(conn, campaign_id)
+
+
+async def update_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: int,
+                          body: CampaignUpdate, if_match: int | None) -> CampaignOut:
+    """Change a campaign's name, end date or status; closing it ends researchers' access."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_campaign(uow.conn, campaign_id)
+        if row is None:
+            raise NotFound("调研活动不存在")
+        ends_on = body.ends_on or row["ends_on"]
+        if ends_on < row["starts_on"]:
+            raise ValidationFailed("结束日期不能早于开始日期")
+        if not await repo.update_campaign(uow.conn, campaign_id, version, body.name or row["name"],
+                                          row["description"] if body.description is None
+                                          else body.description, ends_on,
+                                          body.status or row["status"]):
+            raise stale()
+        out = await _out(uow.conn, campaign_id)
+        await uow.revision("campaign", campaign_id, out.version, "update",
+                           out.model_dump(mode="json"), body.model_dump(mode="json", exclude_none=True))
+        # Records' search documents carry access data that depends on the campaign's status.
+        for rid in await uow.conn.fetch("SELECT id FROM field_records WHERE campaign_id = $1",
+                                        campaign_id):
+            uow.outbox("record", rid["id"])
+        uow.audit("campaign.update", "campaign", campaign_id, {"status": out.status})
+        return out

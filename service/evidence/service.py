@@ -1,0 +1,161 @@
+"""Rules for achievement evidence: who may file, amend and verify it."""
+
+from typing import Any
+
+import asyncpg
+
+from schemas.common import Role
+from schemas.evidence import EvidenceCreate, EvidenceOut, EvidencePage, EvidenceUpdate, VerificationIn
+from schemas.records import RevisionOut
+from service.cadres import repo as cadres_repo
+from service.campaigns import repo as campaigns_repo
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.evidence import repo
+from service.idempotency import fingerprint, run_idempotent
+from service.principal import Principal
+from service.records import repo as records_repo
+from service.revisions import list_revisions
+from service.uow import UnitOfWork, unit_of_work
+from service.versioning import require_version
+
+
+def to_out(row: asyncpg.Record) -> EvidenceOut:
+    """Evidence row to API model."""
+    return EvidenceOut(**{k: row[k] for k in EvidenceOut.model_fields})
+
+
+def _content(body: EvidenceCreate | EvidenceUpdate) -> dict[str, Any]:
+    return {"domain": body.domain.value, "title": body.title, "description": body.description,
+            "period_start": body.period_start, "period_end": body.period_end,
+            "metrics": [m.model_dump() for m in body.metrics], "judgement": body.judgement.value,
+            "record_ids": body.record_ids, "attachment_ids": body.attachment_ids}
+
+
+async def _check_links(uow: UnitOfWork, body: EvidenceCreate | EvidenceUpdate) -> None:
+    if body.record_ids and await repo.visible_record_count(
+            uow.conn, uow.principal, body.record_ids) != len(set(body.record_ids)):
+        raise ValidationFailed("关联的调研记录不存在或无权访问",
+                               errors=[{"field": "record_ids", "message": "记录无效"}])
+    if body.attachment_ids and await records_repo.own_attachments(
+            uow.conn, uow.principal.user_id, body.attachment_ids) != len(set(body.attachment_ids)):
+        raise ValidationFailed("附件不存在或不是本人上传",
+                               errors=[{"field": "attachment_ids", "message": "附件无效"}])
+
+
+async def _reload(uow: UnitOfWork, evidence_id: int) -> EvidenceOut:
+    row = await repo.get_visible(uow.conn, uow.principal, evidence_id)
+    assert row is not None
+    return to_out(row)
+
+
+async def _changed(uow: UnitOfWork, out: EvidenceOut, action: str,
+                   changes: dict[str, Any] | None = None) -> None:
+    await uow.revision("evidence", out.id, out.version, action, out.model_dump(mode="json"), changes)
+    uow.outbox("evidence", out.id)
+    uow.outbox("cadre", out.cadre_id)
+    uow.audit(f"evidence.{action}", "evidence", out.id, {"version": out.version,
+                                                         "cadre_id": out.cadre_id})
+
+
+async def create_evidence(pool: asyncpg.Pool, principal: Principal, body: EvidenceCreate,
+                          key: str | None) -> EvidenceOut:
+    """File evidence for a readable cadre; researchers file within an open team of theirs."""
+
+    async def work(uow: UnitOfWork) -> EvidenceOut:
+        if await cadres_repo.get_visible(uow.conn, principal, body.cadre_id) is None:
+            raise ValidationFailed("干部不存在或不在您的范围内",
+                                   errors=[{"field": "cadre_id", "message": "干部无效"}])
+        if principal.role is Role.researcher or body.team_id is not None:
+            if body.team_id is None or body.campaign_id is None or (
+                    await campaigns_repo.team_for_filing(uow.conn, principal.user_id,
+                                                         body.campaign_id, body.team_id)) is None:
+                raise ValidationFailed("只能在本人所在且正在进行的调研活动和调研组内填报",
+                                       errors=[{"field": "team_id", "message": "调研组无效"}])
+        await _check_links(uow, body)
+        evidence_id = await repo.insert(uow.conn, {
+            **_content(body), "cadre_id": body.cadre_id, "campaign_id": body.campaign_id,
+            "team_id": body.team_id, "created_by": principal.user_id})
+        out = await _reload(uow, evidence_id)
+        await _changed(uow, out, "create")
+        return out
+
+    out, _ = await run_idempotent(pool, principal, key, fingerprint("evidence.create", body),
+                                  EvidenceOut, work)
+    return out
+
+
+async def get_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: int) -> EvidenceOut:
+    """One readable evidence item (the read is audited)."""
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_visible(uow.conn, principal, evidence_id)
+        if row is None:
+            raise NotFound("实绩不存在")
+        uow.audit("evidence.read", "evidence", evidence_id)
+        return to_out(row)
+
+
+async def list_evidence(pool: asyncpg.Pool, principal: Principal, cadre_id: int | None,
+                        domain: str | None, verification: str | None,
+                        limit: int, offset: int) -> EvidencePage:
+    """Readable evidence with simple filters."""
+    async with pool.acquire() as conn:
+        rows, total = await repo.search(conn, principal, cadre_id, domain, verification, limit, offset)
+    return EvidencePage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def update_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: int,
+                          body: EvidenceUpdate, if_match: int | None) -> EvidenceOut:
+    """Amend evidence (its filer or an officer); verified evidence needs a reason and is re-verified."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_visible(uow.conn, principal, evidence_id, lock=True)
+        if row is None:
+            raise NotFound("实绩不存在")
+        if row["created_by"] != principal.user_id and principal.role is not Role.officer:
+            raise Conflict("只有填报人或干部工作人员可以补正实绩")
+        if row["version"] != version:
+            raise stale()
+        if row["verification"] != "claimed" and not body.reason:
+            raise ValidationFailed("补正已核实或有异议的实绩须说明理由",
+                                   errors=[{"field": "reason", "message": "必填"}])
+        await _check_links(uow, body)
+        before = to_out(row).model_dump(mode="json")
+        await repo.update_content(uow.conn, evidence_id, version, _content(body))
+        out = await _reload(uow, evidence_id)
+        after = out.model_dump(mode="json")
+        changes: dict[str, Any] = {k: [before[k], v] for k, v in after.items()
+                                   if before[k] != v and k not in ("version", "updated_at")}
+        if body.reason:
+            changes["reason"] = body.reason
+        await _changed(uow, out, "amend", changes)
+        return out
+
+
+async def verify_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: int,
+                          body: VerificationIn, if_match: int | None) -> EvidenceOut:
+    """Verify or dispute evidence; nobody verifies what they filed themselves."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_visible(uow.conn, principal, evidence_id, lock=True)
+        if row is None:
+            raise NotFound("实绩不存在")
+        if row["created_by"] == principal.user_id:
+            raise Conflict("不能核实本人填报的实绩")
+        if body.verification == "disputed" and not body.note:
+            raise ValidationFailed("标记有异议须填写说明", errors=[{"field": "note", "message": "必填"}])
+        if not await repo.set_verification(uow.conn, evidence_id, version, body.verification,
+                                           principal.user_id, body.note):
+            raise stale()
+        out = await _reload(uow, evidence_id)
+        await _changed(uow, out, body.verification,
+                       {"verification": [row["verification"], body.verification], "note": body.note})
+        return out
+
+
+async def evidence_revisions(pool: asyncpg.Pool, principal: Principal,
+                             evidence_id: int) -> list[RevisionOut]:
+    """The revision history of readable evidence."""
+    async with pool.acquire() as conn:
+        if await repo.get_visible(conn, principal, evidence_id) is None:
+            raise NotFound("实绩不存在")
+        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "evidence", evidence_id)]

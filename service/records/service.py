@@ -1,0 +1,155 @@
+"""Rules for filing field records: team membership, assignment, drafts and amendments."""
+
+from typing import Any
+
+import asyncpg
+
+from schemas.records import RecordCreate, RecordOut, RecordPage, RecordUpdate, RevisionOut
+from service.campaigns import repo as campaigns_repo
+from service.errors import Conflict, NotFound, ValidationFailed
+from service.idempotency import fingerprint, run_idempotent
+from service.principal import Principal
+from service.records import repo
+from service.revisions import list_revisions
+from service.uow import UnitOfWork, unit_of_work
+from service.versioning import require_version
+
+
+def to_out(row: asyncpg.Record) -> RecordOut:
+    """Record row to API model."""
+    return RecordOut(**{k: row[k] for k in RecordOut.model_fields})
+
+
+async def _check_content(uow: UnitOfWork, team_id: int, campaign_id: int,
+                         body: RecordCreate | RecordUpdate) -> None:
+    team = await campaigns_repo.team_for_filing(uow.conn, uow.principal.user_id, campaign_id, team_id)
+    if team is None:
+        raise ValidationFailed("只能在本人所在且正在进行的调研活动和调研组内填报",
+                               errors=[{"field": "team_id", "message": "不是该调研组成员或活动已结束"}])
+    if not team["starts_on"] <= body.occurred_on <= team["ends_on"]:
+        raise ValidationFailed("记录日期须在调研活动期间内",
+                               errors=[{"field": "occurred_on", "message": "不在调研活动期间内"}])
+    outside = await campaigns_repo.cadres_outside_assignment(uow.conn, team_id, body.cadre_ids)
+    if outside:
+        raise ValidationFailed("所涉干部不在本调研组的调研范围内",
+                               errors=[{"field": "cadre_ids", "message": f"不在范围内：{outside}"}])
+    if body.attachment_ids and await repo.own_attachments(
+            uow.conn, uow.principal.user_id, body.attachment_ids) != len(set(body.attachment_ids)):
+        raise ValidationFailed("附件不存在或不是本人上传",
+                               errors=[{"field": "attachment_ids", "message": "附件无效"}])
+
+
+def _content(body: RecordCreate | RecordUpdate) -> dict[str, Any]:
+    return {"occurred_on": body.occurred_on, "place": body.place, "title": body.title,
+            "body": body.body, "details": body.details.model_dump(mode="json"),
+            "cadre_ids": body.cadre_ids, "attachment_ids": body.attachment_ids}
+
+
+async def _reload(uow: UnitOfWork, record_id: int) -> RecordOut:
+    row = await repo.get_visible(uow.conn, uow.principal, record_id)
+    assert row is not None
+    return to_out(row)
+
+
+async def _changed(uow: UnitOfWork, out: RecordOut, action: str,
+                   changes: dict[str, Any] | None = None) -> None:
+    await uow.revision("record", out.id, out.version, action, out.model_dump(mode="json"), changes)
+    uow.outbox("record", out.id)
+    for cadre_id in out.cadre_ids:
+        uow.outbox("cadre", cadre_id)
+    for evidence_id in await repo.evidence_ids_of(uow.conn, out.id):
+        uow.outbox("evidence", evidence_id)
+    uow.audit(f"record.{action}", "record", out.id, {"version": out.version})
+
+
+async def create_record(pool: asyncpg.Pool, principal: Principal, body: RecordCreate,
+                        key: str | None) -> RecordOut:
+    """File a record (draft or submitted) within the author's open campaign team."""
+
+    async def work(uow: UnitOfWork) -> RecordOut:
+        await _check_content(uow, body.team_id, body.campaign_id, body)
+        record_id = await repo.insert(uow.conn, {
+            **_content(body), "campaign_id": body.campaign_id, "team_id": body.team_id,
+            "author_id": principal.user_id, "kind": body.kind.value,
+            "state": "submitted" if body.submit else "draft"})
+        out = await _reload(uow, record_id)
+        await _changed(uow, out, "create")
+        return out
+
+    out, _ = await run_idempotent(pool, principal, key, fingerprint("record.create", body),
+                                  RecordOut, work)
+    return out
+
+
+async def get_record(pool: asyncpg.Pool, principal: Principal, record_id: int) -> RecordOut:
+    """One readable record (the read is audited)."""
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_visible(uow.conn, principal, record_id)
+        if row is None:
+            raise NotFound("调研记录不存在")
+        uow.audit("record.read", "record", record_id)
+        return to_out(row)
+
+
+async def list_records(pool: asyncpg.Pool, principal: Principal, cadre_id: int | None,
+                       campaign_id: int | None, kind: str | None, state: str | None,
+                       limit: int, offset: int) -> RecordPage:
+    """Readable records with simple filters."""
+    async with pool.acquire() as conn:
+        rows, total = await repo.search(conn, principal, cadre_id, campaign_id, kind, state,
+                                        limit, offset)
+    return RecordPage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def update_record(pool: asyncpg.Pool, principal: Principal, record_id: int,
+                        body: RecordUpdate, if_match: int | None) -> RecordOut:
+    """Edit a draft, or amend a submitted record with a reason; every change is a revision."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_visible(uow.conn, principal, record_id, lock=True)
+        if row is None:
+            raise NotFound("调研记录不存在")
+        if row["author_id"] != principal.user_id:
+            raise Conflict("只有填报人可以修改或补正调研记录")
+        if row["version"] != version:
+            raise stale()
+        amending = row["state"] == "submitted"
+        if amending and not body.reason:
+            raise ValidationFailed("补正已提交的记录须说明理由",
+                                   errors=[{"field": "reason", "message": "必填"}])
+        await _check_content(uow, row["team_id"], row["campaign_id"], body)
+        before = to_out(row).model_dump(mode="json")
+        await repo.update_content(uow.conn, record_id, version, _content(body))
+        out = await _reload(uow, record_id)
+        after = out.model_dump(mode="json")
+        changes: dict[str, Any] = {k: [before[k], v] for k, v in after.items()
+                                   if before[k] != v and k not in ("version", "updated_at")}
+        if amending:
+            changes["reason"] = body.reason
+        await _changed(uow, out, "amend" if amending else "edit", changes)
+        return out
+
+
+async def submit_record(pool: asyncpg.Pool, principal: Principal, record_id: int,
+                        body_version: int | None, if_match: int | None) -> RecordOut:
+    """Submit a draft; from then on it can only be amended."""
+    version, stale = require_version(body_version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_visible(uow.conn, principal, record_id, lock=True)
+        if row is None or row["author_id"] != principal.user_id:
+            raise NotFound("调研记录不存在")
+        if row["state"] != "draft":
+            raise Conflict("记录已提交")
+        if not await repo.submit(uow.conn, record_id, version):
+            raise stale()
+        out = await _reload(uow, record_id)
+        await _changed(uow, out, "submit", {"state": ["draft", "submitted"]})
+        return out
+
+
+async def record_revisions(pool: asyncpg.Pool, principal: Principal, record_id: int) -> list[RevisionOut]:
+    """The revision history of a readable record."""
+    async with pool.acquire() as conn:
+        if await repo.get_visible(conn, principal, record_id) is None:
+            raise NotFound("调研记录不存在")
+        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "record", record_id)]
