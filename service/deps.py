@@ -4,7 +4,7 @@ import hmac
 from typing import Annotated
 
 import asyncpg
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from schemas.common import Role
 from service.auth import service as auth_service
@@ -101,3 +101,4 @@ def if_match_header(if_match: Annotated[str | None, Header(alias="If-Match")] = 
 IfMatch = Annotated[int | None, Depends(if_match_header)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
+EntityId = Annotated[int, Path(ge=1, le=2**63 - 1)]

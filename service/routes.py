@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from service import health
+from service.attachments import api as attachments_api
 from service.auth import api as auth_api
 from service.cadres import api as cadres_api
 from service.campaigns import api as campaigns_api
@@ -17,5 +18,6 @@ PUBLIC_PATHS = {"/healthz", "/api/auth/login", "/api/docs", "/api/openapi.json",
 def include_routers(app: FastAPI) -> None:
     """Mount all routers."""
     for router in (health.router, auth_api.router, units_api.router, cadres_api.router,
-                   campaigns_api.router, records_api.router, evidence_api.router):
+                   campaigns_api.router, records_api.router, evidence_api.router,
+                   attachments_api.router):
         app.include_router(router)

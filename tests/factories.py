@@ -9,6 +9,7 @@ import httpx
 
 from schemas.auth import UserCreate
 from schemas.cadres import national_id_check_char
+from schemas.common import Role
 from service.auth import service as auth_service
 from service.principal import SYSTEM
 
@@ -40,7 +41,7 @@ class Api:
     async def setup(self) -> None:
         """Create an admin and a small unit tree: a city, two districts, a bureau in each."""
         await auth_service.create_user(self.pool, SYSTEM, UserCreate(
-            username=f"admin_{self.tag}", display_name="管理员", password=PASSWORD, role="admin"),
+            username=f"admin_{self.tag}", display_name="管理员", password=PASSWORD, role=Role.admin),
             None)
         self.admin = await self.login(f"admin_{self.tag}")
         city = await self.unit("city", "江州市", None)

@@ -8,6 +8,7 @@ from service.deps import (
     AdminUser,
     AnyUser,
     AppSettings,
+    EntityId,
     IdempotencyKey,
     IfMatch,
     Pool,
@@ -61,7 +62,7 @@ async def create_user(body: UserCreate, pool: Pool, user: AdminUser,
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
-async def get_user(user_id: int, pool: Pool, user: AdminUser, response: Response) -> UserOut:
+async def get_user(user_id: EntityId, pool: Pool, user: AdminUser, response: Response) -> UserOut:
     """One account (admin)."""
     out = await service.get_user(pool, user_id)
     response.headers["ETag"] = etag(out.version)
@@ -69,7 +70,7 @@ async def get_user(user_id: int, pool: Pool, user: AdminUser, response: Response
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-async def update_user(user_id: int, body: UserUpdate, pool: Pool, user: AdminUser,
+async def update_user(user_id: EntityId, body: UserUpdate, pool: Pool, user: AdminUser,
                       if_match: IfMatch) -> UserOut:
     """Change an account's role, name, activity or scopes (admin)."""
     return await service.update_user(pool, user, user_id, body, if_match)

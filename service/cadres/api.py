@@ -16,7 +16,7 @@ from schemas.cadres import (
 from schemas.common import CadreStatus, Tier
 from schemas.records import RevisionOut
 from service.cadres import service
-from service.deps import IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
+from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/cadres", tags=["cadres"])
@@ -42,7 +42,7 @@ async def create_cadre(body: CadreCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("/{cadre_id}", response_model=CadreDetail)
-async def get_cadre(cadre_id: int, pool: Pool, user: Reader, response: Response) -> CadreDetail:
+async def get_cadre(cadre_id: EntityId, pool: Pool, user: Reader, response: Response) -> CadreDetail:
     """A cadre's profile, resume, appraisals and rewards/penalties."""
     out = await service.get_cadre(pool, user, cadre_id)
     response.headers["ETag"] = etag(out.version)
@@ -50,7 +50,7 @@ async def get_cadre(cadre_id: int, pool: Pool, user: Reader, response: Response)
 
 
 @router.put("/{cadre_id}", response_model=CadreDetail)
-async def update_cadre(cadre_id: int, body: CadreUpdate, pool: Pool, user: OfficerUser,
+async def update_cadre(cadre_id: EntityId, body: CadreUpdate, pool: Pool, user: OfficerUser,
                        if_match: IfMatch, response: Response) -> CadreDetail:
     """Replace a cadre's profile fields, based on a version (officer)."""
     out = await service.update_cadre(pool, user, cadre_id, body, if_match)
@@ -59,27 +59,27 @@ async def update_cadre(cadre_id: int, body: CadreUpdate, pool: Pool, user: Offic
 
 
 @router.post("/{cadre_id}/career", response_model=CadreDetail, status_code=201)
-async def add_career(cadre_id: int, body: Annotated[list[CareerEntryIn], Body(max_length=100)],
+async def add_career(cadre_id: EntityId, body: Annotated[list[CareerEntryIn], Body(max_length=100)],
                      pool: Pool, user: OfficerUser, key: IdempotencyKey = None) -> CadreDetail:
     """Add resume lines (officer)."""
     return await service.add_career(pool, user, cadre_id, body, key)
 
 
 @router.post("/{cadre_id}/appraisals", response_model=CadreDetail, status_code=201)
-async def set_appraisals(cadre_id: int, body: Annotated[list[AppraisalIn], Body(max_length=100)],
+async def set_appraisals(cadre_id: EntityId, body: Annotated[list[AppraisalIn], Body(max_length=100)],
                          pool: Pool, user: OfficerUser, key: IdempotencyKey = None) -> CadreDetail:
     """Set annual appraisal grades by year (officer)."""
     return await service.set_appraisals(pool, user, cadre_id, body, key)
 
 
 @router.post("/{cadre_id}/rewards-penalties", response_model=CadreDetail, status_code=201)
-async def add_rewards(cadre_id: int, body: Annotated[list[RewardPenaltyIn], Body(max_length=100)],
+async def add_rewards(cadre_id: EntityId, body: Annotated[list[RewardPenaltyIn], Body(max_length=100)],
                       pool: Pool, user: OfficerUser, key: IdempotencyKey = None) -> CadreDetail:
     """Add rewards or penalties (officer)."""
     return await service.add_rewards(pool, user, cadre_id, body, key)
 
 
 @router.get("/{cadre_id}/revisions", response_model=list[RevisionOut])
-async def cadre_revisions(cadre_id: int, pool: Pool, user: OfficerUser) -> list[RevisionOut]:
+async def cadre_revisions(cadre_id: EntityId, pool: Pool, user: OfficerUser) -> list[RevisionOut]:
     """The revision history of a cadre (officer)."""
     return await service.cadre_revisions(pool, user, cadre_id)

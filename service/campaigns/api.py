@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from schemas.campaigns import CampaignCreate, CampaignOut, CampaignUpdate, TeamIn
 from service.campaigns import service
-from service.deps import IdempotencyKey, IfMatch, OfficerUser, Pool, Reader
+from service.deps import EntityId, IdempotencyKey, IfMatch, OfficerUser, Pool, Reader
 
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 
@@ -23,20 +23,20 @@ async def create_campaign(body: CampaignCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("/{campaign_id}", response_model=CampaignOut)
-async def get_campaign(campaign_id: int, pool: Pool, user: Reader) -> CampaignOut:
+async def get_campaign(campaign_id: EntityId, pool: Pool, user: Reader) -> CampaignOut:
     """One campaign."""
     return await service.get_campaign(pool, user, campaign_id)
 
 
 @router.patch("/{campaign_id}", response_model=CampaignOut)
-async def update_campaign(campaign_id: int, body: CampaignUpdate, pool: Pool, user: OfficerUser,
+async def update_campaign(campaign_id: EntityId, body: CampaignUpdate, pool: Pool, user: OfficerUser,
                           if_match: IfMatch) -> CampaignOut:
     """Change a campaign's name, end date or status (officer)."""
     return await service.update_campaign(pool, user, campaign_id, body, if_match)
 
 
 @router.post("/{campaign_id}/teams", response_model=CampaignOut, status_code=201)
-async def add_team(campaign_id: int, body: TeamIn, pool: Pool, user: OfficerUser,
+async def add_team(campaign_id: EntityId, body: TeamIn, pool: Pool, user: OfficerUser,
                    key: IdempotencyKey = None) -> CampaignOut:
     """Add a team with members and assignments (officer)."""
     return await service.add_team(pool, user, campaign_id, body, key)

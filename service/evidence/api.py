@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from schemas.common import Domain, Verification
 from schemas.evidence import EvidenceCreate, EvidenceOut, EvidencePage, EvidenceUpdate, VerificationIn
 from schemas.records import RevisionOut
-from service.deps import Filer, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
+from service.deps import EntityId, Filer, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
 from service.evidence import service
 from service.versioning import etag
 
@@ -33,7 +33,7 @@ async def list_evidence(
 
 
 @router.get("/{evidence_id}", response_model=EvidenceOut)
-async def get_evidence(evidence_id: int, pool: Pool, user: Reader, response: Response) -> EvidenceOut:
+async def get_evidence(evidence_id: EntityId, pool: Pool, user: Reader, response: Response) -> EvidenceOut:
     """One evidence item."""
     out = await service.get_evidence(pool, user, evidence_id)
     response.headers["ETag"] = etag(out.version)
@@ -41,20 +41,20 @@ async def get_evidence(evidence_id: int, pool: Pool, user: Reader, response: Res
 
 
 @router.put("/{evidence_id}", response_model=EvidenceOut)
-async def update_evidence(evidence_id: int, body: EvidenceUpdate, pool: Pool, user: Filer,
+async def update_evidence(evidence_id: EntityId, body: EvidenceUpdate, pool: Pool, user: Filer,
                           if_match: IfMatch) -> EvidenceOut:
     """Amend evidence (its filer or an officer)."""
     return await service.update_evidence(pool, user, evidence_id, body, if_match)
 
 
 @router.post("/{evidence_id}/verification", response_model=EvidenceOut)
-async def verify_evidence(evidence_id: int, body: VerificationIn, pool: Pool, user: OfficerUser,
+async def verify_evidence(evidence_id: EntityId, body: VerificationIn, pool: Pool, user: OfficerUser,
                           if_match: IfMatch) -> EvidenceOut:
     """Verify or dispute evidence (officer, not its filer)."""
     return await service.verify_evidence(pool, user, evidence_id, body, if_match)
 
 
 @router.get("/{evidence_id}/revisions", response_model=list[RevisionOut])
-async def evidence_revisions(evidence_id: int, pool: Pool, user: Reader) -> list[RevisionOut]:
+async def evidence_revisions(evidence_id: EntityId, pool: Pool, user: Reader) -> list[RevisionOut]:
     """Every revision of an evidence item."""
     return await service.evidence_revisions(pool, user, evidence_id)

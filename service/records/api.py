@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from schemas.common import RecordKind, RecordState
 from schemas.records import RecordCreate, RecordOut, RecordPage, RecordUpdate, RevisionOut
-from service.deps import Filer, IdempotencyKey, IfMatch, Limit, Offset, Pool, Reader
+from service.deps import EntityId, Filer, IdempotencyKey, IfMatch, Limit, Offset, Pool, Reader
 from service.records import service
 from service.versioning import etag
 
@@ -33,7 +33,7 @@ async def list_records(
 
 
 @router.get("/{record_id}", response_model=RecordOut)
-async def get_record(record_id: int, pool: Pool, user: Reader, response: Response) -> RecordOut:
+async def get_record(record_id: EntityId, pool: Pool, user: Reader, response: Response) -> RecordOut:
     """One record."""
     out = await service.get_record(pool, user, record_id)
     response.headers["ETag"] = etag(out.version)
@@ -41,20 +41,20 @@ async def get_record(record_id: int, pool: Pool, user: Reader, response: Respons
 
 
 @router.put("/{record_id}", response_model=RecordOut)
-async def update_record(record_id: int, body: RecordUpdate, pool: Pool, user: Filer,
+async def update_record(record_id: EntityId, body: RecordUpdate, pool: Pool, user: Filer,
                         if_match: IfMatch) -> RecordOut:
     """Edit a draft or amend a submitted record (author; amendments need a reason)."""
     return await service.update_record(pool, user, record_id, body, if_match)
 
 
 @router.post("/{record_id}/submit", response_model=RecordOut)
-async def submit_record(record_id: int, pool: Pool, user: Filer, if_match: IfMatch,
+async def submit_record(record_id: EntityId, pool: Pool, user: Filer, if_match: IfMatch,
                         version: Annotated[int | None, Body(embed=True)] = None) -> RecordOut:
     """Submit a draft (author)."""
     return await service.submit_record(pool, user, record_id, version, if_match)
 
 
 @router.get("/{record_id}/revisions", response_model=list[RevisionOut])
-async def record_revisions(record_id: int, pool: Pool, user: Reader) -> list[RevisionOut]:
+async def record_revisions(record_id: EntityId, pool: Pool, user: Reader) -> list[RevisionOut]:
     """Every revision of a record."""
     return await service.record_revisions(pool, user, record_id)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from schemas.units import UnitCreate, UnitOut, UnitUpdate
-from service.deps import AdminUser, IdempotencyKey, IfMatch, Limit, Offset, Pool, UnitReader
+from service.deps import AdminUser, EntityId, IdempotencyKey, IfMatch, Limit, Offset, Pool, UnitReader
 from service.units import service
 from service.versioning import etag
 
@@ -24,7 +24,7 @@ async def list_units(
 
 
 @router.get("/{unit_id}", response_model=UnitOut)
-async def get_unit(unit_id: int, pool: Pool, user: UnitReader, response: Response) -> UnitOut:
+async def get_unit(unit_id: EntityId, pool: Pool, user: UnitReader, response: Response) -> UnitOut:
     """One unit."""
     out = await service.get_unit(pool, unit_id)
     response.headers["ETag"] = etag(out.version)
@@ -39,7 +39,7 @@ async def create_unit(body: UnitCreate, pool: Pool, user: AdminUser,
 
 
 @router.patch("/{unit_id}", response_model=UnitOut)
-async def rename_unit(unit_id: int, body: UnitUpdate, pool: Pool, user: AdminUser,
+async def rename_unit(unit_id: EntityId, body: UnitUpdate, pool: Pool, user: AdminUser,
                       if_match: IfMatch) -> UnitOut:
     """Rename a unit (admin)."""
     return await service.rename_unit(pool, user, unit_id, body, if_match)

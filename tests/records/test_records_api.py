@@ -28,7 +28,7 @@ async def test_researcher_files_record_in_own_team_and_officer_reads_it(api: Api
 
 
 async def test_non_member_cannot_file_in_team(api: Api) -> None:
-    _, officer, cadre, campaign = await _setup(api)
+    _, _, cadre, campaign = await _setup(api)
     _, outsider = await api.user("researcher")
     r = await api.client.post("/api/records", headers=outsider,
                               json=record_body(campaign, [cadre["id"]]))

@@ -1,0 +1,45 @@
+# Two entry points for a fresh machine: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils
+
+.PHONY: run test setup system-deps lint typecheck pytest bench clean
+
+run: setup
+	$(VENV)/bin/cadre serve --demo
+
+test: setup lint typecheck pytest
+
+setup: system-deps $(VENV)/.installed
+
+# Debian packages: CJK fonts for PDFs, poppler for PDF checks in tests.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "请先安装系统软件包 / please install:$$missing"; exit 1; fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+lint:
+	$(VENV)/bin/ruff check service indexer schemas tests bench alembic
+
+typecheck:
+	$(VENV)/bin/mypy service indexer schemas
+
+pytest:
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m bench.filing
+	$(PY) bench/pdf.py
+
+clean:
+	rm -rf $(VENV) .data .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Attachments: streamed, type-sniffed uploads in a content-addressed store, scoped downloads."""

@@ -1,0 +1,161 @@
+"""The `cadre` administration command."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from contextlib import ExitStack
+
+from service.config import Settings, get_settings
+from service.logging_setup import configure_logging
+
+
+def _need_db(settings: Settings, stack: ExitStack) -> Settings:
+    if settings.database_url:
+        return settings
+    from service.runtime.postgres import embedded_postgres
+
+    url = stack.enter_context(embedded_postgres(settings.data_dir / "pg"))
+    return settings.model_copy(update={"database_url": url})
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply migrations to head."""
+    from service.migrate import upgrade_head
+
+    with ExitStack() as stack:
+        s = _need_db(settings, stack)
+        assert s.database_url
+        upgrade_head(s.database_url)
+    print("数据库结构已更新到最新版本")
+    return 0
+
+
+async def _create_user(url: str, args: argparse.Namespace, password: str) -> None:
+    from schemas.auth import ScopeIn, UserCreate
+    from service.auth import service as auth_service
+    from service.db import create_pool
+    from service.principal import SYSTEM
+
+    pool = await create_pool(url, 1, 2)
+    try:
+        scopes = [ScopeIn(unit_id=u) for u in args.scope or []]
+        user = await auth_service.create_user(pool, SYSTEM, UserCreate(
+            username=args.username, display_name=args.display_name or args.username,
+            password=password, role=args.role, scopes=scopes), None)
+        print(f"已创建用户 {user.username}（{user.role.value}），id={user.id}")
+    finally:
+        await pool.close()
+
+
+def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a user."""
+    password = args.password or getpass.getpass("密码: ")
+    with ExitStack() as stack:
+        s = _need_db(settings, stack)
+        assert s.database_url
+        asyncio.run(_create_user(s.database_url, args, password))
+    return 0
+
+
+async def _load_demo(url: str, cadres: int, seed: int) -> None:
+    from service.db import create_pool
+    from service.demo.generator import load_demo
+
+    pool = await create_pool(url, 1, 2)
+    try:
+        async with pool.acquire() as conn:
+            summary = await load_demo(conn, cadres=cadres, seed=seed)
+        print(f"演示数据已载入：{summary}")
+    finally:
+        await pool.close()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Load the deterministic demo data set into an empty database."""
+    from service.migrate import upgrade_head
+
+    with ExitStack() as stack:
+        s = _need_db(settings, stack)
+        assert s.database_url
+        upgrade_head(s.database_url)
+        asyncio.run(_load_demo(s.database_url, args.cadres, args.seed))
+    return 0
+
+
+async def _verify_audit(url: str) -> int:
+    import asyncpg
+
+    from service.audit.service import verify_chain
+    from service.db import _init_connection
+
+    conn = await asyncpg.connect(url)
+    try:
+        await _init_connection(conn)
+        report = await verify_chain(conn)
+    finally:
+        await conn.close()
+    if report.ok:
+        print(f"审计链完整：共校验 {report.checked} 条记录")
+        return 0
+    print(f"审计链断裂：第 {report.broken_id} 号记录——{report.reason}（此前 {report.checked} 条完好）")
+    return 1
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Walk the audit chain and report the first broken link."""
+    with ExitStack() as stack:
+        s = _need_db(settings, stack)
+        assert s.database_url
+        return asyncio.run(_verify_audit(s.database_url))
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the service (and, where not configured, embedded PostgreSQL, Meilisearch, indexer)."""
+    from service.runtime.serve import serve
+
+    return serve(settings, demo=args.demo, demo_cadres=args.cadres, with_indexer=not args.no_indexer)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    parser = argparse.ArgumentParser(prog="cadre", description="干部实绩档案与选任证据库 管理命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="应用数据库迁移").set_defaults(func=cmd_migrate)
+    user = sub.add_parser("user", help="用户管理").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="创建用户")
+    create.add_argument("username")
+    create.add_argument("--role", required=True,
+                        choices=["admin", "officer", "researcher", "auditor", "leader"])
+    create.add_argument("--display-name")
+    create.add_argument("--password", help="省略时交互输入")
+    create.add_argument("--scope", type=int, action="append", help="授权单位 id（可多次）")
+    create.set_defaults(func=cmd_user_create)
+    demo = sub.add_parser("demo", help="载入演示数据")
+    demo.add_argument("--cadres", type=int, default=200)
+    demo.add_argument("--seed", type=int, default=20241)
+    demo.set_defaults(func=cmd_demo)
+    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="校验审计链").set_defaults(func=cmd_audit_verify)
+    serve = sub.add_parser("serve", help="启动服务")
+    serve.add_argument("--demo", action="store_true", help="数据库为空时载入演示数据")
+    serve.add_argument("--cadres", type=int, default=200)
+    serve.add_argument("--no-indexer", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `cadre` command."""
+    configure_logging(logging.INFO)
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args, get_settings())
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
