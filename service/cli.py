@@ -88,11 +88,11 @@ async def _verify_audit(url: str) -> int:
     import asyncpg
 
     from service.audit.service import verify_chain
-    from service.db import _init_connection
+    from service.db import init_connection
 
     conn = await asyncpg.connect(url)
     try:
-        await _init_connection(conn)
+        await init_connection(conn)
         report = await verify_chain(conn)
     finally:
         await conn.close()

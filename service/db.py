@@ -6,7 +6,8 @@ from typing import Any
 import asyncpg
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Install JSON codecs and UTC on a new connection."""
     for typ in ("json", "jsonb"):
         await conn.set_type_codec(
             typ,
@@ -23,7 +24,7 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncp
         dsn,
         min_size=min_size,
         max_size=max_size,
-        init=_init_connection,
+        init=init_connection,
         command_timeout=60,
         server_settings={"application_name": "cadre"},
     )

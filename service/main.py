@@ -11,6 +11,7 @@ from service.config import Settings, get_settings
 from service.db import create_pool
 from service.middleware import RequestContextMiddleware
 from service.routes import include_routers
+from service.search.client import SearchClient
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,9 +25,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = await create_pool(settings.database_url, settings.db_pool_min,
                                            settings.db_pool_max)
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
+        app.state.search = (SearchClient(settings) if settings.meili_url and settings.meili_search_key
+                            else None)
         try:
             yield
         finally:
+            if app.state.search is not None:
+                app.state.search.close()
             await app.state.pool.close()
 
     app = FastAPI(title="干部实绩档案与选任证据库 API", version="0.1.0", lifespan=lifespan,

@@ -52,6 +52,8 @@ class UnitOfWork:
             await self.conn.executemany(
                 "INSERT INTO outbox (entity_type, entity_id) VALUES ($1, $2)", rows
             )
+            # Delivered at commit: wakes the indexer without waiting for its next poll.
+            await self.conn.execute("SELECT pg_notify('cadre_outbox', '')")
             self._outbox.clear()
         for action, object_type, object_id, details in self._audit:
             await audit_repo.append(

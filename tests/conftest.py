@@ -16,10 +16,14 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 
+from indexer.client import make_client
+from indexer.worker import Worker
 from service.config import Settings
 from service.main import create_app
 from service.migrate import upgrade_head
+from service.runtime.meili import MeiliServer, provision_keys
 from tests.factories import Api
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,11 +72,38 @@ def database_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings for the app under test."""
+def meili() -> Iterator[MeiliServer]:
+    """A real Meilisearch 1.21 server for this session (binary fetched and hash-checked)."""
+    from service.runtime.meili import ensure_meilisearch_binary, meilisearch_server
+
+    binary = ensure_meilisearch_binary(ROOT / ".cache")
+    meili_dir = Path(tempfile.mkdtemp(prefix="cadre-test-meili-"))
+    try:
+        with meilisearch_server(meili_dir / "db", binary) as server:
+            yield server
+    finally:
+        shutil.rmtree(meili_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, meili: MeiliServer,
+             tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the app under test, with search keys provisioned from the master key."""
+    prefix = f"t{secrets.token_hex(3)}"
+    search_key, index_key = provision_keys(meili.url, meili.master_key, prefix)
     return Settings(env="test", database_url=database_url,
                     data_dir=tmp_path_factory.mktemp("data"), upload_max_bytes=1024 * 1024,
-                    index_prefix=f"t{secrets.token_hex(3)}")
+                    index_prefix=prefix, meili_url=meili.url,
+                    meili_search_key=SecretStr(search_key), meili_index_key=SecretStr(index_key))
+
+
+@pytest.fixture(scope="session")
+async def indexer(settings: Settings, pool: asyncpg.Pool) -> Worker:
+    """The real indexer worker on the test database, with a freshly built live index."""
+    from indexer.reindex import reindex
+
+    await asyncio.to_thread(reindex, settings, False)
+    return Worker(pool, make_client(settings), settings)
 
 
 @pytest.fixture(scope="session")

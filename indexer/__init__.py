@@ -1,0 +1,1 @@
+"""The search indexer: consumes the outbox and keeps Meilisearch in step with PostgreSQL."""

@@ -1,0 +1,177 @@
+"""Reading current entity state from PostgreSQL and turning it into search documents."""
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Iterable
+from datetime import date
+from typing import Any
+
+import asyncpg
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from schemas.search import SearchDoc, gram_field, latin_words
+
+_CADRE_SQL = """
+SELECT c.id, c.name, c.post, c.rank, c.post_level, c.tier, c.status, u.ancestor_ids,
+  (SELECT array_agg(a.name ORDER BY a.depth) FROM units a WHERE a.id = ANY(u.ancestor_ids)) AS unit_path,
+  coalesce((SELECT jsonb_object_agg(domain, n) FROM (SELECT domain, count(*) AS n FROM evidence
+            WHERE cadre_id = c.id AND verification = 'verified' GROUP BY domain) d), '{}') AS domain_counts,
+  (SELECT grade FROM appraisals WHERE cadre_id = c.id ORDER BY year DESC LIMIT 1) AS latest_appraisal
+FROM cadres c JOIN units u ON u.id = c.unit_id"""
+
+_PEOPLE = """
+  coalesce(array_agg(c.id ORDER BY c.id), '{}') AS cadre_ids,
+  coalesce(array_agg(c.name ORDER BY c.id), '{}') AS cadre_names,
+  coalesce(array_agg(c.tier ORDER BY c.id), '{}') AS tiers,
+  coalesce(array_agg(c.rank ORDER BY c.id) FILTER (WHERE c.rank IS NOT NULL), '{}') AS ranks,
+  coalesce(array_agg(c.post_level ORDER BY c.id) FILTER (WHERE c.post_level IS NOT NULL), '{}')
+    AS post_levels,
+  coalesce(jsonb_agg(jsonb_build_object(
+    'tier', c.tier, 'units', u.ancestor_ids,
+    'path', (SELECT array_agg(a.name ORDER BY a.depth) FROM units a WHERE a.id = ANY(u.ancestor_ids)))
+    ORDER BY c.id) FILTER (WHERE c.id IS NOT NULL), '[]') AS scopes"""
+
+_RECORD_SQL = f"""
+SELECT r.id, r.kind, r.title, r.body, r.place, r.occurred_on, r.state, r.team_id, r.author_id,
+  r.details, {_PEOPLE}
+FROM field_records r
+LEFT JOIN field_record_cadres f ON f.record_id = r.id
+LEFT JOIN cadres c ON c.id = f.cadre_id LEFT JOIN units u ON u.id = c.unit_id"""
+
+_EVIDENCE_SQL = f"""
+SELECT e.id, e.cadre_id, e.domain, e.title, e.description, e.period_end, e.metrics, e.judgement,
+  e.verification, {_PEOPLE}
+FROM evidence e JOIN cadres c ON c.id = e.cadre_id JOIN units u ON u.id = c.unit_id"""
+
+QUERIES = {
+    "cadre": (_CADRE_SQL, "c.id", ""),
+    "record": (_RECORD_SQL, "r.id", " GROUP BY r.id"),
+    "evidence": (_EVIDENCE_SQL, "e.id", " GROUP BY e.id"),
+}
+
+
+def name_pinyin(name: str) -> list[str]:
+    """Full pinyin and initials of a name, with every reading of the surname."""
+    rest = lazy_pinyin(name[1:])
+    out: list[str] = []
+    for surname in pinyin(name[:1], style=Style.NORMAL, heteronym=True)[0] or [name[:1]]:
+        syllables = [surname, *rest]
+        out += ["".join(syllables), "".join(s[:1] for s in syllables)]
+    return list(dict.fromkeys(out))
+
+
+def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
+    keys: set[str] = set()
+    for s in scopes:
+        for unit in s["units"] or []:
+            keys.update((str(unit), f"{unit}:{s['tier']}"))
+    return sorted(keys)
+
+
+def _day(d: date | None) -> int | None:
+    return int(d.strftime("%Y%m%d")) if d else None
+
+
+def _checksum(doc: SearchDoc) -> str:
+    data = doc.model_dump(exclude={"checksum"})
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _finish(doc: SearchDoc) -> dict[str, Any]:
+    doc.checksum = _checksum(doc)
+    return doc.model_dump()
+
+
+def cadre_doc(r: asyncpg.Record) -> dict[str, Any]:
+    """Search document of a cadre."""
+    path = r["unit_path"] or []
+    text = " ".join([*path, r["post"]])
+    return _finish(SearchDoc(
+        id=f"cadre-{r['id']}", type="cadre", entity_id=r["id"], title=r["name"], text=text,
+        title_grams=gram_field(r["name"]), grams=gram_field(text), pinyin=name_pinyin(r["name"]),
+        latin=latin_words(text), cadre_id=r["id"], cadre_ids=[r["id"]], cadre_names=[r["name"]],
+        unit_ids=list(r["ancestor_ids"]), unit_path=path,
+        scope_keys=_scope_keys([{"tier": r["tier"], "units": r["ancestor_ids"]}]),
+        team_id=None, author_id=None, state=r["status"], kind="cadre", domain=None,
+        ranks=[r["rank"]] if r["rank"] else [], post_levels=[r["post_level"]] if r["post_level"] else [],
+        tiers=[r["tier"]], date=None, year=None, verification=None, judgement=None,
+        domain_counts=dict(r["domain_counts"]), latest_appraisal=r["latest_appraisal"]))
+
+
+def _people(r: asyncpg.Record) -> dict[str, Any]:
+    return {"cadre_ids": list(r["cadre_ids"]), "cadre_names": list(r["cadre_names"]),
+            "unit_ids": sorted({u for s in r["scopes"] for u in s["units"] or []}),
+            "unit_path": r["scopes"][0]["path"] if r["scopes"] else [],
+            "scope_keys": _scope_keys(r["scopes"]),
+            "ranks": sorted(set(r["ranks"])), "post_levels": sorted(set(r["post_levels"])),
+            "tiers": sorted(set(r["tiers"]))}
+
+
+def _people_pinyin(names: list[str]) -> list[str]:
+    return [p for n in names for p in name_pinyin(n)]
+
+
+def record_doc(r: asyncpg.Record) -> dict[str, Any]:
+    """Search document of a field record."""
+    details = r["details"] or {}
+    extra = " ".join(str(v) for k, v in details.items()
+                     if k in ("contest_name", "achievements", "shortcomings", "goals"))
+    extra += " " + " ".join(details.get("rectification_proposals", []) +
+                            details.get("processes_improved", []))
+    text = "\n".join(t for t in (r["body"], extra.strip(), r["place"]) if t)
+    names = list(r["cadre_names"])
+    return _finish(SearchDoc(
+        id=f"record-{r['id']}", type="record", entity_id=r["id"], title=r["title"], text=text,
+        title_grams=gram_field(r["title"]), grams=gram_field(text, *names),
+        pinyin=_people_pinyin(names), latin=latin_words(r["title"], text),
+        cadre_id=None, **_people(r), team_id=r["team_id"], author_id=r["author_id"],
+        state=r["state"], kind=r["kind"], domain=None, date=_day(r["occurred_on"]),
+        year=r["occurred_on"].year, verification=None, judgement=None, domain_counts={},
+        latest_appraisal=None))
+
+
+def evidence_doc(r: asyncpg.Record) -> dict[str, Any]:
+    """Search document of an evidence item."""
+    metrics = " ".join(f"{m['name']}{m['value']:g}{m.get('unit', '')}" for m in r["metrics"] or [])
+    text = "\n".join(t for t in (r["description"], metrics) if t)
+    names = list(r["cadre_names"])
+    return _finish(SearchDoc(
+        id=f"evidence-{r['id']}", type="evidence", entity_id=r["id"], title=r["title"], text=text,
+        title_grams=gram_field(r["title"]), grams=gram_field(text, *names),
+        pinyin=_people_pinyin(names), latin=latin_words(r["title"], text), cadre_id=r["cadre_id"],
+        **_people(r), team_id=None, author_id=None, state="submitted", kind="evidence",
+        domain=r["domain"], date=_day(r["period_end"]), year=r["period_end"].year,
+        verification=r["verification"], judgement=r["judgement"], domain_counts={},
+        latest_appraisal=None))
+
+
+BUILDERS = {"cadre": cadre_doc, "record": record_doc, "evidence": evidence_doc}
+
+
+async def build(conn: asyncpg.Connection, entity_type: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Current documents of the given entities; missing ids are absent from the result."""
+    sql, key, group = QUERIES[entity_type]
+    rows = await conn.fetch(f"{sql} WHERE {key} = ANY($1::bigint[]){group}", ids)
+    builder = BUILDERS[entity_type]
+    return {r["id"]: builder(r) for r in rows}
+
+
+async def build_all(conn: asyncpg.Connection, entity_type: str,
+                    batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every document of a type, in id order, a batch at a time (keyset pagination)."""
+    sql, key, group = QUERIES[entity_type]
+    builder = BUILDERS[entity_type]
+    after = 0
+    while True:
+        rows = await conn.fetch(f"{sql} WHERE {key} > $1{group} ORDER BY {key} LIMIT $2", after, batch)
+        if not rows:
+            return
+        yield [builder(r) for r in rows]
+        after = rows[-1]["id"]
+
+
+async def count_all(conn: asyncpg.Connection) -> dict[str, int]:
+    """How many entities of each type PostgreSQL holds."""
+    row = await conn.fetchrow("""SELECT (SELECT count(*) FROM cadres) AS cadre,
+      (SELECT count(*) FROM field_records) AS record, (SELECT count(*) FROM evidence) AS evidence""")
+    return dict(row)

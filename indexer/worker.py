@@ -1,0 +1,165 @@
+"""The outbox loop: claim rows, re-read current state, upsert or delete, mark done on success.
+
+Ordering across indexers: each entity is processed under a transaction-scoped advisory
+lock, held until its Meilisearch task has succeeded and its rows are marked done, so two
+indexers never enqueue documents of one entity out of order.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+import meilisearch
+from meilisearch.errors import MeilisearchCommunicationError, MeilisearchTimeoutError
+
+from indexer import documents
+from indexer.client import live_index, wait
+from service.config import Settings
+
+log = logging.getLogger("cadre.indexer")
+TYPE_CODES = {"cadre": 1, "record": 2, "evidence": 3}
+CHANNEL = "cadre_outbox"
+
+
+def lock_key(entity_type: str, entity_id: int) -> int:
+    """The advisory lock key of one entity."""
+    return (TYPE_CODES[entity_type] << 56) | entity_id
+
+
+class Worker:
+    """One indexer process's outbox consumer."""
+
+    def __init__(self, pool: asyncpg.Pool, client: meilisearch.Client, settings: Settings,
+                 batch: int = 500) -> None:
+        self.pool = pool
+        self.client = client
+        self.settings = settings
+        self.batch = batch
+        self.wakeup = asyncio.Event()
+        self.failures = 0
+
+    async def _meili(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.to_thread(fn, *args)
+
+    async def process_once(self) -> int:
+        """Handle one batch; returns how many outbox rows were completed."""
+        claimed: list[int] = []
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                rows = await conn.fetch(
+                    """SELECT id, entity_type, entity_id FROM outbox
+                       WHERE done_at IS NULL AND available_at <= now()
+                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""", self.batch)
+                if not rows:
+                    return 0
+                claimed = [r["id"] for r in rows]
+                return await self._handle(conn, rows)
+        except (asyncpg.PostgresError, OSError, MeilisearchCommunicationError,
+                MeilisearchTimeoutError):
+            raise  # the service is unreachable: not the rows' fault, retried by the loop
+        except Exception as exc:
+            await self._record_failure(claimed, exc)
+            raise
+
+    async def _handle(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> int:
+        entities: dict[str, list[int]] = {}
+        for r in rows:
+            ids = entities.setdefault(r["entity_type"], [])
+            if r["entity_id"] in ids:
+                continue
+            # Another indexer holds this entity: leave its rows for later, in order.
+            if await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)",
+                                   lock_key(r["entity_type"], r["entity_id"])):
+                ids.append(r["entity_id"])
+        pairs = [(t, i) for t, ids in entities.items() for i in ids]
+        if not pairs:
+            return 0
+        # Every pending row of a locked entity is covered by the state read below.
+        done_ids = [r["id"] for r in await conn.fetch(
+            """SELECT o.id FROM outbox o JOIN unnest($1::text[], $2::bigint[]) AS e(t, i)
+                 ON o.entity_type = e.t AND o.entity_id = e.i
+               WHERE o.done_at IS NULL FOR UPDATE OF o SKIP LOCKED""",
+            [p[0] for p in pairs], [p[1] for p in pairs])]
+        upserts: list[dict[str, Any]] = []
+        deletes: list[str] = []
+        for entity_type, ids in entities.items():
+            if not ids:
+                continue
+            docs = await documents.build(conn, entity_type, ids)
+            upserts += docs.values()
+            deletes += [f"{entity_type}-{i}" for i in ids if i not in docs]
+        index = live_index(self.client, self.settings)
+        task_uid = None
+        if upserts:
+            task_uid = (await self._meili(index.add_documents, upserts, "id")).task_uid
+        if deletes:
+            task_uid = (await self._meili(index.delete_documents, deletes)).task_uid
+        if task_uid is not None:
+            # Tasks of one index run in order, so the last one succeeding covers the batch.
+            await self._meili(wait, self.client, task_uid, 60.0)
+        await conn.execute("UPDATE outbox SET done_at = now(), task_uid = $2 WHERE id = ANY($1)",
+                           done_ids, task_uid)
+        return len(done_ids)
+
+    async def _record_failure(self, claimed: list[int], exc: Exception) -> None:
+        if not claimed:
+            return
+        try:
+            await self.pool.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                     available_at = now() + least(make_interval(secs => power(2, attempts)),
+                                                  interval '5 minutes')
+                   WHERE id = ANY($1) AND done_at IS NULL""",
+                claimed, repr(exc)[:2000])
+        except (asyncpg.PostgresError, OSError):
+            log.exception("could not record indexing failure")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Loop until stopped: drain the outbox, then wait for a notification or a second."""
+        listener = await asyncpg.connect(self.settings.database_url)
+        await listener.add_listener(CHANNEL, lambda *_: self.wakeup.set())
+        try:
+            while not stop.is_set():
+                try:
+                    handled = await self.process_once()
+                    self.failures = 0
+                except Exception:
+                    self.failures += 1
+                    delay = min(5.0, 0.25 * 2 ** min(self.failures, 5))
+                    log.warning("indexing failed; retrying", extra={"delay_s": delay},
+                                exc_info=True)
+                    await _sleep_or_stop(stop, delay)
+                    continue
+                if handled:
+                    continue
+                self.wakeup.clear()
+                await _wait_any(stop, self.wakeup, 1.0)
+                if self.wakeup.is_set():
+                    await asyncio.sleep(0.01)  # let a burst of commits land in one batch
+        finally:
+            await listener.close()
+
+    async def drain(self) -> int:
+        """Process until nothing is ready (tests and the CLI use this)."""
+        total = 0
+        while handled := await self.process_once():
+            total += handled
+        return total
+
+
+async def _sleep_or_stop(stop: asyncio.Event, delay: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), delay)
+    except TimeoutError:
+        pass
+
+
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

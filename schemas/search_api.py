@@ -1,0 +1,63 @@
+"""Search requests and responses."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from schemas.common import Domain, PostLevel, Rank, RecordKind, Tier, Verification
+
+Kind = RecordKind | Literal["evidence", "cadre"]
+
+
+class SearchParams(BaseModel):
+    """Query text and filters; every filter narrows what the caller's scope already allows."""
+
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    mode: Literal["library", "candidates"] = "library"
+    type: list[Literal["cadre", "record", "evidence"]] = []
+    kind: list[Kind] = []
+    domain: list[Domain] = []
+    rank: list[Rank] = []
+    post_level: list[PostLevel] = []
+    tier: list[Tier] = []
+    verification: list[Verification] = []
+    unit_id: Annotated[int, Field(gt=0, le=2**63 - 1)] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    year: Annotated[int, Field(ge=1950, le=2100)] | None = None
+    sort: Literal["relevance", "date_desc", "date_asc"] = "relevance"
+    page: Annotated[int, Field(ge=1, le=500)] = 1
+    per_page: Annotated[int, Field(ge=1, le=100)] = 20
+
+
+class SearchHit(BaseModel):
+    """One result; *_html fields are escaped text with <mark> around matches."""
+
+    id: str
+    type: str
+    entity_id: int
+    title: str
+    title_html: str
+    snippet_html: str
+    kind: str
+    domain: str | None
+    date: date | None
+    cadre_ids: list[int]
+    cadre_names: list[str]
+    unit_path: list[str]
+    verification: str | None
+    judgement: str | None
+
+
+class SearchResult(BaseModel):
+    """A page of results with facet counts over everything the caller may see."""
+
+    q: str
+    mode: str
+    match: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]

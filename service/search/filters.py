@@ -1,0 +1,68 @@
+"""Meilisearch filter expressions: the caller's access limit and their own filters."""
+
+import json
+
+from schemas.common import Role
+from schemas.search_api import SearchParams
+from service.principal import Principal
+from service.search.repo import SearchScope
+
+NOTHING = 'type = "none"'
+
+
+def _q(value: object) -> str:
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _in(attr: str, values: list[object]) -> str:
+    return f"{attr} IN [{', '.join(_q(v) for v in values)}]"
+
+
+def access_filter(principal: Principal, scope: SearchScope) -> str:
+    """What the principal may see, mirroring the SQL rules in service.access.repo."""
+    if principal.role in (Role.officer, Role.leader):
+        keys = [str(u) if t is None else f"{u}:{t}" for u, t in scope.scopes]
+        if not keys:
+            return NOTHING
+        cadre_rule = _in("scope_keys", list(keys))
+        return (f'(type IN ["cadre", "evidence"] AND {cadre_rule}) OR '
+                f'(type = "record" AND state = "submitted" AND {cadre_rule})')
+    if principal.role is Role.researcher:
+        parts = []
+        covered = []
+        if scope.cadre_ids:
+            covered.append(_in("cadre_ids", list(scope.cadre_ids)))
+        if scope.unit_ids:
+            covered.append(_in("unit_ids", list(scope.unit_ids)))
+        if covered:
+            parts.append(f'(type IN ["cadre", "evidence"] AND ({" OR ".join(covered)}))')
+        if scope.team_ids:
+            parts.append(f'(type = "record" AND {_in("team_id", list(scope.team_ids))} AND '
+                         f'(state = "submitted" OR author_id = {principal.user_id}))')
+        return " OR ".join(parts) if parts else NOTHING
+    return NOTHING
+
+
+def _day(d: object) -> int:
+    return int(f"{d:%Y%m%d}")
+
+
+def user_filter(params: SearchParams) -> list[str]:
+    """The caller's own filters, each one AND-ed with the access filter."""
+    out: list[str] = []
+    for attr, values in (("type", params.type), ("kind", params.kind), ("domain", params.domain),
+                         ("ranks", params.rank), ("post_levels", params.post_level),
+                         ("tiers", params.tier), ("verification", params.verification)):
+        if values:
+            out.append(_in(attr, [getattr(v, "value", v) for v in values]))
+    if params.unit_id is not None:
+        out.append(f"unit_ids = {params.unit_id}")
+    if params.date_from is not None:
+        out.append(f"date >= {_day(params.date_from)}")
+    if params.date_to is not None:
+        out.append(f"date <= {_day(params.date_to)}")
+    if params.year is not None:
+        out.append(f"year = {params.year}")
+    if params.mode == "candidates":
+        out.append('type = "evidence"')
+    return out
