@@ -61,7 +61,7 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _load_demo(url: str, cadres: int, seed: int) -> None:
     from service.db import create_pool
-    from service.demo.generator import load_demo
+    from service.demo import load_demo
 
     pool = await create_pool(url, 1, 2)
     try:
@@ -111,6 +111,30 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_verify_audit(s.database_url))
 
 
+def cmd_search_keys(args: argparse.Namespace, settings: Settings) -> int:
+    """Create (or reuse) the search-only and indexer keys with the master key, and print them."""
+    from service.runtime.meili import provision_keys
+
+    if not settings.meili_url or not settings.meili_master_key:
+        print("需要设置 CADRE_MEILI_URL 和 CADRE_MEILI_MASTER_KEY", file=sys.stderr)
+        return 2
+    search_key, index_key = provision_keys(settings.meili_url,
+                                           settings.meili_master_key.get_secret_value(),
+                                           settings.index_prefix)
+    print(f"CADRE_MEILI_SEARCH_KEY={search_key}\nCADRE_MEILI_INDEX_KEY={index_key}")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild the search index from PostgreSQL (starting local services where not configured)."""
+    from indexer.reindex import reindex
+    from service.runtime.stack import local_stack
+
+    with ExitStack() as stack, local_stack(settings, stack) as full:
+        print(f"已重建索引：{reindex(full, progress=True)} 个文档")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the service (and, where not configured, embedded PostgreSQL, Meilisearch, indexer)."""
     from service.runtime.serve import serve
@@ -138,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     audit = sub.add_parser("audit", help="审计").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="校验审计链").set_defaults(func=cmd_audit_verify)
+    sub.add_parser("search-keys", help="用主密钥创建检索与索引专用密钥").set_defaults(
+        func=cmd_search_keys)
+    sub.add_parser("reindex", help="从数据库重建检索索引").set_defaults(func=cmd_reindex)
     serve = sub.add_parser("serve", help="启动服务")
     serve.add_argument("--demo", action="store_true", help="数据库为空时载入演示数据")
     serve.add_argument("--cadres", type=int, default=200)

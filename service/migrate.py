@@ -10,6 +10,7 @@ from service.config import PROJECT_ROOT
 def execute_script(sql: str) -> None:
     """Run a multi-statement SQL script inside the current migration's transaction."""
     raw = op.get_bind().connection.driver_connection
+    assert raw is not None
     await_only(raw.execute(sql))
 
 

@@ -25,7 +25,7 @@ async def _is_empty(url: str) -> bool:
 
 async def _load_demo(url: str, cadres: int) -> None:
     from service.db import create_pool
-    from service.demo.generator import load_demo
+    from service.demo import load_demo
 
     pool = await create_pool(url, 1, 2)
     try:
@@ -38,7 +38,7 @@ async def _load_demo(url: str, cadres: int) -> None:
 
 def serve(settings: Settings, demo: bool, demo_cadres: int, with_indexer: bool) -> int:
     """Run until interrupted; everything started here is stopped on the way out."""
-    from service.demo.generator import DEMO_PASSWORD
+    from service.demo import DEMO_PASSWORD
     from service.main import create_app
 
     with ExitStack() as stack, local_stack(settings, stack) as full:
