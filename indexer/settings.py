@@ -47,6 +47,8 @@ def _differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
         have = current.get(key)
         if key == "typoTolerance":
             have = {k: (have or {}).get(k) for k in value}
+            have["disableOnAttributes"] = sorted(have["disableOnAttributes"] or [])
+            value = {**value, "disableOnAttributes": sorted(value["disableOnAttributes"])}
         if key == "synonyms":
             have = {k: sorted(v) for k, v in (have or {}).items()}
             value = {k: sorted(v) for k, v in value.items()}
