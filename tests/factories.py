@@ -1,7 +1,8 @@
 """Builders of realistic test data through the real API (no mocks)."""
 
+import itertools
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -14,6 +15,7 @@ from service.auth import service as auth_service
 from service.principal import SYSTEM
 
 PASSWORD = "Test@2024-pass"
+_UNIQUE = itertools.count(1)
 
 
 def national_id(birth: date, seq: int) -> str:
@@ -79,7 +81,9 @@ class Api:
 
     def cadre_body(self, unit_id: int, **overrides: Any) -> dict[str, Any]:
         """A valid cadre creation body."""
-        birth = date(1980, 3, 1 + self.next() % 27)
+        # A process-wide counter keeps birth date + sequence (hence the ID number) unique.
+        n = next(_UNIQUE)
+        birth = date(1970, 1, 1) + timedelta(days=n % 9000)
         body: dict[str, Any] = {
             "name": "张志东", "gender": "male", "birth_date": birth.isoformat(),
             "native_place": "福建福州", "birthplace": "福建福州", "party_join_date": "2002-06-01",
@@ -87,7 +91,7 @@ class Api:
             "edu_fulltime_level": "bachelor", "edu_fulltime_school": "福州大学",
             "edu_fulltime_major": "土木工程", "unit_id": unit_id, "post": "局长",
             "post_level": "section_main", "rank": "principal_clerk_1", "tier": "district_managed",
-            "national_id": national_id(birth, self.next() + int(self.tag, 16) % 900),
+            "national_id": national_id(birth, n // 9000),
             "career": [{"start_date": "2003-07-01", "end_date": "2015-12-31", "unit_name": "某街道",
                         "post": "科员", "is_grassroots": True},
                        {"start_date": "2016-01-01", "unit_name": "住建局", "post": "局长"}],
