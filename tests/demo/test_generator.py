@@ -277,13 +277,16 @@ async def test_refuses_second_load_and_identities_reset(
         "cadres": "INSERT INTO cadres (name, gender, birth_date, unit_id, post, tier) "
                   "SELECT '测试', 'male', '1980-01-01', min(id), '测试岗位', 'city_managed' "
                   "FROM units RETURNING id",
-        "units": "INSERT INTO units (code, name, kind, path, ancestor_ids, depth) "
-                 "VALUES ('T-1', '测试', 'city', '/', '{}', 0) RETURNING id",
+        "units": "WITH n AS (SELECT nextval(pg_get_serial_sequence('units', 'id')) AS id) "
+                 "INSERT INTO units (id, code, name, kind, path, ancestor_ids, depth) "
+                 "OVERRIDING SYSTEM VALUE SELECT id, 'T-1', '测试', 'city', '/' || id || '/', "
+                 "ARRAY[id], 0 FROM n RETURNING id",
         "users": "INSERT INTO users (username, display_name, password_hash, role) "
                  "VALUES ('zz_test', '测试', 'x', 'admin') RETURNING id",
         "field_records": "INSERT INTO field_records (campaign_id, team_id, author_id, kind, "
-                         "occurred_on, title, body) SELECT campaign_id, team_id, author_id, "
-                         "kind, occurred_on, 't', 'b' FROM field_records LIMIT 1 RETURNING id",
+                         "occurred_on, title, body, details) SELECT campaign_id, team_id, author_id, "
+                         "kind, occurred_on, 't', 'b', details FROM field_records LIMIT 1 "
+                         "RETURNING id",
         "evidence": "INSERT INTO evidence (cadre_id, domain, title, period_start, period_end, "
                     "created_by) SELECT cadre_id, domain, 't', period_start, period_end, "
                     "created_by FROM evidence LIMIT 1 RETURNING id",
