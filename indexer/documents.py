@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Iterable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -50,14 +51,15 @@ QUERIES = {
 }
 
 
-def name_pinyin(name: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def name_pinyin(name: str) -> tuple[str, ...]:
     """Full pinyin and initials of a name, with every reading of the surname."""
     rest = lazy_pinyin(name[1:])
     out: list[str] = []
     for surname in pinyin(name[:1], style=Style.NORMAL, heteronym=True)[0] or [name[:1]]:
         syllables = [surname, *rest]
         out += ["".join(syllables), "".join(s[:1] for s in syllables)]
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
@@ -88,7 +90,7 @@ def cadre_doc(r: asyncpg.Record) -> dict[str, Any]:
     text = " ".join([*path, r["post"]])
     return _finish(SearchDoc(
         id=f"cadre-{r['id']}", type="cadre", entity_id=r["id"], title=r["name"], text=text,
-        title_grams=gram_field(r["name"]), grams=gram_field(text), pinyin=name_pinyin(r["name"]),
+        title_grams=gram_field(r["name"]), grams=gram_field(text), pinyin=list(name_pinyin(r["name"])),
         latin=latin_words(text), cadre_id=r["id"], cadre_ids=[r["id"]], cadre_names=[r["name"]],
         unit_ids=list(r["ancestor_ids"]), unit_path=path,
         scope_keys=_scope_keys([{"tier": r["tier"], "units": r["ancestor_ids"]}]),

@@ -27,6 +27,15 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
+class SessionOut(BaseModel):
+    """A browser session: the session itself travels only in an HttpOnly cookie."""
+
+    csrf_token: str
+    expires_at: datetime
+    username: str
+    role: Role
+
+
 class ScopeIn(Strict):
     """One unit subtree a user may read, optionally limited to a tier."""
 

@@ -101,6 +101,11 @@ class RewardPenaltyOut(RewardPenaltyIn):
 
     model_config = ConfigDict(extra="ignore")
     id: int
+    # A penalty shown to a role that may not read it: title "（受限）", issuer and note withheld.
+    restricted: bool = False
+
+
+RESTRICTED_TITLE = "（受限）"
 
 
 class CadreFields(Strict):

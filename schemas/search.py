@@ -17,20 +17,21 @@ from typing import Literal
 from pydantic import BaseModel
 
 VOCABULARY_PATH = Path(__file__).with_name("vocabulary.json")
-_KEEP = re.compile(r"[\w]", re.UNICODE)
+_DROP = re.compile(r"[\W_]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 
 DocType = Literal["cadre", "record", "evidence"]
+QUERY_WORDS = 10  # Meilisearch ignores query words after the tenth
 
 
 def normalize(text: str) -> str:
     """Fold width and case, keep only letters, digits and CJK characters."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in folded if _KEEP.match(ch) and ch != "_")
+    return _DROP.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+@lru_cache(maxsize=262144)
 def _encode_pair(a: str, b: str) -> str:
     value = (ord(a) << 21) | ord(b)
     letters = []
@@ -53,13 +54,24 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(group) for group in data["synonyms"])
 
 
-def expand_synonyms(text: str) -> list[str]:
-    """The text plus one variant per vocabulary term it contains, with the other forms swapped in."""
+def expand_synonyms(text: str, context: int | None = None) -> list[str]:
+    """The text plus variants with each vocabulary term swapped for its other forms.
+
+    With `context`, a variant is only the swapped term and that many characters either side:
+    Meilisearch reads at most ten query words, so a longer stretch could never be asked for.
+    """
     variants = [text]
     for group in synonym_groups():
         for term in group:
-            if term in text:
-                variants.extend(text.replace(term, other) for other in group if other != term)
+            start = text.find(term)
+            while start != -1:
+                lo = 0 if context is None else max(0, start - context)
+                hi = len(text) if context is None else start + len(term) + context
+                before, after = text[lo:start], text[start + len(term):hi]
+                variants.extend(before + other + after for other in group if other != term)
+                if context is None:
+                    break
+                start = text.find(term, start + 1)
     return variants
 
 
@@ -67,7 +79,7 @@ def gram_field(*texts: str) -> str:
     """The searchable bigram field for some texts, with their synonym variants."""
     tokens: list[str] = []
     for text in texts:
-        for variant in expand_synonyms(text):
+        for variant in expand_synonyms(text, context=QUERY_WORDS + 1):
             tokens.extend(bigram_tokens(variant))
             tokens.append("")  # a gap so bigrams never join across separate texts
     return " ".join(t for t in tokens if t) if tokens else ""

@@ -24,8 +24,9 @@ def encode_query(q: str) -> tuple[str, str, list[str] | None]:
     if not norm:
         return "", "all", None
     if len(norm) >= 2 and (has_cjk(norm) or any(c.isdigit() for c in norm)):
-        # Every bigram must be present: any contiguous substring of a text finds it.
-        return " ".join(dict.fromkeys(bigram_tokens(norm))), "substring", ["title_grams", "grams"]
+        # A phrase of the query's bigrams: they must stand next to each other, in order, so a
+        # document matches exactly when one of its texts contains the query contiguously.
+        return f'"{" ".join(bigram_tokens(norm))}"', "substring", ["title_grams", "grams"]
     if has_cjk(norm):
         return norm, "word", ["title", "text"]
     return " ".join(q.lower().split()), "pinyin", ["pinyin", "latin"]

@@ -1,0 +1,75 @@
+"""A cadre's performance facts for search: ranks of the units they led, contests, secondments, service.
+
+The SQL here is shared with the service's dossier section so that search and dossier apply
+the same headship rule. It imports nothing from the service.
+"""
+
+from typing import Any
+
+# Who headed which unit when. career_entries carries no head flag, so a headship is the
+# current one: a cadre flagged is_unit_head heads their current unit since the latest resume
+# line at that unit (to its end date, or still). Past headships need a head flag on resume
+# lines; when the cadre registry adds one, only this query changes.
+HEADSHIPS_SQL = """
+SELECT hc.id AS cadre_id, he.unit_id, he.start_date AS headed_from, he.end_date AS headed_to
+FROM cadres hc
+CROSS JOIN LATERAL (
+  SELECT ce.unit_id, ce.start_date, ce.end_date FROM career_entries ce
+  WHERE ce.cadre_id = hc.id AND ce.unit_id = hc.unit_id
+  ORDER BY ce.start_date DESC, ce.id DESC LIMIT 1) he
+WHERE hc.is_unit_head"""
+
+# A period counts for a headship when the two date ranges share at least one day.
+HEADED_DURING = ("h.headed_from <= p.ends_on AND coalesce(h.headed_to, 'infinity'::date) >= p.starts_on")
+
+# A column expression over cadre row `c`: the facts as jsonb, formatted by performance_text.
+PERFORMANCE_SQL = f"""jsonb_build_object(
+  'boards', coalesce((
+    SELECT jsonb_agg(jsonb_build_object(
+      'period', p.name, 'unit', hu.name, 'rank', r.rank, 'stars', r.stars,
+      'participants', (SELECT count(*) FROM assessment_period_units n WHERE n.period_id = p.id))
+      ORDER BY p.starts_on, p.id, hu.id)
+    FROM ({HEADSHIPS_SQL}) h
+    JOIN assessment_results r ON r.unit_id = h.unit_id
+    JOIN assessment_periods p ON p.id = r.period_id AND p.state IN ('published', 'locked')
+      AND {HEADED_DURING}
+    JOIN units hu ON hu.id = h.unit_id
+    WHERE h.cadre_id = c.id), '[]'::jsonb),
+  'contests', coalesce((
+    SELECT jsonb_agg(jsonb_build_object('name', ct.name, 'level', ct.level) ORDER BY ct.held_on, ct.id)
+    FROM contest_presentations cp JOIN contests ct ON ct.id = cp.contest_id
+    WHERE cp.cadre_id = c.id), '[]'::jsonb),
+  'placements', coalesce((
+    SELECT jsonb_agg(jsonb_build_object('program', sp.name, 'task_force', tu.name,
+                                        'starts_on', pl.starts_on, 'ends_on', pl.ends_on)
+                     ORDER BY pl.starts_on, pl.id)
+    FROM secondment_placements pl JOIN secondment_programs sp ON sp.id = pl.program_id
+    JOIN units tu ON tu.id = pl.task_force_unit_id
+    WHERE pl.cadre_id = c.id), '[]'::jsonb),
+  'service', (
+    SELECT jsonb_build_object(
+      'window', count(*) FILTER (WHERE sl.kind = 'window_service'),
+      'mobile', count(*) FILTER (WHERE sl.kind = 'mobile_service'),
+      'items', coalesce(sum(sl.items_handled), 0), 'solved', coalesce(sum(sl.problems_solved), 0))
+    FROM service_logs sl WHERE sl.cadre_id = c.id AND sl.voided_at IS NULL)
+) AS performance"""
+
+CONTEST_LEVELS = {"district_head": "区县主要负责人", "department_head": "部门主要负责人",
+                  "community_secretary": "社区党组织书记", "other": "其他"}
+
+
+def performance_text(facts: dict[str, Any] | None) -> str:
+    """Searchable Chinese text of a cadre's performance facts (empty when there are none)."""
+    if not facts:
+        return ""
+    parts = [f"{b['period']}{b['unit']}综合排名第{b['rank']}名（共{b['participants']}个单位）"
+             f"摘星{b['stars']}颗" for b in facts.get("boards") or []]
+    parts += [f"擂台比武{c['name']}（{CONTEST_LEVELS.get(c['level'], c['level'])}）"
+              for c in facts.get("contests") or []]
+    parts += [f"下沉{p['program']}{p['task_force']}（{p['starts_on']}至{p['ends_on']}）"
+              for p in facts.get("placements") or []]
+    service = facts.get("service") or {}
+    if service.get("window") or service.get("mobile"):
+        parts.append(f"窗口服务{service['window']}次 流动服务{service['mobile']}次 "
+                     f"办理事项{service['items']}件 解决问题{service['solved']}个")
+    return "；".join(parts)
