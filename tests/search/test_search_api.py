@@ -74,3 +74,25 @@ async def test_search_requires_a_reading_role(api: Api, indexer: Worker) -> None
     _, auditor = await api.user("auditor")
     assert (await api.client.get("/api/search", headers=auditor)).status_code == 403
     assert (await api.client.get("/api/search")).status_code == 401
+
+
+async def test_candidate_mode_returns_one_hit_per_cadre_with_best_evidence(
+        api: Api, indexer: Worker) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    a = await api.cadre(officer, api.units["d1_bureau"], name="林海")
+    b = await api.cadre(officer, api.units["d1_bureau"], name="陈路")
+    marker = f"片区{api.tag}"
+    for cadre, title in ((a, f"{marker}项目落地"), (a, f"{marker}项目落地提速"), (b, f"{marker}项目落地")):
+        r = await api.client.post("/api/evidence", headers=officer, json={
+            "cadre_id": cadre["id"], "domain": "investment_attraction", "title": title,
+            "period_start": "2024-01-01", "period_end": "2024-06-30"})
+        assert r.status_code == 201, r.text
+    await indexer.drain()
+    r = await api.client.get("/api/search", headers=officer,
+                             params={"q": f"{marker}项目落地", "mode": "candidates"})
+    hits = r.json()["hits"]
+    assert sorted(h["cadre_ids"][0] for h in hits) == sorted([a["id"], b["id"]])
+    assert all(h["type"] == "evidence" for h in hits)
+    library = await api.client.get("/api/search", headers=officer,
+                                   params={"q": f"{marker}项目落地", "type": "evidence"})
+    assert library.json()["total"] == 3
