@@ -26,7 +26,8 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncp
         max_size=max_size,
         init=init_connection,
         command_timeout=60,
-        server_settings={"application_name": "cadre"},
+        # In server_settings, not a SET: the pool's RESET ALL on release would undo a SET.
+        server_settings={"application_name": "cadre", "timezone": "UTC"},
     )
     assert pool is not None
     return pool
