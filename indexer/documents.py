@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from indexer.performance import PERFORMANCE_SQL, performance_text
 from schemas.search import SearchDoc, gram_field, latin_words
 
 _CADRE_SQL = """
@@ -17,7 +18,8 @@ SELECT c.id, c.name, c.post, c.rank, c.post_level, c.tier, c.status, u.ancestor_
   (SELECT array_agg(a.name ORDER BY a.depth) FROM units a WHERE a.id = ANY(u.ancestor_ids)) AS unit_path,
   coalesce((SELECT jsonb_object_agg(domain, n) FROM (SELECT domain, count(*) AS n FROM evidence
             WHERE cadre_id = c.id AND verification = 'verified' GROUP BY domain) d), '{}') AS domain_counts,
-  (SELECT grade FROM appraisals WHERE cadre_id = c.id ORDER BY year DESC LIMIT 1) AS latest_appraisal
+  (SELECT grade FROM appraisals WHERE cadre_id = c.id ORDER BY year DESC LIMIT 1) AS latest_appraisal,
+  """ + PERFORMANCE_SQL + """
 FROM cadres c JOIN units u ON u.id = c.unit_id"""
 
 _PEOPLE = """
@@ -87,7 +89,8 @@ def _finish(doc: SearchDoc) -> dict[str, Any]:
 def cadre_doc(r: asyncpg.Record) -> dict[str, Any]:
     """Search document of a cadre."""
     path = r["unit_path"] or []
-    text = " ".join([*path, r["post"]])
+    # Issue 7: ranks of units led, arena contests, secondments, service totals (indexer/performance.py).
+    text = " ".join(t for t in [*path, r["post"], performance_text(r["performance"])] if t)
     return _finish(SearchDoc(
         id=f"cadre-{r['id']}", type="cadre", entity_id=r["id"], title=r["name"], text=text,
         title_grams=gram_field(r["name"]), grams=gram_field(text), pinyin=list(name_pinyin(r["name"])),

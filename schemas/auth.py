@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from schemas.common import Role, Strict, Tier
+from schemas.common import DbId, Role, Strict, Tier, Version
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_.-]{3,64}$")]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -39,7 +39,7 @@ class SessionOut(BaseModel):
 class ScopeIn(Strict):
     """One unit subtree a user may read, optionally limited to a tier."""
 
-    unit_id: Annotated[int, Field(gt=0)]
+    unit_id: DbId
     tier: Tier | None = None
 
 
@@ -63,7 +63,7 @@ class UserCreate(Strict):
 class UserUpdate(Strict):
     """Changes to an account (admin)."""
 
-    version: int | None = None
+    version: Version | None = None
     display_name: DisplayName | None = None
     role: Role | None = None
     active: bool | None = None

@@ -1,5 +1,6 @@
 """Cadres and the fields of the appointment approval form (任免审批表)."""
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -8,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from schemas.common import (
     AppraisalGrade,
     CadreStatus,
+    DbId,
     EducationLevel,
     Gender,
     Name,
@@ -17,6 +19,7 @@ from schemas.common import (
     ShortText,
     Strict,
     Tier,
+    Version,
 )
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -42,6 +45,15 @@ def validate_national_id(value: str) -> str:
     return v
 
 
+# An 18-character national ID number inside free text (not part of a longer run of digits).
+NATIONAL_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask_national_ids_in(text: str) -> str:
+    """Free text with every national ID number in it masked like mask_national_id."""
+    return NATIONAL_ID_IN_TEXT.sub(r"\1********\2", text)
+
+
 def mask_national_id(value: str | None) -> str | None:
     """Mask all but the first 6 and last 4 characters."""
     if not value:
@@ -58,7 +70,7 @@ class CareerEntryIn(Strict):
 
     start_date: date
     end_date: date | None = None
-    unit_id: Annotated[int, Field(gt=0)] | None = None
+    unit_id: DbId | None = None
     unit_name: ShortText
     post: ShortText
     post_level: PostLevel | None = None
@@ -127,7 +139,7 @@ class CadreFields(Strict):
     edu_inservice_level: EducationLevel | None = None
     edu_inservice_school: OptText = None
     edu_inservice_major: OptText = None
-    unit_id: Annotated[int, Field(gt=0)]
+    unit_id: DbId
     post: ShortText
     post_level: PostLevel | None = None
     post_level_since: date | None = None
@@ -136,7 +148,7 @@ class CadreFields(Strict):
     tier: Tier
     status: CadreStatus = CadreStatus.active
     is_unit_head: bool = False
-    photo_attachment_id: Annotated[int, Field(gt=0)] | None = None
+    photo_attachment_id: DbId | None = None
     national_id: NationalId | None = None
 
     @model_validator(mode="after")
@@ -161,7 +173,7 @@ class CadreCreate(CadreFields):
 class CadreUpdate(CadreFields):
     """A full replacement of the profile fields, based on a version."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class CadreOut(BaseModel):

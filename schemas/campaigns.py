@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from schemas.common import IdList, LongText, ShortText, Strict
+from schemas.common import DbId, IdList, LongText, ShortText, Strict, Version
 
-Id = Annotated[int, Field(gt=0)]
+Id = DbId
 
 
 class TeamIn(Strict):
@@ -40,7 +40,7 @@ class CampaignCreate(Strict):
 class CampaignUpdate(Strict):
     """Change a campaign's status or dates."""
 
-    version: int | None = None
+    version: Version | None = None
     name: ShortText | None = None
     description: LongText | None = None
     ends_on: date | None = None

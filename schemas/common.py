@@ -209,4 +209,8 @@ class DateRange(BaseModel):
     end: date | None = None
 
 
-IdList = Annotated[list[Annotated[int, Field(gt=0)]], Field(max_length=200)]
+# Ids are bigint and versions int in the database: bounded here, so an oversized number is a
+# field error (422) rather than a driver overflow.
+DbId = Annotated[int, Field(gt=0, le=2**63 - 1)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+IdList = Annotated[list[DbId], Field(max_length=200)]

@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import Domain, IdList, Judgement, ShortText, Strict, Verification
+from schemas.common import DbId, Domain, IdList, Judgement, ShortText, Strict, Verification, Version
 
-Id = Annotated[int, Field(gt=0)]
+Id = DbId
 
 
 class Metric(Strict):
@@ -49,14 +49,14 @@ class EvidenceCreate(EvidenceContent):
 class EvidenceUpdate(EvidenceContent):
     """Amend evidence; amending verified evidence sends it back to claimed."""
 
-    version: int | None = None
+    version: Version | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class VerificationIn(Strict):
     """Verify or dispute evidence."""
 
-    version: int | None = None
+    version: Version | None = None
     verification: Literal["verified", "disputed"]
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 

@@ -11,7 +11,6 @@ from schemas.common import (
     EducationLevel,
     PostLevel,
     Rank,
-    ShortText,
     Strict,
     Tier,
 )
@@ -183,5 +182,3 @@ class EligibilityPage(BaseModel):
     limit: int
     offset: int
 
-
-ShortTextOpt = ShortText | None

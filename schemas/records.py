@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import IdList, LongText, RecordKind, RecordState, ShortText, Strict
+from schemas.common import DbId, IdList, LongText, RecordKind, RecordState, ShortText, Strict, Version
 
-Id = Annotated[int, Field(gt=0)]
+Id = DbId
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -89,7 +89,7 @@ class RecordCreate(RecordContent):
 class RecordUpdate(RecordContent):
     """Edit a draft, or amend a submitted record (a revision with a reason)."""
 
-    version: int | None = None
+    version: Version | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
-from schemas.common import ShortText, Strict, UnitKind
+from schemas.common import DbId, ShortText, Strict, UnitKind, Version
 
 UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
@@ -15,13 +15,13 @@ class UnitCreate(Strict):
     code: UnitCode
     name: ShortText
     kind: UnitKind
-    parent_id: Annotated[int, Field(gt=0)] | None = None
+    parent_id: DbId | None = None
 
 
 class UnitUpdate(Strict):
     """Rename a unit."""
 
-    version: int | None = None
+    version: Version | None = None
     name: ShortText
 
 

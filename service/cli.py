@@ -6,6 +6,7 @@ import getpass
 import logging
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 
 from service.config import Settings, get_settings
 from service.logging_setup import configure_logging
@@ -142,6 +143,18 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, demo=args.demo, demo_cadres=args.cadres, with_indexer=not args.no_indexer)
 
 
+def cmd_export_dossiers(args: argparse.Namespace, settings: Settings) -> int:
+    """Export dossiers into one zip as a named user, with a progress bar (same work as a batch job)."""
+    from service.exports.cli import export_dossiers
+
+    if bool(args.cadre_id) == (args.shortlist is not None) or (args.shortlist and not args.version):
+        print("请用 --cadre-id（可多次）指定干部，或用 --shortlist 与 --version 指定名单", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        s = _need_db(settings, stack)
+        return asyncio.run(export_dossiers(s, args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="cadre", description="干部实绩档案与选任证据库 管理命令")
@@ -165,6 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("search-keys", help="用主密钥创建检索与索引专用密钥").set_defaults(
         func=cmd_search_keys)
     sub.add_parser("reindex", help="从数据库重建检索索引").set_defaults(func=cmd_reindex)
+    export = sub.add_parser("export", help="导出 PDF").add_subparsers(dest="export_command",
+                                                                   required=True)
+    dossiers = export.add_parser("dossiers", help="把多名干部的档案 PDF 导出为一个 zip")
+    dossiers.add_argument("--cadre-id", type=int, action="append", default=[], help="干部 id（可多次）")
+    dossiers.add_argument("--shortlist", type=int, help="候选人名单 id")
+    dossiers.add_argument("--version", type=int, help="候选人名单版本")
+    dossiers.add_argument("--as", dest="as_user", required=True, help="以该用户身份导出并记入审计")
+    dossiers.add_argument("--out", type=Path, required=True, help="zip 文件路径")
+    dossiers.set_defaults(func=cmd_export_dossiers)
     serve = sub.add_parser("serve", help="启动服务")
     serve.add_argument("--demo", action="store_true", help="数据库为空时载入演示数据")
     serve.add_argument("--cadres", type=int, default=200)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     request_max_bytes: int = 2 * 1024 * 1024
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # Failed logins from one address (any usernames) within the lockout window before it is throttled.
+    login_ip_max_failures: int = 50
+    # Browser session cookies carry Secure unless turned off for plain-HTTP development and tests.
+    cookie_secure: bool = True
     cjk_font_path: Path | None = None
     cors_origins: list[str] = []
 
@@ -46,11 +50,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
+        if "*" in self.cors_origins:
+            # Credentials are allowed cross-origin, so a wildcard would open the API to every site.
+            raise ValueError("CADRE_CORS_ORIGINS 不能包含 *，请逐一列出允许的来源")
         if self.env == "production":
             if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
                 raise ValueError("CADRE_SECRET_KEY 仍是默认值，生产环境必须设置真实密钥")
             if self.database_url is None:
                 raise ValueError("生产环境必须设置 CADRE_DATABASE_URL")
+            if not self.cookie_secure:
+                raise ValueError("生产环境的会话 Cookie 必须带 Secure 标记（CADRE_COOKIE_SECURE 不能关闭）")
+            master = self.meili_master_key.get_secret_value() if self.meili_master_key else None
+            if master is not None and master in PLACEHOLDER_SECRETS:
+                raise ValueError("CADRE_MEILI_MASTER_KEY 仍是默认值，生产环境必须设置真实密钥")
         return self
 
     @property

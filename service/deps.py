@@ -14,17 +14,18 @@ from service.principal import Principal
 from service.versioning import parse_if_match
 
 SESSION_COOKIE = "cadre_session"
+CSRF_COOKIE = "cadre_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
-    """The app's database pool."""
+async def get_pool(request: Request) -> asyncpg.Pool:
+    """The app's database pool (async: no thread-pool hop per request)."""
     pool: asyncpg.Pool = request.app.state.pool
     return pool
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
@@ -54,6 +55,9 @@ async def current_principal(request: Request, pool: Pool) -> Principal:
     """Authenticate the request; cookie sessions must also carry the CSRF token on writes."""
     token, via = request_token(request)
     principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request))
+    if principal.token_kind != via:
+        # A session token only works as the cookie it was issued as, a bearer token only as a header.
+        raise Unauthorized()
     if via == "cookie" and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if csrf_hash is None or not hmac.compare_digest(auth_service.hash_token(sent), csrf_hash):

@@ -2,11 +2,24 @@
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
+from schemas.cadres import mask_national_ids_in
 from service.middleware import request_id_var
 
 _STD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_SECRET_FIELD = re.compile(
+    r"(?i)((?:password|access_token|csrf_token|token|secret[a-z_]*)[\\\"']*\s*[:=]\s*[\\\"']*)"
+    r"[^\\\"'\s,}&]+")
+
+
+def redact(text: str) -> str:
+    """Mask national ID numbers, bearer tokens and password/token fields in a log line."""
+    text = mask_national_ids_in(text)
+    text = _BEARER.sub(r"\1[redacted]", text)
+    return _SECRET_FIELD.sub(r"\1[redacted]", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -19,7 +32,8 @@ class JsonFormatter(logging.Formatter):
         data.update({k: v for k, v in record.__dict__.items() if k not in _STD})
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
+        # Last line of defence: database errors and third-party messages can quote values.
+        return redact(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def configure_logging(level: int = logging.INFO) -> None:

@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import problems
 from service.config import Settings, get_settings
 from service.db import create_pool
+from service.exports.worker import start_export_worker
 from service.middleware import RequestContextMiddleware
 from service.routes import include_routers
 from service.search.client import SearchClient
@@ -27,15 +28,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
         app.state.search = (SearchClient(settings) if settings.meili_url and settings.meili_search_key
                             else None)
+        stop_export_worker = start_export_worker(app.state.pool, settings)
         try:
             yield
         finally:
+            await stop_export_worker()
             if app.state.search is not None:
                 app.state.search.close()
             await app.state.pool.close()
 
     app = FastAPI(title="干部实绩档案与选任证据库 API", version="0.1.0", lifespan=lifespan,
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+                  swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+                  responses=problems.RESPONSES)
     app.state.settings = settings
     problems.install(app)
     include_routers(app)

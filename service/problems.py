@@ -21,6 +21,26 @@ _HTTP_TITLES = {
 }
 
 
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "title": "Problem", "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+# Documented on every operation, so clients (and schema-driven tests) know the error shape.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": _HTTP_TITLES.get(status, title),
+             "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for status, title in ((400, "请求有误"), (401, ""), (403, ""), (404, ""), (409, ""),
+                          (412, "版本不匹配"), (413, ""), (415, ""), (422, ""),
+                          (428, "更新必须携带版本号"), (429, ""), (503, ""))
+}
+
+
 def problem(status: int, title: str, detail: str, code: str, instance: str | None = None,
             errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
             **extra: Any) -> JSONResponse:
@@ -68,8 +88,22 @@ def _zh(err: Any) -> str:
     return table.get(kind, str(err.get("msg", "输入有误")))
 
 
+def _document_problem(app: FastAPI) -> None:
+    """Add the Problem schema to the OpenAPI components once; every error response refers to it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Register the exception handlers."""
+    """Register the exception handlers (and document their problem+json responses)."""
+    _document_problem(app)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:

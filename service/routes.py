@@ -3,16 +3,29 @@
 from fastapi import FastAPI
 
 from service import health
+from service.assessments import api as assessments_api
 from service.attachments import api as attachments_api
+from service.audit import api as audit_api
 from service.auth import api as auth_api
 from service.cadres import api as cadres_api
 from service.campaigns import api as campaigns_api
+from service.contests import api as contests_api
+from service.dossier import api as dossier_api
 from service.evidence import api as evidence_api
+from service.exports import api as exports_api
+from service.exports import documents_api as export_documents_api
+from service.family import api as family_api
+from service.performance import api as performance_api
+from service.positions import api as positions_api
+from service.promotions import api as promotions_api
 from service.records import api as records_api
 from service.search import api as search_api
+from service.secondments import api as secondments_api
+from service.service_logs import api as service_logs_api
+from service.shortlists import api as shortlists_api
 from service.units import api as units_api
 
-PUBLIC_PATHS = {"/healthz", "/api/auth/login", "/api/docs", "/api/openapi.json",
+PUBLIC_PATHS = {"/healthz", "/api/auth/login", "/api/auth/session", "/api/docs", "/api/openapi.json",
                 "/api/docs/oauth2-redirect"}
 
 
@@ -20,5 +33,13 @@ def include_routers(app: FastAPI) -> None:
     """Mount all routers."""
     for router in (health.router, auth_api.router, units_api.router, cadres_api.router,
                    campaigns_api.router, records_api.router, evidence_api.router,
-                   attachments_api.router, search_api.router):
+                   attachments_api.router, search_api.router, audit_api.router, family_api.router,
+                   assessments_api.router, contests_api.router, secondments_api.router,
+                   service_logs_api.router, performance_api.router):
         app.include_router(router)
+    app.include_router(dossier_api.router)
+    app.include_router(exports_api.router)
+    app.include_router(export_documents_api.router)
+    app.include_router(positions_api.router)
+    app.include_router(shortlists_api.router)
+    app.include_router(promotions_api.router)

@@ -17,7 +17,8 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None:
         return None
     tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    # ASCII digits only ("²" is a digit to isdigit but not to int), within the int column's range.
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 10 or int(tag) > 2**31 - 1:
         raise PreconditionFailed("If-Match 必须是本系统返回的 ETag")
     return int(tag)
 

@@ -1,10 +1,26 @@
 """Routes for login, logout, the current user and user administration."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Any
+from urllib.parse import urlsplit
 
-from schemas.auth import LoginIn, PasswordChange, TokenOut, UserCreate, UserOut, UserUpdate
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from schemas.auth import (
+    LoginIn,
+    PasswordChange,
+    SessionOut,
+    TokenOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
 from service.auth import service
+from service.config import Settings
 from service.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
     AdminUser,
     AnyUser,
     AppSettings,
@@ -15,6 +31,7 @@ from service.deps import (
     client_ip,
     request_token,
 )
+from service.errors import Forbidden, UnsupportedMediaType
 from service.versioning import etag
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -25,6 +42,79 @@ async def login(body: LoginIn, request: Request, pool: Pool, settings: AppSettin
     """Exchange credentials for a bearer token."""
     token, _ = await service.login(pool, settings, body, client_ip(request))
     return token
+
+
+_LOGIN_SCHEMA = {"$ref": "#/components/schemas/LoginIn"}
+_SESSION_DOC: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": _LOGIN_SCHEMA},
+    "application/x-www-form-urlencoded": {"schema": _LOGIN_SCHEMA}}}}
+
+
+async def _credentials(request: Request) -> LoginIn:
+    """Credentials from a JSON body or an HTML form."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    data: Any
+    try:
+        if media == "application/x-www-form-urlencoded":
+            form = await request.form()
+            data = {k: v for k, v in form.items() if isinstance(v, str)}
+        elif media == "application/json" or media.endswith("+json"):
+            data = await request.json()
+        else:
+            raise UnsupportedMediaType("登录请提交 JSON 或表单")
+        return LoginIn.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]) from None
+    except ValueError:
+        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",),
+                                       "msg": "JSON 格式错误"}]) from None
+
+
+def _same_site_origin(request: Request, settings: Settings) -> None:
+    """Refuse a login form posted from another site (login CSRF); browsers send Origin on POST."""
+    origin = request.headers.get("origin")
+    if origin is None or origin in settings.cors_origins:
+        return
+    if urlsplit(origin).netloc != request.headers.get("host", ""):
+        raise Forbidden("不接受来自其他站点的登录请求")
+
+
+def _set_session_cookies(response: Response, settings: Settings, token: str, csrf: str) -> None:
+    max_age = settings.token_ttl_minutes * 60
+    # The session cookie is out of reach of scripts; the CSRF cookie is read by the page's script
+    # and echoed in the X-CSRF-Token header, which another site cannot do.
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, path="/", secure=settings.cookie_secure,
+                        httponly=True, samesite="strict")
+    response.set_cookie(CSRF_COOKIE, csrf, max_age=max_age, path="/", secure=settings.cookie_secure,
+                        httponly=False, samesite="strict")
+
+
+@router.post("/auth/session", response_model=SessionOut, openapi_extra=_SESSION_DOC)
+async def open_session(request: Request, response: Response, pool: Pool,
+                       settings: AppSettings) -> SessionOut:
+    """Log in for the browser: an HttpOnly session cookie plus a CSRF token for unsafe requests."""
+    _same_site_origin(request, settings)
+    body = await _credentials(request)
+    token, csrf = await service.login(pool, settings, body, client_ip(request), kind="cookie")
+    assert csrf is not None
+    principal, _ = await service.authenticate(pool, token.access_token, client_ip(request))
+    _set_session_cookies(response, settings, token.access_token, csrf)
+    return SessionOut(csrf_token=csrf, expires_at=token.expires_at, username=principal.username,
+                      role=principal.role)
+
+
+@router.delete("/auth/session", status_code=204)
+async def close_session(request: Request, pool: Pool, user: AnyUser,
+                        settings: AppSettings) -> Response:
+    """Log out of the browser session (the cookie's token is revoked, the cookies cleared)."""
+    token, _ = request_token(request)
+    await service.logout(pool, user, token)
+    response = Response(status_code=204)
+    for name, http_only in ((SESSION_COOKIE, True), (CSRF_COOKIE, False)):
+        response.delete_cookie(name, path="/", secure=settings.cookie_secure, httponly=http_only,
+                               samesite="strict")
+    return response
 
 
 @router.post("/auth/logout", status_code=204)

@@ -39,6 +39,16 @@ async def record_login_failure(conn: asyncpg.Connection, user_id: int, max_failu
     )
 
 
+async def recent_failures_from(conn: asyncpg.Connection, source_ip: str, minutes: int) -> int:
+    """Failed logins from one address within the last minutes, read from the audit trail."""
+    count: int = await conn.fetchval(
+        """SELECT count(*) FROM audit_log WHERE action = 'auth.login.failure' AND source_ip = $1
+             AND at > now() - make_interval(mins => $2)""",
+        source_ip, minutes,
+    )
+    return count
+
+
 async def reset_login_failures(conn: asyncpg.Connection, user_id: int) -> None:
     """Clear the failure count after a successful login."""
     await conn.execute(

@@ -40,7 +40,13 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
     async with unit_of_work(pool, anonymous) as uow:
         user = await repo.lock_user(uow.conn, body.username)
         now = datetime.now(UTC)
-        if user is not None and user["locked_until"] is not None and user["locked_until"] > now:
+        if await _source_throttled(uow.conn, settings, source_ip):
+            # Checked before the password, so a throttled address learns nothing from more guesses.
+            uow.audit("auth.login.throttled", "user", user["id"] if user else None,
+                      {"username": body.username})
+            failure = TooManyRequests("登录失败次数过多，请稍后再试",
+                                      headers={"Retry-After": str(settings.login_lockout_minutes * 60)})
+        elif user is not None and user["locked_until"] is not None and user["locked_until"] > now:
             uow.audit("auth.login.locked", "user", user["id"], {"username": body.username})
             failure = TooManyRequests("登录失败次数过多，账户已临时锁定，请稍后再试")
         elif (user is None or not user["active"]
@@ -66,6 +72,15 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
     if failure is not None:
         raise failure
     return TokenOut(access_token=token, expires_at=expires), csrf
+
+
+async def _source_throttled(conn: asyncpg.Connection, settings: Settings,
+                            source_ip: str | None) -> bool:
+    """Whether the address failed too many logins (any usernames) within the lockout window."""
+    if source_ip is None or settings.login_ip_max_failures <= 0:
+        return False
+    return await repo.recent_failures_from(conn, source_ip, settings.login_lockout_minutes) \
+        >= settings.login_ip_max_failures
 
 
 async def authenticate(pool: asyncpg.Pool, token: str,
@@ -122,7 +137,7 @@ async def create_user(pool: asyncpg.Pool, principal: Principal, body: UserCreate
             raise Conflict("用户名已存在")
         await _set_scopes(uow.conn, row["id"], body)
         out = await _user_out(uow.conn, row)
-        uow.audit("user.create", "user", row["id"], {"role": body.role.value,
+        uow.audit("user.create", "user", row["id"], {"role": body.role.value, "version": row["version"],
                                                      "scopes": [s.model_dump() for s in body.scopes]})
         return out
 
@@ -159,7 +174,9 @@ async def update_user(pool: asyncpg.Pool, principal: Principal, user_id: int, bo
         await _set_scopes(uow.conn, user_id, body)
         if not row["active"] or row["role"] != current["role"]:
             await repo.revoke_user_tokens(uow.conn, user_id)
-        uow.audit("user.update", "user", user_id, body.model_dump(mode="json", exclude_none=True))
+        uow.audit("user.update", "user", user_id, {
+            **body.model_dump(mode="json", exclude_none=True), "version": row["version"],
+            "previous": {"role": current["role"], "active": current["active"]}})
         return await _user_out(uow.conn, row)
 
 

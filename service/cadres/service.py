@@ -5,6 +5,7 @@ from typing import Any
 import asyncpg
 
 from schemas.cadres import (
+    RESTRICTED_TITLE,
     AppraisalIn,
     CadreCreate,
     CadreDetail,
@@ -55,10 +56,16 @@ async def _detail(conn: asyncpg.Connection, principal: Principal, cadre_id: int)
         **base.model_dump(),
         career=[CareerEntryOut(**dict(r)) for r in await repo.career(conn, cadre_id)],
         appraisals=[AppraisalIn(**dict(r)) for r in await repo.appraisals(conn, cadre_id)],
-        rewards_penalties=[RewardPenaltyOut(**{k: v for k, v in dict(r).items()
-                                               if k in RewardPenaltyOut.model_fields})
-                           for r in await repo.rewards(conn, cadre_id)],
+        rewards_penalties=[_reward_out(r, principal) for r in await repo.rewards(conn, cadre_id)],
     )
+
+
+def _reward_out(row: asyncpg.Record, principal: Principal) -> RewardPenaltyOut:
+    """A reward or penalty; penalties are withheld (but their existence shown) from other roles."""
+    data = {k: v for k, v in dict(row).items() if k in RewardPenaltyOut.model_fields}
+    if data["kind"] == "penalty" and not sees_sensitive(principal):
+        data.update(title=RESTRICTED_TITLE, issuer=None, note=None, restricted=True)
+    return RewardPenaltyOut(**data)
 
 
 def _snapshot(detail: CadreDetail) -> dict[str, Any]:
@@ -108,6 +115,14 @@ async def _check_photo(uow: UnitOfWork, attachment_id: int | None) -> None:
                                errors=[{"field": "photo_attachment_id", "message": "照片无效"}])
 
 
+async def _check_career_units(uow: UnitOfWork, entries: list[CareerEntryIn]) -> None:
+    unit_ids = {e.unit_id for e in entries if e.unit_id is not None}
+    if unit_ids and await uow.conn.fetchval(
+            "SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", list(unit_ids)) != len(unit_ids):
+        raise ValidationFailed("简历中引用的单位不存在",
+                               errors=[{"field": "career.unit_id", "message": "单位不存在"}])
+
+
 def _profile(body: CadreCreate | CadreUpdate) -> dict[str, Any]:
     data = body.model_dump(include=set(repo.PROFILE_COLUMNS))
     return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
@@ -120,6 +135,7 @@ async def create_cadre(pool: asyncpg.Pool, principal: Principal, body: CadreCrea
     async def work(uow: UnitOfWork) -> CadreDetail:
         await _check_unit(uow, body.unit_id, body.tier.value)
         await _check_photo(uow, body.photo_attachment_id)
+        await _check_career_units(uow, body.career)
         if body.national_id and await uow.conn.fetchval(
                 "SELECT true FROM cadres WHERE national_id = $1", body.national_id):
             raise ValidationFailed("身份证号已登记", errors=[{"field": "national_id",
@@ -179,6 +195,7 @@ async def _append(pool: asyncpg.Pool, principal: Principal, cadre_id: int, actio
         before = _snapshot(await _detail(uow.conn, principal, cadre_id))
         items = [p.model_dump() for p in payload]
         if action == "career":
+            await _check_career_units(uow, payload)
             await repo.insert_career(uow.conn, cadre_id, items)
         elif action == "appraisals":
             await repo.upsert_appraisals(uow.conn, cadre_id, items)

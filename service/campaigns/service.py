@@ -45,7 +45,7 @@ async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: Campai
             await _add_team(uow, campaign_id, team)
         out = await _out(uow.conn, campaign_id)
         await uow.revision("campaign", campaign_id, 1, "create", out.model_dump(mode="json"))
-        uow.audit("campaign.create", "campaign", campaign_id)
+        uow.audit("campaign.create", "campaign", campaign_id, {"version": 1})
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("campaign.create", body),
@@ -106,5 +106,6 @@ async def update_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id:
         for rid in await uow.conn.fetch("SELECT id FROM field_records WHERE campaign_id = $1",
                                         campaign_id):
             uow.outbox("record", rid["id"])
-        uow.audit("campaign.update", "campaign", campaign_id, {"status": out.status})
+        uow.audit("campaign.update", "campaign", campaign_id, {"status": out.status,
+                                                               "version": out.version})
         return out

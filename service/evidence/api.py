@@ -24,7 +24,7 @@ async def create_evidence(body: EvidenceCreate, pool: Pool, user: Filer,
 @router.get("", response_model=EvidencePage)
 async def list_evidence(
     pool: Pool, user: Reader,
-    cadre_id: Annotated[int | None, Query(gt=0)] = None,
+    cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
     domain: Domain | None = None, verification: Verification | None = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> EvidencePage:

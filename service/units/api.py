@@ -15,8 +15,8 @@ router = APIRouter(prefix="/api/units", tags=["units"])
 @router.get("", response_model=list[UnitOut])
 async def list_units(
     pool: Pool, user: UnitReader,
-    parent_id: Annotated[int | None, Query(gt=0)] = None,
-    subtree_of: Annotated[int | None, Query(gt=0)] = None,
+    parent_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    subtree_of: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
     limit: Limit = 200, offset: Offset = 0,
 ) -> list[UnitOut]:
     """Children of a unit (roots by default) or a whole subtree."""

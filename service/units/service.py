@@ -60,7 +60,7 @@ async def create_unit(pool: asyncpg.Pool, principal: Principal, body: UnitCreate
         assert row is not None
         out = to_out(row)
         await uow.revision("unit", out.id, 1, "create", out.model_dump(mode="json"))
-        uow.audit("unit.create", "unit", out.id, {"code": body.code})
+        uow.audit("unit.create", "unit", out.id, {"code": body.code, "version": 1})
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("unit.create", body), UnitOut,
@@ -85,5 +85,5 @@ async def rename_unit(pool: asyncpg.Pool, principal: Principal, unit_id: int, bo
                            {"name": [before["name"], body.name]})
         for cadre_id in await repo.cadres_in_subtree(uow.conn, unit_id):
             uow.outbox("cadre", cadre_id)
-        uow.audit("unit.update", "unit", unit_id, {"name": body.name})
+        uow.audit("unit.update", "unit", unit_id, {"name": body.name, "version": out.version})
         return out

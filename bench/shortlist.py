@@ -1,0 +1,150 @@
+"""Shortlist benchmark: one position over 100,000 demo cadres and ~1,000,000 evidence items.
+
+    python -m bench.shortlist [--runs 15] [--http]
+
+Builds (or reuses) the database of bench/shortlist_data.py, creates a position through the
+service, then times N shortlist computations through the service function (and, with --http,
+through the API server) against the bare SQL eligibility query alone (asyncpg), and prints
+p50/p95 of each and their ratio. Not a test: figures depend on the machine and its load.
+"""
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+import httpx  # noqa: E402
+
+from bench.common import api_server, cpu_count, percentile, print_table  # noqa: E402
+from bench.shortlist_data import bench_server, prepare  # noqa: E402
+from schemas.common import Role  # noqa: E402
+from schemas.positions import PositionCreate  # noqa: E402
+from schemas.shortlists import ShortlistQuery  # noqa: E402
+from service.db import create_pool  # noqa: E402
+from service.demo import DEMO_PASSWORD  # noqa: E402
+from service.positions import eligibility  # noqa: E402
+from service.positions import service as positions  # noqa: E402
+from service.principal import Principal  # noqa: E402
+from service.shortlists import service as shortlists  # noqa: E402
+
+REFERENCE = date(2026, 11, 1)  # "today" of the demo data
+RULES = {
+    "min_post_level": {"post_level": "section_deputy", "years": 2},
+    "max_age": {"max_age": 50},
+    "min_education": {"level": "bachelor"},
+    "grassroots_years": 2,
+    "domains": [{"domain": "urban_renewal", "min_verified": 1}],
+    "appraisal": {"years": 3},
+    "no_open_penalty": True,
+}
+
+
+async def _officer(pool: asyncpg.Pool) -> Principal:
+    row = await pool.fetchrow("SELECT id, username, display_name FROM users WHERE username = 'officer'")
+    assert row is not None, "demo officer missing"
+    return Principal(row["id"], row["username"], row["display_name"], Role.officer)
+
+
+async def _position(pool: asyncpg.Pool, officer: Principal) -> int:
+    unit_id = await pool.fetchval(
+        "SELECT id FROM units WHERE kind = 'department' AND name LIKE '%住房和城乡建设%' ORDER BY id LIMIT 1")
+    if unit_id is None:
+        unit_id = await pool.fetchval("SELECT id FROM units WHERE kind = 'department' ORDER BY id LIMIT 1")
+    body = PositionCreate.model_validate({
+        "unit_id": unit_id, "title": "住房和城乡建设局局长（基准测试）", "post_level": "section_main",
+        "tier": "district_managed", "category": "urban_construction",
+        "reference_date": REFERENCE.isoformat(), "rules": RULES})
+    out = await positions.create_position(pool, officer, body, None)
+    return out.id
+
+
+async def _time(runs: int, call: object) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await call()  # type: ignore[operator]
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def _measure(url: str, runs: int) -> tuple[int, dict[str, list[float]], dict[str, int]]:
+    pool = await create_pool(url, 1, 4)
+    try:
+        officer = await _officer(pool)
+        position_id = await _position(pool, officer)
+        position = await positions.get_position(pool, officer, position_id)
+        sql, params = eligibility.eligible_query(officer, position.rules, position.reference_date)
+        facts: dict[str, int] = {}
+
+        async def bare() -> None:
+            # The same session setting as the service uses (see eligibility.NO_JIT).
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute(eligibility.NO_JIT)
+                facts["eligible"] = len(await conn.fetch(sql, *params.values))
+
+        async def bare_default_jit() -> None:
+            async with pool.acquire() as conn:
+                await conn.fetch(sql, *params.values)
+
+        async def service_call() -> None:
+            result = await shortlists.generate(pool, officer, position_id, ShortlistQuery(top_n=20))
+            facts["ranked"] = len(result.candidates)
+
+        facts["cadres"] = await pool.fetchval("SELECT count(*) FROM cadres")
+        facts["evidence"] = await pool.fetchval("SELECT count(*) FROM evidence")
+        await bare()
+        await service_call()  # warm caches for both
+        times = {"eligibility SQL": await _time(runs, bare),
+                 "shortlist (service)": await _time(runs, service_call),
+                 "eligibility SQL, server-default JIT": await _time(runs, bare_default_jit)}
+        return position_id, times, facts
+    finally:
+        await pool.close()
+
+
+def _http_times(url: str, position_id: int, runs: int) -> list[float]:
+    with tempfile.TemporaryDirectory(prefix="bench-shortlist-") as work, \
+            api_server(url, Path(work)) as server, \
+            httpx.Client(base_url=server.base_url, timeout=120) as client:
+        token = client.post("/api/auth/login", json={"username": "officer", "password": DEMO_PASSWORD})
+        token.raise_for_status()
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        client.get(f"/api/positions/{position_id}/shortlist", headers=headers).raise_for_status()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.get(f"/api/positions/{position_id}/shortlist", headers=headers).raise_for_status()
+            times.append(time.perf_counter() - started)
+        return times
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--http", action="store_true", help="also time GET …/shortlist over HTTP")
+    args = parser.parse_args()
+    with bench_server() as server:
+        url = prepare(server)
+        position_id, times, facts = asyncio.run(_measure(url, args.runs))
+        if args.http:
+            times["shortlist (HTTP)"] = _http_times(url, position_id, args.runs)
+    base = percentile(times["eligibility SQL"], 50)
+    print(f"\n{facts['cadres']:,} cadres, {facts['evidence']:,} evidence items; "
+          f"{facts['eligible']:,} eligible for position {position_id}; top {facts['ranked']} ranked; "
+          f"{args.runs} runs; {cpu_count()} CPUs")
+    rows = [[name, percentile(t, 50) * 1000, percentile(t, 95) * 1000, percentile(t, 50) / base]
+            for name, t in times.items()]
+    print_table(["what", "p50 ms", "p95 ms", "ratio to bare SQL (p50)"], rows)
+
+
+if __name__ == "__main__":
+    main()

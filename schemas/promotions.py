@@ -1,0 +1,246 @@
+"""Promotion records (提拔任用, 晋升职级, 平级调动) through the official selection stages."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from schemas.common import IdList, Name, PostLevel, Rank, ShortText, Strict, Tier
+
+Id = Annotated[int, Field(gt=0, le=2**63 - 1)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Kind = Literal["post_promotion", "rank_promotion", "lateral_transfer"]
+StageName = Literal["motion", "recommendation", "inspection", "decision", "notice", "appointment"]
+STAGE_LABELS = {"motion": "动议", "recommendation": "民主推荐", "inspection": "考察",
+                "decision": "讨论决定", "notice": "任前公示", "appointment": "任职"}
+KIND_LABELS = {"post_promotion": "提拔", "rank_promotion": "晋升职级", "lateral_transfer": "平级调动"}
+
+
+class PromotionCreate(Strict):
+    """Open a selection record for a cadre and a target post or rank."""
+
+    cadre_id: Id
+    kind: Kind
+    position_id: Id | None = None
+    target_unit_id: Id
+    target_post: ShortText
+    target_post_level: PostLevel | None = None
+    target_rank: Rank | None = None
+    is_elected_post: bool = False
+
+    @model_validator(mode="after")
+    def _target_fits_kind(self) -> "PromotionCreate":
+        if self.kind == "post_promotion" and self.target_post_level is None:
+            raise ValueError("提拔须填写拟任职务层次 target_post_level")
+        if self.kind == "rank_promotion" and self.target_rank is None:
+            raise ValueError("晋升职级须填写拟晋升职级 target_rank")
+        return self
+
+
+class MotionIn(Strict):
+    """动议: who proposed the selection and why."""
+
+    stage: Literal["motion"]
+    date: date
+    proposed_by: ShortText
+    reason: Text
+
+
+class Vote(Strict):
+    """Votes one candidate received in the democratic recommendation."""
+
+    cadre_id: Id
+    votes: Count
+
+
+class RecommendationIn(Strict):
+    """民主推荐: participants, ballots and votes per candidate."""
+
+    stage: Literal["recommendation"]
+    date: date
+    participants: Annotated[int, Field(ge=1, le=100_000)]
+    ballots_issued: Annotated[int, Field(ge=1, le=100_000)]
+    ballots_returned: Count
+    votes: Annotated[list[Vote], Field(min_length=1, max_length=50)]
+
+    @model_validator(mode="after")
+    def _ballots_add_up(self) -> "RecommendationIn":
+        if self.ballots_issued > self.participants:
+            raise ValueError("发出票数不能多于参加推荐人数")
+        if self.ballots_returned > self.ballots_issued:
+            raise ValueError("收回票数不能多于发出票数")
+        if any(v.votes > self.ballots_returned for v in self.votes):
+            raise ValueError("候选人得票不能多于收回票数")
+        if len({v.cadre_id for v in self.votes}) != len(self.votes):
+            raise ValueError("同一候选人只能出现一次")
+        return self
+
+
+class InspectionIn(Strict):
+    """考察: the team, how many people were interviewed, the report and what it rests on."""
+
+    stage: Literal["inspection"]
+    date: date
+    team: Annotated[list[Name], Field(min_length=2, max_length=20)]
+    interviewed: Annotated[int, Field(ge=1, le=10_000)]
+    report: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+    record_ids: IdList = []
+    evidence_ids: IdList = []
+
+
+class DecisionIn(Strict):
+    """讨论决定: the committee's members, those present and the vote."""
+
+    stage: Literal["decision"]
+    date: date
+    members_total: Annotated[int, Field(ge=1, le=200)]
+    present: Annotated[int, Field(ge=0, le=200)]
+    in_favour: Annotated[int, Field(ge=0, le=200)]
+    against: Annotated[int, Field(ge=0, le=200)] = 0
+    abstain: Annotated[int, Field(ge=0, le=200)] = 0
+
+    @model_validator(mode="after")
+    def _votes_add_up(self) -> "DecisionIn":
+        if self.present > self.members_total:
+            raise ValueError("到会人数不能多于应到会成员数")
+        if self.in_favour + self.against + self.abstain > self.present:
+            raise ValueError("同意、不同意、弃权票之和不能多于到会人数")
+        return self
+
+
+class NoticeIn(Strict):
+    """任前公示: the notice period (at least 5 working days) and what came of it."""
+
+    stage: Literal["notice"]
+    start: date
+    end: date
+    channel: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    objections: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "NoticeIn":
+        if self.end < self.start:
+            raise ValueError("公示结束日期不能早于开始日期")
+        return self
+
+
+class AppointmentIn(Strict):
+    """任职: the date and the number of the appointment document (文号)."""
+
+    stage: Literal["appointment"]
+    date: date
+    document_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)]
+
+
+StageIn = Annotated[MotionIn | RecommendationIn | InspectionIn | DecisionIn | NoticeIn | AppointmentIn,
+                    Field(discriminator="stage")]
+
+
+class StageRecord(Strict):
+    """Record the next stage, based on the record's version."""
+
+    version: int | None = None
+    payload: StageIn
+
+
+class StageAmend(Strict):
+    """Correct a recorded stage with a reason; the previous content stays in the revisions."""
+
+    version: int | None = None
+    reason: Reason
+    payload: StageIn
+
+
+class CancelIn(Strict):
+    """Cancel a selection that has not reached appointment."""
+
+    version: int | None = None
+    reason: Reason
+
+
+class ProbationIn(Strict):
+    """End a probation: confirmed in post (试用期满考核合格) or removed from the post on trial."""
+
+    version: int | None = None
+    outcome: Literal["confirmed", "removed"]
+    date: date
+    reason: Reason
+
+
+class StageOut(BaseModel):
+    """A recorded stage."""
+
+    stage: StageName
+    label: str
+    stage_date: date
+    end_date: date | None
+    payload: dict[str, Any]
+    revision: int
+    recorded_by: int
+    recorded_at: datetime
+
+
+class PromotionOut(BaseModel):
+    """A selection record with its stages."""
+
+    id: int
+    cadre_id: int
+    cadre_name: str
+    position_id: int | None
+    kind: Kind
+    target_unit_id: int
+    target_unit_name: str
+    target_post: str
+    target_post_level: PostLevel | None
+    target_rank: Rank | None
+    is_elected_post: bool
+    stage: str
+    next_stage: str | None
+    status: str
+    appointed_on: date | None
+    probation_end: date | None
+    probation_outcome_on: date | None
+    tier: Tier | None
+    post_level_after: PostLevel | None
+    cancel_reason: str | None
+    version: int
+    stages: list[StageOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PromotionPage(BaseModel):
+    """A page of selection records."""
+
+    items: list[PromotionOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StatsRow(BaseModel):
+    """One group of appointed promotions."""
+
+    key: str
+    label: str
+    count: int
+
+
+class StatsOut(BaseModel):
+    """Counts of appointed promotions by one dimension."""
+
+    group_by: str
+    total: int
+    rows: list[StatsRow]
+
+
+class WorkingDays(BaseModel):
+    """Working days in an inclusive range on the holiday calendar."""
+
+    start: date
+    end: date
+    working_days: int
+    covered: bool
+

@@ -1,0 +1,37 @@
+"""Routes for auditors: query the audit trail and verify its chain (both are themselves audited)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from schemas.audit import AuditPage, ChainReportOut
+from service.audit import service
+from service.deps import AuditorUser, Limit, Offset, Pool
+
+router = APIRouter(prefix="/api/audit", tags=["audit"])
+
+Text = Annotated[str | None, Query(min_length=1, max_length=100)]
+
+
+@router.get("", response_model=AuditPage)
+async def search_audit(
+    pool: Pool, user: AuditorUser,
+    actor_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    object_type: Text = None, object_id: Text = None,
+    action: Annotated[str | None, Query(min_length=1, max_length=100,
+                                        description="action prefix, e.g. `auth.login`")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="inclusive, with time zone")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="exclusive, with time zone")] = None,
+    limit: Limit = 50, offset: Offset = 0,
+) -> AuditPage:
+    """Audit entries by actor, object, action prefix and time range, newest first (auditor)."""
+    filters = {"actor_id": actor_id, "object_type": object_type, "object_id": object_id,
+               "action": action, "since": since, "until": until}
+    return await service.read_trail(pool, user, filters, limit, offset)
+
+
+@router.get("/verify", response_model=ChainReportOut)
+async def verify_audit(pool: Pool, user: AuditorUser) -> ChainReportOut:
+    """Walk the whole chain and report the first broken link (auditor)."""
+    return await service.verify_report(pool, user)

@@ -1,0 +1,1 @@
+"""Cadre dossiers assembled from PostgreSQL for one reader, and their PDF export."""

@@ -1,0 +1,94 @@
+"""A cadre's dossier as one reader may see it, and its export as a watermarked PDF."""
+
+import logging
+from datetime import UTC, datetime
+from functools import partial
+
+import anyio
+import asyncpg
+
+from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC, DossierDoc
+from service.attachments.store import BlobStore
+from service.cadres import repo as cadres_repo
+from service.config import Settings
+from service.dossier import assemble, repo, sections
+from service.dossier.masking import apply_masking
+from service.errors import NotFound
+from service.export import render_dossier
+from service.exports.service import IssuedPdf, issue_pdf
+from service.principal import Principal
+
+log = logging.getLogger("cadre.dossier")
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+async def _photo(store: BlobStore, row: asyncpg.Record | None) -> bytes | None:
+    """The ID photo's bytes, or None when it cannot be printed (the dossier still is)."""
+    if row is None or row["content_type"] not in PHOTO_TYPES or row["size_bytes"] > MAX_PHOTO_BYTES:
+        return None
+    try:
+        data = await anyio.Path(store.path_for(row["sha256"])).read_bytes()
+    except OSError:
+        log.warning("photo blob unreadable", extra={"attachment_id": row["id"]})
+        return None
+    return data if data.startswith((JPEG_MAGIC, PNG_MAGIC)) else None
+
+
+async def load_dossier(conn: asyncpg.Connection, principal: Principal, settings: Settings,
+                       cadre_id: int, generated_at: datetime) -> DossierDoc | None:
+    """Everything the principal may read about a cadre, as the dossier prints it; None if out of scope.
+
+    Runs on one consistent snapshot (callers open a REPEATABLE READ transaction).
+    """
+    cadre = await cadres_repo.get_visible(conn, principal, cadre_id)
+    if cadre is None:
+        return None
+    evidence = await repo.evidence(conn, principal, cadre_id)
+    records = await repo.field_records(conn, principal, cadre_id)
+    files = await repo.attachments(conn, principal, [r["id"] for r in records],
+                                   [e["id"] for e in evidence], cadre["photo_attachment_id"])
+    photo_row = next((f for f in files if f["id"] == cadre["photo_attachment_id"]), None)
+    doc = DossierDoc(
+        cover=assemble.cover(cadre, generated_at),
+        profile=assemble.profile(cadre, await _photo(BlobStore(settings.attachments_dir), photo_row),
+                                 await sections.proposed_post(conn, principal, cadre_id)),
+        resume=assemble.resume(await cadres_repo.career(conn, cadre_id)),
+        rewards_penalties=assemble.rewards(await cadres_repo.rewards(conn, cadre_id)),
+        appraisals=assemble.appraisals(await cadres_repo.appraisals(conn, cadre_id)),
+        evidence=assemble.evidence_groups(evidence),
+        field_records=assemble.field_records(records),
+        unit_assessments=await sections.unit_assessment_results(conn, principal, cadre_id),
+        promotions=await sections.promotion_history(conn, principal, cadre_id),
+        attachments=assemble.attachments(files),
+    )
+    return apply_masking(principal, doc)
+
+
+async def read_dossier(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+                       cadre_id: int, generated_at: datetime) -> DossierDoc | None:
+    """`load_dossier` on its own read-only snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        return await load_dossier(conn, principal, settings, cadre_id, generated_at)
+
+
+async def export_dossier(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+                         cadre_id: int, job_id: int | None = None) -> IssuedPdf | None:
+    """Render a cadre's dossier for the principal and register the export; None if out of scope."""
+    exported_at = datetime.now(UTC)
+    doc = await read_dossier(pool, principal, settings, cadre_id, exported_at)
+    if doc is None:
+        return None
+    details = {"evidence": sum(len(g.items) for g in doc.evidence),
+               "field_records": len(doc.field_records), "attachments": len(doc.attachments)}
+    return await issue_pdf(pool, principal, settings, "dossier", [cadre_id],
+                           f"{doc.cover.title}_{doc.cover.cadre_name}", partial(render_dossier, doc),
+                           exported_at=exported_at, job_id=job_id, details=details)
+
+
+async def export_dossier_or_404(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+                                cadre_id: int) -> IssuedPdf:
+    """`export_dossier` for a route: out of scope is 404, never 403."""
+    issued = await export_dossier(pool, principal, settings, cadre_id)
+    if issued is None:
+        raise NotFound("干部不存在")
+    return issued

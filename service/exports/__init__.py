@@ -1,0 +1,1 @@
+"""Export bookkeeping: serial numbers, the exports register and audit, batch jobs and their worker."""

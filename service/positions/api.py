@@ -1,0 +1,66 @@
+"""Routes for positions to fill and their eligibility listings."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from schemas.common import Role
+from schemas.positions import EligibilityPage, PositionCreate, PositionOut, PositionPage, PositionUpdate
+from schemas.records import RevisionOut
+from service.deps import Allow, EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.positions import service
+from service.principal import Principal
+from service.versioning import etag
+
+router = APIRouter(prefix="/api/positions", tags=["positions"])
+# Leaders read selection work; researchers, auditors and admins see none of it.
+SelectionReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
+
+
+@router.post("", response_model=PositionOut, status_code=201)
+async def create_position(body: PositionCreate, pool: Pool, user: OfficerUser,
+                          key: IdempotencyKey = None) -> PositionOut:
+    """Create a position to fill with its eligibility rules and weights (officer)."""
+    return await service.create_position(pool, user, body, key)
+
+
+@router.get("", response_model=PositionPage)
+async def list_positions(pool: Pool, user: SelectionReader,
+                         status: Literal["open", "closed"] | None = None,
+                         limit: Limit = 50, offset: Offset = 0) -> PositionPage:
+    """Positions in the caller's scope."""
+    return await service.list_positions(pool, user, status, limit, offset)
+
+
+@router.get("/{position_id}", response_model=PositionOut)
+async def get_position(position_id: EntityId, pool: Pool, user: SelectionReader,
+                       response: Response) -> PositionOut:
+    """One position."""
+    out = await service.get_position(pool, user, position_id)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.put("/{position_id}", response_model=PositionOut)
+async def update_position(position_id: EntityId, body: PositionUpdate, pool: Pool, user: OfficerUser,
+                          if_match: IfMatch, response: Response) -> PositionOut:
+    """Replace a position's fields, rules and weights, based on a version (officer)."""
+    out = await service.update_position(pool, user, position_id, body, if_match)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.get("/{position_id}/revisions", response_model=list[RevisionOut])
+async def position_revisions(position_id: EntityId, pool: Pool,
+                             user: SelectionReader) -> list[RevisionOut]:
+    """The revision history of a position."""
+    return await service.position_revisions(pool, user, position_id)
+
+
+@router.get("/{position_id}/eligibility", response_model=EligibilityPage)
+async def eligibility(position_id: EntityId, pool: Pool, user: SelectionReader,
+                      which: Literal["all", "eligible", "failed"] = "failed",
+                      cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                      limit: Limit = 50, offset: Offset = 0) -> EligibilityPage:
+    """Cadres in scope checked against every rule; by default the ineligible with the rules they fail."""
+    return await service.eligibility_page(pool, user, position_id, which, cadre_id, limit, offset)

@@ -1,0 +1,116 @@
+"""Routes for promotion records, their stages, probation, statistics and the working-day calendar."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from schemas.common import PostLevel
+from schemas.promotions import (
+    CancelIn,
+    Kind,
+    ProbationIn,
+    PromotionCreate,
+    PromotionOut,
+    PromotionPage,
+    StageAmend,
+    StageName,
+    StageRecord,
+    StatsOut,
+    WorkingDays,
+)
+from schemas.records import RevisionOut
+from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.errors import ValidationFailed
+from service.positions.api import SelectionReader
+from service.positions.service import today
+from service.promotions import repo, service, stats
+
+router = APIRouter(prefix="/api/promotions", tags=["promotions"])
+
+
+@router.post("", response_model=PromotionOut, status_code=201)
+async def create_promotion(body: PromotionCreate, pool: Pool, user: OfficerUser,
+                           key: IdempotencyKey = None) -> PromotionOut:
+    """Open a selection record (officer)."""
+    return await service.create_promotion(pool, user, body, key)
+
+
+@router.get("", response_model=PromotionPage)
+async def list_promotions(pool: Pool, user: SelectionReader,
+                          cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                          status: Literal["in_progress", "appointed", "on_probation", "confirmed",
+                                          "removed", "cancelled"] | None = None,
+                          kind: Kind | None = None, limit: Limit = 50, offset: Offset = 0) -> PromotionPage:
+    """Selection records in the caller's scope."""
+    return await service.list_promotions(pool, user, cadre_id, status, kind, limit, offset)
+
+
+@router.get("/stats", response_model=StatsOut)
+async def promotion_stats(
+    pool: Pool, user: SelectionReader,
+    group_by: Literal["unit", "kind", "tier", "period", "domain"] = "kind",
+    period: Literal["year", "quarter"] = "year",
+    date_from: date | None = None, date_to: date | None = None,
+    unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None, kind: Kind | None = None,
+    post_level: Annotated[list[PostLevel], Query(max_length=6)] = [],  # noqa: B006 - FastAPI reads it
+    domain_years: Annotated[int, Query(ge=1, le=20)] = 3,
+) -> StatsOut:
+    """Appointed promotions counted by unit (subtree), kind, tier, period or evidence domain."""
+    return await stats.stats(pool, user, group_by, period, date_from, date_to, unit_id, kind,
+                             [p.value for p in post_level], domain_years)
+
+
+@router.get("/working-days", response_model=WorkingDays)
+async def working_days(pool: Pool, user: SelectionReader, start: date | None = None,
+                       end: date | None = None) -> WorkingDays:
+    """Working days in [start, end] (default: today) on the holiday calendar."""
+    start = start or today()
+    end = end or start
+    if end < start or (end - start).days > 366:
+        raise ValidationFailed("日期范围无效（结束不早于开始，且不超过一年）",
+                               errors=[{"field": "end", "message": "范围无效"}])
+    async with pool.acquire() as conn:
+        n, missing = await repo.working_days(conn, start, end)
+    return WorkingDays(start=start, end=end, working_days=n, covered=not missing)
+
+
+@router.get("/{promotion_id}", response_model=PromotionOut)
+async def get_promotion(promotion_id: EntityId, pool: Pool, user: SelectionReader) -> PromotionOut:
+    """One record with its stages."""
+    return await service.get_promotion(pool, user, promotion_id)
+
+
+@router.post("/{promotion_id}/stages", response_model=PromotionOut)
+async def record_stage(promotion_id: EntityId, body: StageRecord, pool: Pool, user: OfficerUser,
+                       if_match: IfMatch) -> PromotionOut:
+    """Record the next stage (officer); out of order, backdated or rule-breaking stages are 409."""
+    return await service.record_stage(pool, user, promotion_id, body, if_match)
+
+
+@router.post("/{promotion_id}/stages/{stage}/amend", response_model=PromotionOut)
+async def amend_stage(promotion_id: EntityId, stage: Annotated[StageName, Path()], body: StageAmend,
+                      pool: Pool, user: OfficerUser, if_match: IfMatch) -> PromotionOut:
+    """Correct a recorded stage with a reason (officer)."""
+    return await service.amend_stage(pool, user, promotion_id, stage, body, if_match)
+
+
+@router.post("/{promotion_id}/cancel", response_model=PromotionOut)
+async def cancel(promotion_id: EntityId, body: CancelIn, pool: Pool, user: OfficerUser,
+                 if_match: IfMatch) -> PromotionOut:
+    """Cancel before appointment, with a reason (officer)."""
+    return await service.cancel(pool, user, promotion_id, body, if_match)
+
+
+@router.post("/{promotion_id}/probation", response_model=PromotionOut)
+async def end_probation(promotion_id: EntityId, body: ProbationIn, pool: Pool, user: OfficerUser,
+                        if_match: IfMatch) -> PromotionOut:
+    """End a probation: confirm or remove (officer)."""
+    return await service.end_probation(pool, user, promotion_id, body, if_match)
+
+
+@router.get("/{promotion_id}/revisions", response_model=list[RevisionOut])
+async def promotion_revisions(promotion_id: EntityId, pool: Pool,
+                              user: SelectionReader) -> list[RevisionOut]:
+    """Every change of the record: stages, amendments, cancellation, probation."""
+    return await service.promotion_revisions(pool, user, promotion_id)

@@ -1,0 +1,121 @@
+"""The selection stages as rules: order per kind, dates that never go backwards, per-stage checks.
+
+Stage order per kind (干部选拔任用工作条例; 公务员职务与职级并行规定):
+- post promotion (提拔) and rank promotion (晋升职级): motion → democratic recommendation →
+  inspection → decision meeting → public notice → appointment; a post promotion to a
+  non-elected post then has a one-year probation;
+- lateral transfer (平级调动): motion → inspection → decision meeting → appointment (no
+  recommendation vote and no pre-appointment notice, which the rules require for promotions).
+"""
+
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from schemas.promotions import STAGE_LABELS, DecisionIn, NoticeIn, RecommendationIn
+from service.errors import Conflict, ValidationFailed
+from service.promotions import repo
+
+FULL = ("motion", "recommendation", "inspection", "decision", "notice", "appointment")
+SEQUENCES: dict[str, tuple[str, ...]] = {
+    "post_promotion": FULL,
+    "rank_promotion": FULL,
+    "lateral_transfer": ("motion", "inspection", "decision", "appointment"),
+}
+NOTICE_MIN_WORKING_DAYS = 5
+
+
+def next_stage(kind: str, done: str) -> str | None:
+    """The stage that must come next after `done` ('none' before the first)."""
+    seq = SEQUENCES[kind]
+    if done == "none":
+        return seq[0]
+    i = seq.index(done)
+    return seq[i + 1] if i + 1 < len(seq) else None
+
+
+def stage_dates(payload: Any) -> tuple[date, date | None]:
+    """(stage date, end date) of a payload; the notice runs from start to end."""
+    if isinstance(payload, NoticeIn):
+        return payload.start, payload.end
+    day: date = payload.date
+    return day, None
+
+
+def check_order(kind: str, done: str, stage: str) -> None:
+    """Refuse a stage out of order (409, naming the rule)."""
+    seq = SEQUENCES[kind]
+    label = STAGE_LABELS[stage]
+    if stage not in seq:
+        raise Conflict(f"该类选任不经过「{label}」阶段")
+    expected = next_stage(kind, done)
+    if expected is None:
+        raise Conflict("各阶段均已记录完毕")
+    if seq.index(stage) < seq.index(expected):
+        raise Conflict(f"「{label}」阶段已记录，如需更正请使用修正（amend）")
+    if stage != expected:
+        raise Conflict(f"不能跳过「{STAGE_LABELS[expected]}」阶段，下一阶段应为「{STAGE_LABELS[expected]}」")
+
+
+def check_dates(stage: str, start: date, end: date | None, recorded: dict[str, asyncpg.Record],
+                kind: str, today: date) -> None:
+    """Dates never go backwards: after the previous recorded stage, before the next one."""
+    seq = SEQUENCES[kind]
+    i = seq.index(stage)
+    before = [recorded[s] for s in seq[:i] if s in recorded]
+    after = [recorded[s] for s in seq[i + 1:] if s in recorded]
+    if before:
+        prev = before[-1]
+        prev_end = prev["end_date"] or prev["stage_date"]
+        label = STAGE_LABELS[prev["stage"]]
+        if stage == "appointment" and prev["stage"] == "notice" and start <= prev_end:
+            raise Conflict(f"任职日期须在公示期满（{prev_end.isoformat()}）之后")
+        if start < prev_end:
+            raise Conflict(f"「{STAGE_LABELS[stage]}」日期（{start.isoformat()}）不能早于"
+                           f"「{label}」（{prev_end.isoformat()}）")
+    if after and (end or start) > after[0]["stage_date"]:
+        raise Conflict(f"「{STAGE_LABELS[stage]}」日期不能晚于已记录的"
+                       f"「{STAGE_LABELS[after[0]['stage']]}」（{after[0]['stage_date'].isoformat()}）")
+    if start > today:
+        raise Conflict(f"「{STAGE_LABELS[stage]}」日期不能晚于今天")
+
+
+def check_decision(d: DecisionIn) -> None:
+    """A valid meeting has at least two thirds of its members; it passes with more than half of all."""
+    if d.present * 3 < d.members_total * 2:
+        raise Conflict(f"到会成员不足应到会成员的三分之二（应到{d.members_total}人，实到{d.present}人），"
+                       "会议不能讨论决定干部任免事项")
+    need = d.members_total // 2 + 1
+    if d.in_favour < need:
+        raise Conflict(f"同意票未超过应到会成员半数（应到{d.members_total}人，同意{d.in_favour}票，"
+                       f"至少需{need}票），不能形成任用决定")
+
+
+def check_recommendation(r: RecommendationIn, cadre_id: int) -> None:
+    """The cadre of the record must be among the recommended."""
+    if cadre_id not in {v.cadre_id for v in r.votes}:
+        raise ValidationFailed("民主推荐得票中须包括本选任记录的干部",
+                               errors=[{"field": "payload.votes", "message": "缺少本人得票"}])
+
+
+async def check_notice(conn: asyncpg.Connection, n: NoticeIn) -> int:
+    """At least 5 working days on the holiday calendar, which must cover the period's years."""
+    days, missing = await repo.working_days(conn, n.start, n.end)
+    if missing:
+        raise Conflict(f"工作日历未包含{'、'.join(str(y) for y in missing)}年的节假日安排，无法计算公示期")
+    if days < NOTICE_MIN_WORKING_DAYS:
+        raise Conflict(f"公示期不足{NOTICE_MIN_WORKING_DAYS}个工作日（实际{days}个）")
+    return days
+
+
+async def check_inspection(conn: asyncpg.Connection, cadre_id: int, evidence_ids: list[int],
+                           visible_records: int, record_ids: list[int]) -> None:
+    """The report's records must be readable and its evidence must be the cadre's."""
+    if record_ids and visible_records != len(set(record_ids)):
+        raise ValidationFailed("考察材料关联的调研记录不存在或无权访问",
+                               errors=[{"field": "payload.record_ids", "message": "记录无效"}])
+    if evidence_ids and await repo.cadre_evidence_count(conn, cadre_id,
+                                                        evidence_ids) != len(set(evidence_ids)):
+        raise ValidationFailed("考察材料引用的实绩须属于该干部",
+                               errors=[{"field": "payload.evidence_ids", "message": "实绩无效"}])

@@ -1,0 +1,79 @@
+"""Routes for leaders' front-line service logs (window service, mobile service visits)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from schemas.records import RevisionOut
+from schemas.service_logs import (
+    GroupBy,
+    ServiceKind,
+    ServiceLogCreate,
+    ServiceLogOut,
+    ServiceLogPage,
+    ServiceLogUpdate,
+    ServiceTotalsOut,
+    VoidIn,
+)
+from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.performance.access import Viewer
+from service.service_logs import service
+from service.versioning import etag
+
+router = APIRouter(prefix="/api/service-logs", tags=["service-logs"])
+OptId = Annotated[int | None, Query(gt=0, le=2**63 - 1)]
+
+
+@router.post("", response_model=ServiceLogOut, status_code=201)
+async def create_log(body: ServiceLogCreate, pool: Pool, user: OfficerUser,
+                     key: IdempotencyKey = None) -> ServiceLogOut:
+    """Log a leader's window-service session or mobile service visit (officer, leader in scope)."""
+    return await service.create_log(pool, user, body, key)
+
+
+@router.get("", response_model=ServiceLogPage)
+async def list_logs(pool: Pool, user: Viewer, cadre_id: OptId = None, unit_id: OptId = None,
+                    kind: ServiceKind | None = None, date_from: date | None = None,
+                    date_to: date | None = None, include_voided: bool = False,
+                    limit: Limit = 50, offset: Offset = 0) -> ServiceLogPage:
+    """Logs of readable leaders, newest first (unit_id takes the whole subtree)."""
+    return await service.list_logs(pool, user, cadre_id, unit_id, kind, date_from, date_to, include_voided,
+                                   limit, offset)
+
+
+@router.get("/totals", response_model=ServiceTotalsOut)
+async def totals(pool: Pool, user: Viewer, group_by: GroupBy = GroupBy.cadre, cadre_id: OptId = None,
+                 unit_id: OptId = None, kind: ServiceKind | None = None, date_from: date | None = None,
+                 date_to: date | None = None) -> ServiceTotalsOut:
+    """Totals per leader or per unit over any period (void logs excluded)."""
+    return await service.totals(pool, user, group_by.value, cadre_id, unit_id,
+                                kind.value if kind else None, date_from, date_to)
+
+
+@router.get("/{log_id}", response_model=ServiceLogOut)
+async def get_log(log_id: EntityId, pool: Pool, user: Viewer, response: Response) -> ServiceLogOut:
+    """One log (audited)."""
+    out = await service.get_log(pool, user, log_id)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.put("/{log_id}", response_model=ServiceLogOut)
+async def update_log(log_id: EntityId, body: ServiceLogUpdate, pool: Pool, user: OfficerUser,
+                     if_match: IfMatch) -> ServiceLogOut:
+    """Replace a log's content, based on its version."""
+    return await service.update_log(pool, user, log_id, body, if_match)
+
+
+@router.post("/{log_id}/void", response_model=ServiceLogOut)
+async def void_log(log_id: EntityId, body: VoidIn, pool: Pool, user: OfficerUser,
+                   if_match: IfMatch) -> ServiceLogOut:
+    """Void a mistaken log with a reason (kept, excluded from totals)."""
+    return await service.void_log(pool, user, log_id, body, if_match)
+
+
+@router.get("/{log_id}/revisions", response_model=list[RevisionOut])
+async def log_revisions(log_id: EntityId, pool: Pool, user: Viewer) -> list[RevisionOut]:
+    """Every revision of a log."""
+    return await service.log_revisions(pool, user, log_id)

@@ -1,0 +1,197 @@
+"""The shortlist score, computed in SQL over the eligible cadres in one query.
+
+score = w_evidence·E + w_appraisal·A + w_unit_rank·U + w_contest·C, where for each eligible cadre
+
+- E = Σ sign · relevance(domain) · 0.5^(age / half_life) · (0.5 + 0.5 · size) over its verified
+  evidence whose period ends within `window_years` before the reference date; sign is −1 for
+  negative (shortcoming) evidence; age = years from the period's end to the reference date;
+  size = mean over the item's metrics of the percentile rank of the value among the same
+  metric name in all eligible cadres' evidence (0.5 for an item without metrics);
+- A = mean grade points of the annual appraisals of the last `appraisal_years` completed
+  years (excellent 1.0, competent 0.6, basically competent 0.2, incompetent 0);
+- U = mean of (n − rank) / (n − 1) over the published scoreboard ranks (assessment_results)
+  of periods ending in the window, of the unit the cadre heads (cadres.is_unit_head; n = units
+  compared in the period);
+- C = mean over the cadre's arena-contest presentations of the window (contest_presentations,
+  score = mean of score/max_score of its scorers) of the share of the contest's other
+  presentations it outscored (0.5 when it was the only one scored).
+
+Scores are rounded to 6 decimals; ties break by cadre id, so a result is reproducible.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from schemas.positions import Rules, Weights
+from service.positions.eligibility import NO_JIT, Params, eligible_query
+from service.principal import Principal
+
+GRADE_POINTS = {"excellent": 1.0, "competent": 0.6, "basically_competent": 0.2, "incompetent": 0.0}
+EVIDENCE_LINES = 10
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """Everything a shortlist computation depends on besides the data itself."""
+
+    rules: Rules
+    weights: Weights
+    relevance: dict[str, float]
+    reference_date: date
+    top_n: int
+    forced: list[int]
+    excluded: list[int]
+
+
+def _years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def build(principal: Principal, inputs: ScoreInputs) -> tuple[str, Params]:
+    """The scoring query: eligible total, inputs hash and the top candidates with explanations."""
+    elig_sql, p = eligible_query(principal, inputs.rules, inputs.reference_date)
+    w = inputs.weights
+    ref = p.add(inputs.reference_date, "::date")
+    since = p.add(_years_before(inputs.reference_date, w.window_years), "::date")
+    domains = sorted(inputs.relevance)
+    dom = p.add(domains, "::text[]")
+    rel = p.add([float(inputs.relevance[d]) for d in domains], "::float8[]")
+    half = p.add(w.half_life_years, "::float8")
+    grades = p.add(list(GRADE_POINTS), "::text[]")
+    gpoints = p.add(list(GRADE_POINTS.values()), "::float8[]")
+    y1 = p.add(inputs.reference_date.year - w.appraisal_years, "::int")
+    y2 = p.add(inputs.reference_date.year - 1, "::int")
+    we, wa, wu, wc = (p.add(x, "::float8") for x in (w.evidence, w.appraisal, w.unit_rank, w.contest))
+    excluded = p.add(inputs.excluded, "::bigint[]")
+    forced = p.add(inputs.forced, "::bigint[]")
+    top_n = p.add(inputs.top_n, "::int")
+    lines = p.add(EVIDENCE_LINES, "::int")
+    sql = f"""
+WITH elig AS MATERIALIZED ({elig_sql}),
+rel AS (SELECT * FROM unnest({dom}, {rel}) AS r(domain, weight)),
+ev AS MATERIALIZED (
+  SELECT e.id, e.cadre_id, e.version, e.domain, e.title, e.period_end, e.judgement, e.metrics,
+         rel.weight AS relevance,
+         power(0.5::float8, greatest(0, {ref} - e.period_end)::float8 / 365.25 / {half}) AS recency
+  FROM elig JOIN evidence e ON e.cadre_id = elig.id JOIN rel ON rel.domain = e.domain
+  WHERE e.verification = 'verified' AND e.period_end >= {since} AND e.period_start <= {ref}),
+met AS (
+  SELECT id, avg(pct) AS size FROM (
+    SELECT ev.id, percent_rank() OVER (PARTITION BY x->>'name' ORDER BY (x->>'value')::float8) AS pct
+    FROM ev CROSS JOIN LATERAL jsonb_array_elements(ev.metrics) AS x
+    WHERE jsonb_typeof(x->'value') = 'number') m
+  GROUP BY id),
+evs AS MATERIALIZED (
+  SELECT ev.id, ev.cadre_id, ev.version, ev.domain, ev.title, ev.period_end, ev.judgement,
+         ev.relevance, ev.recency, coalesce(met.size, 0.5) AS size,
+         (CASE WHEN ev.judgement = 'negative' THEN -1 ELSE 1 END) * ev.relevance * ev.recency
+           * (0.5 + 0.5 * coalesce(met.size, 0.5)) AS points
+  FROM ev LEFT JOIN met ON met.id = ev.id),
+e_sum AS (SELECT cadre_id, sum(points) AS e, count(*) AS n FROM evs GROUP BY cadre_id),
+apr AS MATERIALIZED (
+  SELECT a.cadre_id, a.year, a.grade, g.points
+  FROM elig JOIN appraisals a ON a.cadre_id = elig.id
+  JOIN unnest({grades}, {gpoints}) AS g(grade, points) ON g.grade = a.grade
+  WHERE a.year BETWEEN {y1} AND {y2}),
+a_sum AS (SELECT cadre_id, avg(points) AS a FROM apr GROUP BY cadre_id),
+con AS MATERIALIZED (
+  SELECT p.cadre_id, p.id, p.version, p.contest_id, ct.name AS contest, ct.held_on,
+         (SELECT avg(s.score / s.max_score) * 100 FROM contest_scores s
+          WHERE s.presentation_id = p.id)::float8 AS score
+  FROM elig JOIN contest_presentations p ON p.cadre_id = elig.id
+  JOIN contests ct ON ct.id = p.contest_id
+  WHERE ct.held_on BETWEEN {since} AND {ref}),
+conp AS MATERIALIZED (
+  SELECT con.*, (
+    SELECT CASE WHEN count(*) <= 1 THEN 0.5
+                ELSE (count(*) FILTER (WHERE o.score < con.score))::float8 / (count(*) - 1) END
+    FROM (SELECT avg(s.score / s.max_score) * 100 AS score FROM contest_presentations q
+          JOIN contest_scores s ON s.presentation_id = q.id
+          WHERE q.contest_id = con.contest_id GROUP BY q.id) o) AS points
+  FROM con WHERE con.score IS NOT NULL),
+c_sum AS (SELECT cadre_id, avg(points) AS c FROM conp GROUP BY cadre_id),
+ur AS MATERIALIZED (
+  SELECT c.id AS cadre_id, r.unit_id, un.name AS unit_name, ap.name AS period, ap.ends_on, r.rank,
+         n.of, CASE WHEN n.of <= 1 THEN 1.0 ELSE (n.of - r.rank)::float8 / (n.of - 1) END AS points
+  FROM elig JOIN cadres c ON c.id = elig.id AND c.is_unit_head
+  JOIN assessment_results r ON r.unit_id = c.unit_id
+  JOIN assessment_periods ap ON ap.id = r.period_id AND ap.state <> 'draft'
+   AND ap.ends_on BETWEEN {since} AND {ref}
+  JOIN units un ON un.id = r.unit_id
+  CROSS JOIN LATERAL (SELECT count(*)::int AS of FROM assessment_period_units pu
+                      WHERE pu.period_id = r.period_id) n),
+u_sum AS (SELECT cadre_id, avg(points) AS u FROM ur GROUP BY cadre_id),
+scored AS (
+  SELECT elig.id AS cadre_id, coalesce(e_sum.e, 0) AS e, coalesce(e_sum.n, 0) AS n_evidence,
+         coalesce(a_sum.a, 0) AS a, coalesce(u_sum.u, 0) AS u, coalesce(c_sum.c, 0) AS c
+  FROM elig LEFT JOIN e_sum ON e_sum.cadre_id = elig.id LEFT JOIN a_sum ON a_sum.cadre_id = elig.id
+  LEFT JOIN c_sum ON c_sum.cadre_id = elig.id LEFT JOIN u_sum ON u_sum.cadre_id = elig.id
+  WHERE elig.id <> ALL({excluded})),
+ranked AS (
+  SELECT s.*, round(({we} * e + {wa} * a + {wu} * u + {wc} * c)::numeric, 6) AS score,
+         round(({we} * e)::numeric, 6) AS s_e, round(({wa} * a)::numeric, 6) AS s_a,
+         round(({wu} * u)::numeric, 6) AS s_u, round(({wc} * c)::numeric, 6) AS s_c
+  FROM scored s),
+ordered AS (SELECT r.*, row_number() OVER (ORDER BY score DESC, cadre_id) AS pos FROM ranked r),
+top AS MATERIALIZED (SELECT * FROM ordered WHERE pos <= {top_n} OR cadre_id = ANY({forced})),
+lines AS (
+  SELECT cadre_id, jsonb_agg(jsonb_build_object(
+      'evidence_id', id, 'version', version, 'title', title, 'domain', domain,
+      'period_end', period_end, 'judgement', judgement, 'relevance', round(relevance::numeric, 4),
+      'recency', round(recency::numeric, 4), 'size', round(size::numeric, 4),
+      'points', round(points::numeric, 6)) ORDER BY ln) AS items
+  FROM (SELECT evs.*, row_number() OVER (PARTITION BY cadre_id ORDER BY abs(points) DESC, id) AS ln
+        FROM evs WHERE cadre_id IN (SELECT cadre_id FROM top)) x
+  WHERE ln <= {lines} GROUP BY cadre_id),
+alines AS (
+  SELECT cadre_id, jsonb_agg(jsonb_build_object('year', year, 'grade', grade, 'points', points)
+                             ORDER BY year) AS items
+  FROM apr WHERE cadre_id IN (SELECT cadre_id FROM top) GROUP BY cadre_id),
+clines AS (
+  SELECT cadre_id, jsonb_agg(jsonb_build_object('presentation_id', id, 'contest_id', contest_id,
+      'contest', contest, 'held_on', held_on, 'score', round(score::numeric, 2),
+      'points', round(points::numeric, 4)) ORDER BY held_on, id) AS items
+  FROM conp WHERE cadre_id IN (SELECT cadre_id FROM top) GROUP BY cadre_id),
+ulines AS (
+  SELECT cadre_id, jsonb_agg(jsonb_build_object('unit_id', unit_id, 'unit_name', unit_name,
+      'period', period, 'rank', rank, 'of', of, 'points', round(points::numeric, 4))
+      ORDER BY ends_on, unit_id) AS items
+  FROM ur WHERE cadre_id IN (SELECT cadre_id FROM top) GROUP BY cadre_id)
+SELECT
+  (SELECT count(*) FROM elig) AS eligible_total,
+  encode(sha256(convert_to(concat_ws('|',
+    (SELECT string_agg(id::text, ',' ORDER BY id) FROM elig),
+    (SELECT string_agg(id || ':' || version, ',' ORDER BY id) FROM ev),
+    (SELECT string_agg(cadre_id || ':' || year || ':' || grade, ',' ORDER BY cadre_id, year) FROM apr),
+    (SELECT string_agg(cadre_id || ':' || id || ':' || version || ':'
+                       || coalesce(round(score::numeric, 4)::text, '-'), ',' ORDER BY cadre_id, id) FROM con),
+    (SELECT string_agg(cadre_id || ':' || unit_id || ':' || period || ':' || rank || '/' || of, ','
+                       ORDER BY cadre_id, unit_id, period) FROM ur)
+  ), 'UTF8')), 'hex') AS inputs_hash,
+  coalesce((SELECT jsonb_agg(jsonb_build_object(
+      'pos', t.pos, 'cadre_id', t.cadre_id, 'score', t.score, 'evidence_count', t.n_evidence,
+      'parts', jsonb_build_object('evidence', t.s_e, 'appraisal', t.s_a, 'unit_rank', t.s_u,
+                                  'contest', t.s_c),
+      'evidence', coalesce(l.items, '[]'), 'appraisals', coalesce(al.items, '[]'),
+      'contests', coalesce(cl.items, '[]'), 'unit_ranks', coalesce(ul.items, '[]')) ORDER BY t.pos)
+    FROM top t LEFT JOIN lines l ON l.cadre_id = t.cadre_id
+    LEFT JOIN alines al ON al.cadre_id = t.cadre_id LEFT JOIN clines cl ON cl.cadre_id = t.cadre_id
+    LEFT JOIN ulines ul ON ul.cadre_id = t.cadre_id), '[]') AS top"""
+    return sql, p
+
+
+async def run(conn: asyncpg.Connection, principal: Principal, inputs: ScoreInputs) -> dict[str, Any]:
+    """Run the scoring query: {'eligible_total', 'inputs_hash', 'top': [...]}."""
+    sql, p = build(principal, inputs)
+    await conn.execute(NO_JIT)
+    # The percentile sort over every candidate's metrics spills to disk with the default 4MB.
+    await conn.execute("SELECT set_config('work_mem', '64MB', true)")
+    row = await conn.fetchrow(sql, *p.values)
+    assert row is not None
+    return dict(row)
