@@ -53,8 +53,11 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO cadre_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public
   GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO cadre_app;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO cadre_app;
--- The audit trail is append-only for the service: read and insert, nothing else.
+-- The audit trail is append-only for the service: read and insert, nothing else. Revisions are
+-- history too; the schema version belongs to migrations.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM cadre_app, PUBLIC;
+REVOKE UPDATE, DELETE ON revisions FROM cadre_app;
+REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM cadre_app;
 REVOKE TRUNCATE ON ALL TABLES IN SCHEMA public FROM cadre_app;
 """
 

@@ -34,9 +34,15 @@ async def restricted_api(restricted: FastAPI) -> AsyncIterator[Api]:
         yield world
 
 
-async def test_the_role_exists_without_login(pool: asyncpg.Pool) -> None:
+async def test_the_role_exists_without_login_and_history_is_append_only(pool: asyncpg.Pool) -> None:
     row = await pool.fetchrow("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = 'cadre_app'")
     assert row is not None and not row["rolcanlogin"] and not row["rolsuper"]
+    for table, privilege, held in (("revisions", "INSERT", True), ("revisions", "UPDATE", False),
+                                   ("revisions", "DELETE", False), ("cadres", "UPDATE", True),
+                                   ("family_members", "INSERT", True), ("cadres", "TRUNCATE", False),
+                                   ("alembic_version", "UPDATE", False)):
+        assert await pool.fetchval("SELECT has_table_privilege('cadre_app', $1, $2)",
+                                   table, privilege) is held, (table, privilege)
 
 
 async def test_service_works_as_cadre_app(restricted_api: Api) -> None:

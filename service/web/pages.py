@@ -1,0 +1,90 @@
+"""What every page route shares: HTML errors instead of problem+json, sign-in redirects, role aliases.
+
+Page routes declare their roles with `Depends(Allow(...))` aliases exactly like API routes, so the
+authorization matrix test reads them. A page request from a browser without a session is sent to
+the sign-in page; any other client gets the status code it would get from the API (401).
+"""
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from schemas.common import Role
+from service.deps import Allow
+from service.errors import DomainError
+from service.principal import Principal
+from service.problems import _zh
+from service.web.render import render
+
+log = logging.getLogger("cadre.web")
+
+OfficeReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
+
+_STATUS_TEXT = {400: "请求有误", 401: "请先登录", 403: "您的角色无权访问此页面",
+                404: "页面或对象不存在（或不在您的查看范围内）", 405: "不支持该请求方法",
+                409: "与当前状态冲突", 422: "输入不符合要求", 429: "请求过于频繁，请稍后再试",
+                500: "出错了", 503: "服务暂不可用，请稍后再试"}
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client is a browser navigating (it asks for text/html)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the sign-in page, coming back here afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def error_page(request: Request, status: int, detail: str, messages: list[str] | None = None,
+               headers: dict[str, str] | None = None) -> Response:
+    """A readable Chinese error page; it never echoes the URL, so a missing object and one out of
+    scope give the same page."""
+    response = render(request, "error.html", {
+        "status": status, "heading": _STATUS_TEXT.get(status, "出错了"), "detail": detail,
+        "messages": messages or []}, status_code=status, title="出错了")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+class PageRoute(APIRoute):
+    """An APIRoute whose errors (dependencies included) are rendered as pages."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler so that domain and validation errors become HTML."""
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except DomainError as exc:
+                if exc.status == 401 and wants_html(request):
+                    return login_redirect(request)
+                return error_page(request, exc.status, exc.detail,
+                                  [e.get("message", "") for e in exc.errors or []], exc.headers)
+            except RequestValidationError as exc:
+                messages = [f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}：{_zh(e)}"
+                            for e in exc.errors()]
+                return error_page(request, 422, "页面参数不正确", messages)
+            except HTTPException as exc:
+                return error_page(request, exc.status_code, _STATUS_TEXT.get(exc.status_code, "出错了"))
+            except Exception:
+                # Logged with its stack trace; the reader gets a page, never the trace.
+                log.exception("page failed", extra={"path": request.url.path})
+                return error_page(request, 500, "服务器内部错误，请稍后重试或联系管理员")
+
+        return page_handler
+
+
+def page_router() -> APIRouter:
+    """A router for pages: HTML errors, and kept out of the API documentation."""
+    return APIRouter(route_class=PageRoute, include_in_schema=False, tags=["web"])

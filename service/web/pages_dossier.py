@@ -1,0 +1,19 @@
+"""干部档案: a cadre's dossier in tabs, with the export-PDF button for the roles that may export."""
+
+from fastapi import Request, Response
+
+from service.deps import EntityId, Pool, Reader
+from service.positions.service import today
+from service.web import dossier_view
+from service.web.pages import page_router
+from service.web.render import render
+
+router = page_router()
+
+
+@router.get("/cadres/{cadre_id}")
+async def dossier_page(cadre_id: EntityId, request: Request, pool: Pool, user: Reader) -> Response:
+    """The dossier: approval-form profile, resume, evidence, records, assessments, promotions, files."""
+    view = await dossier_view.load(pool, user, cadre_id, today())
+    return render(request, "dossier.html", {"d": view, "c": view.cadre},
+                  title=f"{view.cadre.name} · 干部档案")

@@ -1,0 +1,38 @@
+"""填报: file a field record or evidence, attach files, tie them to cadres by name or pinyin.
+
+The page only renders the forms; static/js/file.js keeps the draft in the browser, reuses one
+Idempotency-Key per draft, uploads with progress and posts to the JSON API.
+"""
+
+from typing import Any
+
+from fastapi import Request, Response
+
+from schemas.common import Domain, Judgement, RecordKind
+from service.campaigns import service as campaigns_service
+from service.deps import AppSettings, Filer, Pool
+from service.positions.service import today
+from service.web.pages import page_router
+from service.web.render import render
+
+router = page_router()
+
+RELATIONS = (("superior", "上级"), ("colleague", "同事"), ("subordinate", "下属"), ("public", "群众"),
+             ("self", "本人"), ("other", "其他"))
+
+
+@router.get("/file")
+async def filing_page(request: Request, pool: Pool, user: Filer, settings: AppSettings) -> Response:
+    """The filing forms, with the signed-in user's teams of open campaigns."""
+    teams: list[dict[str, Any]] = []
+    for c in await campaigns_service.list_campaigns(pool, user):
+        if c.status != "open":
+            continue
+        teams += [{"campaign_id": c.id, "team_id": t.id, "name": f"{c.name} · {t.name}",
+                   "starts_on": c.starts_on, "ends_on": min(c.ends_on, today())}
+                  for t in c.teams if user.user_id in t.member_ids]
+    return render(request, "file.html", {
+        "teams": teams, "today": today(), "kinds": [k.value for k in RecordKind],
+        "domains": [d.value for d in Domain], "judgements": [j.value for j in Judgement],
+        "relations": RELATIONS, "max_upload": settings.upload_max_bytes,
+    }, title="填报")

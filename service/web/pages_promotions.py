@@ -1,0 +1,67 @@
+"""任免: promotion records as a board by stage, each record's timeline, and the next stage's form."""
+
+from typing import Any
+
+from fastapi import Request, Response
+
+from schemas.common import Role
+from schemas.promotions import KIND_LABELS, STAGE_LABELS, PromotionOut
+from service.deps import EntityId, Pool
+from service.positions.service import today
+from service.promotions import service as promotions_service
+from service.promotions.stages import NOTICE_MIN_WORKING_DAYS, SEQUENCES
+from service.web.pages import OfficeReader, page_router
+from service.web.render import render
+
+router = page_router()
+
+BOARD_LIMIT = 200
+# The rule each stage's form is checked against (service/promotions/stages.py enforces them).
+STAGE_RULES = {
+    "motion": "选任从动议开始：写明提议单位或个人和理由。",
+    "recommendation": "民主推荐：发出票数不多于参加人数，收回票数不多于发出票数，每人得票不多于收回票数；"
+                      "得票中须包括本人。",
+    "inspection": "考察：考察组不少于 2 人；引用的调研记录须可查阅，引用的实绩须属于该干部。",
+    "decision": "讨论决定：到会成员须达到应到会成员的三分之二；同意票须超过应到会成员的半数。",
+    "notice": f"任前公示：不少于 {NOTICE_MIN_WORKING_DAYS} 个工作日（按节假日工作日历计算）。",
+    "appointment": "任职：日期须在公示期满之后，并填写任免文件文号。",
+}
+GENERAL_RULE = "各阶段须按顺序记录，日期不得早于上一阶段、不得晚于今天；已记录的阶段只能修正并留痕。"
+STATUS_COLUMNS = (("on_probation", "试用期"), ("appointed", "已任职"), ("confirmed", "试用期满转正"),
+                  ("removed", "试用期满免职"), ("cancelled", "已终止"))
+
+
+def board_columns(items: list[PromotionOut]) -> list[dict[str, Any]]:
+    """Running records by their last recorded stage, finished ones by outcome."""
+    columns: list[dict[str, Any]] = [{"key": "none", "label": "待动议", "items": []}]
+    columns += [{"key": s, "label": STAGE_LABELS[s], "items": []} for s in SEQUENCES["post_promotion"][:-1]]
+    columns += [{"key": k, "label": text, "items": []} for k, text in STATUS_COLUMNS]
+    by_key = {c["key"]: c for c in columns}
+    for item in items:
+        key = item.stage if item.status == "in_progress" else item.status
+        by_key.get(key, by_key["none"])["items"].append(item)
+    return columns
+
+
+@router.get("/promotions")
+async def promotions_board(request: Request, pool: Pool, user: OfficeReader) -> Response:
+    """The board: one column per stage, a card per selection record."""
+    page = await promotions_service.list_promotions(pool, user, None, None, None, BOARD_LIMIT, 0)
+    return render(request, "promotions.html", {
+        "columns": board_columns(page.items), "total": page.total, "kinds": KIND_LABELS,
+        "stage_labels": STAGE_LABELS,
+    }, title="任免")
+
+
+@router.get("/promotions/{promotion_id}")
+async def promotion_page(promotion_id: EntityId, request: Request, pool: Pool,
+                         user: OfficeReader) -> Response:
+    """One record: its timeline of stages, and for officers the form of the next stage."""
+    record = await promotions_service.get_promotion(pool, user, promotion_id)
+    sequence = SEQUENCES[record.kind]
+    done = {s.stage for s in record.stages}
+    return render(request, "promotion.html", {
+        "p": record, "kinds": KIND_LABELS, "stage_labels": STAGE_LABELS, "sequence": sequence,
+        "done": done, "rules": STAGE_RULES, "general_rule": GENERAL_RULE, "today": today(),
+        "can_edit": user.role is Role.officer,
+    }, title=f"{record.cadre_name} · {KIND_LABELS[record.kind]}")

@@ -1,0 +1,106 @@
+"""Jinja2 rendering of the pages: autoescaped templates, role-aware navigation, Chinese labels.
+
+Autoescape is on for every template. Nothing a user wrote is ever marked safe, with one
+exception: the search API's `*_html` fields (`title_html`, `snippet_html`), which
+service/search/highlight.py builds by HTML-escaping the text and adding only <mark> tags;
+templates print them with the `|safe` filter and nothing else goes through it.
+"""
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from schemas.common import Role, label
+from service.principal import Principal
+from service.web.static import static_url
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SITE = "干部实绩档案与选任证据库"
+
+# (path, label, roles) of the main navigation; a link is rendered only for roles that may open it.
+NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("/search", "检索", frozenset({Role.officer, Role.leader, Role.researcher})),
+    ("/file", "填报", frozenset({Role.officer, Role.researcher})),
+    ("/shortlists", "候选名单", frozenset({Role.officer, Role.leader})),
+    ("/promotions", "任免", frozenset({Role.officer, Role.leader})),
+    ("/scoreboard", "考核榜单", frozenset({Role.officer, Role.leader})),
+    ("/audit", "审计", frozenset({Role.auditor})),
+)
+
+
+def landing(principal: Principal) -> str:
+    """The first page a role sees after signing in."""
+    for path, _, roles in NAV:
+        if principal.role in roles:
+            return path
+    return "/account"
+
+
+def beijing(value: datetime | None) -> str:
+    """A timestamp shown in Asia/Shanghai time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def day(value: date | None) -> str:
+    """A date as YYYY-MM-DD (empty for none)."""
+    return value.isoformat() if value else ""
+
+
+def number(value: float | int | None, digits: int = 2) -> str:
+    """A score without needless trailing zeros."""
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def query_url(path: str, params: Mapping[str, Any], **changes: Any) -> str:
+    """`path?query` from params with some keys changed (None drops a key); lists repeat the key."""
+    merged = {**params, **changes}
+    pairs: list[tuple[str, str]] = []
+    for key, value in merged.items():
+        if value is None or value == "" or value == []:
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            pairs.append((key, str(item)))
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(static_url=static_url, label=label, SITE=SITE, query_url=query_url)
+    env.filters.update(label=label, beijing=beijing, day=day, number=number)
+    return env
+
+
+ENV = _environment()
+
+
+def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
+    """The navigation links the principal's role may open."""
+    if principal is None:
+        return []
+    return [(path, text) for path, text, roles in NAV if principal.role in roles]
+
+
+def render(request: Request, template: str, context: Mapping[str, Any] | None = None,
+           status_code: int = 200, title: str = "") -> HTMLResponse:
+    """Render a page with the signed-in user, the navigation and the current path."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    body = ENV.get_template(template).render(
+        user=principal, nav=nav_for(principal), path=request.url.path, title=title,
+        role_label=label(principal.role.value) if principal else "", **(context or {}))
+    return HTMLResponse(body, status_code=status_code)

@@ -1,0 +1,234 @@
+/* Shared helpers of every page: API calls with the CSRF token, readable errors, sign-out, tabs.
+   Loaded as a classic deferred script (no inline scripts: the CSP allows script-src 'self' only). */
+(function () {
+  "use strict";
+
+  var CSRF_COOKIE = "cadre_csrf";
+  var SAFE = { GET: true, HEAD: true, OPTIONS: true };
+
+  function csrfToken() {
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf("=");
+      if (parts[i].slice(0, eq) === CSRF_COOKIE) return decodeURIComponent(parts[i].slice(eq + 1));
+    }
+    return "";
+  }
+
+  /* A problem+json answer (or a network failure) as an Error carrying Chinese text. */
+  function Problem(status, body) {
+    var detail = (body && (body.detail || body.title)) || (status ? "请求失败（" + status + "）" : "网络连接失败，请检查网络后重试");
+    var err = new Error(detail);
+    err.name = "Problem";
+    err.status = status;
+    err.title = (body && body.title) || "";
+    err.detail = detail;
+    err.errors = (body && Array.isArray(body.errors)) ? body.errors : [];
+    return err;
+  }
+
+  function headersFor(method, opts) {
+    var h = { "Accept": "application/json" };
+    if (!SAFE[method]) h["X-CSRF-Token"] = csrfToken();
+    if (opts.idempotencyKey) h["Idempotency-Key"] = opts.idempotencyKey;
+    if (opts.ifMatch) h["If-Match"] = '"' + opts.ifMatch + '"';
+    if (opts.json !== undefined) h["Content-Type"] = "application/json";
+    return h;
+  }
+
+  /* Call the JSON API as the signed-in browser; resolves with the parsed body, rejects with a Problem. */
+  function request(method, url, opts) {
+    opts = opts || {};
+    return fetch(url, {
+      method: method, credentials: "same-origin", headers: headersFor(method, opts),
+      body: opts.json === undefined ? undefined : JSON.stringify(opts.json)
+    }).then(function (res) {
+      if (res.status === 401 && !opts.noRedirect) {
+        location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+      }
+      if (res.status === 204) return null;
+      var type = res.headers.get("content-type") || "";
+      var parsed = type.indexOf("json") >= 0 ? res.json() : Promise.resolve(null);
+      return parsed.then(function (body) {
+        if (!res.ok) throw Problem(res.status, body);
+        return body;
+      });
+    }, function () { throw Problem(0, null); });
+  }
+
+  var FIELD_NAMES = {
+    "cadre_ids": "所涉干部", "cadre_id": "干部", "team_id": "调研组", "occurred_on": "日期",
+    "title": "标题", "body": "正文", "attachment_ids": "附件", "period_start": "开始日期",
+    "period_end": "结束日期", "reason": "理由", "domain": "工作领域", "metrics": "指标"
+  };
+
+  /* Show an error in a live region as plain text (never as HTML). */
+  function showProblem(el, err) {
+    if (!el) return;
+    el.textContent = "";
+    var head = document.createElement("p");
+    head.className = "problem-detail";
+    head.textContent = err.detail || String(err.message || err);
+    el.appendChild(head);
+    if (err.errors && err.errors.length) {
+      var ul = document.createElement("ul");
+      err.errors.forEach(function (e) {
+        var li = document.createElement("li");
+        var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
+        var name = FIELD_NAMES[field] || field;
+        li.textContent = (name ? name + "：" : "") + (e.message || "");
+        ul.appendChild(li);
+      });
+      el.appendChild(ul);
+    }
+    el.hidden = false;
+    if (typeof el.focus === "function") { el.setAttribute("tabindex", "-1"); el.focus(); }
+  }
+
+  function flash(message, kind) {
+    var el = document.getElementById("flash");
+    if (!el) return;
+    el.textContent = message;
+    el.className = "flash flash-" + (kind || "info");
+    el.hidden = false;
+  }
+
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* Tabs: buttons with roving tabindex; arrow keys, Home and End move between them. */
+  function initTabs(root) {
+    var tabs = Array.prototype.slice.call(root.querySelectorAll('[role="tab"]'));
+    if (!tabs.length) return;
+    function select(tab, focus) {
+      tabs.forEach(function (t) {
+        var on = t === tab;
+        t.setAttribute("aria-selected", on ? "true" : "false");
+        t.tabIndex = on ? 0 : -1;
+        var panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+      if (focus) tab.focus();
+      if (history.replaceState) history.replaceState(null, "", "#" + tab.getAttribute("aria-controls"));
+    }
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener("click", function () { select(tab, false); });
+      tab.addEventListener("keydown", function (ev) {
+        var next = null;
+        if (ev.key === "ArrowRight" || ev.key === "ArrowDown") next = tabs[(i + 1) % tabs.length];
+        else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") next = tabs[(i - 1 + tabs.length) % tabs.length];
+        else if (ev.key === "Home") next = tabs[0];
+        else if (ev.key === "End") next = tabs[tabs.length - 1];
+        if (next) { ev.preventDefault(); select(next, true); }
+      });
+    });
+    root.classList.add("tabs-ready");
+    var wanted = location.hash ? root.querySelector('[aria-controls="' + location.hash.slice(1) + '"]') : null;
+    select(wanted || tabs[0], false);
+  }
+
+  /* Form fields to a JSON body: dotted names nest ("payload.date"), numeric parts make arrays,
+     data-type converts ("int", "float", "lines", "bool"); empty optional fields are left out. */
+  function formJson(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || el.type === "submit" || el.type === "button") return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked && el.dataset.type !== "bool") return;
+      var type = el.dataset.type || "";
+      var value = el.value;
+      if (type === "bool") value = el.checked;
+      else if (value === "" && !el.required) return;
+      else if (type === "int") value = parseInt(value, 10);
+      else if (type === "float") value = parseFloat(value);
+      else if (type === "lines") value = value.split(/[\n、,，]+/).map(function (s) { return s.trim(); }).filter(Boolean);
+      var path = el.name.split(".");
+      var node = out;
+      for (var i = 0; i < path.length - 1; i++) {
+        var key = /^\d+$/.test(path[i]) ? parseInt(path[i], 10) : path[i];
+        if (node[key] === undefined) node[key] = /^\d+$/.test(path[i + 1]) ? [] : {};
+        node = node[key];
+      }
+      var last = /^\d+$/.test(path[path.length - 1]) ? parseInt(path[path.length - 1], 10) : path[path.length - 1];
+      node[last] = value;
+    });
+    return out;
+  }
+
+  /* <form data-api="POST /api/..."> sends its fields as JSON; a POST keeps one Idempotency-Key
+     until it succeeds, so pressing the button again never does the work twice. */
+  function bindApiForm(form) {
+    if (form.dataset.apiBound) return;
+    form.dataset.apiBound = "1";
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var spec = form.dataset.api.split(" ");
+      var method = spec[0], url = spec[1];
+      var box = form.querySelector(".form-error");
+      if (box) box.hidden = true;
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+      if (method === "POST" && !form.dataset.key) form.dataset.key = newKey();
+      var buttons = form.querySelectorAll("button[type=submit]");
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+      request(method, url, { json: formJson(form), idempotencyKey: form.dataset.key }).then(function (body) {
+        delete form.dataset.key;
+        var then = form.dataset.then;
+        if (then === "reload" || !then) location.reload();
+        else location.assign(then.replace("{id}", body && body.id !== undefined ? body.id : ""));
+      }, function (err) {
+        Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+        // A refusal (4xx) created nothing: the corrected form is a new request. After a network
+        // failure or 5xx the first attempt may have gone through, so the key is kept for the retry.
+        if (err.status >= 400 && err.status < 500) delete form.dataset.key;
+        if (box) showProblem(box, err); else flash(err.detail, "error");
+      });
+    });
+  }
+
+  function init(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("form[data-api]"), bindApiForm);
+    Array.prototype.forEach.call(scope.querySelectorAll("[data-tabs]"), initTabs);
+    Array.prototype.forEach.call(scope.querySelectorAll("form[data-autosubmit]"), function (form) {
+      if (form.dataset.autosubmitBound) return;
+      form.dataset.autosubmitBound = "1";
+      form.addEventListener("change", function () {
+        // With htmx the form's own hx-trigger does this as a partial update.
+        if (!window.htmx) form.requestSubmit();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    var logout = document.getElementById("logout-form");
+    if (logout) {
+      logout.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        request("DELETE", "/api/auth/session", { noRedirect: true }).then(function () {
+          location.assign("/login");
+        }, function (err) {
+          if (err.status === 401) location.assign("/login");
+          else flash(err.detail, "error");
+        });
+      });
+    }
+    document.body.addEventListener("htmx:configRequest", function (ev) {
+      if (!SAFE[ev.detail.verb.toUpperCase()]) ev.detail.headers["X-CSRF-Token"] = csrfToken();
+    });
+    document.body.addEventListener("htmx:responseError", function (ev) {
+      var status = ev.detail.xhr ? ev.detail.xhr.status : 0;
+      if (status === 401) location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+      else flash("页面加载失败（" + status + "），请稍后重试", "error");
+    });
+    document.body.addEventListener("htmx:sendError", function () {
+      flash("网络连接失败，请检查网络后重试", "error");
+    });
+    document.body.addEventListener("htmx:afterSettle", function (ev) { init(ev.detail.elt); });
+  });
+
+  window.Cadre = { request: request, showProblem: showProblem, flash: flash, csrfToken: csrfToken,
+                   newKey: newKey, Problem: Problem, formJson: formJson };
+})();
