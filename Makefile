@@ -39,7 +39,11 @@ pytest:
 
 bench: setup
 	$(PY) -m bench.filing
+	$(PY) -m bench.search
+	$(PY) -m bench.indexing
+	$(PY) -m bench.shortlist
 	$(PY) bench/pdf.py
+	$(PY) bench/dossier.py
 
 clean:
 	rm -rf $(VENV) .data .cache .pytest_cache .mypy_cache .ruff_cache
