@@ -136,8 +136,10 @@ async def submit_record(pool: asyncpg.Pool, principal: Principal, record_id: int
     version, stale = require_version(body_version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_visible(uow.conn, principal, record_id, lock=True)
-        if row is None or row["author_id"] != principal.user_id:
+        if row is None:
             raise NotFound("调研记录不存在")
+        if row["author_id"] != principal.user_id:
+            raise Conflict("只有填报人可以提交调研记录")
         if row["state"] != "draft":
             raise Conflict("记录已提交")
         if not await repo.submit(uow.conn, record_id, version):

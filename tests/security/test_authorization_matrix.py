@@ -23,7 +23,8 @@ from service.deps import Allow
 from service.main import create_app
 from service.routes import PUBLIC_PATHS
 from tests.factories import Api
-from tests.security.world import ROLES, World, build_world, evidence_body, png
+from tests.performance import matrix_examples as performance
+from tests.security.world import MOTION, ROLES, World, build_world, evidence_body, png
 
 # What each path parameter names: the kind of object (see World.objects), and the roles for
 # which the district-2 object is out of scope (they must get 404, exactly as for no object).
@@ -37,10 +38,20 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     # Accounts are admin business and units are not secret: no scope applies.
     "user_id": ("user", frozenset()),
     "unit_id": ("unit", frozenset()),
+    # Selection work (positions, their shortlists, promotion records) is for officers and leaders.
+    "position_id": ("position", frozenset({"officer", "leader"})),
+    "mark_id": ("shortlist_mark", frozenset({"officer", "leader"})),
+    "promotion_id": ("promotion", frozenset({"officer", "leader"})),
+    # A batch export job belongs to the user who queued it; anyone else's is out of scope.
+    "job_id": ("export_job", frozenset({"officer", "leader"})),
+    # Scoreboards, contests, secondments, service logs: kept by their domain (issue 7).
+    **performance.PARAM_KINDS,
 }
 
 # Path parameters that are plain values rather than objects (a version number, a stage name).
-PARAM_LITERALS: dict[str, str] = {}
+# They are not checked out of scope by themselves: the object they belong to is (both districts'
+# positions have a saved version 1, so an out-of-scope position's 404 is the scope rule's).
+PARAM_LITERALS: dict[str, str] = {"version": "1", "other": "1", "stage": "motion"}
 
 Body = Callable[[World], dict[str, Any]]
 
@@ -59,6 +70,19 @@ def _record_update(w: World) -> dict[str, Any]:
     content = {k: r[k] for k in ("occurred_on", "place", "title", "body", "details", "cadre_ids",
                                  "attachment_ids")}
     return {"json": {**content, "version": 1, "reason": "核对后补正"}}
+
+
+def _position_update(w: World) -> dict[str, Any]:
+    p = w.data["position"]
+    fields = ("unit_id", "title", "post_level", "tier", "category", "reference_date", "rules")
+    return {"json": {**{k: p[k] for k in fields}, "version": 1, "status": "open",
+                     "weights": {**p["weights"], "evidence": 2.0}}}
+
+
+def _promotion(w: World, **body: Any) -> dict[str, Any]:
+    """A promotion write based on the version the world left the district-1 record at; once an
+    earlier write of the matrix has moved it on, the answer is 409 (allowed: the role got in)."""
+    return {"json": {"version": w.data["promotion"]["version"], **body}}
 
 
 def _evidence_update(w: World) -> dict[str, Any]:
@@ -89,6 +113,24 @@ BODIES: dict[str, Body] = {
     "PATCH /api/units/{unit_id}": lambda w: {"json": {"version": 1, "name": "鼓楼区"}},
     "PATCH /api/users/{user_id}": lambda w: {"json": {"version": 1, "display_name": "张科长"}},
     "POST /api/attachments": lambda w: {"files": {"file": ("照片.png", png(), "image/png")}},
+    "PUT /api/positions/{position_id}": _position_update,
+    "POST /api/positions/{position_id}/shortlist/marks": lambda w: {"json": {
+        "cadre_id": w.data["spare_cadre"]["id"], "action": "exclude", "reason": "近期拟交流任职"}},
+    "POST /api/positions/{position_id}/shortlist/seed": lambda w: {"json": {"q": "老旧小区改造"}},
+    "POST /api/positions/{position_id}/shortlist/versions": lambda w: {"json": {
+        "top_n": 10, "note": "调整后名单"}},
+    # These two take no body.
+    "POST /api/positions/{position_id}/shortlist/marks/{mark_id}/withdraw": lambda w: {},
+    "POST /api/positions/{position_id}/shortlist/versions/{version}/reproduce": lambda w: {},
+    "POST /api/promotions/{promotion_id}/stages": lambda w: _promotion(w, payload={
+        "stage": "recommendation", "date": "2024-09-01", "participants": 40, "ballots_issued": 40,
+        "ballots_returned": 39, "votes": [{"cadre_id": w.data["promotion"]["cadre_id"], "votes": 31}]}),
+    "POST /api/promotions/{promotion_id}/stages/{stage}/amend": lambda w: _promotion(
+        w, reason="提议理由表述更正", payload={**MOTION, "reason": "住建局局长岗位空缺"}),
+    "POST /api/promotions/{promotion_id}/cancel": lambda w: _promotion(w, reason="岗位调整，终止选任"),
+    "POST /api/promotions/{promotion_id}/probation": lambda w: _promotion(
+        w, outcome="confirmed", date="2025-10-16", reason="试用期满考核合格"),
+    **performance.BODIES,
     # Wrong current password: exercises the route without ending the user's sessions.
     "POST /api/auth/password": lambda w: {"json": {"current_password": "Wrong@pass-1",
                                                    "new_password": "Another@pass-2"}},
@@ -101,7 +143,12 @@ QUERIES: dict[str, dict[str, Any]] = {
 # Routes that end the session they are called with get a token of their own.
 ENDS_SESSION = {"POST /api/auth/logout", "DELETE /api/auth/session"}
 # GET routes whose in-scope answer for an allowed role is legitimately not 2xx, with the reason.
-GET_NOT_2XX: dict[str, str] = {}
+GET_NOT_2XX: dict[str, str] = {
+    "GET /api/exports/jobs/{job_id}": "a job is its owner's only: the leader gets the 404 of no job",
+    "GET /api/exports/jobs/{job_id}/download": "a job is its owner's only: the leader gets the 404 "
+                                               "of no job (and its owner 409 until it is done; the "
+                                               "world waits for it to be)",
+}
 MISSING_ID = 9_000_000_000_000_000
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -192,15 +239,22 @@ def test_every_route_has_examples_for_its_objects() -> None:
     assert not problems, "\n".join(problems)
 
 
+def _is_page(case: RouteCase) -> bool:
+    """A web page (service/web) rather than an API route."""
+    return not case.path.startswith("/api/")
+
+
 def test_admin_reads_no_dossier_and_auditor_only_the_trail() -> None:
     """Admins manage accounts and units; auditors read the audit trail and their own account."""
     for case in CASES:
         if case.roles is None:
             continue
+        # A page is held to the rule of the API it shows (/audit like /api/audit).
+        path = "/api" + case.path if _is_page(case) else case.path
         if "admin" in case.roles and case.roles != set(ROLES):
-            assert case.path.startswith(("/api/users", "/api/units")), case.key
+            assert path.startswith(("/api/users", "/api/units")), case.key
         if "auditor" in case.roles and case.roles != set(ROLES):
-            assert case.path.startswith("/api/audit"), case.key
+            assert path.startswith("/api/audit"), case.key
 
 
 @pytest.fixture(scope="module")
@@ -242,6 +296,12 @@ async def test_route_answers_each_role_by_its_rule_and_scope(case: RouteCase, wo
     path = _path(case, inside)
     anonymous = await _call(world, case, None, path)
     assert anonymous.status_code == 401, f"{case.key} without credentials: {anonymous.status_code}"
+    if _is_page(case) and case.method == "GET":
+        # A browser (it asks for HTML) without a session is sent to sign in, and back here after.
+        browser = await world.api.client.get(path, headers={"Accept": "text/html"},
+                                             params=QUERIES.get(case.key))
+        assert browser.status_code in (302, 303), f"{case.key} from a browser: {browser.status_code}"
+        assert browser.headers["location"].startswith("/login?next="), browser.headers["location"]
     for role in ROLES:
         r = await _call(world, case, role, path)
         seen = f"{case.key} as {role}: {r.status_code} {r.text[:300]}"

@@ -2,9 +2,12 @@
 
 Every role's token looks from district 1: officer and leader are scoped to district 1, the
 researcher is on an open campaign's team assigned to district 1. Each kind of object exists
-once in district 1 (in scope) and once in district 2 (out of scope for those roles).
+once in district 1 (in scope) and once in district 2 (out of scope for those roles); an export
+job exists as the district-1 officer's own and as a district-2 officer's. The objects of
+scoreboards, contests, secondments and service logs come from tests/performance/matrix_examples.py.
 """
 
+import asyncio
 import secrets
 import struct
 import zlib
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.factories import Api, campaign_with_team, record_body
+from tests.performance import matrix_examples
 
 ROLES = ("admin", "officer", "researcher", "auditor", "leader")
 
@@ -76,6 +80,44 @@ async def _post(api: Api, path: str, headers: dict[str, str], body: dict[str, An
     return out
 
 
+MOTION = {"stage": "motion", "date": "2024-08-20", "proposed_by": "区委组织部", "reason": "住建局局长空缺"}
+
+
+async def _selection(api: Api, officer: dict[str, str], bureau: int, cadre_id: int) -> dict[str, Any]:
+    """A district's selection work: a position with a mark and saved version 1, a promotion record
+    past its motion stage, and an export job of the cadre's dossier."""
+    position = await _post(api, "/api/positions", officer, {
+        "unit_id": bureau, "title": "区住建局局长", "post_level": "section_main",
+        "tier": "district_managed", "category": "urban_construction", "reference_date": "2025-06-30"})
+    mark = await _post(api, f"/api/positions/{position['id']}/shortlist/marks", officer, {
+        "cadre_id": cadre_id, "action": "exclude", "reason": "近期拟交流任职"})
+    saved = await _post(api, f"/api/positions/{position['id']}/shortlist/versions", officer,
+                        {"top_n": 20, "note": "初步名单"})
+    assert saved["version"] == 1, saved
+    promotion = await _post(api, "/api/promotions", officer, {
+        "cadre_id": cadre_id, "kind": "post_promotion", "target_unit_id": bureau,
+        "target_post": "局长", "target_post_level": "division_deputy"})
+    r = await api.client.post(f"/api/promotions/{promotion['id']}/stages", headers=officer,
+                              json={"version": promotion["version"], "payload": MOTION})
+    assert r.status_code == 200, r.text
+    promotion = r.json()
+    r = await api.client.post("/api/exports/batch", headers=officer, json={"cadre_ids": [cadre_id]})
+    assert r.status_code == 202, r.text
+    return {"position": position, "mark": mark, "promotion": promotion, "job": r.json()}
+
+
+async def _finished(api: Api, headers: dict[str, str], job: dict[str, Any]) -> None:
+    """Wait for the export worker (running in the app) to finish a job, so its download is ready."""
+    for _ in range(300):
+        r = await api.client.get(job["status_url"], headers=headers)
+        assert r.status_code == 200, r.text
+        if r.json()["status"] in ("done", "failed"):
+            assert r.json()["status"] == "done", r.text
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"export job {job['id']} not finished")
+
+
 async def build_world(api: Api) -> World:
     """Users of every role seen from district 1, and one object of each kind per district."""
     u = api.units
@@ -110,6 +152,10 @@ async def build_world(api: Api) -> World:
                     {"relation": "配偶", "name": "李秀英", "birth_date": "1972-03-04",
                      "political_status": "中共党员", "work_unit_post": "市第一中学教师"})
 
+    selection = [await _selection(api, off, bureau, cadre["id"]) for off, bureau, cadre in (
+        (officer, u["d1_bureau"], cadres[0]), (officer2, u["d2_bureau"], cadres[1]))]
+    await _finished(api, officer, selection[0]["job"])
+
     world.objects = {
         "cadre": (cadres[0]["id"], cadres[1]["id"]),
         "campaign": (campaigns[0]["id"], campaigns[1]["id"]),
@@ -118,7 +164,14 @@ async def build_world(api: Api) -> World:
         "attachment": (attachments[0], attachments[1]),
         "user": (officer_id, researcher2_id),
         "unit": (u["d1"], u["d2"]),
+        **{kind: (selection[0][key]["id"], selection[1][key]["id"]) for kind, key in (
+            ("position", "position"), ("shortlist_mark", "mark"), ("promotion", "promotion"),
+            ("export_job", "job"))},
     }
+    # A second district-1 cadre, for example writes that must leave the world's objects alone.
+    spare = await api.cadre(officer, u["d1_bureau"])
     world.data = {"cadre": cadres[0], "campaign": campaigns[0], "record": records[0],
-                  "evidence": evidence[0]}
+                  "evidence": evidence[0], "position": selection[0]["position"],
+                  "promotion": selection[0]["promotion"], "spare_cadre": spare}
+    await matrix_examples.add_objects(world)
     return world
