@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils
+SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium
+WEB := service/web
 
 .PHONY: run test setup system-deps lint typecheck pytest bench clean
 
@@ -12,9 +13,9 @@ run: setup
 
 test: setup lint typecheck pytest
 
-setup: system-deps $(VENV)/.installed
+setup: system-deps $(VENV)/.installed $(WEB)/node_modules/.package-lock.json
 
-# Debian packages: CJK fonts for PDFs, poppler for PDF checks in tests.
+# Debian packages: CJK fonts for PDFs, poppler for PDF checks in tests, Chromium for the browser tests.
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -27,6 +28,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
+
+# The web pages' browser libraries (htmx, ECharts), pinned by package-lock.json and served by the app.
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --ignore-scripts --no-audit --no-fund
 
 lint:
 	$(VENV)/bin/ruff check service indexer schemas tests bench alembic
@@ -46,4 +51,4 @@ bench: setup
 	$(PY) bench/dossier.py
 
 clean:
-	rm -rf $(VENV) .data .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .data .cache .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules

@@ -53,7 +53,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.common import api_server, cpu_count, percentile, postmaster_pid, print_table  # noqa: E402
-from bench.search import Dataset, Stack, login, record_index, search_stack  # noqa: E402
+from bench.search import BENCH_CAMPAIGN, Dataset, Stack, login, record_index, search_stack  # noqa: E402
 from indexer import documents  # noqa: E402
 from indexer.client import META_ID, wait  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
@@ -335,7 +335,7 @@ async def open_campaign(http: httpx.AsyncClient, officer: str, url: str) -> Fili
         await conn.close()
     today = date.today()
     r = await http.post("/api/campaigns", headers={"Authorization": f"Bearer {officer}"}, json={
-        "name": f"索引时延基准 {datetime.now(UTC):%Y%m%d%H%M%S}", "status": "open",
+        "name": f"{BENCH_CAMPAIGN} {datetime.now(UTC):%Y%m%d%H%M%S}", "status": "open",
         "starts_on": (today - timedelta(days=30)).isoformat(),
         "ends_on": (today + timedelta(days=30)).isoformat(),
         "teams": [{"name": "基准调研组", "member_ids": [researcher], "unit_ids": [unit]}]})

@@ -29,6 +29,7 @@ import random
 import resource
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,8 @@ BENCH_DIR = ROOT / ".data" / "bench"
 DATABASE = "cadre_bench_search"
 INDEX_PREFIX = "benchsearch"
 TARGET_FACTOR, TARGET_PLUS_MS = 1.3, 2.0
+KEEPALIVE = "ref: keep-alive"
+BENCH_CAMPAIGN = "索引时延基准"  # name prefix of the campaigns bench.indexing opens to file records
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,7 +362,10 @@ MIX = (("substring", 30), ("filtered", 16), ("abbreviation", 9), ("name", 12), (
 
 async def _sample_docs(conn: asyncpg.Connection, entity_type: str, table: str, n: int,
                        rng: random.Random) -> list[dict[str, Any]]:
-    lo, hi = await conn.fetchrow(f"SELECT min(id), max(id) FROM {table}")
+    # Records that bench.indexing files (in its own campaigns) stay out, so the mix does not drift.
+    own = (f" WHERE campaign_id NOT IN (SELECT id FROM campaigns WHERE name LIKE '{BENCH_CAMPAIGN}%')"
+           if table == "field_records" else "")
+    lo, hi = await conn.fetchrow(f"SELECT min(id), max(id) FROM {table}{own}")
     ids = sorted(rng.sample(range(lo, hi + 1), min(n, hi - lo + 1)))
     docs = await documents.build(conn, entity_type, ids)
     return [docs[i] for i in ids if i in docs]
@@ -487,6 +493,28 @@ def api_caller(base_url: str, token: str) -> Callable[[], Call]:
             r = http.get("/api/search", params=p.query.params)
             if r.status_code != 200:
                 raise RuntimeError(f"GET /api/search {p.query.params} -> {r.status_code}: {r.text[:300]}")
+            body: dict[str, Any] = r.json()
+            return body
+        return call
+    return make
+
+
+def keepalive_caller(meili_url: str, key: str, uid: str) -> Callable[[], Call]:
+    """Reference only: the same request over one keep-alive httpx connection per thread.
+
+    The meilisearch client posts with `requests.post`, a new session and TCP connection per call;
+    this shows what that costs (the service's SearchClient pays it too). TCP_NODELAY matters:
+    httpx writes headers and body separately, and on a kept-alive connection Nagle's algorithm
+    holds the body until the server's delayed ACK (~40 ms).
+    """
+    def make() -> Call:
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        http = httpx.Client(base_url=meili_url, headers={"Authorization": f"Bearer {key}"}, timeout=30,
+                            transport=transport)
+
+        def call(p: Prepared) -> dict[str, Any]:
+            r = http.post(f"/indexes/{uid}/search", json={"q": p.encoded, **p.body})
+            r.raise_for_status()
             body: dict[str, Any] = r.json()
             return body
         return call
@@ -672,7 +700,7 @@ async def breakdown(stack: Stack, token: str, prepared: list[Prepared],
 # py-spy of the API server: which functions its CPU samples fall in
 # ---------------------------------------------------------------------------------------------
 
-STEP_PATTERNS = (  # outermost match wins: which step of the request a sample belongs to
+STEP_PATTERNS = (  # first group matching any frame wins: which step of the request a sample is in
     ("auth token lookup", ("current_principal", "authenticate (service/auth")),
     ("scope query", ("load_scope",)),
     ("audit insert", ("audit_only", "service/uow.py", "service/audit/")),
@@ -680,7 +708,10 @@ STEP_PATTERNS = (  # outermost match wins: which step of the request a sample be
     ("meilisearch client (threads)", ("_search (service/search/client.py",)),
     ("response validation + JSON", ("serialize_response", "JSONResponse", "render (")),
     ("request parsing + deps", ("solve_dependencies", "request_params_to_args")),
-    ("middleware + access log", ("service/middleware.py", "logging/")),
+    ("access log", ("logging/", "service/logging_setup.py")),
+    ("rest of the request (HTTP, routing, middleware)", ("service/middleware.py", "run_asgi")),
+    ("asyncpg protocol callbacks", ("asyncpg",)),
+    ("thread pool / event loop", ("concurrent/futures", "asyncio/")),
 )
 LIB_PATTERNS = (  # innermost match wins: which library the CPU was spent in
     ("asyncpg", ("asyncpg",)), ("pydantic", ("pydantic",)), ("json", ("json/",)),
@@ -693,15 +724,31 @@ LIB_PATTERNS = (  # innermost match wins: which library the CPU was spent in
 
 
 def _classify(stack: list[str], patterns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    for frame in stack:
+    """The first pattern group (in priority order) that any frame matches."""
+    for name, pats in patterns:
+        if any(p in frame for frame in stack for p in pats):
+            return name
+    return "other"
+
+
+def _innermost(stack: list[str], patterns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """The group of the innermost frame that matches any pattern."""
+    for frame in reversed(stack):
         for name, pats in patterns:
             if any(p in frame for p in pats):
                 return name
     return "other"
 
 
+# Leaves where a thread waits in C without py-spy noticing (uvloop's epoll, the pool's queue).
+IDLE_LEAVES = ("Runner.run (asyncio/runners.py", "_worker (concurrent/futures/thread.py")
+
+
 def read_profile(path: Path) -> tuple[int, Counter[str], Counter[str], Counter[str]]:
-    """Samples, by request step (outermost frame), by library (innermost) and top leaf functions."""
+    """Busy samples by request step, by library (innermost frame), and top leaf functions.
+
+    Samples whose leaf is a wait py-spy does not recognise as idle are counted as "idle".
+    """
     steps: Counter[str] = Counter()
     libs: Counter[str] = Counter()
     leaves: Counter[str] = Counter()
@@ -713,9 +760,12 @@ def read_profile(path: Path) -> tuple[int, Counter[str], Counter[str], Counter[s
         n = int(count)
         frames = [f for f in stack_text.split(";") if not f.startswith("process ")
                   and not f.startswith("thread ")]
+        if frames and frames[-1].startswith(IDLE_LEAVES):
+            steps["idle (waits py-spy counts as active)"] += n
+            continue
         total += n
         steps[_classify(frames, STEP_PATTERNS)] += n
-        libs[_classify(frames[::-1], LIB_PATTERNS)] += n
+        libs[_innermost(frames, LIB_PATTERNS)] += n
         if frames:
             leaves[frames[-1]] += n
     return total, steps, libs, leaves
@@ -766,6 +816,9 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
     factories = {"API": api_caller(server.base_url, token),
                  "direct": direct_caller(meili_url, stack.settings.meili_search_key.get_secret_value(),
                                          stack.index_uid)}
+    if args.reference:
+        factories[KEEPALIVE] = keepalive_caller(
+            meili_url, stack.settings.meili_search_key.get_secret_value(), stack.index_uid)
     t0 = time.perf_counter()
     mismatches, totals = verify(prepared, factories["API"](), factories["direct"]())
     warm_s = time.perf_counter() - t0
@@ -784,10 +837,13 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
     for c in args.concurrency:
         runners = {name: Runner(f, c) for name, f in factories.items()}
         try:
-            for name in ("API", "direct"):  # per-thread connections and caches
+            for name in runners:  # per-thread connections and caches
                 runners[name].run(work[: max(c * 2, 10)])
+            paths = list(runners)
             for rnd in range(1, args.rounds + 1):
-                for name in (("API", "direct") if rnd % 2 else ("direct", "API")):
+                # API, direct(, ref); then direct(, ref), API; ...: each path in each position
+                shift = (rnd - 1) % len(paths)
+                for name in paths[shift:] + paths[:shift]:
                     before, own = meter.sample(), _own_cpu()
                     wall, lat = runners[name].run(work)
                     after, own = meter.sample(), _own_cpu() - own
@@ -804,19 +860,21 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
     steps = asyncio.run(breakdown(stack, token, prepared, server.base_url)) if args.breakdown else {}
     profile = None
     if args.profile:
-        c = max(args.concurrency)
+        c = args.profile_concurrency
         out = Path(tempfile.gettempdir()) / f"bench-search-pyspy-{os.getpid()}.txt"
         runner = Runner(factories["API"], c)
         try:
             with py_spy(server.pid, out, args.profile_rate):
+                before = meter.sample()
                 t0 = time.perf_counter()
                 n = 0
                 while time.perf_counter() - t0 < args.profile_seconds:
                     n += len(runner.run(work)[1])
                 profile_wall = time.perf_counter() - t0
+                server_ms = CpuMeter.delta(before, meter.sample()).get("API server", 0.0) * 1000 / n
         finally:
             runner.close()
-        profile = (out, n, profile_wall, c)
+        profile = (out, n, profile_wall, c, server_ms)
 
     # -------------------------------------------------------------------------------- report
     print()
@@ -852,11 +910,12 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
     checks: list[str] = []
     for c in args.concurrency:
         got = {}
-        for name in ("API", "direct"):
+        for name in factories:
             ms = [x for p in phases if p.path == name and p.concurrency == c for _, x in p.latencies]
             wall = sum(p.wall_s for p in phases if p.path == name and p.concurrency == c)
             got[name] = (*_stats(ms), len(ms) / wall, len(ms))
-            summary.append([name, c, got[name][5], got[name][4], *got[name][:4]])
+            label = "direct (official client)" if name == "direct" else name
+            summary.append([label, c, got[name][5], got[name][4], *got[name][:4]])
         a, d = got["API"], got["direct"]
         summary.append(["ratio API/direct", c, "", a[4] / d[4], a[0] / d[0], a[1] / d[1], a[2] / d[2],
                         a[3] / d[3]])
@@ -869,6 +928,9 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
                           f"{'meets' if a[i] <= limit else 'MISSES'} (ratio {a[i] / d[i]:.2f})")
     print_table(["path", "conc", "queries", "q/s", "p50 ms", "p95 ms", "p99 ms", "mean ms"], summary)
     print()
+    if args.reference:
+        print(f"'{KEEPALIVE}' is a reference only: the direct request over a keep-alive httpx "
+              "connection (TCP_NODELAY) instead of the official client's new connection per call")
     print("target: API <= 1.3 x direct + 2 ms")
     for line in checks:
         print("  " + line)
@@ -890,18 +952,20 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
         print_table(["step", "p50 ms", "p95 ms", "mean ms"], [[k, *_stats(v)[:2], _stats(v)[3]]
                                                               for k, v in steps.items()])
     if profile:
-        out, n, wall, c = profile
+        out, n, wall, c, server_ms = profile
         total, by_step, by_lib, leaves = read_profile(out)
         rate = args.profile_rate
         print()
-        print(f"py-spy of the API server (active samples only, {rate}/s), {n} API queries at concurrency "
-              f"{c} in {wall:.1f}s; {total} samples = {total / rate * 1000 / max(n, 1):.2f} "
-              f"CPU-ish ms/query; raw stacks in {out}")
-        print_table(["request step (outermost frame)", "samples", "%", "ms/query"],
-                    [[k, v, 100 * v / total, v / rate * 1000 / n] for k, v in by_step.most_common()])
+        print(f"py-spy of the API server ({rate} samples/s of threads py-spy sees as active), {n} API "
+              f"queries at concurrency {c} in {wall:.1f}s; {total} samples "
+              f"({total / rate * 1000 / max(n, 1):.2f} active-thread ms/query); the server used "
+              f"{server_ms:.2f} CPU ms/query, shared out below by busy-sample share; raw stacks in {out}")
+        print_table(["request step (first matching group)", "samples", "% busy", "CPU ms/query"],
+                    [[k, v, 100 * v / total, server_ms * v / total] if not k.startswith("idle")
+                     else [k, v, "", ""] for k, v in by_step.most_common()])
         print()
-        print_table(["library (innermost frame)", "samples", "%", "ms/query"],
-                    [[k, v, 100 * v / total, v / rate * 1000 / n] for k, v in by_lib.most_common()])
+        print_table(["library (innermost frame)", "samples", "% busy", "CPU ms/query"],
+                    [[k, v, 100 * v / total, server_ms * v / total] for k, v in by_lib.most_common()])
         print()
         print_table(["top leaf functions", "samples", "%"],
                     [[k[:110], v, 100 * v / total] for k, v in leaves.most_common(15)])
@@ -920,8 +984,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-breakdown", dest="breakdown", action="store_false",
                         help="skip the in-process step timing")
     parser.add_argument("--profile", action="store_true", help="py-spy the API server on an extra run")
+    parser.add_argument("--reference", action="store_true",
+                        help="also run the direct request over keep-alive httpx (reference only)")
     parser.add_argument("--profile-seconds", type=float, default=20.0)
     parser.add_argument("--profile-rate", type=int, default=250)
+    parser.add_argument("--profile-concurrency", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database and the index")
     parser.add_argument("--reindex", action="store_true", help="rebuild the index (keep the database)")
     parser.add_argument("--quick", action="store_true", help="2,000 cadres, 100 queries, 2 rounds")

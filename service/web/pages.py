@@ -7,13 +7,14 @@ the sign-in page; any other client gets the status code it would get from the AP
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_origin
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from schemas.common import Role
@@ -25,6 +26,7 @@ from service.web.render import render
 
 log = logging.getLogger("cadre.web")
 
+M = TypeVar("M", bound=BaseModel)
 OfficeReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
 
 _STATUS_TEXT = {400: "请求有误", 401: "请先登录", 403: "您的角色无权访问此页面",
@@ -83,6 +85,22 @@ class PageRoute(APIRoute):
                 return error_page(request, 500, "服务器内部错误，请稍后重试或联系管理员")
 
         return page_handler
+
+
+def query_model(request: Request, model: type[M]) -> M:
+    """The query string as a model; empty fields (an unchosen <select>) count as not given."""
+    data: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        values = [v for v in request.query_params.getlist(key) if v.strip()]
+        if not values:
+            continue
+        data[name] = values if get_origin(field.annotation) is list else values[-1]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]) from None
 
 
 def page_router() -> APIRouter:

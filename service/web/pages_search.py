@@ -4,10 +4,10 @@ The query lives in the URL (`/search?q=…&domain=…&page=2`), so a search can 
 shared; the page calls the search service directly with the signed-in principal.
 """
 
-from typing import Annotated, Any
+from typing import Any
 
 import asyncpg
-from fastapi import Query, Request, Response
+from fastapi import Request, Response
 
 from schemas.common import Domain, PostLevel, Rank, RecordKind, Tier, Verification
 from schemas.search_api import SearchParams, SearchResult
@@ -16,7 +16,7 @@ from service.errors import DomainError
 from service.search import service as search_service
 from service.search.client import SearchClient
 from service.units import repo as units_repo
-from service.web.pages import page_router
+from service.web.pages import page_router, query_model
 from service.web.render import render
 
 router = page_router()
@@ -83,9 +83,9 @@ def _searched(params: SearchParams) -> bool:
 
 
 @router.get("/search")
-async def search_page(request: Request, pool: Pool, user: Reader,
-                      params: Annotated[SearchParams, Query()]) -> Response:
-    """The search page; with a query or filters in the URL it shows results too."""
+async def search_page(request: Request, pool: Pool, user: Reader) -> Response:
+    """The search page; with a query or filters in the URL (SearchParams) it shows results too."""
+    params = query_model(request, SearchParams)
     result: SearchResult | None = None
     error: str | None = None
     if _searched(params):

@@ -66,16 +66,20 @@
   function showProblem(el, err) {
     if (!el) return;
     el.textContent = "";
+    var errors = err.errors || [];
     var head = document.createElement("p");
     head.className = "problem-detail";
-    head.textContent = err.detail || String(err.message || err);
+    // With field errors the list says what is wrong; the summary is the title (e.g. 输入不符合要求),
+    // since the detail repeats the first field error with its technical path.
+    head.textContent = (errors.length && err.title) ? err.title : (err.detail || String(err.message || err));
     el.appendChild(head);
-    if (err.errors && err.errors.length) {
+    if (errors.length) {
       var ul = document.createElement("ul");
-      err.errors.forEach(function (e) {
+      errors.forEach(function (e) {
         var li = document.createElement("li");
         var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
-        var name = FIELD_NAMES[field] || field;
+        // Only fields a reader would recognise are named; technical paths are left out.
+        var name = FIELD_NAMES[field] || "";
         li.textContent = (name ? name + "：" : "") + (e.message || "");
         ul.appendChild(li);
       });

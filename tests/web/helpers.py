@@ -1,0 +1,27 @@
+"""Steps shared by the browser journeys."""
+
+from typing import Any
+
+from service.demo import DEMO_PASSWORD
+
+# Every visible form control must have an accessible name from a <label> (or aria-label).
+UNLABELLED_JS = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+def sign_in(page: Any, username: str, next_path: str = "/") -> None:
+    """Open a page, get sent to the sign-in form, sign in and come back."""
+    page.goto(next_path)
+    page.wait_for_url("**/login**")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def assert_labelled(page: Any) -> None:
+    """No visible input without a label on the current page."""
+    missing = page.evaluate(UNLABELLED_JS)
+    assert not missing, f"inputs without a label on {page.url}: {missing}"

@@ -1,0 +1,74 @@
+"""检索 and 干部档案 in the browser: facets, candidate mode, bookmarkable URLs, tabs, PDF export."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.web.conftest import Site
+from tests.web.helpers import assert_labelled, sign_in
+
+
+def test_search_with_facets_and_candidate_mode_opens_a_dossier_that_exports_a_pdf(
+        page: Any, site: Site, screenshot: Any) -> None:
+    name = site.data["cadre"]["name"]
+    sign_in(page, "officer", "/search")
+    assert_labelled(page)
+    box = page.get_by_label("检索词")
+    box.fill(name)
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    expect(page.locator(".hit").first).to_be_visible()
+    page.locator("#f-type-cadre").check()
+    page.wait_for_url(re.compile(r"type=cadre"))
+    expect(page.locator(".hit-title a", has_text=name).first).to_be_visible()
+    expect(page.locator(".hit-title mark").first).to_have_text(name)
+    # The URL carries the whole query: opening it again shows the same results.
+    page.goto(page.url)
+    expect(page.locator("#f-type-cadre")).to_be_checked()
+    expect(page.locator(".hit-title a", has_text=name).first).to_be_visible()
+    page.locator("#f-type-cadre").uncheck()
+    page.get_by_label(re.compile("候选人模式")).check()
+    page.wait_for_url(re.compile(r"mode=candidates"))
+    expect(page.locator(".hit-cadre a", has_text=name).first).to_be_visible()
+    expect(page.locator(".hit-best").first).to_contain_text("最佳证据")
+    screenshot(page, "search")
+    page.locator(".hit-cadre a", has_text=name).first.click()
+    page.wait_for_url(re.compile(r"/cadres/\d+"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator(".approval-form")).to_contain_text(name)
+    # Keyboard: the tabs move with the arrow keys, only the chosen panel shows.
+    first = page.get_by_role("tab", name="基本情况")
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="简历")).to_be_focused()
+    expect(page.get_by_role("tab", name="简历")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#resume")).to_be_visible()
+    expect(page.locator("#profile")).to_be_hidden()
+    page.keyboard.press("End")
+    expect(page.get_by_role("tab", name=re.compile("附件"))).to_be_focused()
+    page.get_by_role("tab", name=re.compile("^实绩")).click()
+    expect(page.locator("#evidence")).to_be_visible()
+    screenshot(page, "dossier")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出档案 PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_skip_link_and_focus_reach_the_main_content_by_keyboard(page: Any, site: Site) -> None:
+    sign_in(page, "leader", "/search")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到主要内容")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#main$"))
+
+
+def test_a_researcher_reads_a_dossier_without_export_or_promotion_history(page: Any, site: Site) -> None:
+    cadre = site.data["researcher_cadre"]
+    sign_in(page, "researcher", f"/cadres/{cadre['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(cadre["name"])
+    expect(page.get_by_role("link", name="导出档案 PDF")).to_have_count(0)
+    expect(page.get_by_role("tab", name="任免经历")).to_have_count(0)
