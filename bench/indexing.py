@@ -88,12 +88,14 @@ class Cpu:
         except psutil.Error:
             return 0.0
         total = 0.0
-        for p in procs:
+        for i, p in enumerate(procs):
             try:
                 t = p.cpu_times()
             except psutil.Error:
                 continue
             total += t.user + t.system
+            if i == 0:  # children already exited and reaped (e.g. closed PostgreSQL backends)
+                total += t.children_user + t.children_system
         return total
 
     def sample(self) -> dict[str, float]:

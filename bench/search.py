@@ -3,12 +3,14 @@
     python -m bench.search                  # 20,000 cadres (~200k records, ~200k evidence), 200 queries
     python -m bench.search --quick          # 2,000 cadres, 100 queries (smoke test)
     python -m bench.search --profile        # also py-spy the API server during one more API run
+    python -m bench.search --reference      # also the direct request over keep-alive httpx
 
 The data set is the demo generator's (seed 20241), kept between runs: in an embedded PostgreSQL
 under .data/bench/pg (or, with CADRE_DATABASE_URL set, database cadre_bench_search on that
 server), its build parameters in the database's comment; and in a Meilisearch under
 .data/bench/meili whose index is reused while its build marker matches. The first full run loads
-(~20 s) and indexes (minutes) it with the real `indexer.reindex`; later runs start in seconds.
+(~100 s) and indexes (15-30 min on 2 shared cores) it with the real `indexer.reindex`; later runs
+start in seconds (about 9 GB on disk for the full size).
 
 API path: GET /api/search on a uvicorn subprocess started as `cadre serve` does, as the demo
 officer (city-wide scope), C threads each with its own keep-alive httpx.Client. Direct path: the
