@@ -1,6 +1,16 @@
 """SQL for reading revisions of any entity."""
 
+from typing import Any
+
 import asyncpg
+
+_BOOKKEEPING = ("version", "updated_at")
+
+
+def diff_snapshots(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What changed between two snapshots, as {field: [old, new]}, ignoring bookkeeping fields."""
+    return {k: [before.get(k), v] for k, v in after.items()
+            if before.get(k) != v and k not in _BOOKKEEPING}
 
 
 async def list_revisions(conn: asyncpg.Connection, entity_type: str, entity_id: int) -> list[asyncpg.Record]:

@@ -25,7 +25,7 @@ from service.cadres import repo
 from service.errors import NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
-from service.revisions import list_revisions
+from service.revisions import diff_snapshots, list_revisions
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -71,11 +71,6 @@ def _reward_out(row: asyncpg.Record, principal: Principal) -> RewardPenaltyOut:
 def _snapshot(detail: CadreDetail) -> dict[str, Any]:
     # Revisions never hold the national ID number itself.
     return detail.model_dump(mode="json", exclude={"national_id", "national_id_masked"})
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    return {k: [before.get(k), v] for k, v in after.items()
-            if before.get(k) != v and k not in ("version",)}
 
 
 async def get_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int) -> CadreDetail:
@@ -175,7 +170,7 @@ async def update_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
         await repo.update(uow.conn, cadre_id, version, fields)
         detail = await _detail(uow.conn, principal, cadre_id)
         after = _snapshot(detail)
-        changes = _diff(before, after)
+        changes = diff_snapshots(before, after)
         if fields["national_id"] != current["national_id"]:
             changes["national_id"] = "changed"
         await uow.revision("cadre", cadre_id, detail.version, "update", after, changes)
@@ -204,7 +199,7 @@ async def _append(pool: asyncpg.Pool, principal: Principal, cadre_id: int, actio
         version = await repo.bump_version(uow.conn, cadre_id)
         detail = await _detail(uow.conn, principal, cadre_id)
         after = _snapshot(detail)
-        await uow.revision("cadre", cadre_id, version, f"add_{action}", after, _diff(before, after))
+        await uow.revision("cadre", cadre_id, version, f"add_{action}", after, diff_snapshots(before, after))
         uow.outbox("cadre", cadre_id)
         uow.audit(f"cadre.add_{action}", "cadre", cadre_id, {"version": version})
         return detail

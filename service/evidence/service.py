@@ -14,7 +14,7 @@ from service.evidence import repo
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo as records_repo
-from service.revisions import list_revisions
+from service.revisions import diff_snapshots, list_revisions
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -127,8 +127,7 @@ async def update_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id:
         await repo.update_content(uow.conn, evidence_id, version, _content(body))
         out = await _reload(uow, evidence_id)
         after = out.model_dump(mode="json")
-        changes: dict[str, Any] = {k: [before[k], v] for k, v in after.items()
-                                   if before[k] != v and k not in ("version", "updated_at")}
+        changes = diff_snapshots(before, after)
         if body.reason:
             changes["reason"] = body.reason
         await _changed(uow, out, "amend", changes)

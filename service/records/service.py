@@ -10,7 +10,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo
-from service.revisions import list_revisions
+from service.revisions import diff_snapshots, list_revisions
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -122,8 +122,7 @@ async def update_record(pool: asyncpg.Pool, principal: Principal, record_id: int
         await repo.update_content(uow.conn, record_id, version, _content(body))
         out = await _reload(uow, record_id)
         after = out.model_dump(mode="json")
-        changes: dict[str, Any] = {k: [before[k], v] for k, v in after.items()
-                                   if before[k] != v and k not in ("version", "updated_at")}
+        changes = diff_snapshots(before, after)
         if amending:
             changes["reason"] = body.reason
         await _changed(uow, out, "amend" if amending else "edit", changes)
