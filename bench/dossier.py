@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
+from tests.export.factories import ACTIONS, METRICS, OUTCOMES, PLACES, png_photo  # noqa: E402
 
 from schemas.auth import UserCreate  # noqa: E402
 from schemas.common import Role  # noqa: E402
@@ -45,12 +46,11 @@ from schemas.export import Watermark  # noqa: E402
 from service.auth import service as auth_service  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.dossier.service import read_dossier  # noqa: E402
-from service.export import render_dossier  # noqa: E402
 from service.exports.service import font_dirs  # noqa: E402
 from service.main import create_app  # noqa: E402
 from service.migrate import upgrade_head  # noqa: E402
+from service.pdf import render_dossier  # noqa: E402
 from service.principal import SYSTEM, Principal  # noqa: E402
-from tests.export.factories import ACTIONS, METRICS, OUTCOMES, PLACES, png_photo  # noqa: E402
 
 TARGET_S_PER_20_PAGES = 0.5
 PASSWORD = "Bench@2024-pass"

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import typst  # noqa: E402
+from tests.export.factories import build_dossier, watermark  # noqa: E402
 
-from service.export.pdf import (  # noqa: E402
+from service.pdf.pdf import (  # noqa: E402
     TEMPLATES_DIR,
     find_cjk_font_dirs,
     font_choice,
@@ -30,8 +31,7 @@ from service.export.pdf import (  # noqa: E402
     sys_inputs,
     template_path,
 )
-from service.export.views import dossier_payload  # noqa: E402
-from tests.export.factories import build_dossier, watermark  # noqa: E402
+from service.pdf.views import dossier_payload  # noqa: E402
 
 TARGET_S_PER_20_PAGES = 0.5
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from schemas.common import (
     Gender,
     Name,
     OptText,
+    PastDate,
     PostLevel,
     Rank,
     ShortText,
@@ -125,7 +126,7 @@ class CadreFields(Strict):
 
     name: Name
     gender: Gender
-    birth_date: date
+    birth_date: PastDate
     ethnicity: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] = "汉族"
     native_place: OptText = None
     birthplace: OptText = None
@@ -153,8 +154,6 @@ class CadreFields(Strict):
 
     @model_validator(mode="after")
     def _plausible_dates(self) -> "CadreFields":
-        if self.birth_date >= date.today():
-            raise ValueError("出生日期必须早于今天")
         for field in ("party_join_date", "work_start_date"):
             value = getattr(self, field)
             if value is not None and value < self.birth_date:

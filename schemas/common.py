@@ -4,7 +4,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from schemas import clock
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -214,3 +216,22 @@ class DateRange(BaseModel):
 DbId = Annotated[int, Field(gt=0, le=2**63 - 1)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 IdList = Annotated[list[DbId], Field(max_length=200)]
+
+
+def _not_after_today(value: date) -> date:
+    today = clock.today()
+    if value > today:
+        raise ValueError(f"日期不能晚于今天（{today.isoformat()}，北京时间）")
+    return value
+
+
+def _before_today(value: date) -> date:
+    today = clock.today()
+    if value >= today:
+        raise ValueError(f"日期必须早于今天（{today.isoformat()}，北京时间）")
+    return value
+
+
+# Dates of events that already happened: "today" is China's date, from the one business clock.
+NotFutureDate = Annotated[date, AfterValidator(_not_after_today)]
+PastDate = Annotated[date, AfterValidator(_before_today)]

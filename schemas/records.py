@@ -5,7 +5,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import DbId, IdList, LongText, RecordKind, RecordState, ShortText, Strict, Version
+from schemas.common import (
+    DbId,
+    IdList,
+    LongText,
+    NotFutureDate,
+    RecordKind,
+    RecordState,
+    ShortText,
+    Strict,
+    Version,
+)
 
 Id = DbId
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -56,19 +66,13 @@ Details = Annotated[
 class RecordContent(Strict):
     """The editable content of a field record."""
 
-    occurred_on: date
+    occurred_on: NotFutureDate
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     title: ShortText
     body: Annotated[str, StringConstraints(min_length=1, max_length=20000)]
     details: Details
     cadre_ids: Annotated[IdList, Field(min_length=1)]
     attachment_ids: IdList = []
-
-    @model_validator(mode="after")
-    def _not_in_future(self) -> "RecordContent":
-        if self.occurred_on > date.today():
-            raise ValueError("记录日期不能晚于今天")
-        return self
 
 
 class RecordCreate(RecordContent):

@@ -4,9 +4,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-from schemas.common import LongText, Strict
+from schemas.common import LongText, NotFutureDate, Strict
 
 Id = Annotated[int, Field(gt=0)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
@@ -30,7 +30,7 @@ class GroupBy(StrEnum):
 class ServiceLogContent(Strict):
     """What happened in one session or visit."""
 
-    served_on: date
+    served_on: NotFutureDate
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     items_handled: Count
     problems_solved: Count
@@ -38,12 +38,6 @@ class ServiceLogContent(Strict):
     processes_improved: Annotated[list[Line], Field(max_length=50)] = []
     notes: LongText = ""
     record_id: Id | None = None
-
-    @model_validator(mode="after")
-    def _not_in_future(self) -> "ServiceLogContent":
-        if self.served_on > date.today():
-            raise ValueError("服务日期不能晚于今天")
-        return self
 
 
 class ServiceLogCreate(ServiceLogContent):

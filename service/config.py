@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     cjk_font_path: Path | None = None
     cors_origins: list[str] = []
 
+    # Business time zone: every "today", default date and displayed time (timestamps stay UTC).
+    business_tz: str = "Asia/Shanghai"
+
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from schemas import clock
 from service import problems
 from service.config import Settings, get_settings
 from service.db import create_pool
@@ -18,6 +19,7 @@ from service.search.client import SearchClient
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app for the given settings."""
     settings = settings or get_settings()
+    clock.configure(settings.business_tz)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

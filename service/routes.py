@@ -24,10 +24,10 @@ from service.secondments import api as secondments_api
 from service.service_logs import api as service_logs_api
 from service.shortlists import api as shortlists_api
 from service.units import api as units_api
-from service.web import api as web_api
+from service.web import routes as web_routes
 
 PUBLIC_PATHS = {"/healthz", "/api/auth/login", "/api/auth/session", "/api/docs", "/api/openapi.json",
-                "/api/docs/oauth2-redirect", *web_api.PUBLIC}
+                "/api/docs/oauth2-redirect", *web_routes.PUBLIC}
 
 
 def include_routers(app: FastAPI) -> None:
@@ -44,4 +44,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
-    web_api.mount(app)
+    web_routes.mount(app)

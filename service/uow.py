@@ -3,11 +3,11 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
+from schemas import clock
 from service.audit import repo as audit_repo
 from service.principal import Principal
 
@@ -57,7 +57,7 @@ class UnitOfWork:
             self._outbox.clear()
         for action, object_type, object_id, details in self._audit:
             await audit_repo.append(
-                self.conn, datetime.now(UTC), self.actor_id, self.principal.username, action,
+                self.conn, clock.now(), self.actor_id, self.principal.username, action,
                 object_type, object_id, self.principal.source_ip, details,
             )
         self._audit.clear()

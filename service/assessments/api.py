@@ -26,7 +26,7 @@ from schemas.assessments import (
     WithdrawIn,
 )
 from schemas.records import RevisionOut
-from service.assessments import scoring, service
+from service.assessments import score_entry, service
 from service.deps import AppSettings, EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
 from service.performance.access import Viewer
 from service.versioning import etag
@@ -92,34 +92,34 @@ async def lock_period(period_id: EntityId, body: VersionIn, pool: Pool, user: Of
 @router.put("/periods/{period_id}/scores", response_model=ScoresResult)
 async def put_scores(period_id: EntityId, body: ScoresIn, pool: Pool, user: OfficerUser) -> ScoresResult:
     """Enter or change scores (each existing cell by its version) for units in the officer's scope."""
-    return await scoring.put_scores(pool, user, period_id, body)
+    return await score_entry.put_scores(pool, user, period_id, body)
 
 
 @router.post("/periods/{period_id}/adjustments", response_model=AdjustmentOut, status_code=201)
 async def add_adjustment(period_id: EntityId, body: AdjustmentIn, pool: Pool, user: OfficerUser,
                          key: IdempotencyKey = None) -> AdjustmentOut:
     """Add bonus or deduction points with the reason."""
-    return await scoring.add_adjustment(pool, user, period_id, body, key)
+    return await score_entry.add_adjustment(pool, user, period_id, body, key)
 
 
 @router.post("/periods/{period_id}/adjustments/{adjustment_id}/withdraw", response_model=AdjustmentOut)
 async def withdraw_adjustment(period_id: EntityId, adjustment_id: EntityId, body: WithdrawIn, pool: Pool,
                               user: OfficerUser) -> AdjustmentOut:
     """Withdraw bonus or deduction points (kept and marked, with the reason)."""
-    return await scoring.withdraw_adjustment(pool, user, period_id, adjustment_id, body)
+    return await score_entry.withdraw_adjustment(pool, user, period_id, adjustment_id, body)
 
 
 @router.post("/periods/{period_id}/corrections", response_model=CorrectionOut, status_code=201)
 async def correct_period(period_id: EntityId, body: CorrectionIn, pool: Pool, user: OfficerUser,
                          if_match: IfMatch) -> CorrectionOut:
     """Correct a locked period: a reason is required; values before and after are kept and audited."""
-    return await scoring.correct(pool, user, period_id, body, if_match)
+    return await score_entry.correct(pool, user, period_id, body, if_match)
 
 
 @router.get("/periods/{period_id}/corrections", response_model=list[CorrectionOut])
 async def list_corrections(period_id: EntityId, pool: Pool, user: Viewer) -> list[CorrectionOut]:
     """Corrections of a period, oldest first."""
-    return await scoring.list_corrections(pool, user, period_id)
+    return await score_entry.list_corrections(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/revisions", response_model=list[RevisionOut])
@@ -143,7 +143,7 @@ async def get_seating(period_id: EntityId, pool: Pool, user: Viewer) -> Seating:
 @router.get("/periods/{period_id}/import-template")
 async def import_template(period_id: EntityId, pool: Pool, user: OfficerUser) -> Response:
     """A blank .xlsx to fill: one row per compared unit, one column per indicator."""
-    name, data = await scoring.template(pool, user, period_id)
+    name, data = await score_entry.template(pool, user, period_id)
     return Response(data, media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"})
 
@@ -152,8 +152,9 @@ async def import_template(period_id: EntityId, pool: Pool, user: OfficerUser) ->
 async def import_scores(period_id: EntityId, request: Request, pool: Pool, user: OfficerUser,
                         settings: AppSettings, key: IdempotencyKey = None) -> ScoresResult:
     """Import a draft period's scores from .xlsx (field `file`): all rows valid or nothing applied."""
-    return await scoring.import_scores(pool, user, settings, period_id, request.headers.get("content-type"),
-                                       request.stream(), key)
+    content_type = request.headers.get("content-type")
+    return await score_entry.import_scores(pool, user, settings, period_id, content_type,
+                                           request.stream(), key)
 
 
 @router.get("/trends", response_model=Trends)

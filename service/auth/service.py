@@ -2,10 +2,11 @@
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 
+from schemas import clock
 from schemas.auth import (
     LoginIn,
     PasswordChange,
@@ -39,7 +40,7 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
     failure: Exception | None = None
     async with unit_of_work(pool, anonymous) as uow:
         user = await repo.lock_user(uow.conn, body.username)
-        now = datetime.now(UTC)
+        now = clock.now()
         if await _source_throttled(uow.conn, settings, source_ip):
             # Checked before the password, so a throttled address learns nothing from more guesses.
             uow.audit("auth.login.throttled", "user", user["id"] if user else None,

@@ -9,7 +9,7 @@ import asyncpg
 from schemas.common import label
 from schemas.export import PromotionHistoryEntry, UnitAssessmentResult
 from service.dossier import repo
-from service.export.formatting import to_beijing
+from service.pdf.formatting import to_beijing
 from service.performance.service import dossier_sections
 from service.principal import Principal
 

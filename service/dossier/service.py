@@ -1,12 +1,13 @@
 """A cadre's dossier as one reader may see it, and its export as a watermarked PDF."""
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 
 import anyio
 import asyncpg
 
+from schemas import clock
 from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC, DossierDoc
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
@@ -14,8 +15,8 @@ from service.config import Settings
 from service.dossier import assemble, repo, sections
 from service.dossier.masking import apply_masking
 from service.errors import NotFound
-from service.export import render_dossier
 from service.exports.service import IssuedPdf, issue_pdf
+from service.pdf import render_dossier
 from service.principal import Principal
 
 log = logging.getLogger("cadre.dossier")
@@ -74,7 +75,7 @@ async def read_dossier(pool: asyncpg.Pool, principal: Principal, settings: Setti
 async def export_dossier(pool: asyncpg.Pool, principal: Principal, settings: Settings,
                          cadre_id: int, job_id: int | None = None) -> IssuedPdf | None:
     """Render a cadre's dossier for the principal and register the export; None if out of scope."""
-    exported_at = datetime.now(UTC)
+    exported_at = clock.now()
     doc = await read_dossier(pool, principal, settings, cadre_id, exported_at)
     if doc is None:
         return None

@@ -11,17 +11,18 @@ import os
 import zipfile
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import anyio
 import asyncpg
 
+from schemas import clock
 from service.config import Settings
 from service.dossier.service import export_dossier
-from service.export.formatting import to_beijing
 from service.exports.service import in_render_thread
+from service.pdf.formatting import to_beijing
 from service.principal import Principal
 
 MANIFEST = "manifest.json"
@@ -99,7 +100,7 @@ async def write_dossier_zip(pool: asyncpg.Pool, principal: Principal, settings: 
     (`finalize`), so a reader never sees a half-written file.
     """
     ids = unique_ids(cadre_ids)
-    started = datetime.now(UTC)
+    started = clock.now()
     part = out.with_name(f"{out.name}{part_suffix}.part")
     await anyio.Path(part.parent).mkdir(parents=True, exist_ok=True)
     outcome = BatchOutcome(path=part)

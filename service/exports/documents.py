@@ -1,7 +1,7 @@
 """Shortlist and promotion-record PDFs, for the shortlists and promotions modules to call.
 
 They take documents their callers have already loaded with the reader's scope applied
-(service.export's ShortlistDoc / PromotionDoc), and add what every export gets: serial,
+(service.pdf's ShortlistDoc / PromotionDoc), and add what every export gets: serial,
 watermark, render off the event loop, SHA-256, exports row and audit entry.
 """
 
@@ -12,9 +12,9 @@ import asyncpg
 
 from schemas.export import LabelValue, PromotionDoc, ShortlistDoc
 from service.config import Settings
-from service.export import render_promotion, render_shortlist
-from service.export.formatting import fmt_span
 from service.exports.service import IssuedPdf, issue_pdf
+from service.pdf import render_promotion, render_shortlist
+from service.pdf.formatting import fmt_span
 from service.principal import Principal
 
 

@@ -10,20 +10,21 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Literal, TypeVar
 
 import asyncpg
 from fastapi import Response
 
+from schemas import clock
 from schemas.export import Watermark
 from service.attachments.service import content_disposition
 from service.config import Settings
 from service.errors import ServiceUnavailable
-from service.export import FontNotFoundError, find_cjk_font_dirs
-from service.export.formatting import to_beijing
 from service.exports import repo
+from service.pdf import FontNotFoundError, find_cjk_font_dirs
+from service.pdf.formatting import to_beijing
 from service.principal import Principal
 from service.uow import unit_of_work
 
@@ -100,7 +101,7 @@ async def issue_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings
     leaves: a PDF that was handed out is always on record.
     """
     fonts = font_dirs(settings)
-    exported_at = exported_at or datetime.now(UTC)
+    exported_at = exported_at or clock.now()
     async with pool.acquire() as conn:
         serial = format_serial(await repo.next_serial_number(conn), exported_at)
     mark = Watermark(user_name=watermark_name(principal), exported_at=exported_at, serial=serial)

@@ -1,11 +1,11 @@
 """Rules for positions: scope, versions, revisions, and eligibility listings."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from schemas import clock
 from schemas.positions import (
     CadreEligibility,
     EligibilityPage,
@@ -25,13 +25,6 @@ from service.revisions import list_revisions
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """Today's date in China."""
-    return datetime.now(SHANGHAI).date()
-
 
 def to_out(row: asyncpg.Record) -> PositionOut:
     """Position row to API model."""
@@ -42,7 +35,7 @@ def _fields(body: PositionCreate | PositionUpdate) -> dict[str, Any]:
     return {"unit_id": body.unit_id, "title": body.title,
             "post_level": body.post_level.value if body.post_level else None,
             "tier": body.tier.value, "category": body.category, "is_elected": body.is_elected,
-            "reference_date": body.reference_date or today(),
+            "reference_date": body.reference_date or clock.today(),
             "rules": body.rules.model_dump(mode="json"), "weights": body.weights.model_dump(mode="json")}
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from schemas.clock import today
 from schemas.common import PostLevel
 from schemas.promotions import (
     CancelIn,
@@ -23,7 +24,6 @@ from schemas.records import RevisionOut
 from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
 from service.errors import ValidationFailed
 from service.positions.api import SelectionReader
-from service.positions.service import today
 from service.promotions import repo, service, stats
 
 router = APIRouter(prefix="/api/promotions", tags=["promotions"])

@@ -5,6 +5,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.clock import today
 from schemas.common import label
 from schemas.promotions import (
     STAGE_LABELS,
@@ -28,7 +29,6 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.evidence import repo as evidence_repo
 from service.idempotency import fingerprint, run_idempotent
 from service.positions import repo as positions_repo
-from service.positions.service import today
 from service.principal import Principal
 from service.promotions import repo, stages
 from service.revisions import list_revisions

@@ -11,18 +11,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from schemas import clock
 from schemas.common import Role, label
 from service.principal import Principal
 from service.web.static import static_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 SITE = "干部实绩档案与选任证据库"
 
 # (path, label, roles) of the main navigation; a link is rendered only for roles that may open it.
@@ -50,7 +49,7 @@ def beijing(value: datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return clock.to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def day(value: date | None) -> str:

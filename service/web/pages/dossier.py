@@ -2,10 +2,10 @@
 
 from fastapi import Request, Response
 
+from schemas.clock import today
 from service.deps import EntityId, Pool, Reader
-from service.positions.service import today
 from service.web import dossier_view
-from service.web.pages import page_router
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()

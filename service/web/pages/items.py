@@ -11,7 +11,7 @@ from service.evidence import service as evidence_service
 from service.principal import Principal
 from service.records import service as records_service
 from service.web import repo
-from service.web.pages import page_router
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()

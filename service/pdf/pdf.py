@@ -16,7 +16,7 @@ from typing import Final
 import typst
 
 from schemas.export import DossierDoc, PromotionDoc, ShortlistDoc, Watermark
-from service.export.views import (
+from service.pdf.views import (
     Payload,
     dossier_payload,
     promotion_payload,

@@ -10,7 +10,7 @@ from fastapi import Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from service.deps import AnyUser
-from service.web.pages import page_router
+from service.web.page_route import page_router
 from service.web.render import landing, render
 
 router = page_router()

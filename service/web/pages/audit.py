@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
+from schemas import clock
 from schemas.audit import ChainReportOut
 from service.audit import service as audit_service
 from service.deps import AuditorUser, Pool
-from service.web.pages import page_router, query_model
-from service.web.render import SHANGHAI, render
+from service.web.page_route import page_router, query_model
+from service.web.render import render
 
 router = page_router()
 
@@ -33,7 +34,7 @@ class AuditQuery(BaseModel):
 
 
 def _start_of(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(0), tzinfo=SHANGHAI) if day else None
+    return datetime.combine(day, time(0), tzinfo=clock.business_tz()) if day else None
 
 
 @router.get("/audit")

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from schemas.assessments import Trends
 from service.assessments import service as assessments_service
 from service.deps import EntityId, Pool
-from service.web.pages import OfficeReader, page_router
+from service.web.page_route import OfficeReader, page_router
 from service.web.render import render
 
 router = page_router()

@@ -2,26 +2,15 @@
 
 from fastapi import APIRouter, FastAPI
 
-from service.web import (
-    pages_audit,
-    pages_auth,
-    pages_dossier,
-    pages_filing,
-    pages_items,
-    pages_promotions,
-    pages_scoreboard,
-    pages_search,
-    pages_shortlists,
-    static,
-)
-from service.web.pages_auth import LOGIN_PATH
+from service.web import static
+from service.web.pages import audit, auth, dossier, filing, items, promotions, scoreboard, search, shortlists
+from service.web.pages.auth import LOGIN_PATH
 
 # Paths any visitor may open: the sign-in page and the static files.
 PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
-for module in (pages_auth, pages_search, pages_dossier, pages_items, pages_filing, pages_shortlists,
-               pages_promotions, pages_scoreboard, pages_audit):
+for module in (auth, search, dossier, items, filing, shortlists, promotions, scoreboard, audit):
     router.include_router(module.router)
 
 

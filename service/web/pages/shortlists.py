@@ -11,7 +11,7 @@ from service.positions import service as positions_service
 from service.shortlists import service as shortlists_service
 from service.shortlists import versions
 from service.web import repo
-from service.web.pages import OfficeReader, page_router
+from service.web.page_route import OfficeReader, page_router
 from service.web.render import render
 
 router = page_router()

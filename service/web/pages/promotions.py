@@ -4,13 +4,13 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from schemas.clock import today
 from schemas.common import Role
 from schemas.promotions import KIND_LABELS, STAGE_LABELS, PromotionOut
 from service.deps import EntityId, Pool
-from service.positions.service import today
 from service.promotions import service as promotions_service
 from service.promotions.stages import NOTICE_MIN_WORKING_DAYS, SEQUENCES
-from service.web.pages import OfficeReader, page_router
+from service.web.page_route import OfficeReader, page_router
 from service.web.render import render
 
 router = page_router()

@@ -8,11 +8,11 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from schemas.clock import today
 from schemas.common import Domain, Judgement, RecordKind
 from service.campaigns import service as campaigns_service
 from service.deps import AppSettings, Filer, Pool
-from service.positions.service import today
-from service.web.pages import page_router
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()

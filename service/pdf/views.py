@@ -18,7 +18,7 @@ from schemas.export import (
     ShortlistDoc,
     Watermark,
 )
-from service.export.formatting import (
+from service.pdf.formatting import (
     DASH,
     chunks,
     fmt_date,

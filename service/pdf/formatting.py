@@ -3,11 +3,11 @@ dates, numbers without float noise, file sizes, and soft line-break marks."""
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from schemas import clock
 from schemas.export import Number
 
 DASH = "—"
@@ -21,21 +21,9 @@ LONG_RUN = re.compile(rf"[!-~\u00a0-\u024f]{{{WRAP_EVERY + 1},}}")
 UNWRAPPED_KEYS = frozenset({"meta", "watermark", "fonts", "photo", "sha256", "inputs_hash"})
 
 
-def _beijing() -> tzinfo:
-    try:
-        return ZoneInfo("Asia/Shanghai")
-    except ZoneInfoNotFoundError:  # no tzdata: China has kept UTC+8 without DST since 1991
-        return timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-BEIJING = _beijing()
-
-
 def to_beijing(moment: datetime) -> datetime:
-    """The moment in Asia/Shanghai time; a naive datetime is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BEIJING)
+    """The moment in business (Beijing) time; a naive datetime is taken as UTC."""
+    return clock.to_local(moment)
 
 
 def fmt_month(day: date | None) -> str:

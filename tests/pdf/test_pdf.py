@@ -11,6 +11,13 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from tests.export.factories import (
+    build_dossier,
+    build_promotion,
+    build_shortlist,
+    png_photo,
+    watermark,
+)
 
 from schemas.export import (
     AttachmentInfo,
@@ -26,19 +33,12 @@ from schemas.export import (
     ResumeLine,
     ShortlistDoc,
 )
-from service.export import (
+from service.pdf import (
     FontNotFoundError,
     find_cjk_font_dirs,
     render_dossier,
     render_promotion,
     render_shortlist,
-)
-from tests.export.factories import (
-    build_dossier,
-    build_promotion,
-    build_shortlist,
-    png_photo,
-    watermark,
 )
 
 POPPLER = ("pdftotext", "pdfinfo", "pdffonts", "pdftoppm")
@@ -229,7 +229,7 @@ def test_nasty_user_text_is_printed_literally(font_dirs: list[Path], tmp_path: P
 def test_minimal_documents_render_without_warnings(
     font_dirs: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="service.export.pdf")
+    caplog.set_level(logging.WARNING, logger="service.pdf.pdf")
     cover = DossierCover(cadre_name="甲", unit="乙", post="丙", generated_at=datetime(2025, 1, 1))
     profile = CadreProfile(name="甲", current_unit="乙", current_post="丙")
     rendered = {

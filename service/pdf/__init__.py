@@ -1,6 +1,6 @@
 """PDF exports (dossier, shortlist, promotion record) rendered with Typst."""
 
-from service.export.pdf import (
+from service.pdf.pdf import (
     FontNotFoundError,
     RenderError,
     find_cjk_font_dirs,

@@ -16,7 +16,7 @@ from service.errors import DomainError
 from service.search import service as search_service
 from service.search.client import SearchClient
 from service.units import repo as units_repo
-from service.web.pages import page_router, query_model
+from service.web.page_route import page_router, query_model
 from service.web.render import render
 
 router = page_router()
