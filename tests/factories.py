@@ -114,7 +114,8 @@ async def campaign_with_team(api: Api, officer: dict[str, str], member_ids: list
                              unit_ids: list[int], status: str = "open") -> dict[str, Any]:
     """Create a campaign with one team assigned to the given units."""
     r = await api.client.post("/api/campaigns", headers=officer, json={
-        "name": f"纪实调研{api.tag}{api.next()}", "starts_on": "2024-01-01", "ends_on": (clock.today() + timedelta(days=400)).isoformat(),
+        "name": f"纪实调研{api.tag}{api.next()}", "starts_on": "2024-01-01",
+        "ends_on": (clock.today() + timedelta(days=400)).isoformat(),
         "status": status, "teams": [{"name": "第一调研组", "member_ids": member_ids,
                                      "unit_ids": unit_ids}]})
     assert r.status_code == 201, r.text
