@@ -24,6 +24,7 @@ from schemas.positions import Rules, Weights
 from schemas.promotions import KIND_LABELS, STAGE_LABELS
 from schemas.shortlists import Candidate, MarkedOut, ShortlistResult
 from service.dossier.assemble import evidence_ref
+from service.dossier.masking import mask_free_text
 from service.dossier.sections import PROMOTION_STATUSES
 from service.errors import NotFound
 from service.exports.documents import notice_period, votes
@@ -115,7 +116,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
     candidates = [_candidate(c) for c in sorted(result.candidates, key=lambda c: c.pos)]
     candidates += [_marked(m, "排除") for m in result.excluded]
     candidates += [_marked(m, "置顶但不符合资格") for m in result.ineligible_marked]
-    return ShortlistDoc(
+    return mask_free_text(principal, ShortlistDoc(
         position=Position(unit=position.unit_name, post=position.title,
                           post_level=label(position.post_level) or None),
         rules=[LabelValue(label="资格审查基准日", value=f"{result.reference_date:%Y.%m.%d}"),
@@ -123,7 +124,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
                LabelValue(label="符合资格人数",
                           value=f"{result.eligible_total} 人，列出前 {result.top_n} 名")],
         weights=weight_lines(result.weights), version=version, inputs_hash=result.inputs_hash,
-        candidates=candidates)
+        candidates=candidates))
 
 
 async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, position_id: int,
@@ -184,6 +185,6 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
     status = PROMOTION_STATUSES.get(row["status"], row["status"])
     if row["status"] == "in_progress" and row["stage"] in STAGE_LABELS:
         status = f"{STAGE_LABELS[row['stage']]}（进行中）"
-    return PromotionDoc(cadre_name=row["cadre_name"], kind=KIND_LABELS.get(row["kind"], row["kind"]),
-                        target_post=row["target_unit_name"] + row["target_post"], status=status,
-                        stages=stages)
+    return mask_free_text(principal, PromotionDoc(
+        cadre_name=row["cadre_name"], kind=KIND_LABELS.get(row["kind"], row["kind"]),
+        target_post=row["target_unit_name"] + row["target_post"], status=status, stages=stages))
