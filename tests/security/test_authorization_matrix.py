@@ -357,11 +357,14 @@ async def test_researcher_reads_nothing_after_the_campaign_closes_and_only_its_o
     campaign is closed; an officer of another district cannot re-open it."""
     api, u = world.api, world.api.units
     researcher_id, researcher = await api.user("researcher")
+    # A team mate files (their own uploads stay theirs to read; the team's record is the rule's).
+    filer_id, filer = await api.user("researcher")
     _, officer2 = await api.user("officer", [u["d2"]])
-    campaign = await campaign_with_team(api, world.headers["officer"], [researcher_id], [u["d1"]])
-    attachment = (await api.client.post("/api/attachments", headers=researcher, files={
+    campaign = await campaign_with_team(api, world.headers["officer"], [researcher_id, filer_id],
+                                        [u["d1"]])
+    attachment = (await api.client.post("/api/attachments", headers=filer, files={
         "file": ("照片.png", png(), "image/png")})).json()["id"]
-    record = await api.client.post("/api/records", headers=researcher, json=record_body(
+    record = await api.client.post("/api/records", headers=filer, json=record_body(
         campaign, [world.inside("cadre")], attachment_ids=[attachment]))
     assert record.status_code == 201, record.text
     ids = {"cadre": world.inside("cadre"), "record": record.json()["id"],
@@ -386,8 +389,10 @@ async def test_researcher_reads_nothing_after_the_campaign_closes_and_only_its_o
     open_answers = await statuses()
     assert all(s < 400 for s in open_answers.values()), open_answers
     assert await patch(world.headers["officer"], 1, "closed") == 200
-    assert set((await statuses()).values()) == {404}
+    closed = await statuses()
+    assert set(closed.values()) == {404}, closed
     assert await patch(officer2, 2, "open") == 404
-    assert set((await statuses()).values()) == {404}
+    closed = await statuses()
+    assert set(closed.values()) == {404}, closed
     assert await patch(world.headers["officer"], 2, "open") == 200
     assert await statuses() == open_answers
