@@ -22,6 +22,7 @@ from service.config import Settings
 from service.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
+from service.search.repo import scope_from_row
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -84,15 +85,19 @@ async def _source_throttled(conn: asyncpg.Connection, settings: Settings,
         >= settings.login_ip_max_failures
 
 
-async def authenticate(pool: asyncpg.Pool, token: str,
-                       source_ip: str | None) -> tuple[Principal, bytes | None]:
-    """Resolve a token to its principal (and CSRF hash for cookie sessions)."""
+async def authenticate(pool: asyncpg.Pool, token: str, source_ip: str | None,
+                       with_scope: bool = False) -> tuple[Principal, bytes | None]:
+    """Resolve a token to its principal (and CSRF hash for cookie sessions).
+
+    `with_scope` also reads the user's search scope in the same query (one round trip).
+    """
     async with pool.acquire() as conn:
-        row = await repo.resolve_token(conn, hash_token(token))
+        row = await repo.resolve_token(conn, hash_token(token), with_scope)
     if row is None:
         raise Unauthorized()
     principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),
-                          source_ip, row["kind"])
+                          source_ip, row["kind"],
+                          search_scope=scope_from_row(row) if with_scope else None)
     return principal, row["csrf_hash"]
 
 
