@@ -135,13 +135,28 @@
     select(wanted || tabs[0], false);
   }
 
-  /* Form fields to a JSON body: dotted names nest ("payload.date"), numeric parts make arrays,
-     data-type converts ("int", "float", "lines", "bool"); empty optional fields are left out. */
+  /* Form fields to a JSON body: dotted names nest ("payload.date"), numeric parts (or "_token" parts
+     of repeatable rows) make arrays, data-type converts ("int", "float", "lines", "bool"); empty
+     optional fields are left out, and so is a field whose data-requires names an empty field. */
+  var INDEX = /^(\d+|_[0-9a-z]+)$/;
+  function compact(node) {
+    if (node === null || typeof node !== "object") return node;
+    if (node.__array) {
+      return Object.keys(node).filter(function (k) { return k !== "__array"; })
+        .map(function (k) { return compact(node[k]); });
+    }
+    Object.keys(node).forEach(function (k) { node[k] = compact(node[k]); });
+    return node;
+  }
   function formJson(form) {
     var out = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.type === "submit" || el.type === "button") return;
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked && el.dataset.type !== "bool") return;
+      if (el.dataset.requires) {
+        var other = form.elements.namedItem(el.dataset.requires);
+        if (!other || !other.value) return;
+      }
       var type = el.dataset.type || "";
       var value = el.value;
       if (type === "bool") value = el.checked;
@@ -152,14 +167,16 @@
       var path = el.name.split(".");
       var node = out;
       for (var i = 0; i < path.length - 1; i++) {
-        var key = /^\d+$/.test(path[i]) ? parseInt(path[i], 10) : path[i];
-        if (node[key] === undefined) node[key] = /^\d+$/.test(path[i + 1]) ? [] : {};
-        node = node[key];
+        if (node[path[i]] === undefined) node[path[i]] = INDEX.test(path[i + 1]) ? { __array: true } : {};
+        node = node[path[i]];
       }
-      var last = /^\d+$/.test(path[path.length - 1]) ? parseInt(path[path.length - 1], 10) : path[path.length - 1];
-      node[last] = value;
+      var last = path[path.length - 1];
+      if (el.type === "checkbox" && type !== "bool" && el.dataset.multi !== undefined) {
+        // Several checkboxes of one name make a list.
+        (node[last] = node[last] || []).push(value);
+      } else node[last] = value;
     });
-    return out;
+    return compact(out);
   }
 
   /* <form data-api="POST /api/..."> sends its fields as JSON; a POST keeps one Idempotency-Key
