@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 
 from service.web import static
 from service.web.pages import (
+    admin,
     assessments,
     audit,
     auth,
@@ -23,7 +24,7 @@ PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
 for module in (auth, search, dossier, items, filing, positions, shortlists, promotions, assessments,
-               scoreboard, audit):
+               scoreboard, audit, admin):
     router.include_router(module.router)
 
 

@@ -59,7 +59,14 @@
   var FIELD_NAMES = {
     "cadre_ids": "所涉干部", "cadre_id": "干部", "team_id": "调研组", "occurred_on": "日期",
     "title": "标题", "body": "正文", "attachment_ids": "附件", "period_start": "开始日期",
-    "period_end": "结束日期", "reason": "理由", "domain": "工作领域", "metrics": "指标"
+    "period_end": "结束日期", "reason": "理由", "domain": "工作领域", "metrics": "指标",
+    "current_password": "当前密码", "new_password": "新密码", "username": "用户名", "display_name": "姓名",
+    "password": "密码", "unit_id": "单位", "name": "名称", "code": "代码", "starts_on": "开始日期",
+    "ends_on": "结束日期", "target_unit_id": "拟任单位", "target_post": "拟任职务",
+    "target_post_level": "拟任职务层次", "target_rank": "拟晋升职级", "kind": "类别",
+    "served_on": "日期", "items_handled": "办理事项", "problems_solved": "解决问题", "held_on": "日期",
+    "level": "层级", "organizer_unit_id": "组织单位", "owner_unit_id": "组织单位", "unit_ids": "参评单位",
+    "indicators": "指标", "star_rules": "摘星规则", "task_force_unit_ids": "专班", "team": "考察组"
   };
 
   /* Show an error in a live region as plain text (never as HTML). */
