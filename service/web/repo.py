@@ -55,3 +55,16 @@ async def all_units(conn: asyncpg.Connection, limit: int = 2000) -> list[asyncpg
         "SELECT id, code, name, kind, depth, parent_id, version FROM units ORDER BY path LIMIT $1",
         limit)
     return rows
+
+
+async def researchers(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Active research-team accounts (id, display name), for choosing team members."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, display_name FROM users WHERE role = 'researcher' AND active ORDER BY display_name, id")
+    return rows
+
+
+async def unit_names(conn: asyncpg.Connection, ids: list[int]) -> dict[int, str]:
+    """Names of units (units are not secret)."""
+    rows = await conn.fetch("SELECT id, name FROM units WHERE id = ANY($1::bigint[])", ids)
+    return {r["id"]: r["name"] for r in rows}

@@ -11,11 +11,13 @@ from service.web.pages import (
     dossier,
     filing,
     items,
+    performance,
     positions,
     promotions,
     scoreboard,
     search,
     shortlists,
+    work,
 )
 from service.web.pages.auth import LOGIN_PATH
 
@@ -24,7 +26,7 @@ PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
 for module in (auth, search, dossier, items, filing, positions, shortlists, promotions, assessments,
-               scoreboard, audit, admin):
+               scoreboard, performance, work, audit, admin):
     router.include_router(module.router)
 
 

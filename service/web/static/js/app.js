@@ -170,6 +170,7 @@
       else if (value === "" && !el.required) return;
       else if (type === "int") value = parseInt(value, 10);
       else if (type === "float") value = parseFloat(value);
+      else if (type === "json") value = JSON.parse(value);
       else if (type === "lines") value = value.split(/[\n、,，]+/).map(function (s) { return s.trim(); }).filter(Boolean);
       var path = el.name.split(".");
       var node = out;
@@ -201,7 +202,9 @@
       if (method === "POST" && !form.dataset.key) form.dataset.key = newKey();
       var buttons = form.querySelectorAll("button[type=submit]");
       Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
-      request(method, url, { json: formJson(form), idempotencyKey: form.dataset.key }).then(function (body) {
+      var json = formJson(form);
+      if (form.dataset.wrap) { var wrapped = {}; wrapped[form.dataset.wrap] = [json]; json = wrapped; }
+      request(method, url, { json: json, idempotencyKey: form.dataset.key }).then(function (body) {
         delete form.dataset.key;
         var then = form.dataset.then;
         if (then === "reload" || !then) location.reload();
