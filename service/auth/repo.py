@@ -100,6 +100,28 @@ async def replace_scopes(conn: asyncpg.Connection, user_id: int,
     )
 
 
+async def add_scope(conn: asyncpg.Connection, user_id: int, unit_id: int, tier: str | None) -> bool:
+    """Add one scope; False when the user already has it."""
+    done: str = await conn.execute(
+        "INSERT INTO user_scopes (user_id, unit_id, tier) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        user_id, unit_id, tier)
+    return done.endswith(" 1")
+
+
+async def remove_scope(conn: asyncpg.Connection, user_id: int, unit_id: int, tier: str | None) -> bool:
+    """Remove one scope; False when the user does not have it."""
+    done: str = await conn.execute(
+        "DELETE FROM user_scopes WHERE user_id = $1 AND unit_id = $2 AND tier IS NOT DISTINCT FROM $3",
+        user_id, unit_id, tier)
+    return done != "DELETE 0"
+
+
+async def unit_exists(conn: asyncpg.Connection, unit_id: int) -> bool:
+    """Whether the unit exists."""
+    found: bool = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM units WHERE id = $1)", unit_id)
+    return found
+
+
 async def list_scopes(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
     """A user's scopes with unit names."""
     rows: list[asyncpg.Record] = await conn.fetch(
