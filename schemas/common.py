@@ -186,6 +186,18 @@ LABELS: dict[str, str] = {
     "positive": "正面", "negative": "负面（短板）",
     "claimed": "待核实", "verified": "已核实", "disputed": "有异议",
     "reward": "奖励", "penalty": "惩处",
+    # position categories, contest levels, service kinds, star rules, states of periods,
+    # promotion records and campaigns
+    "urban_construction": "城市建设", "economy": "经济发展", "social": "社会事业",
+    "party_affairs": "党务", "emergency": "应急管理", "general": "综合",
+    "district_head": "区县主要负责人", "department_head": "部门主要负责人",
+    "community_secretary": "社区党组织书记",
+    "mobile_service": "流动服务车", "indicator_top_n": "单项前N名", "indicator_at_least": "单项达到分数线",
+    "total_top_n": "总分前N名", "total_at_least": "总分达到分数线",
+    "published": "已发布", "locked": "已锁定",
+    "in_progress": "进行中", "appointed": "已任职", "on_probation": "试用期", "confirmed": "试用期满转正",
+    "removed": "试用期满免职", "cancelled": "已终止",
+    "planned": "筹备中", "open": "进行中", "closed": "已结束",
 }
 
 

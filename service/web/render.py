@@ -25,13 +25,21 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 SITE = "干部实绩档案与选任证据库"
 
 # (path, label, roles) of the main navigation; a link is rendered only for roles that may open it.
+_OFFICE = frozenset({Role.officer, Role.leader})
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/search", "检索", frozenset({Role.officer, Role.leader, Role.researcher})),
     ("/file", "填报", frozenset({Role.officer, Role.researcher})),
-    ("/shortlists", "候选名单", frozenset({Role.officer, Role.leader})),
-    ("/promotions", "任免", frozenset({Role.officer, Role.leader})),
-    ("/scoreboard", "考核榜单", frozenset({Role.officer, Role.leader})),
+    ("/my-work", "我的工作", frozenset({Role.officer, Role.researcher})),
+    ("/shortlists", "岗位与候选名单", _OFFICE),
+    ("/promotions", "任免", _OFFICE),
+    ("/scoreboard", "考核榜单", _OFFICE),
+    ("/contests", "擂台比武", _OFFICE),
+    ("/secondments", "下沉选派", _OFFICE),
+    ("/service-logs", "一线服务", _OFFICE),
+    ("/campaigns", "调研活动", frozenset({Role.officer, Role.leader, Role.researcher})),
     ("/audit", "审计", frozenset({Role.auditor})),
+    ("/units", "单位", frozenset({Role.admin})),
+    ("/users", "用户", frozenset({Role.admin})),
 )
 
 
