@@ -144,3 +144,21 @@ def tail(path: Path, lines: int = 40, start: int = 0) -> str:
     except OSError:
         return ""
     return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
+
+
+_PR_SET_PDEATHSIG = 1
+SUPERVISOR_ENV = "CADRE_SUPERVISOR_PID"
+
+
+def die_with_parent() -> None:
+    """In a child of `cadre serve`: get SIGTERM when the supervisor dies, even by SIGKILL."""
+    expected = os.environ.get(SUPERVISOR_ENV, "")
+    if not expected.isdigit():
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    # The supervisor may have died before prctl took effect: then we were reparented already.
+    if os.getppid() != int(expected):
+        os.kill(os.getpid(), signal.SIGTERM)
