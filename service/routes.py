@@ -11,10 +11,10 @@ from service.campaigns import api as campaigns_api
 from service.contests import api as contests_api
 from service.dossier import api as dossier_api
 from service.evidence import api as evidence_api
-from service.health import api as health_api
 from service.exports import api as exports_api
 from service.exports import documents_api as export_documents_api
 from service.family import api as family_api
+from service.health import api as health_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
@@ -26,8 +26,8 @@ from service.shortlists import api as shortlists_api
 from service.units import api as units_api
 from service.web import routes as web_routes
 
-PUBLIC_PATHS = {"/healthz", "/readyz", "/api/auth/login", "/api/auth/session", "/api/docs", "/api/openapi.json",
-                "/api/docs/oauth2-redirect", *web_routes.PUBLIC}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/api/auth/login", "/api/auth/session", "/api/docs",
+                "/api/openapi.json", "/api/docs/oauth2-redirect", *web_routes.PUBLIC}
 
 
 def include_routers(app: FastAPI) -> None:

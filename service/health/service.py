@@ -43,18 +43,18 @@ async def readiness(pool: asyncpg.Pool, search: SearchClient | None,
     """(ready, report): each component's state; ready when the service can do its job."""
     components: dict[str, Any] = {}
     try:
-        db = await _database(pool)
+        db: dict[str, Any] | None = await _database(pool)
     except Exception as exc:  # any failure here means the database cannot serve requests
         components["postgresql"] = {"ok": False, "error": type(exc).__name__}
         db = None
     else:
-        components["postgresql"] = {"ok": True, "ms": db["ms"]}
+        components["postgresql"] = {"ok": True, "ms": db["ms"] if db else None}
     if search is None:
         components["meilisearch"] = {"ok": False, "error": "not configured"}
     else:
         components["meilisearch"] = {"ok": await search.healthy()}
     if db is not None:
-        backlog = db["backlog"]
+        backlog: dict[str, Any] = db["backlog"]
         stale = backlog["oldest_s"] > settings.stale_search_after_s
         components["indexer"] = {"ok": db["indexers"] > 0 or not settings.expect_indexer,
                                  "alive": db["indexers"]}
