@@ -6,7 +6,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Path, Query, Request
 
-from schemas.common import Role
+from schemas.common import DbId, Role, Version
 from service.auth import service as auth_service
 from service.config import Settings
 from service.errors import Forbidden, Unauthorized
@@ -105,4 +105,7 @@ def if_match_header(if_match: Annotated[str | None, Header(alias="If-Match")] = 
 IfMatch = Annotated[int | None, Depends(if_match_header)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
-EntityId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Path and query forms of the bounded id/version types of schemas.common (2^63 answers 422).
+EntityId = Annotated[DbId, Path()]
+VersionNo = Annotated[Version, Path()]
+IdQuery = Annotated[DbId | None, Query()]

@@ -5,7 +5,6 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
 
 from schemas.assessments import (
     AdjustmentIn,
@@ -25,13 +24,23 @@ from schemas.assessments import (
     VersionIn,
     WithdrawIn,
 )
+from schemas.common import DbId
 from schemas.records import RevisionOut
 from service.assessments import score_entry, service
-from service.deps import AppSettings, EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import (
+    AppSettings,
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficerUser,
+    Offset,
+    Pool,
+)
 from service.performance.access import Viewer
 from service.versioning import etag
 
-UnitIdParam = Annotated[int, Field(gt=0, le=2**63 - 1)]
 router = APIRouter(prefix="/api/assessments", tags=["assessments"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _UPLOAD_DOC = {
@@ -53,7 +62,7 @@ async def create_period(body: PeriodCreate, pool: Pool, user: OfficerUser,
 
 @router.get("/periods", response_model=PeriodPage)
 async def list_periods(pool: Pool, user: Viewer,
-                       owner_unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                       owner_unit_id: IdQuery = None,
                        state: PeriodState | None = None,
                        limit: Limit = 50, offset: Offset = 0) -> PeriodPage:
     """Readable periods, newest first (drafts only for officers)."""
@@ -159,9 +168,9 @@ async def import_scores(period_id: EntityId, request: Request, pool: Pool, user:
 
 @router.get("/trends", response_model=Trends)
 async def trends(pool: Pool, user: Viewer,
-                 unit_id: Annotated[list[UnitIdParam] | None, Query(max_length=50)] = None,
+                 unit_id: Annotated[list[DbId] | None, Query(max_length=50)] = None,
                  indicator: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$")] = None,
-                 owner_unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                 owner_unit_id: IdQuery = None,
                  date_from: date | None = None, date_to: date | None = None) -> Trends:
     """Totals, ranks and stars across published periods, per unit (all compared units by default)."""
     return await service.trends(pool, user, unit_id, owner_unit_id, indicator, date_from, date_to)

@@ -1,10 +1,8 @@
 """Routes of the shortlist and promotion-record PDFs."""
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Path, Response
-
-from service.deps import AppSettings, EntityId, Pool
+from service.deps import AppSettings, EntityId, Pool, VersionNo
 from service.errors import NotFound
 from service.exports import documents, selection_docs
 from service.exports.deps import Exporter
@@ -13,12 +11,11 @@ from service.exports.service import pdf_response
 router = APIRouter(tags=["exports"])
 PDF: dict[int | str, dict[str, object]] = {
     200: {"content": {"application/pdf": {}}, "description": "带水印和导出编号的 PDF"}}
-Version = Annotated[int, Path(ge=1, le=1_000_000)]
 
 
 @router.get("/api/positions/{position_id}/shortlist/versions/{version}/shortlist.pdf",
             response_class=Response, responses=PDF)
-async def shortlist_pdf(position_id: EntityId, version: Version, pool: Pool, settings: AppSettings,
+async def shortlist_pdf(position_id: EntityId, version: VersionNo, pool: Pool, settings: AppSettings,
                         user: Exporter) -> Response:
     """A saved shortlist version as a watermarked PDF (officer, leader; audited)."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):

@@ -2,12 +2,12 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from schemas.common import Role
 from schemas.positions import EligibilityPage, PositionCreate, PositionOut, PositionPage, PositionUpdate
 from schemas.records import RevisionOut
-from service.deps import Allow, EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import Allow, EntityId, IdempotencyKey, IdQuery, IfMatch, Limit, OfficerUser, Offset, Pool
 from service.positions import service
 from service.principal import Principal
 from service.versioning import etag
@@ -60,7 +60,7 @@ async def position_revisions(position_id: EntityId, pool: Pool,
 @router.get("/{position_id}/eligibility", response_model=EligibilityPage)
 async def eligibility(position_id: EntityId, pool: Pool, user: SelectionReader,
                       which: Literal["all", "eligible", "failed"] = "failed",
-                      cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                      cadre_id: IdQuery = None,
                       limit: Limit = 50, offset: Offset = 0) -> EligibilityPage:
     """Cadres in scope checked against every rule; by default the ineligible with the rules they fail."""
     return await service.eligibility_page(pool, user, position_id, which, cadre_id, limit, offset)

@@ -21,7 +21,7 @@ from schemas.promotions import (
     WorkingDays,
 )
 from schemas.records import RevisionOut
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import EntityId, IdempotencyKey, IdQuery, IfMatch, Limit, OfficerUser, Offset, Pool
 from service.errors import ValidationFailed
 from service.positions.api import SelectionReader
 from service.promotions import repo, service, stats
@@ -38,7 +38,7 @@ async def create_promotion(body: PromotionCreate, pool: Pool, user: OfficerUser,
 
 @router.get("", response_model=PromotionPage)
 async def list_promotions(pool: Pool, user: SelectionReader,
-                          cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                          cadre_id: IdQuery = None,
                           status: Literal["in_progress", "appointed", "on_probation", "confirmed",
                                           "removed", "cancelled"] | None = None,
                           kind: Kind | None = None, limit: Limit = 50, offset: Offset = 0) -> PromotionPage:
@@ -52,7 +52,7 @@ async def promotion_stats(
     group_by: Literal["unit", "kind", "tier", "period", "domain"] = "kind",
     period: Literal["year", "quarter"] = "year",
     date_from: date | None = None, date_to: date | None = None,
-    unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None, kind: Kind | None = None,
+    unit_id: IdQuery = None, kind: Kind | None = None,
     post_level: Annotated[list[PostLevel], Query(max_length=6)] = [],  # noqa: B006 - FastAPI reads it
     domain_years: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> StatsOut:

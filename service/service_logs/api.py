@@ -1,9 +1,8 @@
 """Routes for leaders' front-line service logs (window service, mobile service visits)."""
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from schemas.records import RevisionOut
 from schemas.service_logs import (
@@ -16,13 +15,12 @@ from schemas.service_logs import (
     ServiceTotalsOut,
     VoidIn,
 )
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import EntityId, IdempotencyKey, IdQuery, IfMatch, Limit, OfficerUser, Offset, Pool
 from service.performance.access import Viewer
 from service.service_logs import service
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/service-logs", tags=["service-logs"])
-OptId = Annotated[int | None, Query(gt=0, le=2**63 - 1)]
 
 
 @router.post("", response_model=ServiceLogOut, status_code=201)
@@ -33,7 +31,7 @@ async def create_log(body: ServiceLogCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("", response_model=ServiceLogPage)
-async def list_logs(pool: Pool, user: Viewer, cadre_id: OptId = None, unit_id: OptId = None,
+async def list_logs(pool: Pool, user: Viewer, cadre_id: IdQuery = None, unit_id: IdQuery = None,
                     kind: ServiceKind | None = None, date_from: date | None = None,
                     date_to: date | None = None, include_voided: bool = False,
                     limit: Limit = 50, offset: Offset = 0) -> ServiceLogPage:
@@ -43,8 +41,8 @@ async def list_logs(pool: Pool, user: Viewer, cadre_id: OptId = None, unit_id: O
 
 
 @router.get("/totals", response_model=ServiceTotalsOut)
-async def totals(pool: Pool, user: Viewer, group_by: GroupBy = GroupBy.cadre, cadre_id: OptId = None,
-                 unit_id: OptId = None, kind: ServiceKind | None = None, date_from: date | None = None,
+async def totals(pool: Pool, user: Viewer, group_by: GroupBy = GroupBy.cadre, cadre_id: IdQuery = None,
+                 unit_id: IdQuery = None, kind: ServiceKind | None = None, date_from: date | None = None,
                  date_to: date | None = None) -> ServiceTotalsOut:
     """Totals per leader or per unit over any period (void logs excluded)."""
     return await service.totals(pool, user, group_by.value, cadre_id, unit_id,

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from schemas.shortlists import (
     MarkIn,
@@ -17,14 +17,13 @@ from schemas.shortlists import (
     ShortlistQuery,
     ShortlistResult,
 )
-from service.deps import EntityId, IdempotencyKey, OfficerUser, Pool
+from service.deps import EntityId, IdempotencyKey, OfficerUser, Pool, VersionNo
 from service.errors import ServiceUnavailable
 from service.positions.api import SelectionReader
 from service.search.client import SearchClient
 from service.shortlists import service, versions
 
 router = APIRouter(prefix="/api/positions/{position_id}/shortlist", tags=["shortlists"])
-Version = Annotated[int, Path(ge=1, le=1_000_000)]
 
 
 @router.get("", response_model=ShortlistResult)
@@ -78,21 +77,21 @@ async def list_versions(position_id: EntityId, pool: Pool, user: SelectionReader
 
 
 @router.get("/versions/{version}", response_model=SavedShortlist)
-async def get_version(position_id: EntityId, version: Version, pool: Pool,
+async def get_version(position_id: EntityId, version: VersionNo, pool: Pool,
                       user: SelectionReader) -> SavedShortlist:
     """One saved version with its rules, weights, marks, hashes and result."""
     return await versions.get_saved(pool, user, position_id, version)
 
 
 @router.post("/versions/{version}/reproduce", response_model=ReproduceResult)
-async def reproduce(position_id: EntityId, version: Version, pool: Pool,
+async def reproduce(position_id: EntityId, version: VersionNo, pool: Pool,
                     user: SelectionReader) -> ReproduceResult:
     """Recompute a saved version from today's data and compare hashes and rankings."""
     return await versions.reproduce(pool, user, position_id, version)
 
 
 @router.get("/versions/{version}/compare/{other}", response_model=ShortlistDiff)
-async def compare(position_id: EntityId, version: Version, other: Version, pool: Pool,
+async def compare(position_id: EntityId, version: VersionNo, other: VersionNo, pool: Pool,
                   user: SelectionReader) -> ShortlistDiff:
     """Differences from one saved version to another."""
     return await versions.compare(pool, user, position_id, version, other)
