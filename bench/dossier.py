@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from tests.export.factories import ACTIONS, METRICS, OUTCOMES, PLACES, png_photo  # noqa: E402
+from tests.pdf.factories import ACTIONS, METRICS, OUTCOMES, PLACES, png_photo  # noqa: E402
 
 from schemas.auth import UserCreate  # noqa: E402
 from schemas.common import Role  # noqa: E402

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import typst  # noqa: E402
-from tests.export.factories import build_dossier, watermark  # noqa: E402
+from tests.pdf.factories import build_dossier, watermark  # noqa: E402
 
 from service.pdf.pdf import (  # noqa: E402
     TEMPLATES_DIR,

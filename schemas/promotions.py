@@ -12,9 +12,6 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Kind = Literal["post_promotion", "rank_promotion", "lateral_transfer"]
 StageName = Literal["motion", "recommendation", "inspection", "decision", "notice", "appointment"]
-STAGE_LABELS = {"motion": "动议", "recommendation": "民主推荐", "inspection": "考察",
-                "decision": "讨论决定", "notice": "任前公示", "appointment": "任职"}
-KIND_LABELS = {"post_promotion": "提拔", "rank_promotion": "晋升职级", "lateral_transfer": "平级调动"}
 
 
 class PromotionCreate(Strict):

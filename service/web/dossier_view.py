@@ -7,11 +7,11 @@ from typing import Any
 import asyncpg
 
 from schemas.cadres import CadreDetail
-from schemas.common import Domain, Role, label
+from schemas.common import Domain, Role
+from schemas.labels import label, promotion_state
 from schemas.performance import CadrePerformance
 from service.cadres import service as cadres_service
 from service.dossier import repo as dossier_repo
-from service.dossier.sections import PROMOTION_KINDS, PROMOTION_STAGES, PROMOTION_STATUSES
 from service.performance.service import dossier_sections
 from service.principal import Principal
 from service.uow import audit_only
@@ -51,10 +51,8 @@ def _evidence_groups(rows: list[asyncpg.Record]) -> list[tuple[str, list[dict[st
 
 
 def _promotion(r: asyncpg.Record) -> dict[str, Any]:
-    state = (f"{PROMOTION_STAGES.get(r['stage'], r['stage'])}（进行中）" if r["status"] == "in_progress"
-             else PROMOTION_STATUSES.get(r["status"], r["status"]))
-    return {"id": r["id"], "kind": PROMOTION_KINDS.get(r["kind"], r["kind"]),
-            "post": r["target_unit"] + r["target_post"], "state": state,
+    return {"id": r["id"], "kind": label(r["kind"], "promotion_kind"),
+            "post": r["target_unit"] + r["target_post"], "state": promotion_state(r["status"], r["stage"]),
             "start": r["first_stage_on"], "end": r["appointed_on"], "running": r["status"] == "in_progress",
             "is_rank": r["kind"] == "rank_promotion"}
 

@@ -17,7 +17,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from schemas import clock
-from schemas.common import Role, label
+from schemas.common import Role
+from schemas.labels import audit_action, audit_object, label
 from service.principal import Principal
 from service.web.static import static_url
 
@@ -81,7 +82,8 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(static_url=static_url, label=label, SITE=SITE, query_url=query_url)
-    env.filters.update(label=label, beijing=beijing, day=day, number=number)
+    env.filters.update(label=label, audit_action=audit_action, audit_object=audit_object, beijing=beijing,
+                       day=day, number=number)
     return env
 
 

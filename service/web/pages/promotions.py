@@ -6,7 +6,8 @@ from fastapi import Request, Response
 
 from schemas.clock import today
 from schemas.common import Role
-from schemas.promotions import KIND_LABELS, STAGE_LABELS, PromotionOut
+from schemas.labels import PROMOTION_KIND, PROMOTION_STAGE, PROMOTION_STATUS, label
+from schemas.promotions import PromotionOut
 from service.deps import EntityId, Pool
 from service.promotions import service as promotions_service
 from service.promotions.stages import NOTICE_MIN_WORKING_DAYS, SEQUENCES
@@ -27,15 +28,36 @@ STAGE_RULES = {
     "appointment": "任职：日期须在公示期满之后，并填写任免文件文号。",
 }
 GENERAL_RULE = "各阶段须按顺序记录，日期不得早于上一阶段、不得晚于今天；已记录的阶段只能修正并留痕。"
-STATUS_COLUMNS = (("on_probation", "试用期"), ("appointed", "已任职"), ("confirmed", "试用期满转正"),
-                  ("removed", "试用期满免职"), ("cancelled", "已终止"))
+STATUS_COLUMNS = ("on_probation", "appointed", "confirmed", "removed", "cancelled")
+
+
+_HIDDEN_FACTS = {"stage", "date", "start", "end", "votes", "record_ids", "evidence_ids"}
+
+
+def stage_facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A stage's recorded facts as (Chinese name, text) pairs: no field codes, no Python values."""
+    out = []
+    for key, value in payload.items():
+        if key in _HIDDEN_FACTS:
+            continue
+        if key == "passed":
+            text = "通过" if value else "未通过"
+        elif isinstance(value, bool):
+            text = "是" if value else "否"
+        elif isinstance(value, list):
+            text = "、".join(str(v) for v in value)
+        else:
+            text = str(value)
+        out.append((label(key, "promotion_stage_field"), text))
+    return out
 
 
 def board_columns(items: list[PromotionOut]) -> list[dict[str, Any]]:
     """Running records by their last recorded stage, finished ones by outcome."""
     columns: list[dict[str, Any]] = [{"key": "none", "label": "待动议", "items": []}]
-    columns += [{"key": s, "label": STAGE_LABELS[s], "items": []} for s in SEQUENCES["post_promotion"][:-1]]
-    columns += [{"key": k, "label": text, "items": []} for k, text in STATUS_COLUMNS]
+    columns += [{"key": s, "label": PROMOTION_STAGE[s], "items": []}
+                for s in SEQUENCES["post_promotion"][:-1]]
+    columns += [{"key": k, "label": PROMOTION_STATUS[k], "items": []} for k in STATUS_COLUMNS]
     by_key = {c["key"]: c for c in columns}
     for item in items:
         key = item.stage if item.status == "in_progress" else item.status
@@ -48,8 +70,8 @@ async def promotions_board(request: Request, pool: Pool, user: OfficeReader) -> 
     """The board: one column per stage, a card per selection record."""
     page = await promotions_service.list_promotions(pool, user, None, None, None, BOARD_LIMIT, 0)
     return render(request, "promotions.html", {
-        "columns": board_columns(page.items), "total": page.total, "kinds": KIND_LABELS,
-        "stage_labels": STAGE_LABELS,
+        "columns": board_columns(page.items), "total": page.total, "kinds": PROMOTION_KIND,
+        "stage_labels": PROMOTION_STAGE,
     }, title="任免")
 
 
@@ -61,7 +83,7 @@ async def promotion_page(promotion_id: EntityId, request: Request, pool: Pool,
     sequence = SEQUENCES[record.kind]
     done = {s.stage for s in record.stages}
     return render(request, "promotion.html", {
-        "p": record, "kinds": KIND_LABELS, "stage_labels": STAGE_LABELS, "sequence": sequence,
-        "done": done, "rules": STAGE_RULES, "general_rule": GENERAL_RULE, "today": today(),
-        "can_edit": user.role is Role.officer,
-    }, title=f"{record.cadre_name} · {KIND_LABELS[record.kind]}")
+        "p": record, "kinds": PROMOTION_KIND, "stage_labels": PROMOTION_STAGE, "sequence": sequence,
+        "done": done, "rules": STAGE_RULES, "stage_facts": stage_facts, "general_rule": GENERAL_RULE,
+        "today": today(), "can_edit": user.role is Role.officer,
+    }, title=f"{record.cadre_name} · {PROMOTION_KIND[record.kind]}")

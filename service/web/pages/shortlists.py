@@ -7,6 +7,7 @@ from fastapi import Query, Request, Response
 from schemas.common import Role, Version
 from schemas.shortlists import ShortlistDiff, ShortlistQuery
 from service.deps import EntityId, Pool
+from service.positions import explain
 from service.positions import service as positions_service
 from service.shortlists import service as shortlists_service
 from service.shortlists import versions
@@ -15,11 +16,6 @@ from service.web.page_route import OfficeReader, page_router
 from service.web.render import render
 
 router = page_router()
-
-RULE_LABELS = {"min_rank": "最低职级", "min_post_level": "最低职务层次", "max_age": "年龄上限",
-               "min_education": "最低学历", "tiers": "管理层级", "grassroots_years": "基层工作年限",
-               "domains": "领域实绩", "appraisal": "年度考核", "no_open_penalty": "无未到期处分"}
-
 
 @router.get("/shortlists")
 async def positions_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
@@ -49,6 +45,5 @@ async def shortlist_page(position_id: EntityId, request: Request, pool: Pool, us
         "p": position, "r": result, "saved": saved, "marks": marks, "names": names, "savers": savers,
         "diff": diff, "top_n": top_n, "can_edit": user.role is Role.officer,
         "compare_from": compare_from, "compare_to": compare_to,
-        "rules": position.rules.model_dump(exclude_none=True, exclude_defaults=True),
-        "rule_labels": RULE_LABELS,
+        "rules": explain.rule_lines(position.rules),
     }, title=f"{position.unit_name}{position.title} · 候选名单")
