@@ -81,8 +81,14 @@ class Allow:
         return principal
 
 
+# Every role rule of the app, declared once (routes and pages use these aliases; SQL scope rules in
+# service/access/ use the role sets).
 READERS = (Role.officer, Role.leader, Role.researcher)
 FILERS = (Role.officer, Role.researcher)
+# The people who decide on cadres: selection work (positions, shortlists, promotions), PDF exports and
+# unit performance data (scoreboards, contests, secondments, service logs). Researchers reach cadres
+# only through their campaign teams, so a portable copy of a whole dossier is not for them.
+OFFICE = (Role.officer, Role.leader)
 
 AdminUser = Annotated[Principal, Depends(Allow(Role.admin))]
 AuditorUser = Annotated[Principal, Depends(Allow(Role.auditor))]
@@ -91,6 +97,7 @@ Reader = Annotated[Principal, Depends(Allow(*READERS))]
 Filer = Annotated[Principal, Depends(Allow(*FILERS))]
 AnyUser = Annotated[Principal, Depends(Allow(*Role))]
 UnitReader = Annotated[Principal, Depends(Allow(*READERS, Role.admin))]
+OfficeReader = Annotated[Principal, Depends(Allow(*OFFICE))]
 
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]{1,200}$")

@@ -34,11 +34,11 @@ from service.deps import (
     IdQuery,
     IfMatch,
     Limit,
+    OfficeReader,
     OfficerUser,
     Offset,
     Pool,
 )
-from service.performance.access import Viewer
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/assessments", tags=["assessments"])
@@ -61,7 +61,7 @@ async def create_period(body: PeriodCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("/periods", response_model=PeriodPage)
-async def list_periods(pool: Pool, user: Viewer,
+async def list_periods(pool: Pool, user: OfficeReader,
                        owner_unit_id: IdQuery = None,
                        state: PeriodState | None = None,
                        limit: Limit = 50, offset: Offset = 0) -> PeriodPage:
@@ -70,7 +70,7 @@ async def list_periods(pool: Pool, user: Viewer,
 
 
 @router.get("/periods/{period_id}", response_model=PeriodOut)
-async def get_period(period_id: EntityId, pool: Pool, user: Viewer, response: Response) -> PeriodOut:
+async def get_period(period_id: EntityId, pool: Pool, user: OfficeReader, response: Response) -> PeriodOut:
     """One period with its setup."""
     out = await service.get_period(pool, user, period_id)
     response.headers["ETag"] = etag(out.version)
@@ -126,25 +126,25 @@ async def correct_period(period_id: EntityId, body: CorrectionIn, pool: Pool, us
 
 
 @router.get("/periods/{period_id}/corrections", response_model=list[CorrectionOut])
-async def list_corrections(period_id: EntityId, pool: Pool, user: Viewer) -> list[CorrectionOut]:
+async def list_corrections(period_id: EntityId, pool: Pool, user: OfficeReader) -> list[CorrectionOut]:
     """Corrections of a period, oldest first."""
     return await score_entry.list_corrections(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/revisions", response_model=list[RevisionOut])
-async def period_revisions(period_id: EntityId, pool: Pool, user: Viewer) -> list[RevisionOut]:
+async def period_revisions(period_id: EntityId, pool: Pool, user: OfficeReader) -> list[RevisionOut]:
     """Every version of the period (each revision keeps the whole board)."""
     return await service.period_revisions(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/board", response_model=Board)
-async def get_board(period_id: EntityId, pool: Pool, user: Viewer) -> Board:
+async def get_board(period_id: EntityId, pool: Pool, user: OfficeReader) -> Board:
     """The scoreboard: scores and ranks per indicator, bonus/deduction, total, rank, stars, seat."""
     return await service.board(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/seating", response_model=Seating)
-async def get_seating(period_id: EntityId, pool: Pool, user: Viewer) -> Seating:
+async def get_seating(period_id: EntityId, pool: Pool, user: OfficeReader) -> Seating:
     """Seating order for the next city meeting (published or locked periods)."""
     return await service.seating(pool, user, period_id)
 
@@ -167,7 +167,7 @@ async def import_scores(period_id: EntityId, request: Request, pool: Pool, user:
 
 
 @router.get("/trends", response_model=Trends)
-async def trends(pool: Pool, user: Viewer,
+async def trends(pool: Pool, user: OfficeReader,
                  unit_id: Annotated[list[DbId] | None, Query(max_length=50)] = None,
                  indicator: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$")] = None,
                  owner_unit_id: IdQuery = None,

@@ -2,10 +2,9 @@
 
 from fastapi import APIRouter, Response
 
-from service.deps import AppSettings, EntityId, Pool, VersionNo
+from service.deps import AppSettings, EntityId, OfficeReader, Pool, VersionNo
 from service.errors import NotFound
 from service.exports import documents, selection_docs
-from service.exports.deps import Exporter
 from service.exports.service import pdf_response
 
 router = APIRouter(tags=["exports"])
@@ -16,7 +15,7 @@ PDF: dict[int | str, dict[str, object]] = {
 @router.get("/api/positions/{position_id}/shortlist/versions/{version}/shortlist.pdf",
             response_class=Response, responses=PDF)
 async def shortlist_pdf(position_id: EntityId, version: VersionNo, pool: Pool, settings: AppSettings,
-                        user: Exporter) -> Response:
+                        user: OfficeReader) -> Response:
     """A saved shortlist version as a watermarked PDF (officer, leader; audited)."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         doc = await selection_docs.load_shortlist_doc(conn, user, position_id, version)
@@ -28,7 +27,7 @@ async def shortlist_pdf(position_id: EntityId, version: VersionNo, pool: Pool, s
 @router.get("/api/promotions/{promotion_id}/record.pdf", response_class=Response,
             responses=PDF)
 async def promotion_pdf(promotion_id: EntityId, pool: Pool, settings: AppSettings,
-                        user: Exporter) -> Response:
+                        user: OfficeReader) -> Response:
     """A promotion record with its stage timeline as a watermarked PDF (officer, leader; audited)."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         doc = await selection_docs.load_promotion_doc(conn, user, promotion_id)

@@ -6,23 +6,16 @@ assignments cover; auditors and admins read nothing here. Unit-level data is not
 a scope row of any tier covers the units below it.
 """
 
-from typing import Annotated
 
-from fastapi import Depends
 
 from schemas.common import Role
-from service.deps import Allow
+from service.deps import OFFICE
 from service.principal import Principal
-
-# Scoreboards, contests, secondments and service logs are for the department and its leaders.
-Viewer = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
-
-VIEWER_ROLES = (Role.officer, Role.leader)
 
 
 def units_readable(principal: Principal, unit_ids_expr: str, user_param: int) -> str:
     """Whether some unit of the bigint[] expression lies in the officer's or leader's scope."""
-    if principal.role not in VIEWER_ROLES:
+    if principal.role not in OFFICE:
         return "false"
     p = user_param
     return (f"EXISTS (SELECT 1 FROM units ru JOIN user_scopes rs ON rs.unit_id = ANY(ru.ancestor_ids) "

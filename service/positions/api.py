@@ -1,20 +1,27 @@
 """Routes for positions to fill and their eligibility listings."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
-from schemas.common import Role
 from schemas.positions import EligibilityPage, PositionCreate, PositionOut, PositionPage, PositionUpdate
 from schemas.records import RevisionOut
-from service.deps import Allow, EntityId, IdempotencyKey, IdQuery, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import (
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficeReader,
+    OfficerUser,
+    Offset,
+    Pool,
+)
 from service.positions import service
-from service.principal import Principal
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/positions", tags=["positions"])
 # Leaders read selection work; researchers, auditors and admins see none of it.
-SelectionReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
 
 
 @router.post("", response_model=PositionOut, status_code=201)
@@ -25,7 +32,7 @@ async def create_position(body: PositionCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("", response_model=PositionPage)
-async def list_positions(pool: Pool, user: SelectionReader,
+async def list_positions(pool: Pool, user: OfficeReader,
                          status: Literal["open", "closed"] | None = None,
                          limit: Limit = 50, offset: Offset = 0) -> PositionPage:
     """Positions in the caller's scope."""
@@ -33,7 +40,7 @@ async def list_positions(pool: Pool, user: SelectionReader,
 
 
 @router.get("/{position_id}", response_model=PositionOut)
-async def get_position(position_id: EntityId, pool: Pool, user: SelectionReader,
+async def get_position(position_id: EntityId, pool: Pool, user: OfficeReader,
                        response: Response) -> PositionOut:
     """One position."""
     out = await service.get_position(pool, user, position_id)
@@ -52,13 +59,13 @@ async def update_position(position_id: EntityId, body: PositionUpdate, pool: Poo
 
 @router.get("/{position_id}/revisions", response_model=list[RevisionOut])
 async def position_revisions(position_id: EntityId, pool: Pool,
-                             user: SelectionReader) -> list[RevisionOut]:
+                             user: OfficeReader) -> list[RevisionOut]:
     """The revision history of a position."""
     return await service.position_revisions(pool, user, position_id)
 
 
 @router.get("/{position_id}/eligibility", response_model=EligibilityPage)
-async def eligibility(position_id: EntityId, pool: Pool, user: SelectionReader,
+async def eligibility(position_id: EntityId, pool: Pool, user: OfficeReader,
                       which: Literal["all", "eligible", "failed"] = "failed",
                       cadre_id: IdQuery = None,
                       limit: Limit = 50, offset: Offset = 0) -> EligibilityPage:

@@ -7,17 +7,17 @@ from typing import Any
 import asyncpg
 
 from schemas.cadres import CadreDetail
-from schemas.common import Domain, Role
+from schemas.common import Domain
 from schemas.labels import label, promotion_state
 from schemas.performance import CadrePerformance
 from service.cadres import service as cadres_service
+from service.deps import OFFICE
 from service.dossier import repo as dossier_repo
 from service.performance.service import dossier_sections
 from service.principal import Principal
 from service.uow import audit_only
 
 # Roles that may export the dossier PDF and read promotion records (as the API allows).
-EXPORTERS = {Role.officer, Role.leader}
 DOMAIN_ORDER = {d.value: n for n, d in enumerate(Domain)}
 
 
@@ -60,7 +60,7 @@ def _promotion(r: asyncpg.Record) -> dict[str, Any]:
 async def load(pool: asyncpg.Pool, principal: Principal, cadre_id: int, today: date) -> DossierView:
     """The dossier of a readable cadre (404 otherwise); the profile read and the page view are audited."""
     cadre = await cadres_service.get_cadre(pool, principal, cadre_id)
-    exporter = principal.role in EXPORTERS
+    exporter = principal.role in OFFICE
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         evidence = await dossier_repo.evidence(conn, principal, cadre_id)
         records = await dossier_repo.field_records(conn, principal, cadre_id)

@@ -8,10 +8,10 @@ from schemas.clock import today
 from schemas.common import Role
 from schemas.labels import PROMOTION_KIND, PROMOTION_STAGE, PROMOTION_STATUS, label
 from schemas.promotions import PromotionOut
-from service.deps import EntityId, Pool
+from service.deps import EntityId, OfficeReader, Pool
 from service.promotions import service as promotions_service
 from service.promotions.stages import NOTICE_MIN_WORKING_DAYS, SEQUENCES
-from service.web.page_route import OfficeReader, page_router
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()

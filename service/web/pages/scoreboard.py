@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse
 from schemas.assessments import Trends
 from schemas.labels import PERIOD_STATE
 from service.assessments import service as assessments_service
-from service.deps import EntityId, Pool
-from service.web.page_route import OfficeReader, page_router
+from service.deps import EntityId, OfficeReader, Pool
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()

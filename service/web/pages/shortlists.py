@@ -6,13 +6,13 @@ from fastapi import Query, Request, Response
 
 from schemas.common import Role, Version
 from schemas.shortlists import ShortlistDiff, ShortlistQuery
-from service.deps import EntityId, Pool
+from service.deps import EntityId, OfficeReader, Pool
 from service.positions import explain
 from service.positions import service as positions_service
 from service.shortlists import service as shortlists_service
 from service.shortlists import versions
 from service.web import repo
-from service.web.page_route import OfficeReader, page_router
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()
