@@ -7,6 +7,7 @@ import asyncpg
 from fastapi import Depends, Header, Path, Query, Request
 
 from schemas.common import DbId, Role, Version
+from service.access.roles import FILERS, OFFICE, READERS
 from service.auth import service as auth_service
 from service.config import Settings
 from service.errors import Forbidden, Unauthorized
@@ -81,14 +82,7 @@ class Allow:
         return principal
 
 
-# Every role rule of the app, declared once (routes and pages use these aliases; SQL scope rules in
-# service/access/ use the role sets).
-READERS = (Role.officer, Role.leader, Role.researcher)
-FILERS = (Role.officer, Role.researcher)
-# The people who decide on cadres: selection work (positions, shortlists, promotions), PDF exports and
-# unit performance data (scoreboards, contests, secondments, service logs). Researchers reach cadres
-# only through their campaign teams, so a portable copy of a whole dossier is not for them.
-OFFICE = (Role.officer, Role.leader)
+# Every route's role rule is one of these aliases (the role sets are in service/access/roles.py).
 
 AdminUser = Annotated[Principal, Depends(Allow(Role.admin))]
 AuditorUser = Annotated[Principal, Depends(Allow(Role.auditor))]

@@ -9,10 +9,10 @@ import asyncpg
 from tqdm import tqdm
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.auth import repo as auth_repo
 from service.config import Settings
 from service.db import create_pool
-from service.deps import OFFICE
 from service.errors import DomainError
 from service.exports.batch import finalize, unique_ids, write_dossier_zip
 from service.exports.selection_docs import shortlist_cadre_ids

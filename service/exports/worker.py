@@ -17,9 +17,9 @@ from typing import Final
 import asyncpg
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.auth import repo as auth_repo
 from service.config import Settings
-from service.deps import OFFICE
 from service.errors import DomainError
 from service.exports import repo
 from service.exports.batch import BatchAborted, finalize, write_dossier_zip

@@ -13,9 +13,9 @@ import asyncpg
 
 from schemas.labels import label
 from schemas.promotions import StatsOut, StatsRow
+from service.access.selection import promotion_visible
 from service.positions.eligibility import Params
 from service.principal import Principal
-from service.promotions.repo import promotion_visible
 from service.uow import unit_of_work
 
 GroupBy = Literal["unit", "kind", "tier", "period", "domain"]

@@ -10,8 +10,8 @@ from schemas.cadres import CadreDetail
 from schemas.common import Domain
 from schemas.labels import label, promotion_state
 from schemas.performance import CadrePerformance
+from service.access.roles import OFFICE
 from service.cadres import service as cadres_service
-from service.deps import OFFICE
 from service.dossier import repo as dossier_repo
 from service.performance.service import dossier_sections
 from service.principal import Principal

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from schemas import clock
 from schemas.common import Role
 from schemas.labels import audit_action, audit_object, label
+from service.access.roles import FILERS, OFFICE, READERS
 from service.principal import Principal
 from service.web.static import static_url
 
@@ -27,11 +28,11 @@ SITE = "干部实绩档案与选任证据库"
 
 # (path, label, roles) of the main navigation; a link is rendered only for roles that may open it.
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("/search", "检索", frozenset({Role.officer, Role.leader, Role.researcher})),
-    ("/file", "填报", frozenset({Role.officer, Role.researcher})),
-    ("/shortlists", "候选名单", frozenset({Role.officer, Role.leader})),
-    ("/promotions", "任免", frozenset({Role.officer, Role.leader})),
-    ("/scoreboard", "考核榜单", frozenset({Role.officer, Role.leader})),
+    ("/search", "检索", frozenset(READERS)),
+    ("/file", "填报", frozenset(FILERS)),
+    ("/shortlists", "候选名单", frozenset(OFFICE)),
+    ("/promotions", "任免", frozenset(OFFICE)),
+    ("/scoreboard", "考核榜单", frozenset(OFFICE)),
     ("/audit", "审计", frozenset({Role.auditor})),
 )
 
