@@ -38,16 +38,16 @@ INTERVIEWEE_RELATION = {"self": "本人", "superior": "上级", "colleague": "�
                         "public": "群众", "other": "其他"}
 CAMPAIGN_STATUS = {"planned": "筹备中", "open": "进行中", "closed": "已结束"}
 PERIOD_STATE = {"draft": "草稿", "published": "已发布", "locked": "已锁定"}
-STAR_RULE_KIND = {"indicator_top_n": "单项指标前若干名", "indicator_at_least": "单项指标达到分数线",
-                  "total_top_n": "总分前若干名", "total_at_least": "总分达到分数线"}
+STAR_RULE_KIND = {"indicator_top_n": "单项前N名", "indicator_at_least": "单项达到分数线",
+                  "total_top_n": "总分前N名", "total_at_least": "总分达到分数线"}
 ADJUSTMENT_KIND = {"bonus": "加分", "deduction": "扣分"}
 CONTEST_LEVEL = {"district_head": "区县主要负责人", "department_head": "部门主要负责人",
                  "community_secretary": "社区党组织书记", "other": "其他"}
-SERVICE_KIND = {"window_service": "窗口服务", "mobile_service": "流动服务"}
+SERVICE_KIND = {"window_service": "窗口服务", "mobile_service": "流动服务车"}
 SERVICE_GROUP_BY = {"cadre": "按干部", "unit": "按单位"}
 METRIC_BUCKET = {"day": "按日", "week": "按周", "month": "按月"}
 POSITION_CATEGORY = {"urban_construction": "城市建设", "economy": "经济发展", "social": "社会事业",
-                     "party_affairs": "党务工作", "emergency": "应急管理", "general": "综合"}
+                     "party_affairs": "党务", "emergency": "应急管理", "general": "综合"}
 POSITION_STATUS = {"open": "选任中", "closed": "已结束"}
 PROMOTION_KIND = {"post_promotion": "提拔任用", "rank_promotion": "晋升职级", "lateral_transfer": "交流任职"}
 PROMOTION_STAGE = {"motion": "动议", "recommendation": "民主推荐", "inspection": "考察",
@@ -72,12 +72,13 @@ RECORD_DETAIL_FIELD = {"interviewee_relation": "谈话对象", "interviewee_coun
                        "rectification_proposals": "整改建议", "processes_improved": "优化流程",
                        "contest_name": "比武名称", "achievements": "成绩", "shortcomings": "短板",
                        "goals": "目标", "score": "得分"}
+# The stage payload fields a promotion timeline shows (votes and references are shown separately).
 PROMOTION_STAGE_FIELD = {"proposed_by": "提议", "reason": "理由", "participants": "参加人数",
                          "ballots_issued": "发出票", "ballots_returned": "收回票", "team": "考察组",
-                         "interviewed": "谈话人数", "report": "考察材料", "members_total": "应到会",
+                         "interviewed": "个别谈话人数", "report": "考察材料", "members_total": "应到会",
                          "present": "实到会", "in_favour": "同意", "against": "不同意", "abstain": "弃权",
-                         "passed": "表决结果", "channel": "公示渠道", "objections": "反映情况",
-                         "document_no": "文号", "working_days": "工作日"}
+                         "channel": "公示渠道", "objections": "反映情况", "working_days": "公示工作日",
+                         "document_no": "任免文件文号"}
 
 # Audit trail: an action is "<object>.<verb>" (e.g. cadre.update); whole actions listed first win.
 AUDIT_ACTION = {
@@ -145,11 +146,12 @@ ENUM_TABLES: dict[str, str] = {
     "GroupBy": "service_group_by", "Bucket": "metric_bucket",
 }
 
-# The tables whose codes a bare `label(code)` resolves (the profile vocabulary shown everywhere):
-# these never share a code with a different label, which tests/labels checks.
+# The tables whose codes a bare `label(code)` resolves: no code has two different labels among
+# them (tests/labels checks); other tables need their kind, e.g. `label(code, "position_status")`.
 _PLAIN = ("role", "unit_kind", "tier", "gender", "cadre_status", "rank", "post_level",
           "education_level", "appraisal_grade", "domain", "record_kind", "record_state", "judgement",
-          "verification", "reward_kind")
+          "verification", "reward_kind", "position_category", "contest_level", "service_kind",
+          "star_rule_kind", "period_state", "promotion_status", "campaign_status")
 PLAIN: dict[str, str] = {code: text for kind in _PLAIN for code, text in TABLES[kind].items()}
 
 

@@ -152,6 +152,30 @@ class PositionPage(BaseModel):
     offset: int
 
 
+class EligibilityPreviewIn(Strict):
+    """Rules being edited, counted before they are saved."""
+
+    rules: Rules = Rules()
+    reference_date: date | None = None
+
+
+class RuleCount(BaseModel):
+    """How many cadres of the pool pass one rule."""
+
+    rule: str
+    label: str
+    passed: int
+
+
+class EligibilityPreview(BaseModel):
+    """The pool (active cadres in the caller's scope), the eligible count and each rule's count."""
+
+    reference_date: date
+    pool: int
+    eligible: int
+    rules: list[RuleCount]
+
+
 class RuleOutcome(BaseModel):
     """One rule applied to one cadre: passed or not, and the actual value behind it."""
 

@@ -54,8 +54,18 @@ def request_token(request: Request) -> tuple[str, str]:
 
 async def current_principal(request: Request, pool: Pool) -> Principal:
     """Authenticate the request; cookie sessions must also carry the CSRF token on writes."""
+    return await _authenticate(request, pool, with_scope=False)
+
+
+async def scoped_principal(request: Request, pool: Pool) -> Principal:
+    """As current_principal, with the user's search scope read in the same query."""
+    return await _authenticate(request, pool, with_scope=True)
+
+
+async def _authenticate(request: Request, pool: asyncpg.Pool, *, with_scope: bool) -> Principal:
     token, via = request_token(request)
-    principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request))
+    principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request),
+                                                           with_scope)
     if principal.token_kind != via:
         # A session token only works as the cookie it was issued as, a bearer token only as a header.
         raise Unauthorized()
@@ -82,12 +92,22 @@ class Allow:
         return principal
 
 
+class AllowScoped(Allow):
+    """A role rule whose principal carries the search scope (token and scope in one round trip)."""
+
+    async def __call__(self, principal: Annotated[Principal, Depends(scoped_principal)]) -> Principal:
+        if principal.role not in self.roles:
+            raise Forbidden()
+        return principal
+
+
 # Every route's role rule is one of these aliases (the role sets are in service/access/roles.py).
 
 AdminUser = Annotated[Principal, Depends(Allow(Role.admin))]
 AuditorUser = Annotated[Principal, Depends(Allow(Role.auditor))]
 OfficerUser = Annotated[Principal, Depends(Allow(Role.officer))]
 Reader = Annotated[Principal, Depends(Allow(*READERS))]
+SearchReader = Annotated[Principal, Depends(AllowScoped(*READERS))]
 Filer = Annotated[Principal, Depends(Allow(*FILERS))]
 AnyUser = Annotated[Principal, Depends(Allow(*Role))]
 UnitReader = Annotated[Principal, Depends(Allow(*READERS, Role.admin))]

@@ -36,7 +36,7 @@ class UnitOfWork:
 
     def audit(self, action: str, object_type: str | None = None, object_id: object = None,
               details: dict[str, Any] | None = None) -> None:
-        """Queue an audit entry, appended last so the chain lock is held briefly."""
+        """Queue an audit entry, written with the transaction's other rows at commit."""
         self._audit.append((action, object_type, None if object_id is None else str(object_id),
                             details or {}))
 
@@ -55,12 +55,14 @@ class UnitOfWork:
             # Delivered at commit: wakes the indexer without waiting for its next poll.
             await self.conn.execute("SELECT pg_notify('cadre_outbox', '')")
             self._outbox.clear()
-        for action, object_type, object_id, details in self._audit:
-            await audit_repo.append(
-                self.conn, clock.now(), self.actor_id, self.principal.username, action,
-                object_type, object_id, self.principal.source_ip, details,
-            )
-        self._audit.clear()
+        if self._audit:
+            # No lock: the sealer links these into the hash chain after commit.
+            at = clock.now()
+            await audit_repo.insert_entries(self.conn, [
+                audit_repo.NewEntry(at, self.actor_id, self.principal.username, action, object_type,
+                                    object_id, self.principal.source_ip, details)
+                for action, object_type, object_id, details in self._audit])
+            self._audit.clear()
 
 
 @asynccontextmanager

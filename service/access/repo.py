@@ -52,6 +52,11 @@ def open_team_ids_sql(user_param: int) -> str:
     return _OPEN_TEAMS.format(p=user_param)
 
 
+def open_team_ids_of(user_expr: str) -> str:
+    """Teams of open campaigns of the user named by a SQL expression (e.g. a joined column)."""
+    return _OPEN_TEAMS.replace("${p}", user_expr)
+
+
 def unit_in_scope(principal: Principal, unit: str, tier_expr: str, user_param: int) -> str:
     """Whether an officer may manage cadres of this unit and tier."""
     if principal.role is not Role.officer:

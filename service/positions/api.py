@@ -4,7 +4,15 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
-from schemas.positions import EligibilityPage, PositionCreate, PositionOut, PositionPage, PositionUpdate
+from schemas.positions import (
+    EligibilityPage,
+    EligibilityPreview,
+    EligibilityPreviewIn,
+    PositionCreate,
+    PositionOut,
+    PositionPage,
+    PositionUpdate,
+)
 from schemas.records import RevisionOut
 from service.deps import (
     EntityId,
@@ -29,6 +37,13 @@ async def create_position(body: PositionCreate, pool: Pool, user: OfficerUser,
                           key: IdempotencyKey = None) -> PositionOut:
     """Create a position to fill with its eligibility rules and weights (officer)."""
     return await service.create_position(pool, user, body, key)
+
+
+@router.post("/eligibility-preview", response_model=EligibilityPreview)
+async def eligibility_preview(body: EligibilityPreviewIn, pool: Pool,
+                              user: OfficeReader) -> EligibilityPreview:
+    """Count the cadres in scope that rules being edited would admit, overall and per rule."""
+    return await service.eligibility_preview(pool, user, body)
 
 
 @router.get("", response_model=PositionPage)

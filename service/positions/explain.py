@@ -5,7 +5,7 @@ from typing import Any
 
 import asyncpg
 
-from schemas.labels import ELIGIBILITY_RULE, label
+from schemas.labels import label
 from schemas.positions import CadreEligibility, RuleOutcome, Rules
 from service.positions.eligibility import RuleSql
 
@@ -74,33 +74,3 @@ def outcomes(row: asyncpg.Record, built: list[RuleSql], rules: Rules, ref: date)
 def failure_text(item: CadreEligibility) -> str:
     """'年龄：47 周岁…；学历：…' for the rules a cadre failed."""
     return "；".join(f"{o.label}：{o.detail}" for o in item.rules if not o.passed)
-
-
-def rule_lines(rules: Rules) -> list[tuple[str, str]]:
-    """The position's eligibility rules as (rule name, requirement) lines in Chinese."""
-    names = ELIGIBILITY_RULE
-    out: list[tuple[str, str]] = []
-    if rules.min_rank is not None:
-        out.append((names["min_rank"], f"{label(rules.min_rank.rank)}，任满 {rules.min_rank.years:g} 年"))
-    if rules.min_post_level is not None:
-        out.append((names["min_post_level"],
-                    f"{label(rules.min_post_level.post_level)}，任满 {rules.min_post_level.years:g} 年"))
-    if rules.max_age is not None:
-        on = f"（截至 {rules.max_age.on.isoformat()}）" if rules.max_age.on else ""
-        out.append((names["max_age"], f"不超过 {rules.max_age.max_age} 周岁{on}"))
-    if rules.min_education is not None:
-        kind = "全日制" if rules.min_education.fulltime_only else ""
-        out.append((names["min_education"], f"{kind}{label(rules.min_education.level)}"))
-    if rules.tiers:
-        out.append((names["tiers"], "或".join(label(t) for t in rules.tiers)))
-    if rules.grassroots_years is not None:
-        out.append((names["grassroots_years"], f"不少于 {rules.grassroots_years:g} 年"))
-    for d in rules.domains:
-        window = f"近 {d.within_years} 年" if d.within_years else ""
-        out.append((names["domains"], f"{label(d.domain)}：{window}已核实实绩不少于 {d.min_verified} 项"))
-    if rules.appraisal is not None:
-        out.append((names["appraisal"],
-                    f"近 {rules.appraisal.years} 年不低于{label(rules.appraisal.min_grade)}"))
-    if rules.no_open_penalty:
-        out.append((names["no_open_penalty"], "须无处分影响期内的处分"))
-    return out

@@ -64,8 +64,10 @@ def _hit(doc: dict[str, Any], q: str) -> SearchHit:
 async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
                  params: SearchParams) -> SearchResult:
     """Search within the caller's scope; the search and its filters are audited."""
-    async with pool.acquire() as conn:
-        scope = await repo.load_scope(conn, principal.user_id)
+    scope = principal.search_scope
+    if scope is None:
+        async with pool.acquire() as conn:
+            scope = await repo.load_scope(conn, principal.user_id)
     access = filters.access_filter(principal, scope)
     encoded, match, attributes = encode_query(params.q)
     details = params.model_dump(mode="json", exclude_defaults=True)

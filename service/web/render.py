@@ -30,10 +30,17 @@ SITE = "干部实绩档案与选任证据库"
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/search", "检索", frozenset(READERS)),
     ("/file", "填报", frozenset(FILERS)),
-    ("/shortlists", "候选名单", frozenset(OFFICE)),
+    ("/my-work", "我的工作", frozenset(FILERS)),
+    ("/shortlists", "岗位与候选名单", frozenset(OFFICE)),
     ("/promotions", "任免", frozenset(OFFICE)),
     ("/scoreboard", "考核榜单", frozenset(OFFICE)),
+    ("/contests", "擂台比武", frozenset(OFFICE)),
+    ("/secondments", "下沉选派", frozenset(OFFICE)),
+    ("/service-logs", "一线服务", frozenset(OFFICE)),
+    ("/campaigns", "调研活动", frozenset(READERS)),
     ("/audit", "审计", frozenset({Role.auditor})),
+    ("/units", "单位", frozenset({Role.admin})),
+    ("/users", "用户", frozenset({Role.admin})),
 )
 
 

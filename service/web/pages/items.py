@@ -58,4 +58,5 @@ async def evidence_page(evidence_id: EntityId, request: Request, pool: Pool, use
         people = await repo.users_names(conn, [i for i in (item.verified_by, item.created_by) if i])
     can_verify = user.role is Role.officer and item.created_by != user.user_id
     return render(request, "evidence.html", {
-        "e": item, "people": people, "can_verify": can_verify, **links}, title=item.title)
+        "e": item, "people": people, "can_verify": can_verify,
+        "own_item": user.role is Role.officer and item.created_by == user.user_id, **links}, title=item.title)

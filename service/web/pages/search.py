@@ -27,9 +27,14 @@ YEAR_OPTIONS = 12
 
 
 def _options(values: list[str], counts: dict[str, int], chosen: list[str]) -> list[dict[str, Any]]:
-    """Checkbox options of a facet: those with hits, and those chosen (so they can be unchosen)."""
-    return [{"value": v, "count": counts.get(v, 0), "checked": v in chosen}
-            for v in values if counts.get(v, 0) or v in chosen]
+    """Checkbox options of a facet: those with hits, and those chosen (so they can be unchosen).
+
+    Options of one facet are ORed, so once one is ticked its siblings stay on offer; their counts
+    under the current filter would be wrong (the ticked option narrows them), so none is shown."""
+    if chosen:
+        return [{"value": v, "count": counts.get(v, 0) if v in chosen else None, "checked": v in chosen}
+                for v in values]
+    return [{"value": v, "count": counts.get(v, 0), "checked": False} for v in values if counts.get(v, 0)]
 
 
 def facet_groups(params: SearchParams, result: SearchResult | None) -> list[dict[str, Any]]:

@@ -7,12 +7,12 @@ from fastapi import Query, Request, Response
 from schemas.common import Role, Version
 from schemas.shortlists import ShortlistDiff, ShortlistQuery
 from service.deps import EntityId, OfficeReader, Pool
-from service.positions import explain
 from service.positions import service as positions_service
 from service.shortlists import service as shortlists_service
 from service.shortlists import versions
 from service.web import repo
 from service.web.page_route import page_router
+from service.web.pages.positions import describe_rules
 from service.web.render import render
 
 router = page_router()
@@ -21,7 +21,8 @@ router = page_router()
 async def positions_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Open positions in the user's scope, each leading to its shortlist."""
     page = await positions_service.list_positions(pool, user, None, 200, 0)
-    return render(request, "positions.html", {"positions": page.items}, title="候选名单")
+    return render(request, "positions.html", {"positions": page.items, "can_edit": user.role is Role.officer},
+                  title="岗位与候选名单")
 
 
 @router.get("/shortlists/{position_id}")
@@ -45,5 +46,5 @@ async def shortlist_page(position_id: EntityId, request: Request, pool: Pool, us
         "p": position, "r": result, "saved": saved, "marks": marks, "names": names, "savers": savers,
         "diff": diff, "top_n": top_n, "can_edit": user.role is Role.officer,
         "compare_from": compare_from, "compare_to": compare_to,
-        "rules": explain.rule_lines(position.rules),
+        "rules": describe_rules(position.rules),
     }, title=f"{position.unit_name}{position.title} · 候选名单")
