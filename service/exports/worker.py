@@ -17,12 +17,12 @@ from typing import Final
 import asyncpg
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.auth import repo as auth_repo
 from service.config import Settings
 from service.errors import DomainError
 from service.exports import repo
 from service.exports.batch import BatchAborted, finalize, write_dossier_zip
-from service.exports.deps import EXPORT_ROLES
 from service.exports.jobs import zip_path
 from service.principal import Principal
 
@@ -47,7 +47,7 @@ class ExportWorker:
         """The requester as of now: still active and still allowed to export."""
         async with self.pool.acquire() as conn:
             user = await auth_repo.get_user(conn, job["requested_by"])
-        if user is None or not user["active"] or Role(user["role"]) not in EXPORT_ROLES:
+        if user is None or not user["active"] or Role(user["role"]) not in OFFICE:
             return None
         return Principal(user["id"], user["username"], user["display_name"], Role(user["role"]),
                          job["source_ip"])
