@@ -96,7 +96,9 @@ class SearchClient:
             raise
 
     def _healthy(self) -> bool:
-        return self._client().health().get("status") == "available"
+        # /health needs no key; through the thread's pooled session like every search.
+        health: dict[str, Any] = self._index().http.get("health")
+        return health.get("status") == "available"
 
     async def healthy(self) -> bool:
         """Whether Meilisearch answers its health check within the search timeout."""
