@@ -6,6 +6,7 @@ never from client input, and are combined with the query's own WHERE clause.
 """
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.principal import Principal
 
 _OPEN_TEAMS = """SELECT tm.team_id FROM team_members tm JOIN teams t ON t.id = tm.team_id
@@ -27,7 +28,7 @@ def granted(granter: str, cadre: str, unit: str) -> str:
 def cadre_visible(principal: Principal, cadre: str, unit: str, user_param: int) -> str:
     """Whether cadre row `cadre` (with its unit row `unit`) is readable."""
     p = user_param
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         return (f"EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = ${p} "
                 f"AND s.unit_id = ANY({unit}.ancestor_ids) "
                 f"AND (s.tier IS NULL OR s.tier = {cadre}.tier))")
@@ -58,7 +59,7 @@ def record_visible(principal: Principal, record: str, user_param: int) -> str:
                     f"AND {granted('ta.granted_by', 'gc', 'gun')})")
         return (f"({record}.team_id IN ({_OPEN_TEAMS.format(p=p)}) "
                 f"AND ({record}.author_id = ${p} OR ({record}.state = 'submitted' AND {in_grant})))")
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         concerned = cadre_id_visible(principal, "frc.cadre_id", p)
         return (f"(({record}.state = 'submitted' AND EXISTS (SELECT 1 FROM field_record_cadres frc "
                 f"WHERE frc.record_id = {record}.id AND {concerned})) "
@@ -89,7 +90,7 @@ def campaign_visible(principal: Principal, campaign: str, user_param: int) -> st
     """Whether campaign row `campaign` is visible: officers and leaders whose scope covers its
     unit; researchers on one of its teams."""
     p = user_param
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         return (f"EXISTS (SELECT 1 FROM units cu JOIN user_scopes s ON s.unit_id = ANY(cu.ancestor_ids) "
                 f"WHERE cu.id = {campaign}.unit_id AND s.user_id = ${p})")
     if principal.role is Role.researcher:

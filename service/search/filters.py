@@ -4,6 +4,7 @@ import json
 
 from schemas.common import Role
 from schemas.search_api import SearchParams
+from service.access.roles import OFFICE
 from service.principal import Principal
 from service.search.repo import SearchScope
 
@@ -25,7 +26,7 @@ def _scope_keys(scopes: list[tuple[int, str | None]]) -> list[object]:
 def access_filter(principal: Principal, scope: SearchScope) -> str:
     """What the principal may see, mirroring the SQL rules in service.access.repo."""
     own = f'(type = "record" AND author_id = {principal.user_id}'
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         keys = _scope_keys(scope.scopes)
         if not keys:
             return NOTHING
