@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from tests.export.factories import (
+from tests.pdf.factories import (
     build_dossier,
     build_promotion,
     build_shortlist,

@@ -111,6 +111,8 @@ BODIES: dict[str, Body] = {
     "POST /api/campaigns/{campaign_id}/teams": lambda w: {"json": {
         "name": f"补充调研组{secrets.token_hex(3)}"}},
     "PATCH /api/units/{unit_id}": lambda w: {"json": {"version": 1, "name": "鼓楼区"}},
+    # Moving a unit under the parent it already has changes nothing else in the shared world.
+    "POST /api/units/{unit_id}/move": lambda w: {"json": {"parent_id": w.api.units["city"], "version": 1}},
     "PATCH /api/users/{user_id}": lambda w: {"json": {"version": 1, "display_name": "张科长"}},
     "POST /api/attachments": lambda w: {"files": {"file": ("照片.png", png(), "image/png")}},
     "PUT /api/positions/{position_id}": _position_update,
@@ -184,15 +186,16 @@ def route_cases(app: Any) -> list[RouteCase]:
         allows = list(_allows(route.dependant))
         roles = (frozenset.intersection(*(frozenset(r.value for r in a.roles) for a in allows))
                  if allows else None)
-        params = tuple(re.findall(r"{(\w+)(?::\w+)?}", route.path))
-        for method in sorted(set(route.methods) - {"HEAD", "OPTIONS"}):
-            cases.append(RouteCase(method, route.path, roles, params))
+        path = route.path or ""
+        params = tuple(re.findall(r"{(\w+)(?::\w+)?}", path))
+        for method in sorted(set(route.methods or ()) - {"HEAD", "OPTIONS"}):
+            cases.append(RouteCase(method, path, roles, params))
     return cases
 
 
 def other_routes(app: Any) -> list[tuple[str, str]]:
     """Routes that are not API routes (documentation pages, mounted apps), as (type, path)."""
-    return [(type(r.original_route).__name__, r.path) for r in iter_route_contexts(app.routes)
+    return [(type(r.original_route).__name__, r.path or "") for r in iter_route_contexts(app.routes)
             if not isinstance(r.original_route, APIRoute)]
 
 
