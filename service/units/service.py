@@ -101,7 +101,8 @@ async def move_unit(pool: asyncpg.Pool, principal: Principal, *, unit_id: int, b
             raise Conflict("市级单位是整棵单位树的根，不能移动")
         parent = await repo.get(uow.conn, body.parent_id)
         if parent is None:
-            raise ValidationFailed("上级单位不存在", errors=[{"field": "parent_id", "message": "上级单位不存在"}])
+            missing = "上级单位不存在"
+            raise ValidationFailed(missing, errors=[{"field": "parent_id", "message": missing}])
         if unit_id in parent["ancestor_ids"]:
             message = "不能把单位移动到它自己或它的下级单位之下"
             raise ValidationFailed(message, errors=[{"field": "parent_id", "message": message}])
