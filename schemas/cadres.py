@@ -128,6 +128,13 @@ class CareerEntryOut(CareerEntryIn):
 
     model_config = ConfigDict(extra="ignore")
     id: int
+    # Lines read from an approval form keep their printed text; unit and post are then a best
+    # effort split of it (either may be empty).
+    unit_name: str
+    post: str
+    form_text: str | None = None
+    parent_id: int | None = None
+    note: str | None = None
 
 
 class AppraisalIn(Strict):

@@ -1,5 +1,6 @@
 """Builders of realistic test data through the real API (no mocks)."""
 
+import contextlib
 import itertools
 import secrets
 from datetime import date, timedelta
@@ -100,10 +101,12 @@ class Api:
             "appraisals": [{"year": 2023, "grade": "excellent"}, {"year": 2024, "grade": "competent"}],
         }
         body.update(overrides)
-        if "national_id" not in overrides and body.get("birth_date") and body.get("gender"):
-            # Keep the ID number consistent with an overridden birth date or gender.
-            body["national_id"] = national_id(date.fromisoformat(str(body["birth_date"])), n,
-                                              str(body["gender"]))
+        if "national_id" not in overrides and ("birth_date" in overrides or "gender" in overrides):
+            # Keep the ID number consistent with an overridden birth date or gender (a test of bad
+            # input may override them with values that are no date or gender at all).
+            with contextlib.suppress(ValueError, TypeError):
+                body["national_id"] = national_id(date.fromisoformat(str(body["birth_date"])), n,
+                                                  str(body["gender"]))
         return body
 
     async def cadre(self, officer: dict[str, str], unit_id: int, **overrides: Any) -> dict[str, Any]:
