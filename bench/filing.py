@@ -7,7 +7,8 @@ One filing = POST /api/records (submitted window-service record about two cadres
 POST /api/evidence citing that record, each with its own Idempotency-Key, by one researcher.
 The API runs in a uvicorn subprocess exactly as `cadre serve` starts it (JSON access logs,
 normal middleware); C clients, each a researcher with its own bearer token and
-lean kept-alive connection (bench.loadgen: prepared bytes, minimal parsing), file concurrently. The raw baseline runs the statements the service runs
+lean kept-alive connection (bench.loadgen: prepared bytes, minimal parsing), file
+concurrently. The raw baseline runs the statements the service runs
 for the same two transactions through an asyncpg pool of C connections in this process.
 Rounds alternate the order (API, raw, raw, API, ...) so drift in the database hits both.
 """
