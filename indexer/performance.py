@@ -6,6 +6,8 @@ the same headship rule. It imports nothing from the service.
 
 from typing import Any
 
+from schemas.labels import label
+
 # Who headed which unit when. career_entries carries no head flag, so a headship is the
 # current one: a cadre flagged is_unit_head heads their current unit since the latest resume
 # line at that unit (to its end date, or still). Past headships need a head flag on resume
@@ -54,8 +56,6 @@ PERFORMANCE_SQL = f"""jsonb_build_object(
     FROM service_logs sl WHERE sl.cadre_id = c.id AND sl.voided_at IS NULL)
 ) AS performance"""
 
-CONTEST_LEVELS = {"district_head": "区县主要负责人", "department_head": "部门主要负责人",
-                  "community_secretary": "社区党组织书记", "other": "其他"}
 
 
 def performance_text(facts: dict[str, Any] | None) -> str:
@@ -64,7 +64,7 @@ def performance_text(facts: dict[str, Any] | None) -> str:
         return ""
     parts = [f"{b['period']}{b['unit']}综合排名第{b['rank']}名（共{b['participants']}个单位）"
              f"摘星{b['stars']}颗" for b in facts.get("boards") or []]
-    parts += [f"擂台比武{c['name']}（{CONTEST_LEVELS.get(c['level'], c['level'])}）"
+    parts += [f"擂台比武{c['name']}（{label(c['level'], 'contest_level')}）"
               for c in facts.get("contests") or []]
     parts += [f"下沉{p['program']}{p['task_force']}（{p['starts_on']}至{p['ends_on']}）"
               for p in facts.get("placements") or []]

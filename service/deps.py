@@ -6,7 +6,8 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Path, Query, Request
 
-from schemas.common import Role
+from schemas.common import DbId, Role, Version
+from service.access.roles import FILERS, OFFICE, READERS
 from service.auth import service as auth_service
 from service.config import Settings
 from service.errors import Forbidden, Unauthorized
@@ -100,8 +101,7 @@ class AllowScoped(Allow):
         return principal
 
 
-READERS = (Role.officer, Role.leader, Role.researcher)
-FILERS = (Role.officer, Role.researcher)
+# Every route's role rule is one of these aliases (the role sets are in service/access/roles.py).
 
 AdminUser = Annotated[Principal, Depends(Allow(Role.admin))]
 AuditorUser = Annotated[Principal, Depends(Allow(Role.auditor))]
@@ -111,6 +111,7 @@ SearchReader = Annotated[Principal, Depends(AllowScoped(*READERS))]
 Filer = Annotated[Principal, Depends(Allow(*FILERS))]
 AnyUser = Annotated[Principal, Depends(Allow(*Role))]
 UnitReader = Annotated[Principal, Depends(Allow(*READERS, Role.admin))]
+OfficeReader = Annotated[Principal, Depends(Allow(*OFFICE))]
 
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]{1,200}$")
@@ -125,4 +126,7 @@ def if_match_header(if_match: Annotated[str | None, Header(alias="If-Match")] = 
 IfMatch = Annotated[int | None, Depends(if_match_header)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
-EntityId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Path and query forms of the bounded id/version types of schemas.common (2^63 answers 422).
+EntityId = Annotated[DbId, Path()]
+VersionNo = Annotated[Version, Path()]
+IdQuery = Annotated[DbId | None, Query()]

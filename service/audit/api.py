@@ -7,7 +7,7 @@ from pydantic import AwareDatetime
 
 from schemas.audit import AuditPage, ChainReportOut, CheckpointExport
 from service.audit import service
-from service.deps import AppSettings, AuditorUser, Limit, Offset, Pool
+from service.deps import AppSettings, AuditorUser, IdQuery, Limit, Offset, Pool
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -17,7 +17,7 @@ Text = Annotated[str | None, Query(min_length=1, max_length=100)]
 @router.get("", response_model=AuditPage)
 async def search_audit(
     pool: Pool, user: AuditorUser,
-    actor_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    actor_id: IdQuery = None,
     object_type: Text = None, object_id: Text = None,
     action: Annotated[str | None, Query(min_length=1, max_length=100,
                                         description="action prefix, e.g. `auth.login`")] = None,

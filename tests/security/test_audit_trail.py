@@ -3,12 +3,13 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from schemas import clock
 from schemas.common import Role
 from service.audit.sealer import seal_all
 from service.audit.service import verify_chain
@@ -140,13 +141,13 @@ async def test_auditor_queries_by_actor_object_action_and_time(api: Api) -> None
     officer_id, officer = await api.user("officer", [api.units["d1"]])
     auditor_id, auditor = await api.user("auditor")
     cadre = await api.cadre(officer, api.units["d1_bureau"])
-    before = datetime.now(UTC) - timedelta(seconds=5)
+    before = clock.now() - timedelta(seconds=5)
     assert (await api.client.get(f"/api/cadres/{cadre['id']}", headers=officer)).status_code == 200
     await seal_all(api.pool)
     r = await api.client.get("/api/audit", headers=auditor, params={
         "actor_id": officer_id, "object_type": "cadre", "object_id": str(cadre["id"]),
         "action": "cadre.", "since": before.isoformat(),
-        "until": (datetime.now(UTC) + timedelta(seconds=5)).isoformat()})
+        "until": (clock.now() + timedelta(seconds=5)).isoformat()})
     assert r.status_code == 200, r.text
     page = r.json()
     assert [e["action"] for e in page["items"]] == ["cadre.read", "cadre.create"]
@@ -156,7 +157,7 @@ async def test_auditor_queries_by_actor_object_action_and_time(api: Api) -> None
                                params={"actor_id": officer_id, "limit": 1, "offset": 1})
     assert len(one.json()["items"]) == 1 and one.json()["total"] >= 2
     later = await api.client.get("/api/audit", headers=auditor,
-                                 params={"actor_id": officer_id, "since": datetime.now(UTC).isoformat()})
+                                 params={"actor_id": officer_id, "since": clock.now().isoformat()})
     assert later.json()["total"] == 0
     # The auditor's own reading is in the trail, with the filters used.
     mine = await api.client.get("/api/audit", headers=auditor,

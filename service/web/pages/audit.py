@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from schemas import clock
 from schemas.audit import ChainReportOut
+from schemas.common import DbId
 from service.audit import service as audit_service
 from service.deps import AppSettings, AuditorUser, Pool
 from service.web.page_route import page_router, query_model
@@ -23,7 +24,7 @@ Text = Annotated[str | None, Field(max_length=100)]
 class AuditQuery(BaseModel):
     """The filters of the audit page, as in its URL."""
 
-    actor_id: Annotated[int | None, Field(ge=1, le=2**63 - 1)] = None
+    actor_id: DbId | None = None
     object_type: Text = None
     object_id: Text = None
     action: Text = None
