@@ -23,6 +23,7 @@ from service.deps import Allow
 from service.main import create_app
 from service.routes import PUBLIC_PATHS
 from tests.factories import Api
+from tests.lrmx import matrix_examples as formats
 from tests.performance import matrix_examples as performance
 from tests.security.world import MOTION, ROLES, World, build_world, evidence_body, png
 
@@ -46,6 +47,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "job_id": ("export_job", frozenset({"officer", "leader"})),
     # Scoreboards, contests, secondments, service logs: kept by their domain (issue 7).
     **performance.PARAM_KINDS,
+    **formats.PARAM_KINDS,
 }
 
 # Path parameters that are plain values rather than objects (a version number, a stage name).
@@ -137,6 +139,7 @@ BODIES: dict[str, Body] = {
     "POST /api/promotions/{promotion_id}/probation": lambda w: _promotion(
         w, outcome="confirmed", date="2025-10-16", reason="试用期满考核合格"),
     **performance.BODIES,
+    **formats.BODIES,
     # Wrong current password: exercises the route without ending the user's sessions.
     "POST /api/auth/password": lambda w: {"json": {"current_password": "Wrong@pass-1",
                                                    "new_password": "Another@pass-2"}},
