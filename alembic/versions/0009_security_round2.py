@@ -1,7 +1,7 @@
 """Security round 2: campaigns belong to a unit, assignments name who granted them, unknown names lock.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 
 - `campaigns.unit_id`: the unit a campaign is run for; only officers whose scope covers it
@@ -15,8 +15,8 @@ Create Date: 2026-12-01
 
 from service.migrate import execute_script
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
