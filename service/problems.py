@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -124,6 +125,30 @@ def install(app: FastAPI) -> None:
         title = _HTTP_TITLES.get(exc.status_code, "请求有误")
         return problem(exc.status_code, title, title, f"http-{exc.status_code}", request.url.path,
                        headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
+    async def _constraint(request: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
+        # A rule the database keeps that no check above it caught: the input's fault, never a 500.
+        conflict = isinstance(exc, asyncpg.UniqueViolationError | asyncpg.ExclusionViolationError)
+        field = getattr(exc, "column_name", None) or "body"
+        message = ("与已有数据冲突" if conflict else
+                   "引用的对象不存在或不可用" if isinstance(exc, asyncpg.ForeignKeyViolationError)
+                   else "数据不符合规则（如日期先后、取值范围）")
+        log.info("constraint refused", extra={"path": request.url.path,
+                                               "constraint": getattr(exc, "constraint_name", None)})
+        status = 409 if conflict else 422
+        return problem(status, _HTTP_TITLES[status], message,
+                       "conflict" if conflict else "validation-failed", request.url.path,
+                       [{"field": field, "message": message}])
+
+    @app.exception_handler(asyncpg.DataError)  # class 22 errors of the server (out of range, …)
+    @app.exception_handler(asyncpg.exceptions._base.DataError)  # an argument asyncpg cannot encode
+    async def _data(request: Request, exc: Exception) -> JSONResponse:
+        # A value PostgreSQL cannot take (out of range, bad encoding): refused as input.
+        log.info("data refused", extra={"path": request.url.path})
+        message = "取值超出允许范围或格式无效"
+        return problem(422, "输入不符合要求", message, "validation-failed", request.url.path,
+                       [{"field": "body", "message": message}])
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
