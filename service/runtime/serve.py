@@ -38,7 +38,6 @@ async def _load_demo(url: str, cadres: int) -> None:
 
 def serve(settings: Settings, demo: bool, demo_cadres: int, with_indexer: bool) -> int:
     """Run until interrupted; everything started here is stopped on the way out."""
-    from service.demo import DEMO_PASSWORD
     from service.main import create_app
 
     with ExitStack() as stack, local_stack(settings, stack) as full:
@@ -57,6 +56,8 @@ def serve(settings: Settings, demo: bool, demo_cadres: int, with_indexer: bool) 
         url = f"http://{full.host}:{full.port}"
         print(f"\n服务地址：{url}/  （API 文档：{url}/api/docs）", flush=True)
         if demo:
+            from service.demo import DEMO_PASSWORD  # development tool: not in the production image
+
             print(f"演示账号：officer / {DEMO_PASSWORD}（干部工作人员）；"
                   f"researcher、leader、auditor、admin 密码相同\n", flush=True)
         uvicorn.run(create_app(full), host=full.host, port=full.port, log_config=None,
