@@ -15,12 +15,14 @@ from service.logging_setup import configure_logging
 
 
 def _need_db(settings: Settings, stack: ExitStack) -> Settings:
+    """Settings with a database: the configured one, or the embedded one (adopted if running)."""
     if settings.database_url:
         return settings
-    from service.runtime.postgres import embedded_postgres
+    from service.runtime.postgres import EmbeddedPostgres
 
-    url = stack.enter_context(embedded_postgres(settings.data_dir / "pg"))
-    return settings.model_copy(update={"database_url": url})
+    pg = stack.enter_context(EmbeddedPostgres(settings.data_dir / "pg", adopt=True))
+    return settings.model_copy(update={"database_url": pg.service_dsn,
+                                       "migration_database_url": pg.owner_dsn})
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,8 +31,8 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     with ExitStack() as stack:
         s = _need_db(settings, stack)
-        assert s.database_url
-        upgrade_head(s.database_url)
+        assert s.owner_database_url
+        upgrade_head(s.owner_database_url)
     print("数据库结构已更新到最新版本")
     return 0
 
@@ -91,9 +93,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     with ExitStack() as stack:
         s = _need_db(settings, stack)
-        assert s.database_url
-        upgrade_head(s.database_url)
-        asyncio.run(_load_demo(s.database_url, args.cadres, args.seed))
+        assert s.owner_database_url
+        upgrade_head(s.owner_database_url)
+        asyncio.run(_load_demo(s.owner_database_url, args.cadres, args.seed))
     return 0
 
 

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str | None = None
+    # The schema owner's DSN for migrations; the service and indexer use database_url (cadre_app).
+    migration_database_url: str | None = None
     db_pool_min: int = 2
     db_pool_max: int = 20
 
@@ -61,6 +63,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    # Operations: search counts as stale (banner for officers, "degraded" readiness) once the
+    # oldest unindexed change is older than this; readiness needs a live indexer unless false.
+    stale_search_after_s: float = 120.0
+    expect_indexer: bool = True
+    # The indexer is woken by NOTIFY at commit; this is only its fallback poll interval.
+    indexer_poll_s: float = 5.0
+    # "text": one readable line per request (development default); "json": one JSON object per line.
+    log_format: Literal["auto", "text", "json"] = "auto"
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         if "*" in self.cors_origins:
@@ -80,6 +91,16 @@ class Settings(BaseSettings):
             if master is not None and master in PLACEHOLDER_SECRETS:
                 raise ValueError("CADRE_MEILI_MASTER_KEY 仍是默认值，生产环境必须设置真实密钥")
         return self
+
+    @property
+    def supervisor_status_path(self) -> Path:
+        """Where `cadre serve` writes the state of the processes it supervises."""
+        return self.data_dir / "run" / "supervisor.json"
+
+    @property
+    def owner_database_url(self) -> str | None:
+        """The DSN migrations and backups run with (the schema owner's, else the service's)."""
+        return self.migration_database_url or self.database_url
 
     @property
     def audit_checkpoint_path(self) -> Path:

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service import outages
 from service.errors import STATUS_TEXT, DomainError, status_text
 
 log = logging.getLogger("cadre.errors")
@@ -29,7 +30,7 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
 RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": STATUS_TEXT[status],
              "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503)
+    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503, 507)
 }
 
 
@@ -116,5 +117,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(500, STATUS_TEXT[500], "服务器内部错误，请联系管理员", "internal", request.url.path)
+        # Normally reached only through RequestContextMiddleware, which answers without
+        # re-raising (Starlette's outermost handler re-raises, and uvicorn then drops the
+        # keep-alive connection under the next request).
+        return unexpected(request.url.path, exc)
+
+
+def unexpected(path: str, exc: BaseException) -> JSONResponse:
+    """The answer to an exception no handler took: 503/507 when a dependency is down, else 500."""
+    outage = outages.classify(exc)
+    if outage is None:
+        log.error("unhandled error", exc_info=exc, extra={"path": path})
+        return problem(500, STATUS_TEXT[500], "服务器内部错误，请联系管理员", "internal", path)
+    log.warning("dependency unavailable: %s", outage.code, extra={"path": path, "error": repr(exc)})
+    return problem(outage.status, outage.title, outage.detail, outage.code, path,
+                   headers={"Retry-After": str(outages.RETRY_AFTER_S)})

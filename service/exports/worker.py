@@ -148,11 +148,27 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) ->
             w.cancel()
 
 
+async def _keep_running(worker: ExportWorker, stop: asyncio.Event) -> None:
+    """Restart the loop with backoff should it ever die (it is this process's only worker)."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await worker.run(stop)
+            return
+        except Exception:
+            failures += 1
+            delay = min(60.0, 2.0 ** failures)
+            log.critical("export worker died; restarting", exc_info=True,
+                         extra={"restart_in_s": delay, "failures": failures})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+
+
 def start_export_worker(pool: asyncpg.Pool, settings: Settings) -> Callable[[], Awaitable[None]]:
     """Start the worker task (app lifespan); returns the coroutine function that stops it."""
     worker = ExportWorker(pool, settings)
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop), name="export-worker")
+    task = asyncio.create_task(_keep_running(worker, stop), name="export-worker")
 
     async def stop_worker() -> None:
         stop.set()

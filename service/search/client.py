@@ -95,6 +95,21 @@ class SearchClient:
                                          headers={"Retry-After": "5"}) from exc
             raise
 
+    def _healthy(self) -> bool:
+        # /health needs no key; through the thread's pooled session like every search.
+        health: dict[str, Any] = self._index().http.get("health")
+        return health.get("status") == "available"
+
+    async def healthy(self) -> bool:
+        """Whether Meilisearch answers its health check within the search timeout."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(self._pool, self._healthy),
+                                          self.timeout + 0.5)
+        except (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError,
+                TimeoutError):
+            return False
+
     def close(self) -> None:
         """Stop the threads."""
         self._pool.shutdown(wait=False, cancel_futures=True)
