@@ -14,6 +14,7 @@ from service.evidence import api as evidence_api
 from service.exports import api as exports_api
 from service.family import api as family_api
 from service.health import api as health_api
+from service.lrmx import api as lrmx_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
@@ -42,4 +43,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
+    app.include_router(lrmx_api.router)
     web_routes.mount(app)
