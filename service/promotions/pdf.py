@@ -10,6 +10,7 @@ import asyncpg
 from schemas.export import LabelValue, PromotionDoc, PromotionStage
 from schemas.labels import label, promotion_state
 from service.config import Settings
+from service.dossier.masking import mask_free_text
 from service.errors import NotFound
 from service.exports.service import IssuedPdf, issue_pdf
 from service.pdf import render_promotion
@@ -75,10 +76,10 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
                        LabelValue(label="反映问题", value=str(payload.get("objections") or "无"))]
         stages.append(PromotionStage(label=label(s["stage"], "promotion_stage"),
                                      start_date=s["stage_date"], end_date=s["end_date"], details=details))
-    return PromotionDoc(cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
-                        target_post=row["target_unit_name"] + row["target_post"],
-                        status=promotion_state(row["status"], row["stage"]),
-                        stages=stages)
+    return mask_free_text(principal, PromotionDoc(
+        cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
+        target_post=row["target_unit_name"] + row["target_post"],
+        status=promotion_state(row["status"], row["stage"]), stages=stages))
 
 
 async def export_promotion(pool: asyncpg.Pool, principal: Principal, settings: Settings,
