@@ -25,7 +25,7 @@ SQL_PLUMBING = {
 SQL_PENDING = {
     "service/assessments/compute.py", "service/assessments/service.py", "service/auth/service.py",
     "service/cadres/service.py", "service/campaigns/service.py", "service/contests/service.py",
-    "service/evidence/service.py", "service/exports/worker.py", "service/positions/service.py",
+    "service/exports/worker.py", "service/positions/service.py",
     "service/promotions/service.py", "service/promotions/stats.py", "service/secondments/service.py",
     "service/service_logs/service.py", "service/shortlists/scoring.py", "service/shortlists/service.py",
     "service/demo/bulk.py", "service/demo/generator.py",
