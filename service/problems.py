@@ -10,18 +10,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import outages
-from service.errors import DomainError
+from service.errors import STATUS_TEXT, DomainError, status_text
 
 log = logging.getLogger("cadre.errors")
 PROBLEM = "application/problem+json"
 
-_HTTP_TITLES = {
-    400: "请求有误", 401: "未登录或登录已失效", 403: "无权执行此操作", 404: "对象不存在",
-    405: "不支持该请求方法", 406: "无法提供所需格式", 409: "与当前状态冲突",
-    413: "内容超过大小限制", 415: "不支持的内容类型", 422: "输入不符合要求",
-    429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "服务暂不可用，请稍后再试",
-    507: "存储空间不足",
-}
 
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
@@ -36,12 +29,9 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
 
 # Documented on every operation, so clients (and schema-driven tests) know the error shape.
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": _HTTP_TITLES.get(status, title),
+    status: {"description": STATUS_TEXT[status],
              "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for status, title in ((400, "请求有误"), (401, ""), (403, ""), (404, ""), (409, ""),
-                          (412, "版本不匹配"), (413, ""), (415, ""), (422, ""),
-                          (428, "更新必须携带版本号"), (429, ""), (503, ""),
-                          (507, "附件存储空间已满"))
+    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503, 507)
 }
 
 
@@ -122,7 +112,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = _HTTP_TITLES.get(exc.status_code, "请求有误")
+        title = status_text(exc.status_code)
         return problem(exc.status_code, title, title, f"http-{exc.status_code}", request.url.path,
                        headers=getattr(exc, "headers", None))
 
@@ -163,7 +153,7 @@ def unexpected(path: str, exc: BaseException) -> JSONResponse:
     outage = outages.classify(exc)
     if outage is None:
         log.error("unhandled error", exc_info=exc, extra={"path": path})
-        return problem(500, "服务器内部错误", "服务器内部错误，请联系管理员", "internal", path)
+        return problem(500, STATUS_TEXT[500], "服务器内部错误，请联系管理员", "internal", path)
     log.warning("dependency unavailable: %s", outage.code, extra={"path": path, "error": repr(exc)})
     return problem(outage.status, outage.title, outage.detail, outage.code, path,
                    headers={"Retry-After": str(outages.RETRY_AFTER_S)})
