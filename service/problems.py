@@ -127,7 +127,7 @@ def install(app: FastAPI) -> None:
         log.info("constraint refused", extra={"path": request.url.path,
                                                "constraint": getattr(exc, "constraint_name", None)})
         status = 409 if conflict else 422
-        return problem(status, _HTTP_TITLES[status], message,
+        return problem(status, status_text(status), message,
                        "conflict" if conflict else "validation-failed", request.url.path,
                        [{"field": field, "message": message}])
 
