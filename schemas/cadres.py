@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -76,6 +76,8 @@ class CareerEntryIn(Strict):
     post: ShortText
     post_level: PostLevel | None = None
     is_grassroots: bool = False
+    # Role in the unit's leadership team (一把手 = head); None: derived (service/leadership/rules.py).
+    team_role: Literal["head", "member", "none"] | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "CareerEntryIn":
@@ -89,6 +91,7 @@ class CareerEntryOut(CareerEntryIn):
 
     model_config = ConfigDict(extra="ignore")
     id: int
+    version: int = 1
 
 
 class AppraisalIn(Strict):

@@ -18,6 +18,8 @@ class TeamIn(Strict):
     member_ids: IdList = []
     unit_ids: IdList = []
     cadre_ids: IdList = []
+    # Leadership teams (领导班子) by unit: whoever was a member during the campaign.
+    leadership_unit_ids: IdList = []
 
 
 class CampaignCreate(Strict):
@@ -57,6 +59,7 @@ class TeamOut(BaseModel):
     member_ids: list[int]
     unit_ids: list[int]
     cadre_ids: list[int]
+    leadership_unit_ids: list[int] = []
 
 
 class CampaignOut(BaseModel):

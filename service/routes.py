@@ -15,6 +15,7 @@ from service.evidence import api as evidence_api
 from service.exports import api as exports_api
 from service.exports import documents_api as export_documents_api
 from service.family import api as family_api
+from service.leadership import api as leadership_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
@@ -44,4 +45,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
+    app.include_router(leadership_api.router)
     web_routes.mount(app)

@@ -3,6 +3,7 @@
 import asyncpg
 
 from schemas.common import Role
+from service.access.repo import team_assignment_members_sql
 from service.principal import Principal
 
 
@@ -37,11 +38,12 @@ async def add_members(conn: asyncpg.Connection, team_id: int, user_ids: list[int
 
 
 async def add_assignments(conn: asyncpg.Connection, team_id: int, unit_ids: list[int],
-                          cadre_ids: list[int]) -> None:
-    """Assign units and cadres to a team."""
+                          cadre_ids: list[int], team_unit_ids: list[int]) -> None:
+    """Assign units, cadres and leadership teams (by unit) to a team."""
     await conn.executemany(
-        "INSERT INTO team_assignments (team_id, unit_id, cadre_id) VALUES ($1, $2, $3)",
-        [(team_id, u, None) for u in unit_ids] + [(team_id, None, c) for c in cadre_ids],
+        "INSERT INTO team_assignments (team_id, unit_id, cadre_id, team_unit_id) VALUES ($1, $2, $3, $4)",
+        [(team_id, u, None, None) for u in unit_ids] + [(team_id, None, c, None) for c in cadre_ids]
+        + [(team_id, None, None, u) for u in team_unit_ids],
     )
 
 
@@ -82,7 +84,9 @@ async def teams_of(conn: asyncpg.Connection, campaign_ids: list[int]) -> list[as
              coalesce((SELECT array_agg(unit_id ORDER BY id) FROM team_assignments
                        WHERE team_id = t.id AND unit_id IS NOT NULL), '{}') AS unit_ids,
              coalesce((SELECT array_agg(cadre_id ORDER BY id) FROM team_assignments
-                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids
+                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids,
+             coalesce((SELECT array_agg(team_unit_id ORDER BY id) FROM team_assignments
+                       WHERE team_id = t.id AND team_unit_id IS NOT NULL), '{}') AS leadership_unit_ids
            FROM teams t WHERE t.campaign_id = ANY($1::bigint[]) ORDER BY t.id""",
         campaign_ids,
     )
@@ -118,11 +122,12 @@ async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
                                     cadre_ids: list[int]) -> list[int]:
     """Which of the cadres the team's assignment does not cover."""
     rows = await conn.fetch(
-        """SELECT x.id FROM unnest($2::bigint[]) AS x(id)
+        f"""SELECT x.id FROM unnest($2::bigint[]) AS x(id)
            WHERE NOT EXISTS (
              SELECT 1 FROM cadres c JOIN units u ON u.id = c.unit_id
              JOIN team_assignments ta ON ta.team_id = $1
-               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids))
+               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids)
+                    OR (ta.team_unit_id IS NOT NULL AND c.id IN ({team_assignment_members_sql('ta')})))
              WHERE c.id = x.id)""",
         team_id, cadre_ids,
     )

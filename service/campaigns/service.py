@@ -21,7 +21,7 @@ async def _out(conn: asyncpg.Connection, campaign_id: int) -> CampaignOut:
 
 async def _add_team(uow: UnitOfWork, campaign_id: int, team: TeamIn) -> int:
     for table, ids in (("users", team.member_ids + ([team.leader_id] if team.leader_id else [])),
-                       ("units", team.unit_ids), ("cadres", team.cadre_ids)):
+                       ("units", team.unit_ids + team.leadership_unit_ids), ("cadres", team.cadre_ids)):
         if ids and await repo.count_existing(uow.conn, table, ids) != len(set(ids)):
             raise ValidationFailed(f"调研组“{team.name}”引用了不存在的对象（{table}）")
     team_id = await repo.insert_team(uow.conn, campaign_id, team.name, team.leader_id)
@@ -29,7 +29,8 @@ async def _add_team(uow: UnitOfWork, campaign_id: int, team: TeamIn) -> int:
         raise Conflict(f"调研组名称“{team.name}”已存在")
     members = set(team.member_ids) | ({team.leader_id} if team.leader_id else set())
     await repo.add_members(uow.conn, team_id, sorted(members))
-    await repo.add_assignments(uow.conn, team_id, team.unit_ids, team.cadre_ids)
+    await repo.add_assignments(uow.conn, team_id, team.unit_ids, team.cadre_ids,
+                               sorted(set(team.leadership_unit_ids)))
     return team_id
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from service.access.repo import open_team_ids_sql
+from service.access.repo import open_team_ids_sql, team_assignment_members_sql
 
 
 @dataclass
@@ -20,16 +20,23 @@ class SearchScope:
 async def load_scope(conn: asyncpg.Connection, user_id: int) -> SearchScope:
     """Scopes of an officer or leader, or teams and assignments of a researcher, in one query."""
     row = await conn.fetchrow(
-        f"""WITH teams AS ({open_team_ids_sql(1)})
+        f"""WITH open_teams AS ({open_team_ids_sql(1)})
         SELECT
           coalesce((SELECT array_agg(unit_id) FROM user_scopes WHERE user_id = $1), '{{}}') AS su,
           coalesce((SELECT array_agg(coalesce(tier, '')) FROM user_scopes WHERE user_id = $1),
                    '{{}}') AS st,
-          coalesce((SELECT array_agg(team_id) FROM teams), '{{}}') AS teams,
-          coalesce((SELECT array_agg(cadre_id) FROM team_assignments
-                    WHERE team_id IN (SELECT team_id FROM teams) AND cadre_id IS NOT NULL), '{{}}') AS ac,
+          coalesce((SELECT array_agg(team_id) FROM open_teams), '{{}}') AS teams,
+          coalesce((SELECT array_agg(DISTINCT x.id) FROM (
+                      SELECT cadre_id AS id FROM team_assignments
+                      WHERE team_id IN (SELECT team_id FROM open_teams) AND cadre_id IS NOT NULL
+                      UNION ALL
+                      SELECT m.cadre_id FROM team_assignments ta
+                      CROSS JOIN LATERAL ({team_assignment_members_sql("ta")}) m
+                      WHERE ta.team_id IN (SELECT team_id FROM open_teams) AND ta.team_unit_id IS NOT NULL
+                    ) x), '{{}}') AS ac,
           coalesce((SELECT array_agg(unit_id) FROM team_assignments
-                    WHERE team_id IN (SELECT team_id FROM teams) AND unit_id IS NOT NULL), '{{}}') AS au""",
+                    WHERE team_id IN (SELECT team_id FROM open_teams) AND unit_id IS NOT NULL),
+                   '{{}}') AS au""",
         user_id)
     assert row is not None
     return SearchScope(scopes=[(u, t or None) for u, t in zip(row["su"], row["st"], strict=True)],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.factories import Api, campaign_with_team, record_body
+from tests.leadership import matrix_examples as leadership_examples
 from tests.performance import matrix_examples
 
 ROLES = ("admin", "officer", "researcher", "auditor", "leader")
@@ -174,4 +175,5 @@ async def build_world(api: Api) -> World:
                   "evidence": evidence[0], "position": selection[0]["position"],
                   "promotion": selection[0]["promotion"], "spare_cadre": spare}
     await matrix_examples.add_objects(world)
+    await leadership_examples.add_objects(world)
     return world
