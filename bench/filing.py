@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from bench.common import (  # noqa: E402
     postmaster_pid,
     print_table,
 )
+from schemas import clock  # noqa: E402
 from schemas.common import Role  # noqa: E402
 from service.access import repo as access  # noqa: E402
 from service.db import create_pool  # noqa: E402
@@ -231,7 +232,7 @@ def audit_digest(at: datetime, actor_id: int, actor_name: str, action: str, obje
 async def raw_audit(conn: asyncpg.Connection, who: Researcher, action: str, object_type: str,
                     object_id: int, details: dict[str, Any]) -> None:
     """Append the audit entry through the chained database function."""
-    at = datetime.now(UTC)
+    at = clock.now()
     digest = audit_digest(at, who.user_id, who.username, action, object_type, str(object_id), details)
     await conn.fetchval(SQL_AUDIT, at, who.user_id, who.username, action, object_type,
                         str(object_id), SOURCE_IP, details, digest)

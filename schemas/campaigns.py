@@ -7,14 +7,12 @@ from pydantic import BaseModel, Field, model_validator
 
 from schemas.common import DbId, IdList, LongText, ShortText, Strict, Version
 
-Id = DbId
-
 
 class TeamIn(Strict):
     """A research team with its members and what it studies."""
 
     name: ShortText
-    leader_id: Id | None = None
+    leader_id: DbId | None = None
     member_ids: IdList = []
     unit_ids: IdList = []
     cadre_ids: IdList = []

@@ -8,17 +8,20 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from service.audit import cli as audit_cli
 from service.config import Settings, get_settings
 from service.logging_setup import configure_logging
 
 
 def _need_db(settings: Settings, stack: ExitStack) -> Settings:
+    """Settings with a database: the configured one, or the embedded one (adopted if running)."""
     if settings.database_url:
         return settings
-    from service.runtime.postgres import embedded_postgres
+    from service.runtime.postgres import EmbeddedPostgres
 
-    url = stack.enter_context(embedded_postgres(settings.data_dir / "pg"))
-    return settings.model_copy(update={"database_url": url})
+    pg = stack.enter_context(EmbeddedPostgres(settings.data_dir / "pg", adopt=True))
+    return settings.model_copy(update={"database_url": pg.service_dsn,
+                                       "migration_database_url": pg.owner_dsn})
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -27,8 +30,8 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     with ExitStack() as stack:
         s = _need_db(settings, stack)
-        assert s.database_url
-        upgrade_head(s.database_url)
+        assert s.owner_database_url
+        upgrade_head(s.owner_database_url)
     print("数据库结构已更新到最新版本")
     return 0
 
@@ -79,37 +82,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     with ExitStack() as stack:
         s = _need_db(settings, stack)
-        assert s.database_url
-        upgrade_head(s.database_url)
-        asyncio.run(_load_demo(s.database_url, args.cadres, args.seed))
+        assert s.owner_database_url
+        upgrade_head(s.owner_database_url)
+        asyncio.run(_load_demo(s.owner_database_url, args.cadres, args.seed))
     return 0
-
-
-async def _verify_audit(url: str) -> int:
-    import asyncpg
-
-    from service.audit.service import verify_chain
-    from service.db import init_connection
-
-    conn = await asyncpg.connect(url)
-    try:
-        await init_connection(conn)
-        report = await verify_chain(conn)
-    finally:
-        await conn.close()
-    if report.ok:
-        print(f"审计链完整：共校验 {report.checked} 条记录")
-        return 0
-    print(f"审计链断裂：第 {report.broken_id} 号记录——{report.reason}（此前 {report.checked} 条完好）")
-    return 1
-
-
-def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    """Walk the audit chain and report the first broken link."""
-    with ExitStack() as stack:
-        s = _need_db(settings, stack)
-        assert s.database_url
-        return asyncio.run(_verify_audit(s.database_url))
 
 
 def cmd_search_keys(args: argparse.Namespace, settings: Settings) -> int:
@@ -173,8 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cadres", type=int, default=200)
     demo.add_argument("--seed", type=int, default=20241)
     demo.set_defaults(func=cmd_demo)
-    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="校验审计链").set_defaults(func=cmd_audit_verify)
+    audit_cli.add_commands(sub)
     sub.add_parser("search-keys", help="用主密钥创建检索与索引专用密钥").set_defaults(
         func=cmd_search_keys)
     sub.add_parser("reindex", help="从数据库重建检索索引").set_defaults(func=cmd_reindex)

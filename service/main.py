@@ -1,5 +1,6 @@
 """Application factory and lifespan (pools and clients live here, not in module globals)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -8,9 +9,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from schemas import clock
 from service import problems
+from service.audit.sealer import start_sealer
 from service.config import Settings, get_settings
 from service.db import create_pool
 from service.exports.worker import start_export_worker
+from service.health.service import Freshness
 from service.middleware import RequestContextMiddleware
 from service.routes import include_routers
 from service.search.client import SearchClient
@@ -31,9 +34,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.search = (SearchClient(settings) if settings.meili_url and settings.meili_search_key
                             else None)
         stop_export_worker = start_export_worker(app.state.pool, settings)
+        stop_sealer = start_sealer(app.state.pool, settings) if settings.audit_sealer else None
+        app.state.freshness = Freshness()
+        freshness = asyncio.create_task(app.state.freshness.run(app.state.pool))
         try:
             yield
         finally:
+            freshness.cancel()
+            if stop_sealer is not None:
+                await stop_sealer()
             await stop_export_worker()
             if app.state.search is not None:
                 app.state.search.close()

@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service import outages
 from service.errors import DomainError
 
 log = logging.getLogger("cadre.errors")
@@ -18,6 +19,7 @@ _HTTP_TITLES = {
     405: "不支持该请求方法", 406: "无法提供所需格式", 409: "与当前状态冲突",
     413: "内容超过大小限制", 415: "不支持的内容类型", 422: "输入不符合要求",
     429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "服务暂不可用，请稍后再试",
+    507: "存储空间不足",
 }
 
 
@@ -37,7 +39,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
              "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     for status, title in ((400, "请求有误"), (401, ""), (403, ""), (404, ""), (409, ""),
                           (412, "版本不匹配"), (413, ""), (415, ""), (422, ""),
-                          (428, "更新必须携带版本号"), (429, ""), (503, ""))
+                          (428, "更新必须携带版本号"), (429, ""), (503, ""),
+                          (507, "附件存储空间已满"))
 }
 
 
@@ -124,5 +127,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(500, "服务器内部错误", "服务器内部错误，请联系管理员", "internal", request.url.path)
+        # Normally reached only through RequestContextMiddleware, which answers without
+        # re-raising (Starlette's outermost handler re-raises, and uvicorn then drops the
+        # keep-alive connection under the next request).
+        return unexpected(request.url.path, exc)
+
+
+def unexpected(path: str, exc: BaseException) -> JSONResponse:
+    """The answer to an exception no handler took: 503/507 when a dependency is down, else 500."""
+    outage = outages.classify(exc)
+    if outage is None:
+        log.error("unhandled error", exc_info=exc, extra={"path": path})
+        return problem(500, "服务器内部错误", "服务器内部错误，请联系管理员", "internal", path)
+    log.warning("dependency unavailable: %s", outage.code, extra={"path": path, "error": repr(exc)})
+    return problem(outage.status, outage.title, outage.detail, outage.code, path,
+                   headers={"Retry-After": str(outages.RETRY_AFTER_S)})

@@ -2,7 +2,6 @@
 
 from fastapi import FastAPI
 
-from service import health
 from service.assessments import api as assessments_api
 from service.attachments import api as attachments_api
 from service.audit import api as audit_api
@@ -15,6 +14,7 @@ from service.evidence import api as evidence_api
 from service.exports import api as exports_api
 from service.exports import documents_api as export_documents_api
 from service.family import api as family_api
+from service.health import api as health_api
 from service.leadership import api as leadership_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
@@ -27,13 +27,13 @@ from service.shortlists import api as shortlists_api
 from service.units import api as units_api
 from service.web import routes as web_routes
 
-PUBLIC_PATHS = {"/healthz", "/api/auth/login", "/api/auth/session", "/api/docs", "/api/openapi.json",
-                "/api/docs/oauth2-redirect", *web_routes.PUBLIC}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/api/auth/login", "/api/auth/session", "/api/docs",
+                "/api/openapi.json", "/api/docs/oauth2-redirect", *web_routes.PUBLIC}
 
 
 def include_routers(app: FastAPI) -> None:
     """Mount all routers."""
-    for router in (health.router, auth_api.router, units_api.router, cadres_api.router,
+    for router in (health_api.router, auth_api.router, units_api.router, cadres_api.router,
                    campaigns_api.router, records_api.router, evidence_api.router,
                    attachments_api.router, search_api.router, audit_api.router, family_api.router,
                    assessments_api.router, contests_api.router, secondments_api.router,

@@ -6,6 +6,7 @@ never from client input, and are combined with the query's own WHERE clause.
 """
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.leadership.rules import MEMBER_DURING, TEAM_LINES_SQL
 from service.principal import Principal
 
@@ -16,7 +17,7 @@ _OPEN_TEAMS = """SELECT tm.team_id FROM team_members tm JOIN teams t ON t.id = t
 def cadre_visible(principal: Principal, cadre: str, unit: str, user_param: int) -> str:
     """Whether cadre row `cadre` (with its unit row `unit`) is readable."""
     p = user_param
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         return (f"EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = ${p} "
                 f"AND s.unit_id = ANY({unit}.ancestor_ids) "
                 f"AND (s.tier IS NULL OR s.tier = {cadre}.tier))")
@@ -54,7 +55,7 @@ def record_visible(principal: Principal, record: str, user_param: int) -> str:
     if principal.role is Role.researcher:
         return (f"({record}.team_id IN ({_OPEN_TEAMS.format(p=p)}) "
                 f"AND ({record}.state = 'submitted' OR {record}.author_id = ${p}))")
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         concerned = cadre_id_visible(principal, "frc.cadre_id", p)
         return (f"({record}.state = 'submitted' AND EXISTS (SELECT 1 FROM field_record_cadres frc "
                 f"WHERE frc.record_id = {record}.id AND {concerned}))")
@@ -64,6 +65,11 @@ def record_visible(principal: Principal, record: str, user_param: int) -> str:
 def open_team_ids_sql(user_param: int) -> str:
     """Teams of open campaigns the user belongs to."""
     return _OPEN_TEAMS.format(p=user_param)
+
+
+def open_team_ids_of(user_expr: str) -> str:
+    """Teams of open campaigns of the user named by a SQL expression (e.g. a joined column)."""
+    return _OPEN_TEAMS.replace("${p}", user_expr)
 
 
 def unit_in_scope(principal: Principal, unit: str, tier_expr: str, user_param: int) -> str:

@@ -15,7 +15,8 @@ The rules, stated once:
 
 import asyncpg
 
-from service.assessments.repo import clear_results, period_visible
+from service.access.units import period_visible
+from service.assessments.repo import clear_results
 from service.leadership.rules import HEADED_DURING, HEADSHIPS_SQL
 from service.principal import Principal
 

@@ -10,6 +10,7 @@ from schemas import clock
 from schemas.auth import (
     LoginIn,
     PasswordChange,
+    ScopeIn,
     ScopeOut,
     TokenOut,
     UserCreate,
@@ -22,6 +23,7 @@ from service.config import Settings
 from service.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
+from service.search.repo import scope_from_row
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -84,15 +86,19 @@ async def _source_throttled(conn: asyncpg.Connection, settings: Settings,
         >= settings.login_ip_max_failures
 
 
-async def authenticate(pool: asyncpg.Pool, token: str,
-                       source_ip: str | None) -> tuple[Principal, bytes | None]:
-    """Resolve a token to its principal (and CSRF hash for cookie sessions)."""
+async def authenticate(pool: asyncpg.Pool, token: str, source_ip: str | None,
+                       with_scope: bool = False) -> tuple[Principal, bytes | None]:
+    """Resolve a token to its principal (and CSRF hash for cookie sessions).
+
+    `with_scope` also reads the user's search scope in the same query (one round trip).
+    """
     async with pool.acquire() as conn:
-        row = await repo.resolve_token(conn, hash_token(token))
+        row = await repo.resolve_token(conn, hash_token(token), with_scope)
     if row is None:
         raise Unauthorized()
     principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),
-                          source_ip, row["kind"])
+                          source_ip, row["kind"],
+                          search_scope=scope_from_row(row) if with_scope else None)
     return principal, row["csrf_hash"]
 
 
@@ -191,3 +197,23 @@ async def change_password(pool: asyncpg.Pool, principal: Principal, body: Passwo
         await repo.set_password(uow.conn, principal.user_id, passwords.hash_password(body.new_password))
         await repo.revoke_user_tokens(uow.conn, principal.user_id)
         uow.audit("user.password_change", "user", principal.user_id)
+
+
+async def change_scope(pool: asyncpg.Pool, principal: Principal, user_id: int, body: ScopeIn,
+                       add: bool) -> UserOut:
+    """Add or remove one scope of an account, leaving its other scopes as they are (admin)."""
+    tier = body.tier.value if body.tier else None
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_user(uow.conn, user_id)
+        if row is None:
+            raise NotFound()
+        if not await repo.unit_exists(uow.conn, body.unit_id):
+            raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
+        if add:
+            if not await repo.add_scope(uow.conn, user_id, body.unit_id, tier):
+                raise Conflict("该用户已有此授权范围")
+        elif not await repo.remove_scope(uow.conn, user_id, body.unit_id, tier):
+            raise Conflict("该用户没有此授权范围（单位和管理层级须与现有授权一致）")
+        uow.audit("user.scope_add" if add else "user.scope_remove", "user", user_id,
+                  {"unit_id": body.unit_id, "tier": tier})
+        return await _user_out(uow.conn, row)

@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter, Response
 
-from service.deps import AppSettings, EntityId, Pool
+from service.deps import AppSettings, EntityId, OfficeReader, Pool
 from service.dossier import service
-from service.exports.deps import Exporter
 from service.exports.service import pdf_response
 
 router = APIRouter(prefix="/api/cadres", tags=["exports"])
@@ -15,6 +14,6 @@ PDF_RESPONSES: dict[int | str, dict[str, object]] = {
 
 @router.get("/{cadre_id}/dossier.pdf", response_class=Response, responses=PDF_RESPONSES)
 async def dossier_pdf(cadre_id: EntityId, pool: Pool, settings: AppSettings,
-                      user: Exporter) -> Response:
+                      user: OfficeReader) -> Response:
     """A cadre's dossier as a watermarked PDF (officer, leader; audited with serial and SHA-256)."""
     return pdf_response(await service.export_dossier_or_404(pool, user, settings, cadre_id))

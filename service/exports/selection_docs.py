@@ -8,7 +8,6 @@ from typing import Any
 
 import asyncpg
 
-from schemas.common import label
 from schemas.export import (
     EvidenceContribution,
     LabelValue,
@@ -20,11 +19,10 @@ from schemas.export import (
     ShortlistDoc,
     Weight,
 )
+from schemas.labels import label, promotion_state
 from schemas.positions import Rules, Weights
-from schemas.promotions import KIND_LABELS, STAGE_LABELS
 from schemas.shortlists import Candidate, MarkedOut, ShortlistResult
 from service.dossier.assemble import evidence_ref
-from service.dossier.sections import PROMOTION_STATUSES
 from service.errors import NotFound
 from service.exports.documents import notice_period, votes
 from service.positions import service as positions
@@ -179,11 +177,9 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
             details = [notice_period(s["stage_date"], s["end_date"], None if missing else days),
                        LabelValue(label="公示渠道", value=str(payload.get("channel") or "—")),
                        LabelValue(label="反映问题", value=str(payload.get("objections") or "无"))]
-        stages.append(PromotionStage(label=STAGE_LABELS.get(s["stage"], s["stage"]),
+        stages.append(PromotionStage(label=label(s["stage"], "promotion_stage"),
                                      start_date=s["stage_date"], end_date=s["end_date"], details=details))
-    status = PROMOTION_STATUSES.get(row["status"], row["status"])
-    if row["status"] == "in_progress" and row["stage"] in STAGE_LABELS:
-        status = f"{STAGE_LABELS[row['stage']]}（进行中）"
-    return PromotionDoc(cadre_name=row["cadre_name"], kind=KIND_LABELS.get(row["kind"], row["kind"]),
-                        target_post=row["target_unit_name"] + row["target_post"], status=status,
+    return PromotionDoc(cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
+                        target_post=row["target_unit_name"] + row["target_post"],
+                        status=promotion_state(row["status"], row["stage"]),
                         stages=stages)

@@ -7,6 +7,7 @@ No database access here: the indexer imports this module.
 
 from typing import Any
 
+from schemas.labels import label
 from service.leadership.rules import HEADED_DURING, HEADSHIPS_SQL
 
 # A column expression over cadre row `c`: the facts as jsonb, formatted by performance_text.
@@ -41,8 +42,6 @@ PERFORMANCE_SQL = f"""jsonb_build_object(
     FROM service_logs sl WHERE sl.cadre_id = c.id AND sl.voided_at IS NULL)
 ) AS performance"""
 
-CONTEST_LEVELS = {"district_head": "区县主要负责人", "department_head": "部门主要负责人",
-                  "community_secretary": "社区党组织书记", "other": "其他"}
 
 
 def performance_text(facts: dict[str, Any] | None) -> str:
@@ -51,7 +50,7 @@ def performance_text(facts: dict[str, Any] | None) -> str:
         return ""
     parts = [f"{b['period']}{b['unit']}综合排名第{b['rank']}名（共{b['participants']}个单位）"
              f"摘星{b['stars']}颗" for b in facts.get("boards") or []]
-    parts += [f"擂台比武{c['name']}（{CONTEST_LEVELS.get(c['level'], c['level'])}）"
+    parts += [f"擂台比武{c['name']}（{label(c['level'], 'contest_level')}）"
               for c in facts.get("contests") or []]
     parts += [f"下沉{p['program']}{p['task_force']}（{p['starts_on']}至{p['ends_on']}）"
               for p in facts.get("placements") or []]

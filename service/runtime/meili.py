@@ -106,6 +106,11 @@ class MeiliServer:
                 )
             log.warning("killing orphaned meilisearch %s on %s", child.pid, self.db_dir)
             _proc.kill_and_wait(child.pid)
+        # A server on this directory that no pid file names (the file was lost): never run a
+        # second one on the same data, stop it.
+        for pid in _proc.pids_in_dir(self.db_dir, exe_name):
+            log.warning("killing unrecorded meilisearch %s on %s", pid, self.db_dir)
+            _proc.kill_and_wait(pid)
         self.pid_path.unlink(missing_ok=True)
 
     def _command(self) -> list[str]:
@@ -140,6 +145,9 @@ class MeiliServer:
             self._proc = subprocess.Popen(  # noqa: S603
                 self._command(), cwd=self.db_dir, env=env, stdin=subprocess.DEVNULL,
                 stdout=log_file, stderr=subprocess.STDOUT,
+                # its own session: a terminal's Ctrl-C reaches only our process, which stops
+                # Meilisearch after the processes that use it
+                start_new_session=True,
             )
         child = _proc.proc_ref(self._proc.pid)
         if child is not None:

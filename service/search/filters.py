@@ -4,6 +4,7 @@ import json
 
 from schemas.common import Role
 from schemas.search_api import SearchParams
+from service.access.roles import OFFICE
 from service.principal import Principal
 from service.search.repo import SearchScope
 
@@ -20,7 +21,7 @@ def _in(attr: str, values: list[object]) -> str:
 
 def access_filter(principal: Principal, scope: SearchScope) -> str:
     """What the principal may see, mirroring the SQL rules in service.access.repo."""
-    if principal.role in (Role.officer, Role.leader):
+    if principal.role in OFFICE:
         keys = [str(u) if t is None else f"{u}:{t}" for u, t in scope.scopes]
         if not keys:
             return NOTHING

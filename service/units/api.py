@@ -1,11 +1,20 @@
 """Routes for units."""
 
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from schemas.units import UnitCreate, UnitOut, UnitUpdate
-from service.deps import AdminUser, EntityId, IdempotencyKey, IfMatch, Limit, Offset, Pool, UnitReader
+from service.deps import (
+    AdminUser,
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    Offset,
+    Pool,
+    UnitReader,
+)
 from service.units import service
 from service.versioning import etag
 
@@ -15,8 +24,8 @@ router = APIRouter(prefix="/api/units", tags=["units"])
 @router.get("", response_model=list[UnitOut])
 async def list_units(
     pool: Pool, user: UnitReader,
-    parent_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
-    subtree_of: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    parent_id: IdQuery = None,
+    subtree_of: IdQuery = None,
     limit: Limit = 200, offset: Offset = 0,
 ) -> list[UnitOut]:
     """Children of a unit (roots by default) or a whole subtree."""

@@ -1,33 +1,29 @@
 """What every page route shares: HTML errors instead of problem+json, sign-in redirects, role aliases.
 
-Page routes declare their roles with `Depends(Allow(...))` aliases exactly like API routes, so the
+Page routes declare their roles with the `Allow` aliases of service/deps.py exactly like API routes, so the
 authorization matrix test reads them. A page request from a browser without a session is sent to
 the sign-in page; any other client gets the status code it would get from the API (401).
 """
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar, get_origin
+from typing import Any, TypeVar, get_origin
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from schemas.common import Role
-from service.deps import Allow
 from service.errors import DomainError
-from service.principal import Principal
 from service.problems import _zh
 from service.web.render import render
 
 log = logging.getLogger("cadre.web")
 
 M = TypeVar("M", bound=BaseModel)
-OfficeReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
 
 _STATUS_TEXT = {400: "请求有误", 401: "请先登录", 403: "您的角色无权访问此页面",
                 404: "页面或对象不存在（或不在您的查看范围内）", 405: "不支持该请求方法",

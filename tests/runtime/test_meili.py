@@ -52,6 +52,10 @@ def keys(server: MeiliServer) -> tuple[str, str]:
     return provision_keys(server.url, server.master_key, PREFIX)
 
 
+# A busy machine indexes slowly: wait on the task for as long as it reasonably takes.
+TASK_WAIT_MS = 120_000
+
+
 def _client(server: MeiliServer, key: str) -> meilisearch.Client:
     return meilisearch.Client(server.url, key, timeout=5)
 
@@ -106,11 +110,11 @@ def test_indexer_writes_and_search_key_only_searches(
     search_key, indexer_key = keys
     indexer = _client(server, indexer_key)
     task = indexer.create_index(f"{PREFIX}_docs", {"primaryKey": "id"})
-    indexer.wait_for_task(task.task_uid)
+    indexer.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS)
     task = indexer.index(f"{PREFIX}_docs").update_filterable_attributes(["unit"])
-    indexer.wait_for_task(task.task_uid)
+    indexer.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS)
     task = indexer.index(f"{PREFIX}_docs").add_documents(DOCS)
-    assert indexer.wait_for_task(task.task_uid).status == "succeeded"
+    assert indexer.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS).status == "succeeded"
 
     searcher = _client(server, search_key)
     hits = searcher.index(f"{PREFIX}_docs").search("张三")["hits"]
@@ -129,8 +133,10 @@ def test_indexer_writes_and_search_key_only_searches(
 def test_indexer_can_swap_indexes(server: MeiliServer, keys: tuple[str, str]) -> None:
     indexer = _client(server, keys[1])
     for uid in (f"{PREFIX}_a", f"{PREFIX}_b"):
-        indexer.wait_for_task(indexer.create_index(uid, {"primaryKey": "id"}).task_uid)
-    indexer.wait_for_task(indexer.index(f"{PREFIX}_b").add_documents(DOCS).task_uid)
+        indexer.wait_for_task(indexer.create_index(uid, {"primaryKey": "id"}).task_uid,
+                              timeout_in_ms=TASK_WAIT_MS)
+    indexer.wait_for_task(indexer.index(f"{PREFIX}_b").add_documents(DOCS).task_uid,
+                          timeout_in_ms=TASK_WAIT_MS)
     task = indexer.swap_indexes([{"indexes": [f"{PREFIX}_a", f"{PREFIX}_b"]}])
     # a swap task has no indexUid, so a key scoped to f"{PREFIX}*" cannot read it (404):
     # the indexer has to observe the swap another way (or be given a wider key)
@@ -138,9 +144,9 @@ def test_indexer_can_swap_indexes(server: MeiliServer, keys: tuple[str, str]) ->
         indexer.get_task(task.task_uid)
     assert caught.value.status_code == 404
     admin = _client(server, server.master_key)
-    assert admin.wait_for_task(task.task_uid).status == "succeeded"
+    assert admin.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS).status == "succeeded"
     assert indexer.index(f"{PREFIX}_a").get_stats().number_of_documents == 2
-    indexer.wait_for_task(indexer.delete_index(f"{PREFIX}_b").task_uid)
+    indexer.wait_for_task(indexer.delete_index(f"{PREFIX}_b").task_uid, timeout_in_ms=TASK_WAIT_MS)
 
 
 def test_stop_and_restart_on_same_port_keeps_data(

@@ -114,6 +114,10 @@ BODIES: dict[str, Body] = {
         "name": f"补充调研组{secrets.token_hex(3)}"}},
     "PATCH /api/units/{unit_id}": lambda w: {"json": {"version": 1, "name": "鼓楼区"}},
     "PATCH /api/users/{user_id}": lambda w: {"json": {"version": 1, "display_name": "张科长"}},
+    # The world's officer already holds district 1 (adding it again is refused, nothing changes)
+    # and does not hold district 2 (removing it is refused): the world stays as it was.
+    "POST /api/users/{user_id}/scopes": lambda w: {"json": {"unit_id": w.inside("unit")}},
+    "POST /api/users/{user_id}/scopes/remove": lambda w: {"json": {"unit_id": w.outside("unit")}},
     "POST /api/attachments": lambda w: {"files": {"file": ("照片.png", png(), "image/png")}},
     "PUT /api/positions/{position_id}": _position_update,
     "POST /api/positions/{position_id}/shortlist/marks": lambda w: {"json": {
@@ -256,7 +260,8 @@ def test_admin_reads_no_dossier_and_auditor_only_the_trail() -> None:
         # A page is held to the rule of the API it shows (/audit like /api/audit).
         path = "/api" + case.path if _is_page(case) else case.path
         if "admin" in case.roles and case.roles != set(ROLES):
-            assert path.startswith(("/api/users", "/api/units")), case.key
+            # /api/status: the operator's view of processes and queues, no personal data
+            assert path.startswith(("/api/users", "/api/units", "/api/status")), case.key
         if "auditor" in case.roles and case.roles != set(ROLES):
             assert path.startswith("/api/audit"), case.key
 
