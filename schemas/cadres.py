@@ -4,7 +4,16 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from schemas.common import (
     AppraisalGrade,
@@ -44,6 +53,36 @@ def validate_national_id(value: str) -> str:
     if national_id_check_char(v[:17]) != v[17]:
         raise ValueError("身份证号校验位错误")
     return v
+
+
+def national_id_birth_date(value: str) -> date:
+    """The birth date encoded in a valid 18-character national ID number."""
+    return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def national_id_gender(value: str) -> str:
+    """`male` or `female`, from the parity of the 17th character (GB 11643)."""
+    return "male" if int(value[16]) % 2 == 1 else "female"
+
+
+def national_id_mismatches(value: str, birth_date: date | None, gender: str | None) -> list[str]:
+    """Why a valid ID number disagrees with the stated birth date and gender (empty if it agrees)."""
+    problems = []
+    encoded = national_id_birth_date(value)
+    if birth_date is not None and encoded != birth_date:
+        problems.append(f"身份证号中的出生日期为 {encoded:%Y-%m-%d}，与出生日期 "
+                        f"{birth_date:%Y-%m-%d} 不一致")
+    if gender is not None and national_id_gender(value) != gender:
+        stated = {"male": "男", "female": "女"}.get(gender, gender)
+        problems.append(f"身份证号编码的性别为{'男' if national_id_gender(value) == 'male' else '女'}，"
+                        f"与性别“{stated}”不一致")
+    return problems
+
+
+def field_error(model: str, field: str, message: str, value: object) -> ValidationError:
+    """A validation error placed under one field (raised from a model validator)."""
+    return ValidationError.from_exception_data(model, [InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=(field,), input=value)])
 
 
 # An 18-character national ID number inside free text (not part of a longer run of digits).
@@ -91,6 +130,13 @@ class CareerEntryOut(CareerEntryIn):
 
     model_config = ConfigDict(extra="ignore")
     id: int
+    # Lines read from an approval form keep their printed text; unit and post are then a best
+    # effort split of it (either may be empty).
+    unit_name: str
+    post: str
+    form_text: str | None = None
+    parent_id: int | None = None
+    note: str | None = None
     version: int = 1
 
 
@@ -161,6 +207,11 @@ class CadreFields(Strict):
             value = getattr(self, field)
             if value is not None and value < self.birth_date:
                 raise ValueError(f"{field} 不能早于出生日期")
+        if self.national_id is not None:
+            problems = national_id_mismatches(self.national_id, self.birth_date, self.gender.value)
+            if problems:
+                raise field_error(type(self).__name__, "national_id", "；".join(problems),
+                                  self.national_id)
         return self
 
 

@@ -16,6 +16,7 @@ from service.exports import documents_api as export_documents_api
 from service.family import api as family_api
 from service.health import api as health_api
 from service.leadership import api as leadership_api
+from service.lrmx import api as lrmx_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
@@ -45,5 +46,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
+    app.include_router(lrmx_api.router)
     app.include_router(leadership_api.router)
     web_routes.mount(app)

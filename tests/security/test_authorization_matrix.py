@@ -24,6 +24,7 @@ from service.main import create_app
 from service.routes import PUBLIC_PATHS
 from tests.factories import Api
 from tests.leadership import matrix_examples as leadership
+from tests.lrmx import matrix_examples as formats
 from tests.performance import matrix_examples as performance
 from tests.security.world import MOTION, ROLES, World, build_world, evidence_body, png
 
@@ -47,6 +48,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "job_id": ("export_job", frozenset({"officer", "leader"})),
     # Scoreboards, contests, secondments, service logs: kept by their domain (issue 7).
     **performance.PARAM_KINDS,
+    **formats.PARAM_KINDS,
     **leadership.PARAM_KINDS,
 }
 
@@ -113,6 +115,8 @@ BODIES: dict[str, Body] = {
     "POST /api/campaigns/{campaign_id}/teams": lambda w: {"json": {
         "name": f"补充调研组{secrets.token_hex(3)}"}},
     "PATCH /api/units/{unit_id}": lambda w: {"json": {"version": 1, "name": "鼓楼区"}},
+    # Moving a unit under the parent it already has changes nothing else in the shared world.
+    "POST /api/units/{unit_id}/move": lambda w: {"json": {"parent_id": w.api.units["city"], "version": 1}},
     "PATCH /api/users/{user_id}": lambda w: {"json": {"version": 1, "display_name": "张科长"}},
     # The world's officer already holds district 1 (adding it again is refused, nothing changes)
     # and does not hold district 2 (removing it is refused): the world stays as it was.
@@ -137,6 +141,7 @@ BODIES: dict[str, Body] = {
     "POST /api/promotions/{promotion_id}/probation": lambda w: _promotion(
         w, outcome="confirmed", date="2025-10-16", reason="试用期满考核合格"),
     **performance.BODIES,
+    **formats.BODIES,
     **leadership.BODIES,
     # Wrong current password: exercises the route without ending the user's sessions.
     "POST /api/auth/password": lambda w: {"json": {"current_password": "Wrong@pass-1",
@@ -192,15 +197,16 @@ def route_cases(app: Any) -> list[RouteCase]:
         allows = list(_allows(route.dependant))
         roles = (frozenset.intersection(*(frozenset(r.value for r in a.roles) for a in allows))
                  if allows else None)
-        params = tuple(re.findall(r"{(\w+)(?::\w+)?}", route.path))
-        for method in sorted(set(route.methods) - {"HEAD", "OPTIONS"}):
-            cases.append(RouteCase(method, route.path, roles, params))
+        path = route.path or ""
+        params = tuple(re.findall(r"{(\w+)(?::\w+)?}", path))
+        for method in sorted(set(route.methods or ()) - {"HEAD", "OPTIONS"}):
+            cases.append(RouteCase(method, path, roles, params))
     return cases
 
 
 def other_routes(app: Any) -> list[tuple[str, str]]:
     """Routes that are not API routes (documentation pages, mounted apps), as (type, path)."""
-    return [(type(r.original_route).__name__, r.path) for r in iter_route_contexts(app.routes)
+    return [(type(r.original_route).__name__, r.path or "") for r in iter_route_contexts(app.routes)
             if not isinstance(r.original_route, APIRoute)]
 
 

@@ -1,12 +1,15 @@
 """Settings refuse unsafe values outside development; responses carry security headers; CORS closed."""
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
 from service.config import Settings
 from tests.factories import Api
 
-REAL = {"env": "production", "database_url": "postgresql://cadre@db/cadre",
+REAL: dict[str, Any] = {"env": "production", "database_url": "postgresql://cadre@db/cadre",
         "secret_key": SecretStr("a-real-secret-of-some-length-2f9c")}
 
 
@@ -68,7 +71,7 @@ async def test_cors_is_closed_by_default(api: Api) -> None:
 async def test_oversized_body_is_refused_while_streaming(api: Api, settings: Settings) -> None:
     _, officer = await api.user("officer", [api.units["d1"]])
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(settings.request_max_bytes // 65536 + 2):
             yield b" " * 65536
 

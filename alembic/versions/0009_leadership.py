@@ -1,7 +1,7 @@
 """Leadership teams (team roles on resume lines), democratic evaluation, research archives, 考察材料 drafts.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-25
 
 A unit's leadership team is read from the resume: every resume line at the unit carries a team
@@ -11,8 +11,8 @@ service/leadership/rules.py derives it. The rule lives there, not here: these ar
 
 from service.migrate import execute_script
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -92,13 +92,15 @@ CREATE INDEX inspection_drafts_promotion_idx ON inspection_drafts (promotion_id)
   WHERE promotion_id IS NOT NULL;
 
 ALTER TABLE exports DROP CONSTRAINT exports_kind_check;
-ALTER TABLE exports ADD CONSTRAINT exports_kind_check
-  CHECK (kind IN ('dossier', 'shortlist', 'promotion', 'archive', 'inspection'));
+ALTER TABLE exports ADD CONSTRAINT exports_kind_check CHECK (kind IN (
+  'dossier', 'shortlist', 'promotion', 'approval_form', 'approval_form_docx', 'lrmx', 'roster',
+  'archive', 'archive_docx', 'inspection', 'inspection_docx'));
 """
 
 DOWNGRADE = """
 ALTER TABLE exports DROP CONSTRAINT exports_kind_check;
-ALTER TABLE exports ADD CONSTRAINT exports_kind_check CHECK (kind IN ('dossier', 'shortlist', 'promotion'));
+ALTER TABLE exports ADD CONSTRAINT exports_kind_check CHECK (kind IN (
+  'dossier', 'shortlist', 'promotion', 'approval_form', 'approval_form_docx', 'lrmx', 'roster'));
 DROP TABLE IF EXISTS inspection_drafts, archive_conclusions, evaluation_votes, evaluation_rounds;
 DROP INDEX IF EXISTS team_assignments_team_unit_key;
 ALTER TABLE team_assignments DROP CONSTRAINT team_assignments_one_target;
