@@ -1,6 +1,5 @@
 """Cadres and the fields of the appointment approval form (任免审批表)."""
 
-import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -31,14 +30,10 @@ from schemas.common import (
     Tier,
     Version,
 )
+from schemas.national_id import check_char
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def national_id_check_char(first17: str) -> str:
-    """Check character of an 18-character national ID number (GB 11643)."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+# One home for ID-number arithmetic and masking (schemas/national_id.py); re-exported here.
+national_id_check_char = check_char
 
 
 def validate_national_id(value: str) -> str:
@@ -83,22 +78,6 @@ def field_error(model: str, field: str, message: str, value: object) -> Validati
     """A validation error placed under one field (raised from a model validator)."""
     return ValidationError.from_exception_data(model, [InitErrorDetails(
         type=PydanticCustomError("value_error", message), loc=(field,), input=value)])
-
-
-# An 18-character national ID number inside free text (not part of a longer run of digits).
-NATIONAL_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
-
-
-def mask_national_ids_in(text: str) -> str:
-    """Free text with every national ID number in it masked like mask_national_id."""
-    return NATIONAL_ID_IN_TEXT.sub(r"\1********\2", text)
-
-
-def mask_national_id(value: str | None) -> str | None:
-    """Mask all but the first 6 and last 4 characters."""
-    if not value:
-        return value
-    return value[:6] + "*" * 8 + value[-4:]
 
 
 NationalId = Annotated[str, AfterValidator(validate_national_id)]

@@ -21,9 +21,14 @@ class TeamIn(Strict):
 
 
 class CampaignCreate(Strict):
-    """A research campaign, optionally with its teams."""
+    """A research campaign, optionally with its teams.
+
+    `unit_id` is the unit the campaign is run for (within the officer's scope); it may be left
+    out by an officer with a single scope unit, which is then used.
+    """
 
     name: ShortText
+    unit_id: DbId | None = None
     description: LongText = ""
     starts_on: date
     ends_on: date
@@ -65,6 +70,7 @@ class CampaignOut(BaseModel):
 
     id: int
     name: str
+    unit_id: int
     description: str
     starts_on: date
     ends_on: date

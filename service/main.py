@@ -14,6 +14,7 @@ from service.config import Settings, get_settings
 from service.db import create_pool
 from service.exports.worker import start_export_worker
 from service.health.service import Freshness
+from service.id_masking import IdMaskingMiddleware
 from service.middleware import RequestContextMiddleware
 from service.routes import include_routers
 from service.search.client import SearchClient
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     include_routers(app)
+    app.add_middleware(IdMaskingMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["*"], allow_headers=["*"])

@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from schemas import clock
+from schemas.national_id import mask_deep
 from service.audit import repo as audit_repo
 from service.principal import Principal
 
@@ -36,9 +37,13 @@ class UnitOfWork:
 
     def audit(self, action: str, object_type: str | None = None, object_id: object = None,
               details: dict[str, Any] | None = None) -> None:
-        """Queue an audit entry, written with the transaction's other rows at commit."""
+        """Queue an audit entry, written with the transaction's other rows at commit.
+
+        The trail can never be erased, so no whole ID number typed anywhere (a search query, a
+        seed, a note) is written into it: every string of the details is masked here.
+        """
         self._audit.append((action, object_type, None if object_id is None else str(object_id),
-                            details or {}))
+                            mask_deep(details or {})))
 
     @property
     def actor_id(self) -> int | None:

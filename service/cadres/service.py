@@ -17,9 +17,9 @@ from schemas.cadres import (
     CareerEntryOut,
     RewardPenaltyIn,
     RewardPenaltyOut,
-    mask_national_id,
 )
 from schemas.common import Role
+from schemas.national_id import mask_national_id
 from schemas.records import RevisionOut
 from service.cadres import repo
 from service.errors import NotFound, ValidationFailed

@@ -71,8 +71,8 @@ async def create_evidence(pool: asyncpg.Pool, principal: Principal, body: Eviden
                                                          body.campaign_id, body.team_id)) is None:
                 raise ValidationFailed("只能在本人所在且正在进行的调研活动和调研组内填报",
                                        errors=[{"field": "team_id", "message": "调研组无效"}])
-        elif body.campaign_id is not None and not await uow.conn.fetchval(
-                "SELECT true FROM campaigns WHERE id = $1", body.campaign_id):
+        elif body.campaign_id is not None and not await campaigns_repo.visible_campaign_ids(
+                uow.conn, principal, body.campaign_id):
             raise ValidationFailed("调研活动不存在",
                                    errors=[{"field": "campaign_id", "message": "调研活动不存在"}])
         await _check_links(uow, body)

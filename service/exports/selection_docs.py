@@ -23,6 +23,7 @@ from schemas.labels import label, promotion_state
 from schemas.positions import Rules, Weights
 from schemas.shortlists import Candidate, MarkedOut, ShortlistResult
 from service.dossier.assemble import evidence_ref
+from service.dossier.masking import mask_free_text
 from service.errors import NotFound
 from service.exports.documents import notice_period, votes
 from service.positions import service as positions
@@ -113,7 +114,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
     candidates = [_candidate(c) for c in sorted(result.candidates, key=lambda c: c.pos)]
     candidates += [_marked(m, "排除") for m in result.excluded]
     candidates += [_marked(m, "置顶但不符合资格") for m in result.ineligible_marked]
-    return ShortlistDoc(
+    return mask_free_text(principal, ShortlistDoc(
         position=Position(unit=position.unit_name, post=position.title,
                           post_level=label(position.post_level) or None),
         rules=[LabelValue(label="资格审查基准日", value=f"{result.reference_date:%Y.%m.%d}"),
@@ -121,7 +122,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
                LabelValue(label="符合资格人数",
                           value=f"{result.eligible_total} 人，列出前 {result.top_n} 名")],
         weights=weight_lines(result.weights), version=version, inputs_hash=result.inputs_hash,
-        candidates=candidates)
+        candidates=candidates))
 
 
 async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, position_id: int,
@@ -179,7 +180,7 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
                        LabelValue(label="反映问题", value=str(payload.get("objections") or "无"))]
         stages.append(PromotionStage(label=label(s["stage"], "promotion_stage"),
                                      start_date=s["stage_date"], end_date=s["end_date"], details=details))
-    return PromotionDoc(cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
-                        target_post=row["target_unit_name"] + row["target_post"],
-                        status=promotion_state(row["status"], row["stage"]),
-                        stages=stages)
+    return mask_free_text(principal, PromotionDoc(
+        cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
+        target_post=row["target_unit_name"] + row["target_post"],
+        status=promotion_state(row["status"], row["stage"]), stages=stages))

@@ -7,8 +7,9 @@ from typing import Any
 import anyio
 import asyncpg
 
-from schemas.cadres import RESTRICTED_TITLE, mask_national_id
+from schemas.cadres import RESTRICTED_TITLE
 from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC
+from schemas.national_id import mask_national_id
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
 from service.cadres.service import sees_sensitive

@@ -29,7 +29,11 @@ async def _check_content(uow: UnitOfWork, team_id: int, campaign_id: int,
     if not team["starts_on"] <= body.occurred_on <= team["ends_on"]:
         raise ValidationFailed("记录日期须在调研活动期间内",
                                errors=[{"field": "occurred_on", "message": "不在调研活动期间内"}])
-    outside = await campaigns_repo.cadres_outside_assignment(uow.conn, team_id, body.cadre_ids)
+    # Outside the team's assignment, or outside what the author may read (an officer's own
+    # scope): one answer for both, and the same as for a cadre that does not exist.
+    outside = sorted(set(await campaigns_repo.cadres_outside_assignment(uow.conn, team_id, body.cadre_ids))
+                     | set(await campaigns_repo.cadres_outside_scope(uow.conn, uow.principal,
+                                                                     body.cadre_ids)))
     if outside:
         raise ValidationFailed("所涉干部不在本调研组的调研范围内",
                                errors=[{"field": "cadre_ids", "message": f"不在范围内：{outside}"}])
@@ -47,7 +51,8 @@ def _content(body: RecordCreate | RecordUpdate) -> dict[str, Any]:
 
 async def _reload(uow: UnitOfWork, record_id: int) -> RecordOut:
     row = await repo.get_visible(uow.conn, uow.principal, record_id)
-    assert row is not None
+    if row is None:  # not expected (authors read their own records); refused, never a 500
+        raise NotFound("调研记录不存在")
     return to_out(row)
 
 

@@ -22,7 +22,7 @@ from service.config import Settings
 from service.deps import Allow
 from service.main import create_app
 from service.routes import PUBLIC_PATHS
-from tests.factories import Api
+from tests.factories import Api, campaign_with_team, record_body
 from tests.leadership import matrix_examples as leadership
 from tests.lrmx import matrix_examples as formats
 from tests.performance import matrix_examples as performance
@@ -35,8 +35,9 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "record_id": ("record", frozenset({"officer", "leader", "researcher"})),
     "evidence_id": ("evidence", frozenset({"officer", "leader", "researcher"})),
     "attachment_id": ("attachment", frozenset({"officer", "leader", "researcher"})),
-    # Campaigns are open to every officer and leader; a researcher sees only their own teams'.
-    "campaign_id": ("campaign", frozenset({"researcher"})),
+    # Campaigns belong to a unit: officers and leaders see those their scope covers; a researcher
+    # sees only their own teams'.
+    "campaign_id": ("campaign", frozenset({"officer", "leader", "researcher"})),
     # Accounts are admin business and units are not secret: no scope applies.
     "user_id": ("user", frozenset()),
     "unit_id": ("unit", frozenset()),
@@ -339,3 +340,74 @@ async def test_route_answers_each_role_by_its_rule_and_scope(case: RouteCase, wo
             where = f"{case.key} as {role}, {param} out of scope"
             assert outside.status_code == 404, f"{where}: {outside.status_code} {outside.text[:300]}"
             assert _problem(outside) == _problem(missing), f"{where} differs from a missing object"
+
+
+async def test_campaign_team_and_assignment_writes_stay_within_the_officers_district(
+        world: World) -> None:
+    """The district-1 officer may not create, extend or change campaigns over district 2."""
+    api, officer = world.api, world.headers["officer"]
+    base = {"name": "跨区调研", "starts_on": "2024-01-01", "ends_on": "2030-12-31"}
+    for team in ({"cadre_ids": [world.outside("cadre")]}, {"unit_ids": [world.outside("unit")]}):
+        r = await api.client.post("/api/campaigns", headers=officer,
+                                  json={**base, "teams": [{"name": "甲组", **team}]})
+        assert r.status_code == 422, r.text
+        r = await api.client.post(f"/api/campaigns/{world.inside('campaign')}/teams", headers=officer,
+                                  json={"name": f"乙组{secrets.token_hex(3)}", **team})
+        assert r.status_code == 422, r.text
+    r = await api.client.post("/api/campaigns", headers=officer,
+                              json={**base, "unit_id": world.outside("unit")})
+    assert r.status_code == 422, r.text
+    for body in ({"version": 1, "status": "closed"}, {"version": 1, "status": "open"}):
+        r = await api.client.patch(f"/api/campaigns/{world.outside('campaign')}", headers=officer,
+                                   json=body)
+        assert r.status_code == 404, r.text
+
+
+RESEARCHER_OBJECTS = ("cadre", "record", "evidence", "attachment")
+
+
+async def test_researcher_reads_nothing_after_the_campaign_closes_and_only_its_officer_reopens(
+        world: World) -> None:
+    """Every researcher-readable route with an object of a campaign answers 404 once the
+    campaign is closed; an officer of another district cannot re-open it."""
+    api, u = world.api, world.api.units
+    researcher_id, researcher = await api.user("researcher")
+    # A team mate files (their own uploads stay theirs to read; the team's record is the rule's).
+    filer_id, filer = await api.user("researcher")
+    _, officer2 = await api.user("officer", [u["d2"]])
+    campaign = await campaign_with_team(api, world.headers["officer"], [researcher_id, filer_id],
+                                        [u["d1"]])
+    attachment = (await api.client.post("/api/attachments", headers=filer, files={
+        "file": ("照片.png", png(), "image/png")})).json()["id"]
+    record = await api.client.post("/api/records", headers=filer, json=record_body(
+        campaign, [world.inside("cadre")], attachment_ids=[attachment]))
+    assert record.status_code == 201, record.text
+    ids = {"cadre": world.inside("cadre"), "record": record.json()["id"],
+           "evidence": world.inside("evidence"), "attachment": attachment}
+    cases = [c for c in CASES if c.method == "GET" and c.roles and "researcher" in c.roles
+             and c.params and all(p in PARAM_KINDS and PARAM_KINDS[p][0] in RESEARCHER_OBJECTS
+                                  for p in c.params)]
+    assert len(cases) >= 6, [c.key for c in cases]
+
+    async def statuses() -> dict[str, int]:
+        out = {}
+        for case in cases:
+            path = _path(case, {p: ids[PARAM_KINDS[p][0]] for p in case.params})
+            out[case.key] = (await api.client.get(path, headers=researcher)).status_code
+        return out
+
+    async def patch(headers: dict[str, str], version: int, status: str) -> int:
+        r = await api.client.patch(f"/api/campaigns/{campaign['id']}", headers=headers,
+                                   json={"version": version, "status": status})
+        return r.status_code
+
+    open_answers = await statuses()
+    assert all(s < 400 for s in open_answers.values()), open_answers
+    assert await patch(world.headers["officer"], 1, "closed") == 200
+    closed = await statuses()
+    assert set(closed.values()) == {404}, closed
+    assert await patch(officer2, 2, "open") == 404
+    closed = await statuses()
+    assert set(closed.values()) == {404}, closed
+    assert await patch(world.headers["officer"], 2, "open") == 200
+    assert await statuses() == open_answers

@@ -1,7 +1,7 @@
 """Leadership teams (team roles on resume lines), democratic evaluation, research archives, 考察材料 drafts.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-25
 
 A unit's leadership team is read from the resume: every resume line at the unit carries a team
@@ -11,8 +11,8 @@ service/leadership/rules.py derives it. The rule lives there, not here: these ar
 
 from service.migrate import execute_script
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
