@@ -10,6 +10,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -135,6 +137,14 @@ class RewardPenaltyIn(Strict):
     decided_on: date
     effective_until: date | None = None
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+    @field_validator("effective_until")
+    @classmethod
+    def _not_before_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
+        decided = info.data.get("decided_on")
+        if value is not None and isinstance(decided, date) and value < decided:
+            raise ValueError(f"有效期至不能早于决定日期（{decided.isoformat()}）")
+        return value
 
 
 class RewardPenaltyOut(RewardPenaltyIn):

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         return self.audit_checkpoint_file or self.data_dir / "audit" / "checkpoints.jsonl"
 
     @property
+    def library_index(self) -> str:
+        """The live search index (the one derivation of its name: service, indexer and benches)."""
+        return f"{self.index_prefix}_library"
+
+    @property
     def attachments_dir(self) -> Path:
         """Directory of the content-addressed attachment store."""
         return self.data_dir / "attachments"

@@ -15,6 +15,7 @@ from service.db import create_pool
 from service.exports.worker import start_export_worker
 from service.health.service import Freshness
 from service.id_masking import IdMaskingMiddleware
+from service.input_guard import InputGuardMiddleware
 from service.middleware import RequestContextMiddleware
 from service.routes import include_routers
 from service.search.client import SearchClient
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     include_routers(app)
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(IdMaskingMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

@@ -12,7 +12,6 @@ from service.contests import api as contests_api
 from service.dossier import api as dossier_api
 from service.evidence import api as evidence_api
 from service.exports import api as exports_api
-from service.exports import documents_api as export_documents_api
 from service.family import api as family_api
 from service.health import api as health_api
 from service.leadership import api as leadership_api
@@ -42,7 +41,6 @@ def include_routers(app: FastAPI) -> None:
         app.include_router(router)
     app.include_router(dossier_api.router)
     app.include_router(exports_api.router)
-    app.include_router(export_documents_api.router)
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)

@@ -117,6 +117,11 @@ async def issue_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings
     return IssuedPdf(serial, digest, pdf, name, exported_at)
 
 
+PDF_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"application/pdf": {}}, "description": "带水印和导出编号的 PDF"},
+}
+
+
 def pdf_response(issued: IssuedPdf) -> Response:
     """The PDF as a download with its Chinese file name (RFC 5987), serial and digest."""
     return Response(content=issued.pdf, media_type="application/pdf", headers={
