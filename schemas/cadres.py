@@ -1,7 +1,7 @@
 """Cadres and the fields of the appointment approval form (任免审批表)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -96,6 +96,8 @@ class CareerEntryIn(Strict):
     post: ShortText
     post_level: PostLevel | None = None
     is_grassroots: bool = False
+    # Role in the unit's leadership team (一把手 = head); None: derived (service/leadership/rules.py).
+    team_role: Literal["head", "member", "none"] | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "CareerEntryIn":
@@ -116,6 +118,7 @@ class CareerEntryOut(CareerEntryIn):
     form_text: str | None = None
     parent_id: int | None = None
     note: str | None = None
+    version: int = 1
 
 
 class AppraisalIn(Strict):
