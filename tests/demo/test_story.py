@@ -14,8 +14,9 @@ from service.demo import DemoSummary, load_demo
 from service.migrate import upgrade_head
 
 SERVER = os.environ.get("CADRE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# Not the real date: the story must follow the business clock, whatever day it is.
-TODAY = date(2026, 3, 18)
+# Not the real date, and a year the official holiday calendar does not list yet: the story must
+# follow the business clock, whatever day it is.
+TODAY = date(2027, 1, 20)
 
 
 async def _admin(sql: str) -> None:
@@ -47,7 +48,7 @@ async def test_ten_districts_are_scored_in_four_quarters_with_stars_ranks_and_se
         story: tuple[asyncpg.Connection, DemoSummary]) -> None:
     conn, _ = story
     periods = await conn.fetch("SELECT id, code, state, ends_on FROM assessment_periods ORDER BY starts_on")
-    assert [p["code"] for p in periods] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    assert [p["code"] for p in periods] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
     assert [p["state"] for p in periods] == ["locked", "locked", "locked", "published"]
     assert all(p["ends_on"] < TODAY for p in periods)
     for p in periods:
@@ -137,3 +138,17 @@ async def test_appointments_changed_the_cadres_they_name(
         WHERE p.kind = 'post_promotion' AND p.appointed_on IS NOT NULL
           AND (c.post <> p.target_post OR c.unit_id <> p.target_unit_id)""")
     assert wrong == 0
+
+
+async def test_the_story_leaves_resumes_and_heads_consistent(
+        story: tuple[asyncpg.Connection, DemoSummary]) -> None:
+    conn, _ = story
+    assert await conn.fetchval("""SELECT count(*) FROM cadres c WHERE (SELECT count(*) FROM career_entries e
+        WHERE e.cadre_id = c.id AND e.end_date IS NULL AND e.unit_id = c.unit_id) <> 1""") == 0
+    assert await conn.fetchval("""SELECT count(*) FROM career_entries a JOIN career_entries b
+        ON a.cadre_id = b.cadre_id AND a.id < b.id
+       AND daterange(a.start_date, a.end_date, '[]') && daterange(b.start_date, b.end_date, '[]')""") == 0
+    heads = "SELECT count(*) - count(DISTINCT unit_id) FROM cadres WHERE is_unit_head"
+    assert await conn.fetchval(heads) == 0
+    assert await conn.fetchval("""SELECT count(*) FROM cadres WHERE tier = 'district_managed'
+        AND (post_level LIKE 'division%' OR rank LIKE 'researcher%')""") == 0

@@ -23,6 +23,7 @@ import asyncpg
 from schemas import clock
 from schemas.common import Role
 from service.db import init_connection
+from service.demo.story import story_sql
 from service.demo.story.conn_pool import ConnPool
 from service.principal import Principal
 
@@ -54,14 +55,12 @@ class Story:
 
     async def rows(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         """Read rows for the story (ordered queries only: determinism depends on it)."""
-        return list(await self.conn.fetch(sql, *args))
+        return await story_sql.rows(self.conn, sql, *args)
 
 
 async def tell(conn: asyncpg.Connection, seed: int, officer_username: str = "officer") -> dict[str, int]:
     """Run every part of the story in order; returns the figures each part reports."""
-    user = await conn.fetchrow("SELECT id, username, display_name FROM users WHERE username = $1",
-                               officer_username)
-    city_id = await conn.fetchval("SELECT id FROM units WHERE kind = 'city' ORDER BY id LIMIT 1")
+    user, city_id = await story_sql.officer_and_city(conn, officer_username)
     if user is None or city_id is None:
         raise RuntimeError("演示数据缺少市委组织部干部账号或市级单位")
     officer = Principal(user_id=user["id"], username=user["username"],

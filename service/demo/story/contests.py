@@ -65,7 +65,8 @@ async def tell(story: Story) -> dict[str, int]:
                     judgement=Judgement.positive if good else Judgement.negative,
                     title=f"{s['district']}{theme[0]}擂台比武{'亮点' if good else '短板'}",
                     description=(theme[1] if good else theme[2]).format(a=a, b=b),
-                    metrics=[Metric(name=theme[0], value=float(b), unit="个")] if good else [],
+                    metrics=[Metric(name=theme[0], value=float(b), unit="个")] if good
+                    else [Metric(name="比武排名", value=float(len(order)), unit="名")],
                     period_start=held - timedelta(days=80), period_end=held))
             await contests.add_presentation(story.pool, story.officer, contest.id, PresentationCreate(
                 cadre_id=s["cadre_id"], unit_id=s["district_id"], speaking_order=n,

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from typing import Any
 
+from schemas.cadres import CadreUpdate
 from schemas.common import EducationLevel, PostLevel, Tier
 from schemas.positions import AppraisalRule, Category, EducationRule, PositionCreate, PostLevelRule, Rules
 from schemas.promotions import (
@@ -19,7 +20,8 @@ from schemas.promotions import (
     Vote,
 )
 from schemas.shortlists import MarkIn, SaveShortlist
-from service.demo.story import Story
+from service.cadres import service as cadres
+from service.demo.story import Story, story_sql
 from service.demo.story.selection_people import Pick, picks
 from service.positions import service as positions
 from service.promotions import repo as promotions_repo
@@ -109,16 +111,28 @@ async def _run(story: Story, p: Pick, payloads: list[Any]) -> Any:
     return out
 
 
+async def _to_city_managed(story: Story, cadre_id: int) -> None:
+    """A cadre promoted to a division-level post becomes city-managed (the officer edits the tier)."""
+    detail = await cadres.get_cadre(story.pool, story.officer, cadre_id)
+    fields = {k: getattr(detail, k) for k in CadreUpdate.model_fields if hasattr(detail, k)}
+    await cadres.update_cadre(story.pool, story.officer, cadre_id, CadreUpdate.model_validate(
+        {**fields, "tier": "city_managed", "version": detail.version}), None)
+
+
 async def _appointed(story: Story, chosen: list[Pick]) -> tuple[int, int]:
     """Appointments spread over the last ~20 months; probations that ended are confirmed."""
     confirmed = 0
     for n, p in enumerate(chosen):
-        appointed = story.today - timedelta(days=20 + 11 * (len(chosen) - n))
+        # Never before the cadre's current resume line began (the appointment closes that line).
+        appointed = max(story.today - timedelta(days=20 + 11 * (len(chosen) - n)),
+                        p.since + timedelta(days=50))
         motion = appointed - timedelta(days=45)
         start = motion + timedelta(days=24)
         end = await _notice_end(story, start)
         appointed = max(appointed, end + timedelta(days=3))
         out = await _run(story, p, _payloads(p, motion, (start, end), appointed, n))
+        if p.city:
+            await _to_city_managed(story, p.cadre_id)
         if out.status == "on_probation" and out.probation_end and out.probation_end <= story.today:
             await promotions.end_probation(story.pool, story.officer, out.id, ProbationIn(
                 version=out.version, outcome="confirmed", date=out.probation_end,
@@ -146,8 +160,16 @@ async def _in_progress(story: Story, chosen: list[Pick]) -> int:
     return made
 
 
+async def _calendar(story: Story) -> None:
+    """Notices are counted in working days; a year the official calendar does not list yet gets a
+    demo row (weekends only, no holidays), labelled as such, so the demo runs on any day."""
+    for year in (story.today.year - 1, story.today.year):
+        await story_sql.add_calendar_year(story.conn, year, "演示数据：节假日安排未录入，仅按周末计算")
+
+
 async def tell(story: Story) -> dict[str, int]:
     """Positions and shortlists first (they read today's cadres), then the promotion records."""
+    await _calendar(story)
     made = await _positions(story)
     groups = await picks(story)
     appointed, confirmed = await _appointed(story, groups.appointed)

@@ -2,6 +2,7 @@
 district for urban-renewal work, and the records still running."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import asyncpg
 
@@ -14,10 +15,15 @@ RUNNING = 6
 
 CANDIDATES = """
 SELECT c.id, c.name, c.post_level, c.rank, u.id AS unit_id, u.kind, u.name AS unit_name,
+       greatest((SELECT max(e.start_date) FROM career_entries e WHERE e.cadre_id = c.id),
+                c.post_level_since, c.rank_since) AS since,
        coalesce((SELECT d.id FROM units d WHERE d.kind = 'district'
                  AND (d.id = u.id OR d.id = ANY(u.ancestor_ids))), 0) AS district_id
 FROM cadres c JOIN units u ON u.id = c.unit_id
-WHERE c.status = 'active' ORDER BY c.id"""
+WHERE c.status = 'active' AND greatest((SELECT max(e.start_date) FROM career_entries e
+                                             WHERE e.cadre_id = c.id), c.post_level_since, c.rank_since)
+                               < $1::date - 120
+ORDER BY c.id"""
 
 
 @dataclass(slots=True)
@@ -32,6 +38,7 @@ class Pick:
     target_level: str | None
     target_rank: str | None
     reason: str
+    since: date
     city: bool = False
 
 
@@ -56,13 +63,13 @@ def _section(c: asyncpg.Record, streets: dict[int, list[asyncpg.Record]], n: int
         unit_id, unit_name, kind = s["id"], s["name"], s["kind"]
     post = unit_name + ("办事处主任" if kind == "street" else "镇长")
     return Pick(c["id"], c["name"], "post_promotion", unit_id, post, "section_main", None,
-                "在老旧小区改造和项目攻坚中担当作为、实绩突出")
+                "在老旧小区改造和项目攻坚中担当作为、实绩突出", c["since"])
 
 
 async def picks(story: Story) -> Groups:
     """Choose, deterministically, who is promoted how and towards which post."""
     rng = story.rng("selection")
-    cadres = await story.rows(CANDIDATES)
+    cadres = await story.rows(CANDIDATES, story.today)
     units = await story.rows("SELECT id, name, kind FROM units WHERE kind IN ('street', 'town', 'district') "
                              "ORDER BY id")
     ancestors = {r["id"]: r["district_id"] for r in await story.rows(
@@ -82,18 +89,24 @@ async def picks(story: Story) -> Groups:
     rank: list[Pick] = []
     deputies = [c for c in cadres if c["post_level"] == "section_deputy"
                 and c["kind"] in ("street", "town", "department") and c["district_id"]]
-    for n, c in enumerate(deputies):
-        if len(section) < SECTION and (p := _section(c, streets, n)) is not None:
+    for n, c in enumerate(deputies):  # the records still running first: every stage must show
+        if len(g.running) < RUNNING and (p := _section(c, streets, n)) is not None:
+            g.running.append(p)
+        elif len(section) < SECTION and (p := _section(c, streets, n)) is not None:
             section.append(p)
-            used.add(c["id"])
+        else:
+            continue
+        used.add(c["id"])
     mains = [c for c in cadres if c["post_level"] == "section_main" and c["district_id"]
              and c["kind"] in ("street", "town", "department")]
     for c in mains[:DIVISION]:
         division.append(Pick(c["id"], c["name"], "post_promotion", c["district_id"],
                              districts[c["district_id"]] + "副区长", "division_deputy", None,
-                             "统筹城市更新和招商引资成效明显，综合考核连续位居前列", city=True))
+                             "统筹城市更新和招商引资成效明显，综合考核连续位居前列", c["since"], city=True))
         used.add(c["id"])
-    ranked = [c for c in cadres if c["id"] not in used and c["rank"] in ranks[:-1] and c["district_id"]]
+    # District-managed rank promotions stay below 四级调研员 (which would make the cadre city-managed).
+    ranked = [c for c in cadres if c["id"] not in used and c["rank"] in ranks[:-1] and c["district_id"]
+              and "clerk" in ranks[ranks.index(c["rank"]) + 1]]
     by_district: dict[int, list[asyncpg.Record]] = {}
     for c in ranked:
         by_district.setdefault(c["district_id"], []).append(c)
@@ -103,13 +116,9 @@ async def picks(story: Story) -> Groups:
             if len(rank) < RANK:
                 rank.append(Pick(c["id"], c["name"], "rank_promotion", c["unit_id"], c["unit_name"],
                                  None, ranks[ranks.index(c["rank"]) + 1],
-                                 f"在{districts[d]}城市更新攻坚中实绩突出，按规定晋升职级"))
+                                 f"在{districts[d]}城市更新攻坚中实绩突出，按规定晋升职级", c["since"]))
                 used.add(c["id"])
     g.section, g.rank = len(section), len(rank)
     g.appointed = section + division + rank
     rng.shuffle(g.appointed)
-    spare = [c for c in deputies if c["id"] not in used]
-    for n, c in enumerate(spare):
-        if len(g.running) < RUNNING and (p := _section(c, streets, n)) is not None:
-            g.running.append(p)
     return g
