@@ -10,9 +10,9 @@ from typing import Any
 import asyncpg
 from pypinyin import Style, lazy_pinyin, pinyin
 
-from indexer.performance import PERFORMANCE_SQL, performance_text
 from schemas.national_id import mask_deep
 from schemas.search import SearchDoc, gram_field, latin_words
+from service.performance.facts import PERFORMANCE_SQL, performance_text
 
 # A row as the builders read it: asyncpg's record, or the same with ID numbers masked.
 Row = Mapping[str, Any]
@@ -93,7 +93,7 @@ def _finish(doc: SearchDoc) -> dict[str, Any]:
 def cadre_doc(r: Row) -> dict[str, Any]:
     """Search document of a cadre."""
     path = r["unit_path"] or []
-    # Issue 7: ranks of units led, arena contests, secondments, service totals (indexer/performance.py).
+    # Issue 7: ranks of units led, arena contests, secondments, service totals (service/performance/facts.py).
     text = " ".join(t for t in [*path, r["post"], performance_text(r["performance"])] if t)
     return _finish(SearchDoc(
         id=f"cadre-{r['id']}", type="cadre", entity_id=r["id"], title=r["name"], text=text,

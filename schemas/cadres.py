@@ -1,7 +1,7 @@
 """Cadres and the fields of the appointment approval form (任免审批表)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -10,6 +10,8 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -94,6 +96,8 @@ class CareerEntryIn(Strict):
     post: ShortText
     post_level: PostLevel | None = None
     is_grassroots: bool = False
+    # Role in the unit's leadership team (一把手 = head); None: derived (service/leadership/rules.py).
+    team_role: Literal["head", "member", "none"] | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "CareerEntryIn":
@@ -114,6 +118,7 @@ class CareerEntryOut(CareerEntryIn):
     form_text: str | None = None
     parent_id: int | None = None
     note: str | None = None
+    version: int = 1
 
 
 class AppraisalIn(Strict):
@@ -132,6 +137,14 @@ class RewardPenaltyIn(Strict):
     decided_on: date
     effective_until: date | None = None
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+    @field_validator("effective_until")
+    @classmethod
+    def _not_before_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
+        decided = info.data.get("decided_on")
+        if value is not None and isinstance(decided, date) and value < decided:
+            raise ValueError(f"有效期至不能早于决定日期（{decided.isoformat()}）")
+        return value
 
 
 class RewardPenaltyOut(RewardPenaltyIn):

@@ -16,6 +16,8 @@ class TeamIn(Strict):
     member_ids: IdList = []
     unit_ids: IdList = []
     cadre_ids: IdList = []
+    # Leadership teams (领导班子) by unit: whoever was a member during the campaign.
+    leadership_unit_ids: IdList = []
 
 
 class CampaignCreate(Strict):
@@ -60,6 +62,7 @@ class TeamOut(BaseModel):
     member_ids: list[int]
     unit_ids: list[int]
     cadre_ids: list[int]
+    leadership_unit_ids: list[int] = []
 
 
 class CampaignOut(BaseModel):

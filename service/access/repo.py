@@ -7,6 +7,7 @@ never from client input, and are combined with the query's own WHERE clause.
 
 from schemas.common import Role
 from service.access.roles import OFFICE
+from service.leadership.rules import MEMBER_DURING, TEAM_LINES_SQL
 from service.principal import Principal
 
 _OPEN_TEAMS = """SELECT tm.team_id FROM team_members tm JOIN teams t ON t.id = tm.team_id
@@ -35,9 +36,23 @@ def cadre_visible(principal: Principal, cadre: str, unit: str, user_param: int) 
     if principal.role is Role.researcher:
         return (f"EXISTS (SELECT 1 FROM team_assignments ta WHERE ta.team_id IN "
                 f"({_OPEN_TEAMS.format(p=p)}) "
-                f"AND (ta.cadre_id = {cadre}.id OR ta.unit_id = ANY({unit}.ancestor_ids)) "
+                f"AND (ta.cadre_id = {cadre}.id OR ta.unit_id = ANY({unit}.ancestor_ids) "
+                f"OR (ta.team_unit_id IS NOT NULL AND {_team_member_during_campaign(cadre)})) "
                 f"AND {granted('ta.granted_by', cadre, unit)})")
     return "false"
+
+
+def _team_member_during_campaign(cadre: str) -> str:
+    return f"{cadre}.id IN ({team_assignment_members_sql('ta')})"
+
+
+def team_assignment_members_sql(assignment: str) -> str:
+    """Cadre ids a leadership-team assignment row covers: those who were members of that unit's
+    team at some time during the campaign (service/leadership/rules.py), wherever they serve now."""
+    during = MEMBER_DURING.format(a="tc.starts_on", b="tc.ends_on")
+    return (f"SELECT t.cadre_id FROM teams tt JOIN campaigns tc ON tc.id = tt.campaign_id "
+            f"CROSS JOIN LATERAL ({TEAM_LINES_SQL} AND ce.unit_id = {assignment}.team_unit_id) t "
+            f"WHERE tt.id = {assignment}.team_id AND t.role <> 'none' AND {during}")
 
 
 def cadre_id_visible(principal: Principal, cadre_id_expr: str, user_param: int) -> str:
@@ -105,3 +120,26 @@ def unit_manageable(principal: Principal, unit_id_expr: str, user_param: int) ->
         return "false"
     return (f"EXISTS (SELECT 1 FROM units mu JOIN user_scopes s ON s.unit_id = ANY(mu.ancestor_ids) "
             f"WHERE mu.id = {unit_id_expr} AND s.user_id = ${user_param})")
+
+
+def team_unit_readable(principal: Principal, unit: str, user_param: int) -> str:
+    """Whether the leadership team of unit row `unit` may be read (its members are then filtered
+    one by one with cadre_visible): officers and leaders within their scope units, researchers
+    whose open team is assigned the team or a unit above it."""
+    p = user_param
+    if principal.role in OFFICE:
+        return (f"EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = ${p} "
+                f"AND s.unit_id = ANY({unit}.ancestor_ids))")
+    if principal.role is Role.researcher:
+        return (f"EXISTS (SELECT 1 FROM team_assignments ta WHERE ta.team_id IN "
+                f"({_OPEN_TEAMS.format(p=p)}) "
+                f"AND (ta.team_unit_id = {unit}.id OR ta.unit_id = ANY({unit}.ancestor_ids)) "
+                f"AND {_granted_unit('ta.granted_by', unit)})")
+    return "false"
+
+
+def _granted_unit(granter: str, unit: str) -> str:
+    # As `granted`, for a unit rather than a cadre: the granting officer's scope covers it now.
+    return (f"EXISTS (SELECT 1 FROM user_scopes gs JOIN users gu ON gu.id = gs.user_id "
+            f"AND gu.active AND gu.role = 'officer' WHERE gs.user_id = {granter} "
+            f"AND gs.unit_id = ANY({unit}.ancestor_ids))")

@@ -2,7 +2,13 @@
 
 import asyncpg
 
-from service.access.repo import cadre_id_visible, campaign_visible, granted, unit_manageable
+from service.access.repo import (
+    cadre_id_visible,
+    campaign_visible,
+    granted,
+    team_assignment_members_sql,
+    unit_manageable,
+)
 from service.principal import Principal
 
 
@@ -64,13 +70,15 @@ async def add_members(conn: asyncpg.Connection, team_id: int, user_ids: list[int
 
 
 async def add_assignments(conn: asyncpg.Connection, team_id: int, unit_ids: list[int],
-                          cadre_ids: list[int], granted_by: int) -> None:
-    """Assign units and cadres to a team, on the authority of the granting officer."""
+                          cadre_ids: list[int], team_unit_ids: list[int], granted_by: int) -> None:
+    """Assign units, cadres and leadership teams (by unit) to a team, on the authority of the
+    granting officer."""
     await conn.executemany(
-        """INSERT INTO team_assignments (team_id, unit_id, cadre_id, granted_by)
-           VALUES ($1, $2, $3, $4)""",
-        [(team_id, u, None, granted_by) for u in unit_ids]
-        + [(team_id, None, c, granted_by) for c in cadre_ids],
+        """INSERT INTO team_assignments (team_id, unit_id, cadre_id, team_unit_id, granted_by)
+           VALUES ($1, $2, $3, $4, $5)""",
+        [(team_id, u, None, None, granted_by) for u in unit_ids]
+        + [(team_id, None, c, None, granted_by) for c in cadre_ids]
+        + [(team_id, None, None, u, granted_by) for u in team_unit_ids],
     )
 
 
@@ -118,7 +126,9 @@ async def teams_of(conn: asyncpg.Connection, campaign_ids: list[int]) -> list[as
              coalesce((SELECT array_agg(unit_id ORDER BY id) FROM team_assignments
                        WHERE team_id = t.id AND unit_id IS NOT NULL), '{}') AS unit_ids,
              coalesce((SELECT array_agg(cadre_id ORDER BY id) FROM team_assignments
-                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids
+                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids,
+             coalesce((SELECT array_agg(team_unit_id ORDER BY id) FROM team_assignments
+                       WHERE team_id = t.id AND team_unit_id IS NOT NULL), '{}') AS leadership_unit_ids
            FROM teams t WHERE t.campaign_id = ANY($1::bigint[]) ORDER BY t.id""",
         campaign_ids,
     )
@@ -154,12 +164,13 @@ async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
                                     cadre_ids: list[int]) -> list[int]:
     """Which of the cadres the team's assignment does not cover (within its granter's scope)."""
     rows = await conn.fetch(
-        """SELECT x.id FROM unnest($2::bigint[]) AS x(id)
+        f"""SELECT x.id FROM unnest($2::bigint[]) AS x(id)
            WHERE NOT EXISTS (
              SELECT 1 FROM cadres c JOIN units u ON u.id = c.unit_id
              JOIN team_assignments ta ON ta.team_id = $1
-               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids))
-             WHERE c.id = x.id AND """ + granted("ta.granted_by", "c", "u") + ")",
+               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids)
+                    OR (ta.team_unit_id IS NOT NULL AND c.id IN ({team_assignment_members_sql('ta')})))
+             WHERE c.id = x.id AND {granted("ta.granted_by", "c", "u")})""",
         team_id, cadre_ids,
     )
     return [r["id"] for r in rows]

@@ -37,13 +37,17 @@ async def _add_team(uow: UnitOfWork, campaign_id: int, team: TeamIn, field: str)
     if team.cadre_ids and await repo.cadres_outside_scope(uow.conn, uow.principal, team.cadre_ids):
         raise _refused(f"{field}.cadre_ids",
                        f"调研组“{team.name}”的调研对象不存在或不在您的管理范围内")
+    if team.leadership_unit_ids and await repo.units_outside_scope(uow.conn, uow.principal,
+                                                                   team.leadership_unit_ids):
+        raise _refused(f"{field}.leadership_unit_ids",
+                       f"调研组“{team.name}”的领导班子不存在或不在您的管理范围内")
     team_id = await repo.insert_team(uow.conn, campaign_id, team.name, team.leader_id)
     if team_id is None:
         raise Conflict(f"调研组名称“{team.name}”已存在")
     members = set(team.member_ids) | ({team.leader_id} if team.leader_id else set())
     await repo.add_members(uow.conn, team_id, sorted(members))
     await repo.add_assignments(uow.conn, team_id, team.unit_ids, team.cadre_ids,
-                               uow.principal.user_id)
+                               sorted(set(team.leadership_unit_ids)), uow.principal.user_id)
     return team_id
 
 

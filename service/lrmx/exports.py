@@ -7,11 +7,11 @@ from schemas import clock
 from schemas.formats import SelectionIn
 from service.config import Settings
 from service.errors import NotFound, ValidationFailed
-from service.exports.selection_docs import shortlist_cadre_ids
 from service.forms.exporting import MEDIA, download, register
 from service.lrmx.archive import build_zip
 from service.lrmx.service import lrmx_files, promotion_fields
 from service.principal import Principal
+from service.shortlists.pdf import shortlist_cadre_ids
 
 
 async def selection_ids(conn: asyncpg.Connection, principal: Principal, body: SelectionIn) -> list[int]:

@@ -23,6 +23,7 @@ from service.deps import Allow
 from service.main import create_app
 from service.routes import PUBLIC_PATHS
 from tests.factories import Api, campaign_with_team, record_body
+from tests.leadership import matrix_examples as leadership
 from tests.lrmx import matrix_examples as formats
 from tests.performance import matrix_examples as performance
 from tests.security.world import MOTION, ROLES, World, build_world, evidence_body, png
@@ -49,6 +50,7 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     # Scoreboards, contests, secondments, service logs: kept by their domain (issue 7).
     **performance.PARAM_KINDS,
     **formats.PARAM_KINDS,
+    **leadership.PARAM_KINDS,
 }
 
 # Path parameters that are plain values rather than objects (a version number, a stage name).
@@ -141,6 +143,7 @@ BODIES: dict[str, Body] = {
         w, outcome="confirmed", date="2025-10-16", reason="试用期满考核合格"),
     **performance.BODIES,
     **formats.BODIES,
+    **leadership.BODIES,
     # Wrong current password: exercises the route without ending the user's sessions.
     "POST /api/auth/password": lambda w: {"json": {"current_password": "Wrong@pass-1",
                                                    "new_password": "Another@pass-2"}},
@@ -149,6 +152,7 @@ BODIES: dict[str, Body] = {
 # Required query parameters of routes, by "METHOD path".
 QUERIES: dict[str, dict[str, Any]] = {
     "GET /api/promotions/working-days": {"start": "2024-01-01", "end": "2024-01-31"},
+    **leadership.QUERIES,
 }
 # Routes that end the session they are called with get a token of their own.
 ENDS_SESSION = {"POST /api/auth/logout", "DELETE /api/auth/session"}
