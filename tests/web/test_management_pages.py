@@ -79,12 +79,12 @@ def test_an_officer_creates_a_position_whose_eligible_count_follows_the_rules(
     title = f"城市更新局局长{secrets.token_hex(2)}"
     page.get_by_label("职务名称").fill(title)
     page.get_by_label("所在单位").select_option(index=2)
-    page.get_by_label("职务层次").select_option(label="正科")
+    page.locator("#pos-level").select_option(label="正科")
     assert_labelled(page)
     screenshot(page, "position-form")
     page.get_by_role("button", name="保存岗位").click()
     page.wait_for_url(re.compile(r"/shortlists/\d+$"))
-    page.get_by_text("资格条件", exact=True).click()
+    page.locator("details.rules summary").click()
     rules = page.locator("details.rules")
     expect(rules).to_contain_text("年龄不超过 40 周岁")
     expect(rules).to_contain_text("城市更新领域已核实正面实绩不少于 1 项")
@@ -100,7 +100,7 @@ def test_a_promotion_started_from_a_dossier_is_corrected_with_a_reason_and_cance
     page.get_by_role("link", name="发起任免").click()
     expect(page.locator("[data-pick-chosen]")).to_have_text(f"已选：{cadre['name']}")
     page.get_by_label("拟任单位").select_option(index=1)
-    page.get_by_label("拟任职务", exact=True).fill("副局长")
+    page.locator("#pn-post").fill("副局长")
     page.get_by_label("拟任职务层次").select_option(label="正处")
     page.get_by_role("button", name="建立选任记录").click()
     page.wait_for_url(re.compile(r"/promotions/\d+$"))
@@ -131,7 +131,7 @@ def test_an_assessment_period_is_set_up_scored_published_locked_and_corrected(
     sign_in(page, "officer", "/scoreboard/new")
     code = f"T{secrets.token_hex(3)}"
     page.get_by_label("考核期代码").fill(code)
-    page.get_by_label("名称", exact=True).fill(f"测试考核期{code}")
+    page.locator("#pd-name").fill(f"测试考核期{code}")
     page.get_by_label("开始日期").fill("2026-07-01")
     page.get_by_label("结束日期").fill("2026-09-30")
     assert_labelled(page)
@@ -152,7 +152,9 @@ def test_an_assessment_period_is_set_up_scored_published_locked_and_corrected(
     expect(page.get_by_role("heading", name="更正得分")).to_be_visible()
     cells.first.fill("99")
     page.get_by_role("button", name="提交更正").click()
-    expect(page.locator("#score-grid .form-error")).to_be_visible()  # the reason is required
+    # Without a reason the browser refuses to send the correction.
+    assert page.get_by_label("更正理由（必填）").evaluate("el => el.validity.valueMissing")
+    expect(page.locator(".cards")).to_have_count(0)
     page.get_by_label("更正理由（必填）").fill("统计口径复核更正")
     with page.expect_navigation():
         page.get_by_role("button", name="提交更正").click()
