@@ -1,5 +1,6 @@
 """Steps shared by the browser journeys."""
 
+import re
 from typing import Any
 
 from service.demo import DEMO_PASSWORD
@@ -53,3 +54,18 @@ def pick_cadre(page: Any, legend: str, query: str) -> str:
     text: str = option.inner_text()
     option.click()
     return text
+
+
+def open_nav(page: Any) -> Any:
+    """The main navigation, opened with 菜单 where a phone keeps it folded."""
+    toggle = page.get_by_role("button", name="菜单")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.get_by_role("navigation", name="主导航")
+
+
+def open_filters(page: Any) -> None:
+    """The search filters, opened with 筛选 where a phone keeps them folded."""
+    toggle = page.get_by_role("button", name=re.compile("^筛选"))
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
