@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from service.archives import api as archives_api
 from service.assessments import api as assessments_api
 from service.attachments import api as attachments_api
 from service.audit import api as audit_api
@@ -46,4 +47,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(promotions_api.router)
     app.include_router(lrmx_api.router)
     app.include_router(leadership_api.router)
+    app.include_router(archives_api.router)
     web_routes.mount(app)
