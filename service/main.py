@@ -23,7 +23,9 @@ from service.search.client import SearchClient
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app for the given settings."""
-    settings = settings or get_settings()
+    # The app searches with the search-only key; the master key only creates keys (`cadre
+    # search-keys`), so the web process never keeps it, however it was started.
+    settings = (settings or get_settings()).model_copy(update={"meili_master_key": None})
     clock.configure(settings.business_tz)
 
     @asynccontextmanager

@@ -14,6 +14,7 @@ from service.dossier import api as dossier_api
 from service.evidence import api as evidence_api
 from service.exports import api as exports_api
 from service.family import api as family_api
+from service.forms import api as forms_api
 from service.health import api as health_api
 from service.leadership import api as leadership_api
 from service.lrmx import api as lrmx_api
@@ -46,6 +47,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
     app.include_router(lrmx_api.router)
+    app.include_router(forms_api.router)
     app.include_router(leadership_api.router)
     app.include_router(archives_api.router)
     web_routes.mount(app)

@@ -8,7 +8,6 @@ from typing import Any
 import asyncpg
 
 from schemas import clock
-from schemas.national_id import mask_deep
 from service.audit import repo as audit_repo
 from service.principal import Principal
 
@@ -37,13 +36,10 @@ class UnitOfWork:
 
     def audit(self, action: str, object_type: str | None = None, object_id: object = None,
               details: dict[str, Any] | None = None) -> None:
-        """Queue an audit entry, written with the transaction's other rows at commit.
-
-        The trail can never be erased, so no whole ID number typed anywhere (a search query, a
-        seed, a note) is written into it: every string of the details is masked here.
-        """
+        """Queue an audit entry, written with the transaction's other rows at commit (ID numbers
+        in its details masked by audit_repo.insert_entries)."""
         self._audit.append((action, object_type, None if object_id is None else str(object_id),
-                            mask_deep(details or {})))
+                            details or {}))
 
     @property
     def actor_id(self) -> int | None:

@@ -11,7 +11,7 @@ from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo
 from service.revisions import diff_snapshots, list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
 
@@ -103,7 +103,11 @@ async def list_records(pool: asyncpg.Pool, principal: Principal, cadre_id: int |
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, cadre_id, campaign_id, kind, state,
                                         limit, offset)
-    return RecordPage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    items = [to_out(r) for r in rows]
+    # One entry per list call, naming every record it returned (full texts of personal data).
+    await audit_only(pool, principal, "record.list", "record", None,
+                     {"ids": [r.id for r in items], "total": total, "cadre_id": cadre_id})
+    return RecordPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def update_record(pool: asyncpg.Pool, principal: Principal, record_id: int,
@@ -158,4 +162,8 @@ async def record_revisions(pool: asyncpg.Pool, principal: Principal, record_id: 
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, record_id) is None:
             raise NotFound("调研记录不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "record", record_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "record", record_id)]
+    # Revisions hold full earlier texts: a read of personal data like any other.
+    await audit_only(pool, principal, "record.revisions.read", "record", record_id,
+                     {"versions": [r.version for r in out]})
+    return out

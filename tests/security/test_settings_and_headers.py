@@ -78,3 +78,15 @@ async def test_oversized_body_is_refused_while_streaming(api: Api, settings: Set
     r = await api.client.post("/api/campaigns", headers={**officer, "Content-Type": "application/json"},
                               content=chunks())
     assert r.status_code == 413
+
+
+def test_the_web_app_never_holds_the_meilisearch_master_key() -> None:
+    """Issue 12.9: only the command that creates keys needs it; the app drops it however started."""
+    from service.main import create_app
+    from service.runtime.stack import with_search_keys
+
+    app = create_app(Settings(env="test", meili_master_key=SecretStr("a-real-master-key-123456")))
+    assert app.state.settings.meili_master_key is None
+    given = Settings(env="test", meili_master_key=SecretStr("a-real-master-key-123456"),
+                     meili_search_key=SecretStr("s"), meili_index_key=SecretStr("i"))
+    assert with_search_keys(given).meili_master_key is None
