@@ -42,7 +42,8 @@ _render_pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix
 OBJECT_TYPES: Final[dict[str, str]] = {"dossier": "cadre", "shortlist": "shortlist",
                                        "promotion": "promotion", "approval_form": "cadre",
                                        "archive": "campaign", "archive_docx": "campaign",
-                                       "inspection": "inspection_draft", "inspection_docx": "inspection_draft"}
+                                       "inspection": "inspection_draft",
+                                       "inspection_docx": "inspection_draft"}
 _font_dirs: dict[Path | None, list[Path]] = {}
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
