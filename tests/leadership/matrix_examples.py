@@ -16,6 +16,9 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
 
 BODIES: dict[str, Any] = {
     "PUT /api/leadership/lines/{line_id}": lambda w: {"json": {"team_role": "member", "version": 1}},
+    # A team conclusion; after the first write the answer is 428 without a version (the role got in).
+    "PUT /api/archives/{campaign_id}/teams/{unit_id}/conclusions": lambda w: {
+        "json": {"body": "班子团结有力"}},
 }
 
 QUERIES: dict[str, dict[str, Any]] = {
