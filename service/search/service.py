@@ -1,15 +1,15 @@
 """Searching the library: query encoding, access filter, facets, highlighting, audit."""
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import asyncpg
 
-from schemas.cadres import mask_national_ids_in
 from schemas.search import bigram_tokens, has_cjk, normalize
 from schemas.search_api import SearchHit, SearchParams, SearchResult
-from service.principal import Principal
+from service.principal import Principal, SearchScope
 from service.search import filters, highlight, repo
 from service.search.client import SearchClient
 from service.uow import audit_only
@@ -61,22 +61,40 @@ def _hit(doc: dict[str, Any], q: str) -> SearchHit:
         judgement=doc.get("judgement"))
 
 
-async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
-                 params: SearchParams) -> SearchResult:
-    """Search within the caller's scope; the search and its filters are audited."""
-    async with pool.acquire() as conn:
-        scope = await repo.load_scope(conn, principal.user_id)
-    access = filters.access_filter(principal, scope)
+@dataclass(frozen=True)
+class MeiliRequest:
+    """The Meilisearch query the service sends: query text, match mode, search body."""
+
+    q: str
+    match: str
+    body: dict[str, Any]
+
+
+def meili_request(principal: Principal, scope: SearchScope, params: SearchParams) -> MeiliRequest:
+    """The exact request the service sends to Meilisearch for this caller and these parameters."""
     encoded, match, attributes = encode_query(params.q)
-    details = params.model_dump(mode="json", exclude_defaults=True)
-    if "q" in details:
-        # The trail keeps what was searched, but not a whole ID number: it can never be erased.
-        details["q"] = mask_national_ids_in(details["q"])
-    # The audit write runs while Meilisearch answers, so it adds no latency.
-    raw, _ = await asyncio.gather(
-        client.search(encoded, _params(params, access, attributes)),
-        audit_only(pool, principal, "search", "search", None, details))
+    return MeiliRequest(encoded, match,
+                        _params(params, filters.access_filter(principal, scope), attributes))
+
+
+def build_result(raw: dict[str, Any], params: SearchParams, match: str) -> SearchResult:
+    """The API answer built from Meilisearch's (highlighting, hits, facets)."""
     facets = {k: dict(v) for k, v in (raw.get("facetDistribution") or {}).items()}
     return SearchResult(q=params.q, mode=params.mode, match=match,
                         total=raw.get("totalHits", 0), page=params.page, per_page=params.per_page,
                         hits=[_hit(d, params.q) for d in raw["hits"]], facets=facets)
+
+
+async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
+                 params: SearchParams) -> SearchResult:
+    """Search within the caller's scope; the search and its filters are audited."""
+    scope = principal.search_scope
+    if scope is None:
+        async with pool.acquire() as conn:
+            scope = await repo.load_scope(conn, principal.user_id)
+    request = meili_request(principal, scope, params)
+    details = params.model_dump(mode="json", exclude_defaults=True)
+    # The audit write runs while Meilisearch answers, so it adds no latency.
+    raw, _ = await asyncio.gather(client.search(request.q, request.body),
+                                  audit_only(pool, principal, "search", "search", None, details))
+    return build_result(raw, params, request.match)

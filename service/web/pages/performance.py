@@ -13,12 +13,12 @@ from schemas.common import Domain, Judgement, Role, label
 from schemas.contests import ContestLevel
 from schemas.service_logs import ServiceKind
 from service.contests import service as contests_service
-from service.deps import EntityId, Pool
+from service.deps import EntityId, OfficeReader, Pool
 from service.principal import Principal
 from service.secondments import service as secondments_service
 from service.service_logs import service as logs_service
 from service.web import repo
-from service.web.page_route import OfficeReader, page_router
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()

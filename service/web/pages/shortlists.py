@@ -4,14 +4,14 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from schemas.common import Role
+from schemas.common import Role, Version
 from schemas.shortlists import ShortlistDiff, ShortlistQuery
-from service.deps import EntityId, Pool
+from service.deps import EntityId, OfficeReader, Pool
 from service.positions import service as positions_service
 from service.shortlists import service as shortlists_service
 from service.shortlists import versions
 from service.web import repo
-from service.web.page_route import OfficeReader, page_router
+from service.web.page_route import page_router
 from service.web.pages.positions import describe_rules
 from service.web.render import render
 
@@ -28,8 +28,8 @@ async def positions_page(request: Request, pool: Pool, user: OfficeReader) -> Re
 @router.get("/shortlists/{position_id}")
 async def shortlist_page(position_id: EntityId, request: Request, pool: Pool, user: OfficeReader,
                          top_n: Annotated[int, Query(ge=1, le=200)] = 20,
-                         compare_from: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
-                         compare_to: Annotated[int | None, Query(alias="to", ge=1, le=1_000_000)] = None,
+                         compare_from: Annotated[Version | None, Query(alias="from")] = None,
+                         compare_to: Annotated[Version | None, Query(alias="to")] = None,
                          ) -> Response:
     """The working shortlist with every candidate's explanation, marks, saved versions and a diff."""
     position = await positions_service.get_position(pool, user, position_id)
