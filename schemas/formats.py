@@ -80,3 +80,28 @@ class SelectionIn(Strict):
     shortlist_id: DbId | None = None
     version: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     promotion_id: DbId | None = None
+
+
+class RosterCheckOut(BaseModel):
+    """A roster compared with the registry: per person, every field that differs."""
+
+    file_name: str
+    rows: list[FileReport]
+    same: int
+    different: int
+    missing: int
+    errors: int
+
+
+class RosterExportIn(Strict):
+    """Which cadres (filters of the cadre list, or ids) and columns to export, and sheet layout."""
+
+    columns: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=60)] = []
+    unit_id: DbId | None = None
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    tier: Tier | None = None
+    status: Literal["active", "retired", "transferred", "dismissed"] | None = None
+    cadre_ids: Annotated[list[DbId], Field(max_length=20_000)] | None = None
+    shortlist_id: DbId | None = None
+    version: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    per_unit: bool = False

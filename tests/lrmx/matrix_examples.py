@@ -9,10 +9,12 @@ from typing import Any
 
 PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "import_id": ("lrmx_import", frozenset({"officer"})),
+    "roster_import_id": ("roster_import", frozenset({"officer"})),
 }
 BODIES: dict[str, Any] = {
     # Applying takes no body (the import was checked when it was previewed).
     "POST /api/lrmx/imports/{import_id}/apply": lambda w: {},
+    "POST /api/rosters/imports/{roster_import_id}/apply": lambda w: {},
 }
 
 
@@ -20,7 +22,7 @@ async def add_objects(world: Any) -> None:
     """One previewed LRMX import per district, each by that district's officer."""
     api = world.api
     u = api.units
-    ids = []
+    ids, rosters = [], []
     for district, bureau in (("d1", "d1_bureau"), ("d2", "d2_bureau")):
         _, officer = await api.user("officer", [u[district]])
         cadre = await api.cadre(officer, u[bureau])
@@ -31,4 +33,12 @@ async def add_objects(world: Any) -> None:
                                   files={"file": ("form.lrmx", exported.content, "application/xml")})
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
+        sheet = await api.client.post("/api/rosters/export", headers=officer,
+                                      json={"cadre_ids": [cadre["id"]], "columns": ["name", "national_id"]})
+        r = await api.client.post("/api/rosters/imports", headers=world.headers["officer"]
+                                  if district == "d1" else officer,
+                                  files={"file": ("roster.xlsx", sheet.content, "application/octet-stream")})
+        assert r.status_code == 201, r.text
+        rosters.append(r.json()["id"])
     world.objects["lrmx_import"] = (ids[0], ids[1])
+    world.objects["roster_import"] = (rosters[0], rosters[1])
