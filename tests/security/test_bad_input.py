@@ -166,3 +166,14 @@ async def test_every_operation_refuses_nul_and_lone_surrogates_in_json_with_422(
             assert r.status_code == 422, f"{case.key} {raw!r}: {r.status_code} {r.text[:200]}"
             checked += 1
     assert checked > 90
+
+
+async def test_an_lrmx_file_that_is_no_text_is_reported_not_a_server_error(
+        api: Api, client: httpx.AsyncClient) -> None:
+    """Found by the fuzzer: bytes no encoding reads (a torn GB18030 sequence) gave a 500."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    torn = b'<?xml version="1.0" encoding="GB2312"?><Person><XingMing>\x82</XingMing></Person>'
+    r = await client.post("/api/lrmx/imports", headers=officer,
+                          files={"file": ("张三.lrmx", torn, "application/octet-stream")})
+    assert r.status_code < 500, r.text
+    assert "编码" in r.text
