@@ -19,7 +19,7 @@ from tests.factories import Api
 
 
 def _mount(target: Path, options: str) -> None:
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],  # noqa: S607
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({result.stderr.strip()}); needs root")
@@ -35,10 +35,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
     try:
         (data_dir / "attachments" / "tmp").mkdir(parents=True)
         if request.param == "read-only":
-            subprocess.run(["mount", "-o", "remount,ro", str(data_dir)], check=True)  # noqa: S607
+            subprocess.run(["mount", "-o", "remount,ro", str(data_dir)], check=True)
         yield request.param, data_dir
     finally:
-        subprocess.run(["umount", "-l", str(data_dir)], check=False)  # noqa: S607
+        subprocess.run(["umount", "-l", str(data_dir)], check=False)
 
 
 @pytest.fixture

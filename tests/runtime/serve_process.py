@@ -54,7 +54,7 @@ class ServeProcess:
         """Start the process (without waiting for it to be ready)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(  # noqa: S603
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "service.cli", "serve", *self.args], cwd=ROOT,
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         return self
