@@ -53,7 +53,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.common import api_server, cpu_count, percentile, postmaster_pid, print_table  # noqa: E402
-from bench.search import BENCH_CAMPAIGN, Dataset, Stack, login, record_index, search_stack  # noqa: E402
+from bench.search_data import BENCH_CAMPAIGN, Dataset, Stack, login, record_index, search_stack  # noqa: E402
 from indexer import documents  # noqa: E402
 from indexer.client import META_ID, wait  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402

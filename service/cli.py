@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import getpass
+import importlib.util
 import logging
 import sys
 from contextlib import ExitStack
@@ -64,6 +65,14 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _demo_missing() -> bool:
+    """The demo generator is a development tool left out of the production image (.dockerignore)."""
+    if importlib.util.find_spec("service.demo") is not None:
+        return False
+    print("演示数据工具不在生产镜像中：请在源码检出中运行 `cadre demo`", file=sys.stderr)
+    return True
+
+
 async def _load_demo(url: str, cadres: int, seed: int) -> None:
     from service.db import create_pool
     from service.demo import load_demo
@@ -79,6 +88,8 @@ async def _load_demo(url: str, cadres: int, seed: int) -> None:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Load the deterministic demo data set into an empty database."""
+    if _demo_missing():
+        return 2
     from service.migrate import upgrade_head
 
     with ExitStack() as stack:
@@ -117,6 +128,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the service (and, where not configured, embedded PostgreSQL, Meilisearch, indexer)."""
     from service.runtime.serve import serve
 
+    if args.demo and _demo_missing():
+        return 2
     return serve(settings, demo=args.demo, demo_cadres=args.cadres, with_indexer=not args.no_indexer)
 
 

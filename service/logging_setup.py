@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from schemas import clock
-from schemas.cadres import mask_national_ids_in
+from schemas.national_id import mask_deep, mask_national_ids_in
 from service.middleware import request_id_var
 
 _STD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -33,8 +33,9 @@ class JsonFormatter(logging.Formatter):
         data.update({k: v for k, v in record.__dict__.items() if k not in _STD})
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
-        # Last line of defence: database errors and third-party messages can quote values.
-        return redact(json.dumps(data, ensure_ascii=False, default=str))
+        # Last line of defence: database errors and third-party messages can quote values. Strings
+        # are masked before encoding too, where a tab or line break inside a number is still one.
+        return redact(json.dumps(mask_deep(data), ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):

@@ -14,6 +14,8 @@ from service.config import Settings, get_settings
 from service.db import create_pool
 from service.exports.worker import start_export_worker
 from service.health.service import Freshness
+from service.id_masking import IdMaskingMiddleware
+from service.input_guard import InputGuardMiddleware
 from service.middleware import RequestContextMiddleware
 from service.routes import include_routers
 from service.search.client import SearchClient
@@ -21,7 +23,9 @@ from service.search.client import SearchClient
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app for the given settings."""
-    settings = settings or get_settings()
+    # The app searches with the search-only key; the master key only creates keys (`cadre
+    # search-keys`), so the web process never keeps it, however it was started.
+    settings = (settings or get_settings()).model_copy(update={"meili_master_key": None})
     clock.configure(settings.business_tz)
 
     @asynccontextmanager
@@ -55,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     include_routers(app)
+    app.add_middleware(InputGuardMiddleware)
+    app.add_middleware(IdMaskingMiddleware)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_credentials=True, allow_methods=["*"], allow_headers=["*"])

@@ -26,6 +26,10 @@ SECURITY_HEADERS = [
 ]
 
 
+# Routes that take file uploads (streamed, with the upload limit instead of the body limit).
+UPLOAD_PREFIXES = ("/api/attachments", "/api/lrmx/imports", "/api/rosters/imports", "/api/rosters/check")
+
+
 class BodyTooLarge(HTTPException):
     """Raised from receive() when a body passes its limit; FastAPI lets HTTPException through."""
 
@@ -37,7 +41,7 @@ class RequestContextMiddleware:
     """Assigns a request id, limits body size while streaming, adds headers, logs one line."""
 
     def __init__(self, app: ASGIApp, max_body: int, max_upload: int,
-                 upload_prefix: str = "/api/attachments", hsts: bool = False) -> None:
+                 upload_prefix: tuple[str, ...] = UPLOAD_PREFIXES, hsts: bool = False) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload

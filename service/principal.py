@@ -6,13 +6,22 @@ from schemas.common import Role
 
 
 @dataclass(frozen=True, slots=True)
-class SearchScope:
-    """What a user may search, read from the database (never from client input)."""
+class Grant:
+    """What one officer's assignments open to a researcher, and that officer's own scope now."""
 
     scopes: list[tuple[int, str | None]] = field(default_factory=list)
     team_ids: list[int] = field(default_factory=list)
     cadre_ids: list[int] = field(default_factory=list)
     unit_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchScope:
+    """What a user may search, read from the database (never from client input)."""
+
+    scopes: list[tuple[int, str | None]] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,16 @@ from service.contests import api as contests_api
 from service.dossier import api as dossier_api
 from service.evidence import api as evidence_api
 from service.exports import api as exports_api
-from service.exports import documents_api as export_documents_api
 from service.family import api as family_api
+from service.forms import api as forms_api
 from service.health import api as health_api
+from service.leadership import api as leadership_api
+from service.lrmx import api as lrmx_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
 from service.records import api as records_api
+from service.rosters import api as rosters_api
 from service.search import api as search_api
 from service.secondments import api as secondments_api
 from service.service_logs import api as service_logs_api
@@ -40,8 +43,11 @@ def include_routers(app: FastAPI) -> None:
         app.include_router(router)
     app.include_router(dossier_api.router)
     app.include_router(exports_api.router)
-    app.include_router(export_documents_api.router)
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
+    app.include_router(lrmx_api.router)
+    app.include_router(forms_api.router)
+    app.include_router(rosters_api.router)
+    app.include_router(leadership_api.router)
     web_routes.mount(app)

@@ -36,7 +36,8 @@ class UnitOfWork:
 
     def audit(self, action: str, object_type: str | None = None, object_id: object = None,
               details: dict[str, Any] | None = None) -> None:
-        """Queue an audit entry, written with the transaction's other rows at commit."""
+        """Queue an audit entry, written with the transaction's other rows at commit (ID numbers
+        in its details masked by audit_repo.insert_entries)."""
         self._audit.append((action, object_type, None if object_id is None else str(object_id),
                             details or {}))
 

@@ -139,3 +139,13 @@ async def api(client: httpx.AsyncClient, pool: asyncpg.Pool) -> Api:
     world = Api(client, pool)
     await world.setup()
     return world
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the Chromium journeys and the fuzzing so they can be selected (`-m "not browser"`)."""
+    for item in items:
+        path = item.path.as_posix()
+        if "/tests/web/" in path:
+            item.add_marker(pytest.mark.browser)
+        if path.endswith("test_schemathesis.py"):
+            item.add_marker(pytest.mark.slow)

@@ -3,11 +3,13 @@
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import asyncpg
+
+from schemas.national_id import mask_deep, mask_national_ids_in
 
 GENESIS = "0" * 64
 
@@ -78,8 +80,11 @@ async def insert_entries(conn: asyncpg.Connection, entries: Sequence[NewEntry]) 
     """Insert entries with their content hashes, queued for the sealer; their ids."""
     columns: list[list[Any]] = [[] for _ in range(9)]
     for e in entries:
-        # Round-trip details through JSON so what is hashed equals what jsonb will hand back.
-        text = json.dumps(e.details, ensure_ascii=False, default=str)
+        # The trail can never be erased, so no whole ID number typed anywhere (a search query, a
+        # seed reason, a user name tried at sign-in) is written into it: masked here, for every
+        # writer. Round-trip details through JSON so what is hashed equals what jsonb hands back.
+        text = json.dumps(mask_deep(e.details), ensure_ascii=False, default=str)
+        e = replace(e, actor_name=e.actor_name and mask_national_ids_in(e.actor_name))
         entry = NewEntry(e.at, e.actor_id, e.actor_name, e.action, e.object_type, e.object_id,
                          e.source_ip, json.loads(text))
         for column, value in zip(columns, (e.at, e.actor_id, e.actor_name, e.action, e.object_type,

@@ -41,6 +41,27 @@ async def record_login_failure(conn: asyncpg.Connection, user_id: int, max_failu
     )
 
 
+async def lock_unknown_name(conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
+    """The failure counter of a name that is no account, locked for this attempt (None: none yet)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM login_name_failures WHERE username = $1 FOR UPDATE", username)
+    return row
+
+
+async def record_unknown_name_failure(conn: asyncpg.Connection, username: str, max_failures: int,
+                                      lockout_minutes: int) -> None:
+    """Count a failed login of an unknown name and lock it at the limit, as for an account."""
+    await conn.execute(
+        """INSERT INTO login_name_failures AS f (username, failed_logins, locked_until)
+           VALUES ($1, 1, CASE WHEN 1 >= $2 THEN now() + make_interval(mins => $3) END)
+           ON CONFLICT (username) DO UPDATE SET
+             failed_logins = f.failed_logins + 1, updated_at = now(),
+             locked_until = CASE WHEN f.failed_logins + 1 >= $2
+                                 THEN now() + make_interval(mins => $3) ELSE f.locked_until END""",
+        username, max_failures, lockout_minutes,
+    )
+
+
 async def recent_failures_from(conn: asyncpg.Connection, source_ip: str, minutes: int) -> int:
     """Failed logins from one address within the last minutes, read from the audit trail."""
     count: int = await conn.fetchval(

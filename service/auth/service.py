@@ -42,6 +42,9 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
     failure: Exception | None = None
     async with unit_of_work(pool, anonymous) as uow:
         user = await repo.lock_user(uow.conn, body.username)
+        # Names that are no account are counted and locked exactly like accounts (their own
+        # table), and their password is checked against a dummy hash: same work, same answers.
+        guard = user if user is not None else await repo.lock_unknown_name(uow.conn, body.username)
         now = clock.now()
         if await _source_throttled(uow.conn, settings, source_ip):
             # Checked before the password, so a throttled address learns nothing from more guesses.
@@ -49,15 +52,19 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
                       {"username": body.username})
             failure = TooManyRequests("登录失败次数过多，请稍后再试",
                                       headers={"Retry-After": str(settings.login_lockout_minutes * 60)})
-        elif user is not None and user["locked_until"] is not None and user["locked_until"] > now:
-            uow.audit("auth.login.locked", "user", user["id"], {"username": body.username})
+        elif guard is not None and guard["locked_until"] is not None and guard["locked_until"] > now:
+            uow.audit("auth.login.locked", "user", user["id"] if user else None,
+                      {"username": body.username})
             failure = TooManyRequests("登录失败次数过多，账户已临时锁定，请稍后再试")
-        elif (user is None or not user["active"]
-              or not passwords.verify_password(user["password_hash"] if user else None,
-                                               body.password)):
+        elif not (passwords.verify_password(user["password_hash"] if user else None, body.password)
+                  and user is not None and user["active"]):
             if user is not None:
                 await repo.record_login_failure(uow.conn, user["id"], settings.login_max_failures,
                                                 settings.login_lockout_minutes)
+            else:
+                await repo.record_unknown_name_failure(uow.conn, body.username,
+                                                       settings.login_max_failures,
+                                                       settings.login_lockout_minutes)
             uow.audit("auth.login.failure", "user", user["id"] if user else None,
                       {"username": body.username})
             failure = Unauthorized(LOGIN_FAILED)

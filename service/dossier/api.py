@@ -4,12 +4,9 @@ from fastapi import APIRouter, Response
 
 from service.deps import AppSettings, EntityId, OfficeReader, Pool
 from service.dossier import service
-from service.exports.service import pdf_response
+from service.exports.service import PDF_RESPONSES, pdf_response
 
 router = APIRouter(prefix="/api/cadres", tags=["exports"])
-PDF_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {"application/pdf": {}}, "description": "带水印和导出编号的 PDF"},
-}
 
 
 @router.get("/{cadre_id}/dossier.pdf", response_class=Response, responses=PDF_RESPONSES)

@@ -15,8 +15,8 @@ from service.config import Settings
 from service.db import create_pool
 from service.errors import DomainError
 from service.exports.batch import finalize, unique_ids, write_dossier_zip
-from service.exports.selection_docs import shortlist_cadre_ids
 from service.principal import Principal
+from service.shortlists.pdf import shortlist_cadre_ids
 
 
 async def _principal(pool: asyncpg.Pool, username: str) -> Principal | None:

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from schemas.clock import today
 from schemas.common import PostLevel
@@ -22,6 +22,7 @@ from schemas.promotions import (
 )
 from schemas.records import RevisionOut
 from service.deps import (
+    AppSettings,
     EntityId,
     IdempotencyKey,
     IdQuery,
@@ -33,7 +34,8 @@ from service.deps import (
     Pool,
 )
 from service.errors import ValidationFailed
-from service.promotions import repo, service, stats
+from service.exports.service import PDF_RESPONSES, pdf_response
+from service.promotions import pdf, repo, service, stats
 
 router = APIRouter(prefix="/api/promotions", tags=["promotions"])
 
@@ -123,3 +125,10 @@ async def promotion_revisions(promotion_id: EntityId, pool: Pool,
                               user: OfficeReader) -> list[RevisionOut]:
     """Every change of the record: stages, amendments, cancellation, probation."""
     return await service.promotion_revisions(pool, user, promotion_id)
+
+
+@router.get("/{promotion_id}/record.pdf", response_class=Response, responses=PDF_RESPONSES)
+async def promotion_pdf(promotion_id: EntityId, pool: Pool, settings: AppSettings,
+                        user: OfficeReader) -> Response:
+    """A promotion record with its stage timeline as a watermarked PDF (officer, leader; audited)."""
+    return pdf_response(await pdf.export_promotion_or_404(pool, user, settings, promotion_id))

@@ -27,6 +27,7 @@ from service.cadres import repo as cadres_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.evidence import repo as evidence_repo
 from service.idempotency import fingerprint, run_idempotent
+from service.leadership import repo as leadership_repo
 from service.positions import repo as positions_repo
 from service.principal import Principal
 from service.promotions import repo, stages
@@ -192,6 +193,8 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
         if row["target_rank"]:
             fields.update(rank=row["target_rank"], rank_since=on)
         career = {"unit_id": row["target_unit_id"], "post": row["target_post"], "post_level": level}
+    # The headship the registry derives from today's post must outlive the move (time-aware rule).
+    await leadership_repo.freeze_current_headship(uow.conn, row["cadre_id"])
     version = await repo.apply_appointment(uow.conn, row["cadre_id"], on, fields, career)
     snapshot = await repo.cadre_snapshot(uow.conn, row["cadre_id"])
     changes = {k: [str(before[k]) if before[k] is not None else None, str(v)] for k, v in fields.items()

@@ -109,12 +109,12 @@ async def _index_exists(settings: Settings) -> bool:
 
 
 def _banner(settings: Settings, demo: bool, started: float) -> str:
-    from service.demo import DEMO_PASSWORD
-
     url = f"http://{settings.host}:{settings.port}"
     lines = [f"\n服务已就绪（启动用时 {time.monotonic() - started:.0f} 秒）：{url}/  "
              f"（API 文档：{url}/api/docs；就绪检查：{url}/readyz）"]
     if demo:
+        from service.demo import DEMO_PASSWORD  # development tool: not in the production image
+
         lines.append(f"演示账号：officer / {DEMO_PASSWORD}（干部工作人员）；"
                      "researcher、leader、auditor、admin 密码相同")
     lines.append("按 Ctrl-C 停止（会依次停止索引器、Meilisearch 和数据库）\n")

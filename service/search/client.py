@@ -64,7 +64,7 @@ class SearchClient:
         self.url = settings.meili_url
         self.key = settings.meili_search_key.get_secret_value()
         self.timeout = settings.meili_timeout_s
-        self.index_uid = f"{settings.index_prefix}_library"
+        self.index_uid = settings.library_index
         self._local = threading.local()
         self._pool = ThreadPoolExecutor(max_workers=settings.meili_threads,
                                         thread_name_prefix="meili")

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from schemas.shortlists import (
     MarkIn,
@@ -17,10 +17,11 @@ from schemas.shortlists import (
     ShortlistQuery,
     ShortlistResult,
 )
-from service.deps import EntityId, IdempotencyKey, OfficeReader, OfficerUser, Pool, VersionNo
+from service.deps import AppSettings, EntityId, IdempotencyKey, OfficeReader, OfficerUser, Pool, VersionNo
 from service.errors import ServiceUnavailable
+from service.exports.service import PDF_RESPONSES, pdf_response
 from service.search.client import SearchClient
-from service.shortlists import service, versions
+from service.shortlists import pdf, service, versions
 
 router = APIRouter(prefix="/api/positions/{position_id}/shortlist", tags=["shortlists"])
 
@@ -94,3 +95,10 @@ async def compare(position_id: EntityId, version: VersionNo, other: VersionNo, p
                   user: OfficeReader) -> ShortlistDiff:
     """Differences from one saved version to another."""
     return await versions.compare(pool, user, position_id, version, other)
+
+
+@router.get("/versions/{version}/shortlist.pdf", response_class=Response, responses=PDF_RESPONSES)
+async def shortlist_pdf(position_id: EntityId, version: VersionNo, pool: Pool, settings: AppSettings,
+                        user: OfficeReader) -> Response:
+    """A saved shortlist version as a watermarked PDF (officer, leader; audited)."""
+    return pdf_response(await pdf.export_shortlist_or_404(pool, user, settings, position_id, version))

@@ -3,7 +3,7 @@
 
 from fastapi import APIRouter, Response
 
-from schemas.units import UnitCreate, UnitOut, UnitUpdate
+from schemas.units import UnitCreate, UnitMove, UnitOut, UnitUpdate
 from service.deps import (
     AdminUser,
     EntityId,
@@ -52,3 +52,10 @@ async def rename_unit(unit_id: EntityId, body: UnitUpdate, pool: Pool, user: Adm
                       if_match: IfMatch) -> UnitOut:
     """Rename a unit (admin)."""
     return await service.rename_unit(pool, user, unit_id, body, if_match)
+
+
+@router.post("/{unit_id}/move", response_model=UnitOut)
+async def move_unit(unit_id: EntityId, body: UnitMove, pool: Pool, user: AdminUser,
+                    if_match: IfMatch) -> UnitOut:
+    """Move a unit and everything below it under another parent (admin)."""
+    return await service.move_unit(pool, user, unit_id=unit_id, body=body, if_match=if_match)

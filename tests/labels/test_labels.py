@@ -20,9 +20,9 @@ import schemas
 from schemas import clock, labels
 from schemas.common import Role
 from schemas.export import DossierDoc, RewardPenalty, Watermark
-from service.exports import selection_docs
 from service.pdf.views import dossier_payload, promotion_payload
 from service.principal import Principal
+from service.promotions.pdf import load_promotion_doc
 from service.web.render import _environment
 from tests.factories import Api
 from tests.pdf.factories import build_dossier
@@ -172,7 +172,7 @@ async def test_promotion_kinds_and_statuses_read_the_same_on_the_page_the_api_an
         assert labels.PROMOTION_KIND[kind] in text
         assert RAW.findall(text) == [], kind
         async with api.pool.acquire() as conn:
-            doc = await selection_docs.load_promotion_doc(conn, principal, promotion_id)
+            doc = await load_promotion_doc(conn, principal, promotion_id)
         assert doc is not None and doc.kind == labels.PROMOTION_KIND[kind]
         payload = promotion_payload(doc, Watermark(user_name="甲", exported_at=clock.now(),
                                                    serial="X-1"), {})

@@ -48,3 +48,28 @@ def test_a_role_sees_only_its_pages_and_a_forbidden_page_says_so_in_chinese(
     response = page.goto("/cadres/999999999")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_contain_text("不存在")
+
+
+HOSTILE_NEXT = ("/%09/evil.example/x", "/%0A/evil.example/x", "/%0D/evil.example/x",
+                "/%5Cevil.example/x", "//evil.example/x", "https:evil.example/x")
+
+
+def test_sign_in_never_leaves_the_site_whatever_next_says(page: Any, site: Any) -> None:
+    """Issue 12.2: a `next` that a browser would turn into another host leads home instead."""
+    for raw in HOSTILE_NEXT:
+        page.context.clear_cookies()
+        page.goto(f"/login?next={raw}")
+        page.get_by_label("用户名").fill("leader")
+        page.get_by_label("密码").fill("Demo@2024pass")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        assert page.url.startswith(site.url + "/") and "evil" not in page.url, (raw, page.url)
+    # login.js checks again on its own: a hostile value put into the form is not followed either.
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.evaluate("document.getElementById('login-form').dataset.next = '/\\t/evil.example/x'")
+    page.get_by_label("用户名").fill("leader")
+    page.get_by_label("密码").fill("Demo@2024pass")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    assert page.url.startswith(site.url + "/") and "evil" not in page.url, page.url

@@ -1,28 +1,14 @@
 """A cadre's performance facts for search: ranks of the units they led, contests, secondments, service.
 
-The SQL here is shared with the service's dossier section so that search and dossier apply
-the same headship rule. It imports nothing from the service.
+The SQL here is shared by the indexer (search documents) and the dossier's performance section,
+so that search and dossier apply the same headship rule (service/leadership/rules.py).
+No database access here: the indexer imports this module.
 """
 
 from typing import Any
 
 from schemas.labels import label
-
-# Who headed which unit when. career_entries carries no head flag, so a headship is the
-# current one: a cadre flagged is_unit_head heads their current unit since the latest resume
-# line at that unit (to its end date, or still). Past headships need a head flag on resume
-# lines; when the cadre registry adds one, only this query changes.
-HEADSHIPS_SQL = """
-SELECT hc.id AS cadre_id, he.unit_id, he.start_date AS headed_from, he.end_date AS headed_to
-FROM cadres hc
-CROSS JOIN LATERAL (
-  SELECT ce.unit_id, ce.start_date, ce.end_date FROM career_entries ce
-  WHERE ce.cadre_id = hc.id AND ce.unit_id = hc.unit_id
-  ORDER BY ce.start_date DESC, ce.id DESC LIMIT 1) he
-WHERE hc.is_unit_head"""
-
-# A period counts for a headship when the two date ranges share at least one day.
-HEADED_DURING = ("h.headed_from <= p.ends_on AND coalesce(h.headed_to, 'infinity'::date) >= p.starts_on")
+from service.leadership.rules import HEADED_DURING, HEADSHIPS_SQL
 
 # A column expression over cadre row `c`: the facts as jsonb, formatted by performance_text.
 PERFORMANCE_SQL = f"""jsonb_build_object(

@@ -1,10 +1,10 @@
-"""Saved shortlists and promotion records (issue 5) as the documents the PDF engine prints.
+"""A saved shortlist version as the document the PDF engine prints, and its export.
 
-Reads go through the shortlists and promotions modules' own scoped loaders, so a reader
-exports exactly what those modules let them read.
+Reads go through the shortlists and positions modules' scoped loaders, so a reader exports exactly
+what they may read; the export adds serial, watermark, SHA-256, exports row and audit entry.
 """
 
-from typing import Any
+from functools import partial
 
 import asyncpg
 
@@ -12,22 +12,22 @@ from schemas.export import (
     EvidenceContribution,
     LabelValue,
     Position,
-    PromotionDoc,
-    PromotionStage,
     RuleOutcome,
     ShortlistCandidate,
     ShortlistDoc,
     Weight,
 )
-from schemas.labels import label, promotion_state
+from schemas.labels import label
 from schemas.positions import Rules, Weights
 from schemas.shortlists import Candidate, MarkedOut, ShortlistResult
+from service.config import Settings
 from service.dossier.assemble import evidence_ref
+from service.dossier.masking import mask_free_text
 from service.errors import NotFound
-from service.exports.documents import notice_period, votes
+from service.exports.service import IssuedPdf, issue_pdf
+from service.pdf import render_shortlist
 from service.positions import service as positions
 from service.principal import Principal
-from service.promotions import repo as promotions_repo
 from service.shortlists.service import load_saved
 
 
@@ -113,7 +113,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
     candidates = [_candidate(c) for c in sorted(result.candidates, key=lambda c: c.pos)]
     candidates += [_marked(m, "排除") for m in result.excluded]
     candidates += [_marked(m, "置顶但不符合资格") for m in result.ineligible_marked]
-    return ShortlistDoc(
+    return mask_free_text(principal, ShortlistDoc(
         position=Position(unit=position.unit_name, post=position.title,
                           post_level=label(position.post_level) or None),
         rules=[LabelValue(label="资格审查基准日", value=f"{result.reference_date:%Y.%m.%d}"),
@@ -121,7 +121,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
                LabelValue(label="符合资格人数",
                           value=f"{result.eligible_total} 人，列出前 {result.top_n} 名")],
         weights=weight_lines(result.weights), version=version, inputs_hash=result.inputs_hash,
-        candidates=candidates)
+        candidates=candidates))
 
 
 async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, position_id: int,
@@ -135,51 +135,21 @@ async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, po
     return [c.cadre_id for c in sorted(result.candidates, key=lambda c: c.pos)]
 
 
-def _stage_details(cadre_id: int, stage: str, p: dict[str, Any]) -> list[LabelValue]:
-    def line(lbl: str, key: str, suffix: str = "") -> list[LabelValue]:
-        value = p.get(key)
-        return [] if value in (None, "", []) else [LabelValue(label=lbl, value=f"{value}{suffix}")]
-
-    if stage == "motion":
-        return line("提议", "proposed_by") + line("动议理由", "reason")
-    if stage == "recommendation":
-        mine = [v for v in p.get("votes") or [] if v.get("cadre_id") == cadre_id]
-        got = [votes("本人得票", int(mine[0]["votes"]), int(p["ballots_returned"]))] if mine else []
-        return (line("参加推荐", "participants", " 人") + line("发出票", "ballots_issued", " 张")
-                + line("收回票", "ballots_returned", " 张") + got)
-    if stage == "inspection":
-        team = [LabelValue(label="考察组", value="、".join(p.get("team") or []))] if p.get("team") else []
-        return team + line("个别谈话", "interviewed", " 人") + line("考察材料", "report")
-    if stage == "decision":
-        members, in_favour = int(p["members_total"]), int(p["in_favour"])
-        passed = "同意票超过应到会成员半数" if in_favour * 2 > members else "同意票未超过应到会成员半数"
-        return (line("应到会成员", "members_total", " 人") + line("实到会", "present", " 人")
-                + [votes("同意", in_favour, members)] + line("不同意", "against", " 票")
-                + line("弃权", "abstain", " 票") + [LabelValue(label="表决结果", value=passed)])
-    if stage == "appointment":
-        return line("任免文号", "document_no")
-    return []
+async def export_shortlist(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+                           shortlist_id: int, doc: ShortlistDoc) -> IssuedPdf:
+    """A saved shortlist version as a watermarked PDF, registered and audited (`export.shortlist`)."""
+    title = f"{doc.title}_{doc.position.unit}{doc.position.post}_第{doc.version}版"
+    return await issue_pdf(pool, principal, settings, "shortlist", [shortlist_id], title,
+                           partial(render_shortlist, doc),
+                           details={"version": doc.version, "inputs_hash": doc.inputs_hash,
+                                    "candidates": len(doc.candidates)})
 
 
-async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
-                             promotion_id: int) -> PromotionDoc | None:
-    """A promotion record with its stage timeline, votes and notice period; None if not readable."""
-    row = await promotions_repo.get_visible(conn, principal, promotion_id)
-    if row is None:
-        return None
-    stages = []
-    for s in await promotions_repo.stages(conn, promotion_id):
-        payload = dict(s["payload"])
-        details = _stage_details(row["cadre_id"], s["stage"], payload)
-        if s["stage"] == "notice":
-            end = s["end_date"] or s["stage_date"]
-            days, missing = await promotions_repo.working_days(conn, s["stage_date"], end)
-            details = [notice_period(s["stage_date"], s["end_date"], None if missing else days),
-                       LabelValue(label="公示渠道", value=str(payload.get("channel") or "—")),
-                       LabelValue(label="反映问题", value=str(payload.get("objections") or "无"))]
-        stages.append(PromotionStage(label=label(s["stage"], "promotion_stage"),
-                                     start_date=s["stage_date"], end_date=s["end_date"], details=details))
-    return PromotionDoc(cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
-                        target_post=row["target_unit_name"] + row["target_post"],
-                        status=promotion_state(row["status"], row["stage"]),
-                        stages=stages)
+async def export_shortlist_or_404(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+                                  position_id: int, version: int) -> IssuedPdf:
+    """`export_shortlist` for a route: a version the reader has not got is 404."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        doc = await load_shortlist_doc(conn, principal, position_id, version)
+    if doc is None:
+        raise NotFound("该版本的候选人名单不存在")
+    return await export_shortlist(pool, principal, settings, position_id, doc)
