@@ -34,7 +34,7 @@ from service.runtime.postgres import EmbeddedPostgres
 from tests.attachments.test_attachments_api import pdf, png
 from tests.conftest import ROOT, _admin, _with_db
 
-pytestmark = pytest.mark.processes
+pytestmark = pytest.mark.slow
 
 
 @dataclass

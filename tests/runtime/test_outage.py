@@ -16,7 +16,7 @@ from service.migrate import upgrade_head
 from service.runtime.postgres import EmbeddedPostgres
 from tests.runtime.serve_process import ServeProcess, wait_for
 
-pytestmark = pytest.mark.processes
+pytestmark = pytest.mark.slow
 ADMIN, PASSWORD = "ops_admin", "Ops@2024pass!"
 
 

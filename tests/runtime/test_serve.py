@@ -17,7 +17,7 @@ import pytest
 from service.runtime import _proc, pg_roles
 from tests.runtime.serve_process import ServeProcess, gone, wait_for
 
-pytestmark = pytest.mark.processes
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
