@@ -61,6 +61,17 @@ def server_url() -> Iterator[str]:
         shutil.rmtree(pg_dir, ignore_errors=True)
 
 
+@pytest.fixture
+def private_tmp() -> Iterator[Path]:
+    """A temporary directory outside pytest's basetemp (concurrent pytest runs prune that one,
+    even under a running PostgreSQL); removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix="cadre-test-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
     """A fresh database migrated to head, dropped after the session."""

@@ -26,8 +26,8 @@ def _mount(target: Path, options: str) -> None:
 
 
 @pytest.fixture(params=["full", "read-only"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    data_dir = tmp_path / "data"
+def store(request: pytest.FixtureRequest, private_tmp: Path) -> Iterator[tuple[str, Path]]:
+    data_dir = private_tmp / "data"
     data_dir.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")

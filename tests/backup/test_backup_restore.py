@@ -78,13 +78,13 @@ async def _populate(url: str, data_dir: Path) -> Source:
 
 
 @pytest.fixture
-def source(server_url: str, tmp_path: Path) -> Iterator[Source]:
+def source(server_url: str, private_tmp: Path) -> Iterator[Source]:
     name = f"cadre_backup_{secrets.token_hex(3)}"
     asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     url = _with_db(server_url, name)
     try:
         upgrade_head(url)
-        yield asyncio.run(_populate(url, tmp_path / "source"))
+        yield asyncio.run(_populate(url, private_tmp / "source"))
     finally:
         asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -123,8 +123,8 @@ async def _search(settings: Settings, q: str) -> dict[str, object]:
 
 
 def test_backup_then_restore_elsewhere_brings_back_rows_attachments_index_and_chain(
-        source: Source, meili: MeiliServer, tmp_path: Path) -> None:
-    out = tmp_path / "备份" / "cadre-backup.tar"
+        source: Source, meili: MeiliServer, private_tmp: Path) -> None:
+    out = private_tmp / "备份" / "cadre-backup.tar"
     out.parent.mkdir()
     made = _cadre(["backup", "--out", str(out)],
                   {"CADRE_DATABASE_URL": source.url, "CADRE_DATA_DIR": str(source.data_dir)})
@@ -132,7 +132,7 @@ def test_backup_then_restore_elsewhere_brings_back_rows_attachments_index_and_ch
     assert "备份完成" in made.stdout
     assert out.stat().st_mode & 0o077 == 0  # personal data: owner only
 
-    target = tmp_path / "target"
+    target = private_tmp / "target"
     prefix = f"r{secrets.token_hex(3)}"
     meili_env = {"CADRE_MEILI_URL": meili.url, "CADRE_MEILI_MASTER_KEY": meili.master_key,
                  "CADRE_INDEX_PREFIX": prefix, "CADRE_DATA_DIR": str(target)}
@@ -165,15 +165,15 @@ def test_backup_then_restore_elsewhere_brings_back_rows_attachments_index_and_ch
 
 
 def test_a_damaged_backup_file_is_refused_before_anything_is_touched(
-        source: Source, tmp_path: Path) -> None:
-    out = tmp_path / "b.tar"
+        source: Source, private_tmp: Path) -> None:
+    out = private_tmp / "b.tar"
     made = _cadre(["backup", "--out", str(out)],
                   {"CADRE_DATABASE_URL": source.url, "CADRE_DATA_DIR": str(source.data_dir)})
     assert made.returncode == 0, made.stderr
     raw = bytearray(out.read_bytes())
     raw[2048] ^= 0xFF  # inside the database dump
     out.write_bytes(bytes(raw))
-    target = tmp_path / "target"
+    target = private_tmp / "target"
     refused = _cadre(["restore", str(out)], {"CADRE_DATA_DIR": str(target),
                                             "CADRE_DATABASE_URL": source.url})
     assert refused.returncode == 1

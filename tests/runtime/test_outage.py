@@ -44,8 +44,8 @@ async def _create_admin(dsn: str) -> None:
 
 
 @pytest.fixture
-def pg(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(tmp_path / "pg", durable=False)
+def pg(private_tmp: Path) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(private_tmp / "pg", durable=False)
     server.start()
     try:
         upgrade_head(server.owner_dsn)
@@ -56,8 +56,8 @@ def pg(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
 
 
 def test_database_outage_answers_503_with_retry_after_then_recovers_and_listens_again(
-        pg: EmbeddedPostgres, tmp_path: Path) -> None:
-    serve = ServeProcess(tmp_path / "data", env={
+        pg: EmbeddedPostgres, private_tmp: Path) -> None:
+    serve = ServeProcess(private_tmp / "data", env={
         "CADRE_DATABASE_URL": pg.service_dsn, "CADRE_MIGRATION_DATABASE_URL": pg.owner_dsn,
         # Only a notification can wake the indexer in time: its fallback poll is 10 minutes.
         "CADRE_INDEXER_POLL_S": "600"}).start()

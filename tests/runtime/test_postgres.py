@@ -119,10 +119,10 @@ def test_refuses_a_non_postgres_directory(tmp_path: Path) -> None:
 
 
 async def test_service_role_needs_its_password_and_cannot_change_the_audit_trail(
-        tmp_path: Path) -> None:
+        private_tmp: Path) -> None:
     from service.migrate import upgrade_head
 
-    with EmbeddedPostgres(tmp_path / "pg", durable=False) as server:
+    with EmbeddedPostgres(private_tmp / "pg", durable=False) as server:
         await asyncio.to_thread(upgrade_head, server.owner_dsn)
         assert await _fetchval(server.service_dsn, "select current_user") == "cadre_service"
         assert await _fetchval(server.service_dsn,
@@ -143,10 +143,10 @@ async def test_service_role_needs_its_password_and_cannot_change_the_audit_trail
 
 
 async def test_a_trust_cluster_of_an_older_run_moves_to_passwords_and_the_owner(
-        tmp_path: Path) -> None:
+        private_tmp: Path) -> None:
     from service.runtime import pg_roles
 
-    pgdata = tmp_path / "pg"
+    pgdata = private_tmp / "pg"
     with EmbeddedPostgres(pgdata, durable=False) as server:
         await _execute(server.dsn, "create table old_table (v text)")  # owned by postgres
         hba = pgdata / "pg_hba.conf"

@@ -7,7 +7,9 @@ service, started by `python -m service.cli serve` on a temporary data directory.
 import asyncio
 import json
 import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,13 +23,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    serve = ServeProcess(tmp_path_factory.mktemp("serve") / "data").start()
+def stack() -> Iterator[ServeProcess]:
+    # Outside pytest's basetemp, which concurrent pytest runs may prune under a running server.
+    root = Path(tempfile.mkdtemp(prefix="cadre-test-serve-"))
+    serve = ServeProcess(root / "data").start()
     try:
         serve.wait_ready()
         yield serve
     finally:
         serve.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def _sessions(serve: ServeProcess) -> list[asyncpg.Record]:
@@ -91,8 +96,8 @@ def test_sigterm_stops_every_process_it_started(stack: ServeProcess) -> None:
 
 
 def test_a_start_after_a_killed_run_stops_its_leftovers_and_sigint_and_sighup_stop_all(
-        tmp_path: Path) -> None:
-    data = tmp_path / "data"
+        private_tmp: Path) -> None:
+    data = private_tmp / "data"
     first = ServeProcess(data).start()
     try:
         first.wait_ready()
