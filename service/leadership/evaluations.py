@@ -165,5 +165,7 @@ async def talk_stats(conn: asyncpg.Connection, principal: Principal, campaign_id
         s = out[r["cadre_id"]]
         s.records += r["records"]
         s.people += r["people"]
-        s.by_relation[label(r["relation"])] = s.by_relation.get(label(r["relation"]), 0) + r["people"]
+        s.record_ids += list(r["record_ids"])
+        name = label(r["relation"], "interviewee_relation")
+        s.by_relation[name] = s.by_relation.get(name, 0) + r["people"]
     return out
