@@ -113,7 +113,8 @@ def search_lag_minutes(request: Request, principal: Principal | None) -> int | N
     freshness = getattr(request.app.state, "freshness", None)
     if freshness is None or not freshness.stale(request.app.state.settings):
         return None
-    return max(1, round(freshness.oldest_pending_s / 60))
+    minutes: int = max(1, round(freshness.oldest_pending_s / 60))
+    return minutes
 
 
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None,

@@ -30,6 +30,7 @@ async def _fetchval(dsn: str, sql: str, *args: object) -> object:
 
 async def _create_admin(dsn: str) -> None:
     from schemas.auth import UserCreate
+    from schemas.common import Role
     from service.auth import service as auth_service
     from service.db import create_pool
     from service.principal import SYSTEM
@@ -37,7 +38,7 @@ async def _create_admin(dsn: str) -> None:
     pool = await create_pool(dsn, 1, 2)
     try:
         await auth_service.create_user(pool, SYSTEM, UserCreate(
-            username=ADMIN, display_name="运维管理员", password=PASSWORD, role="admin", scopes=[]),
+            username=ADMIN, display_name="运维管理员", password=PASSWORD, role=Role.admin, scopes=[]),
             None)
     finally:
         await pool.close()

@@ -43,8 +43,10 @@ async def _sessions(serve: ServeProcess) -> list[asyncpg.Record]:
     port = json.loads((pgdata / "cadre_runtime.json").read_text())["port"]
     conn = await asyncpg.connect(f"postgresql://postgres:{passwords['postgres']}@127.0.0.1:{port}/cadre")
     try:
-        return await conn.fetch("""SELECT usename, application_name FROM pg_stat_activity
-                                   WHERE datname = 'cadre' AND pid <> pg_backend_pid()""")
+        rows: list[asyncpg.Record] = await conn.fetch(
+            """SELECT usename, application_name FROM pg_stat_activity
+               WHERE datname = 'cadre' AND pid <> pg_backend_pid()""")
+        return rows
     finally:
         await conn.close()
 
