@@ -16,6 +16,7 @@ from service.exports import api as exports_api
 from service.family import api as family_api
 from service.forms import api as forms_api
 from service.health import api as health_api
+from service.inspection import api as inspection_api
 from service.leadership import api as leadership_api
 from service.lrmx import api as lrmx_api
 from service.performance import api as performance_api
@@ -52,4 +53,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(rosters_api.router)
     app.include_router(leadership_api.router)
     app.include_router(archives_api.router)
+    app.include_router(inspection_api.router)
     web_routes.mount(app)

@@ -11,6 +11,7 @@ from service.web.pages import (
     dossier,
     filing,
     items,
+    leadership,
     performance,
     positions,
     promotions,
@@ -26,7 +27,7 @@ PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
 for module in (auth, search, dossier, items, filing, positions, shortlists, promotions, assessments,
-               scoreboard, performance, work, audit, admin):
+               scoreboard, performance, work, leadership, audit, admin):
     router.include_router(module.router)
 
 
