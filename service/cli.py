@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from service.audit import cli as audit_cli
+from service.backup import cli as backup_cli
 from service.config import Settings, get_settings
 from service.logging_setup import configure_logging
 
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=20241)
     demo.set_defaults(func=cmd_demo)
     audit_cli.add_commands(sub)
+    backup_cli.add_commands(sub)
     sub.add_parser("search-keys", help="用主密钥创建检索与索引专用密钥").set_defaults(
         func=cmd_search_keys)
     sub.add_parser("reindex", help="从数据库重建检索索引").set_defaults(func=cmd_reindex)
