@@ -145,6 +145,7 @@ async def officer_access(url: str) -> tuple[Principal, SearchScope]:
     """The demo officer and the search scope the service reads for them."""
     conn = await asyncpg.connect(url)
     try:
+        await init_connection(conn)  # the service's codecs (the scope query returns JSON)
         row = await conn.fetchrow("SELECT id, username, display_name, role FROM users "
                                   "WHERE username = 'officer'")
         principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),

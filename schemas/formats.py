@@ -80,3 +80,57 @@ class SelectionIn(Strict):
     shortlist_id: DbId | None = None
     version: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     promotion_id: DbId | None = None
+
+
+class RosterCheckOut(BaseModel):
+    """A roster compared with the registry: per person, every field that differs."""
+
+    file_name: str
+    rows: list[FileReport]
+    same: int
+    different: int
+    missing: int
+    errors: int
+
+
+class RosterExportIn(Strict):
+    """Which cadres (filters of the cadre list, or ids) and columns to export, and sheet layout."""
+
+    columns: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=60)] = []
+    unit_id: DbId | None = None
+    name: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    tier: Tier | None = None
+    status: Literal["active", "retired", "transferred", "dismissed"] | None = None
+    cadre_ids: Annotated[list[DbId], Field(max_length=20_000)] | None = None
+    shortlist_id: DbId | None = None
+    version: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    per_unit: bool = False
+
+
+class QualityFinding(BaseModel):
+    """One 三龄两历一身份 inconsistency, under the field it concerns."""
+
+    code: str
+    field: str
+    message: str
+
+
+class QualityOut(BaseModel):
+    """A cadre's consistency checks and retirement-age date (到龄) under the 2025 rules."""
+
+    cadre_id: int
+    findings: list[QualityFinding]
+    retirement: str
+    retirement_age: str
+    retirement_rule: str
+
+
+class SourceFileOut(BaseModel):
+    """A file a cadre was imported from, kept for provenance."""
+
+    id: int
+    import_id: int
+    file_name: str
+    sha256: str
+    created_at: datetime
+    content_url: str

@@ -36,6 +36,12 @@ VERIFICATION = {"claimed": "待核实", "verified": "已核实", "disputed": "�
 REWARD_KIND = {"reward": "奖励", "penalty": "惩戒"}
 INTERVIEWEE_RELATION = {"self": "本人", "superior": "上级", "colleague": "同事", "subordinate": "下属",
                         "public": "群众", "other": "其他"}
+TEAM_ROLE = {"head": "一把手", "member": "班子成员", "none": "非班子成员"}
+RATER_CATEGORY = {"leadership": "班子成员", "middle": "中层干部", "staff": "一般干部职工",
+                  "service_object": "服务对象", "other": "其他"}
+EVALUATION_GRADE = {"excellent": "优秀", "competent": "称职", "basically_competent": "基本称职",
+                    "incompetent": "不称职", "approve": "认同", "disapprove": "不认同", "unknown": "不了解"}
+ARCHIVE_STATUS = {"not_started": "未开展", "in_progress": "调研中", "concluded": "已形成结论"}
 CAMPAIGN_STATUS = {"planned": "筹备中", "open": "进行中", "closed": "已结束"}
 PERIOD_STATE = {"draft": "草稿", "published": "已发布", "locked": "已锁定"}
 STAR_RULE_KIND = {"indicator_top_n": "单项前N名", "indicator_at_least": "单项达到分数线",
@@ -132,7 +138,9 @@ TABLES: dict[str, dict[str, str]] = {
     "shortlist_mark": SHORTLIST_MARK, "eligibility_rule": ELIGIBILITY_RULE, "rule_outcome": RULE_OUTCOME,
     "doc_type": DOC_TYPE, "export_job_status": EXPORT_JOB_STATUS, "search_sort": SEARCH_SORT,
     "search_mode": SEARCH_MODE, "record_detail_field": RECORD_DETAIL_FIELD,
-    "promotion_stage_field": PROMOTION_STAGE_FIELD,
+    "promotion_stage_field": PROMOTION_STAGE_FIELD, "team_role": TEAM_ROLE,
+    "rater_category": RATER_CATEGORY, "evaluation_grade": EVALUATION_GRADE,
+    "archive_status": ARCHIVE_STATUS,
 }
 
 # The enum class (by name) each StrEnum value is labelled from, so `label(Domain.other)` needs no kind.

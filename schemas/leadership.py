@@ -147,6 +147,7 @@ class TalkStats(BaseModel):
     records: int
     people: int
     by_relation: dict[str, int]
+    record_ids: list[int] = []
 
 
 class ImportRowError(BaseModel):

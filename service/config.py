@@ -11,6 +11,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "dev-secret-change-me", "secret"}
 
 
+def library_index_name(index_prefix: str) -> str:
+    """The live library index of an index prefix (reindex builds `<it>_build_<n>` and swaps)."""
+    return f"{index_prefix}_library"
+
+
 class Settings(BaseSettings):
     """Every setting, read from CADRE_* environment variables or a .env file."""
 
@@ -110,7 +115,7 @@ class Settings(BaseSettings):
     @property
     def library_index(self) -> str:
         """The live search index (the one derivation of its name: service, indexer and benches)."""
-        return f"{self.index_prefix}_library"
+        return library_index_name(self.index_prefix)
 
     @property
     def attachments_dir(self) -> Path:

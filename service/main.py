@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from schemas import clock
 from service import problems
+from service.attachments.store import private_dirs
 from service.audit.sealer import start_sealer
 from service.config import Settings, get_settings
 from service.db import create_pool
@@ -23,7 +24,9 @@ from service.search.client import SearchClient
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI app for the given settings."""
-    settings = settings or get_settings()
+    # The app searches with the search-only key; the master key only creates keys (`cadre
+    # search-keys`), so the web process never keeps it, however it was started.
+    settings = (settings or get_settings()).model_copy(update={"meili_master_key": None})
     clock.configure(settings.business_tz)
 
     @asynccontextmanager
@@ -32,7 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise RuntimeError("CADRE_DATABASE_URL 未设置（使用 `cadre serve` 可自动启动内置数据库）")
         app.state.pool = await create_pool(settings.database_url, settings.db_pool_min,
                                            settings.db_pool_max)
-        settings.attachments_dir.mkdir(parents=True, exist_ok=True)
+        settings.attachments_dir.parent.mkdir(parents=True, exist_ok=True)
+        private_dirs(settings.attachments_dir, settings.attachments_dir)
         app.state.search = (SearchClient(settings) if settings.meili_url and settings.meili_search_key
                             else None)
         stop_export_worker = start_export_worker(app.state.pool, settings)

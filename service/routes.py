@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from service.archives import api as archives_api
 from service.assessments import api as assessments_api
 from service.attachments import api as attachments_api
 from service.audit import api as audit_api
@@ -15,12 +16,15 @@ from service.exports import api as exports_api
 from service.family import api as family_api
 from service.forms import api as forms_api
 from service.health import api as health_api
+from service.inspection import api as inspection_api
 from service.leadership import api as leadership_api
 from service.lrmx import api as lrmx_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
+from service.quality import api as quality_api
 from service.records import api as records_api
+from service.rosters import api as rosters_api
 from service.search import api as search_api
 from service.secondments import api as secondments_api
 from service.service_logs import api as service_logs_api
@@ -47,5 +51,9 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(promotions_api.router)
     app.include_router(lrmx_api.router)
     app.include_router(forms_api.router)
+    app.include_router(rosters_api.router)
+    app.include_router(quality_api.router)
     app.include_router(leadership_api.router)
+    app.include_router(archives_api.router)
+    app.include_router(inspection_api.router)
     web_routes.mount(app)

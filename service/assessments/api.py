@@ -149,7 +149,9 @@ async def get_seating(period_id: EntityId, pool: Pool, user: OfficeReader) -> Se
     return await service.seating(pool, user, period_id)
 
 
-@router.get("/periods/{period_id}/import-template")
+@router.get("/periods/{period_id}/import-template", response_class=Response, responses={
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+          "description": "待填写的 .xlsx 模板（每个参评单位一行，每个指标一列）"}})
 async def import_template(period_id: EntityId, pool: Pool, user: OfficerUser) -> Response:
     """A blank .xlsx to fill: one row per compared unit, one column per indicator."""
     name, data = await score_entry.template(pool, user, period_id)

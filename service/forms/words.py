@@ -1,6 +1,8 @@
 """Words the approval form uses for enumerated values, both ways."""
 
-GENDER_WORDS = {"male": "男", "female": "女"}
+from schemas import labels
+
+GENDER_WORDS = labels.GENDER
 GENDER_CODES = {"男": "male", "女": "female", "1": "male", "2": "female", "男性": "male", "女性": "female"}
 
 # 学历 as the form writes it (ZB64 names) -> education level code.

@@ -79,7 +79,7 @@ async def talk_stats(conn: asyncpg.Connection, principal: Principal, campaign_id
     """Submitted interview records of the campaign the principal may read, per cadre and relation."""
     rows: list[asyncpg.Record] = await conn.fetch(
         f"""SELECT frc.cadre_id, fr.details->>'interviewee_relation' AS relation,
-                   count(*) AS records,
+                   count(*) AS records, array_agg(fr.id ORDER BY fr.occurred_on, fr.id) AS record_ids,
                    sum(coalesce((fr.details->>'interviewee_count')::int, 1)) AS people
             FROM field_records fr JOIN field_record_cadres frc ON frc.record_id = fr.id
             WHERE fr.campaign_id = $2 AND fr.kind = 'interview' AND fr.state = 'submitted'

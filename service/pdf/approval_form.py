@@ -4,18 +4,11 @@ from typing import Any
 
 from schemas.approval_form import ApprovalFormDoc
 from schemas.export import Watermark
-from service.pdf.formatting import to_beijing, wrap_tree
+from service.pdf.form_cells import form_payload
+from service.pdf.formatting import to_beijing
 from service.pdf.views import watermark_line
 
 Payload = dict[str, Any]
-
-
-def form_payload(doc: ApprovalFormDoc) -> Payload:
-    """One form's cells as display strings; the photo as a list of byte values (JSON has no bytes)."""
-    data = doc.model_dump(mode="python", exclude={"photo"})
-    out: Payload = wrap_tree(data)
-    out["photo"] = None if doc.photo is None else list(doc.photo)
-    return out
 
 
 def approval_forms_payload(docs: list[ApprovalFormDoc], wm: Watermark, fonts: Payload) -> Payload:

@@ -19,6 +19,7 @@ from schemas.export import (
     Watermark,
 )
 from schemas.labels import JUDGEMENT, REWARD_KIND
+from service.pdf.form_cells import form_payload
 from service.pdf.formatting import (
     DASH,
     chunks,
@@ -136,6 +137,7 @@ def dossier_payload(doc: DossierDoc, wm: Watermark, fonts: Payload) -> Payload:
                 "generated": f"{generated.year}年{generated.month}月{generated.day}日 {generated:%H:%M}",
             },
             "profile": _profile(doc),
+            "form": None if doc.form is None else form_payload(doc.form),
             "resume": [
                 {"period": fmt_span(r.start, r.end, fmt_month), "text": r.unit + r.post} for r in doc.resume
             ],

@@ -16,6 +16,7 @@ import httpx
 import meilisearch
 from meilisearch.errors import MeilisearchApiError
 
+from service.config import library_index_name
 from service.runtime import _proc
 from service.runtime.meili_binary import (
     MEILI_SHA256,
@@ -258,18 +259,23 @@ def _ensure_key(
 
 
 def provision_keys(url: str, master_key: str, index_prefix: str) -> tuple[str, str]:
-    """Create or reuse the search-only and indexer API keys for f"{index_prefix}*"."""
+    """Create or reuse the search-only and indexer API keys of an index prefix.
+
+    Each key names exactly the indexes it needs, never a bare prefix pattern (`cadre*` would also
+    open `cadre2_library` or any other index that happens to start alike): the search key the
+    live library index only, the indexer key that index and the builds reindex swaps in.
+    """
     if not index_prefix or not all(c.isalnum() or c in "-_" for c in index_prefix):
         raise ValueError(f"invalid index prefix {index_prefix!r}")
     client = meilisearch.Client(url, master_key, timeout=10)
-    indexes = [f"{index_prefix}*"]
+    live = library_index_name(index_prefix)
     search_key = _ensure_key(
         client, key_uid(index_prefix, "search"),
-        f"cadre search ({index_prefix}*): search only", SEARCH_ACTIONS, indexes,
+        f"cadre search ({live}): search only", SEARCH_ACTIONS, [live],
     )
     indexer_key = _ensure_key(
         client, key_uid(index_prefix, "indexer"),
-        f"cadre indexer ({index_prefix}*): documents, settings, indexes, tasks",
-        INDEXER_ACTIONS, indexes,
+        f"cadre indexer ({live}, {live}_build_*): documents, settings, indexes, tasks",
+        INDEXER_ACTIONS, [live, f"{live}_build_*"],
     )
     return search_key, indexer_key

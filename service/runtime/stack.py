@@ -104,7 +104,11 @@ def local_stack(settings: Settings, stack: ExitStack, servers: LocalServers | No
 
 
 def with_search_keys(settings: Settings) -> Settings:
-    """Fill in the search-only and indexer keys from the master key when they are not set."""
+    """Fill in the search-only and indexer keys from the master key when they are not set.
+
+    The settings returned never hold the master key: creating the keys is its only use, so
+    nothing started from these settings (the web app, the indexer) keeps it in memory.
+    """
     if settings.meili_url and settings.meili_master_key and not (
             settings.meili_search_key and settings.meili_index_key):
         from service.runtime.meili import provision_keys
@@ -113,8 +117,9 @@ def with_search_keys(settings: Settings) -> Settings:
                                                settings.meili_master_key.get_secret_value(),
                                                settings.index_prefix)
         return settings.model_copy(update={"meili_search_key": SecretStr(search_key),
-                                           "meili_index_key": SecretStr(index_key)})
-    return settings
+                                           "meili_index_key": SecretStr(index_key),
+                                           "meili_master_key": None})
+    return settings.model_copy(update={"meili_master_key": None})
 
 
 def child_env(settings: Settings, *, index_key: bool = True) -> dict[str, str]:

@@ -196,3 +196,20 @@ async def test_word_form_has_the_same_cells_and_batches_come_zipped(api: Api) ->
                               json={"cadre_ids": [first, second], "format": "pdf"})
     assert r.status_code == 200 and max(w.page for w in words(r.content)) == 4
 
+
+
+async def test_the_dossier_prints_the_standard_form_as_its_profile(api: Api) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    cadre_id = await imported_cadre(api, officer)
+    r = await api.client.get(f"/api/cadres/{cadre_id}/dossier.pdf", headers=officer)
+    assert r.status_code == 200, r.text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "dossier.pdf").write_bytes(r.content)
+    found = words(r.content)
+    form_page = next(w.page for w in found if w.text == "福州大学土木工程专业学习")
+    on_page = {w.text for w in found if w.page == form_page}
+    assert {"张三", "2043.05", "2001.06", "福州市鼓楼区副区长"} <= on_page
+    after = {w.text for w in found if w.page == form_page + 1}
+    assert {"妻子", "李四", "中共福州市鼓楼区委"} <= after
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(form_page), "-l", str(form_page + 1),
+                    str(ARTIFACTS / "dossier.pdf"), str(ARTIFACTS / "dossier-form")], check=True)

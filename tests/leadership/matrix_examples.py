@@ -12,10 +12,16 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     # A resume line's team role is an officer's write within scope.
     "line_id": ("career_line", frozenset({"officer"})),
     "round_id": ("evaluation_round", frozenset({"officer", "leader", "researcher"})),
+    "draft_id": ("inspection_draft", frozenset({"officer", "leader"})),
 }
 
 BODIES: dict[str, Any] = {
     "PUT /api/leadership/lines/{line_id}": lambda w: {"json": {"team_role": "member", "version": 1}},
+    # A team conclusion; after the first write the answer is 428 without a version (the role got in).
+    "PUT /api/inspection-drafts/{draft_id}": lambda w: {"json": {"version": 1, "sections": [
+        {"key": "de", "statements": [{"text": "政治立场坚定。"}]}]}},
+    "PUT /api/archives/{campaign_id}/teams/{unit_id}/conclusions": lambda w: {
+        "json": {"body": "班子团结有力"}},
 }
 
 QUERIES: dict[str, dict[str, Any]] = {
@@ -38,4 +44,13 @@ async def add_objects(world: Any) -> None:
             "votes": [{"rater_category": "staff", "counts": {"excellent": 3, "competent": 1}}]})
         assert r.status_code == 201, r.text
         rounds.append(r.json()["id"])
-    world.objects.update({"career_line": (lines[0], lines[1]), "evaluation_round": (rounds[0], rounds[1])})
+    drafts = []
+    for headers, cadre_id in ((world.headers["officer"], world.objects["cadre"][0]),
+                              (None, world.objects["cadre"][1])):
+        if headers is None:
+            _, headers = await api.user("officer", [api.units["d2"]])
+        r = await api.client.post("/api/inspection-drafts", headers=headers, json={"cadre_id": cadre_id})
+        assert r.status_code == 201, r.text
+        drafts.append(r.json()["id"])
+    world.objects.update({"career_line": (lines[0], lines[1]), "evaluation_round": (rounds[0], rounds[1]),
+                          "inspection_draft": (drafts[0], drafts[1])})

@@ -16,7 +16,7 @@ def test_a_shortlist_is_explained_edited_saved_compared_and_exported(
         page: Any, site: Site, screenshot: Any) -> None:
     position = site.data["position"]
     sign_in(page, "officer", "/shortlists")
-    page.get_by_role("link", name=re.compile(position["title"])).click()
+    page.locator(".card-title a", has_text=position["title"]).click()
     page.wait_for_url(re.compile(rf"/shortlists/{position['id']}"))
     first = page.locator(".candidate").first
     expect(first).to_be_visible()

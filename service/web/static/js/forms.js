@@ -26,7 +26,7 @@
     $$(rows, "[data-repeat-row]").forEach(bindRemove);
     if (add && tpl) add.addEventListener("click", function () {
       counter += 1;
-      var html = tpl.innerHTML.replace(/__i__/g, "n" + Date.now().toString(36) + counter);
+      var html = tpl.innerHTML.replace(/__i__/g, "_n" + Date.now().toString(36) + counter);
       var holder = document.createElement("div");
       holder.innerHTML = html;
       var row = holder.firstElementChild;
