@@ -23,6 +23,7 @@ from service.auth.passwords import hash_password
 from service.demo import worker
 from service.demo.bulk import COLUMNS, copy_out, max_ids, reset_identities
 from service.demo.chunks import CHUNK_TABLES, Chunk, ChunkLoader, chunk_sizes
+from service.demo.leadership_story import add_leadership_story
 from service.demo.world import (
     DEMO_PASSWORD,
     DEMO_USERNAMES,
@@ -125,6 +126,9 @@ async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 202
                     bar.update(len(tops))
                     bar.set_postfix(records=counts["field_records"], evidence=counts["evidence"])
         await reset_identities(conn)
+        # Issue 18's part of the story, in its own module (the rest of the story may change around it).
+        for table, rows_added in (await add_leadership_story(conn, seed)).items():
+            counts[table] = counts.get(table, 0) + rows_added
         await conn.execute("ANALYZE " + ", ".join(COLUMNS))
     return DemoSummary(seed=seed, counts=counts, seconds=time.perf_counter() - started,
                        usernames=list(DEMO_USERNAMES), extra={"copy_seconds": copy_seconds})
