@@ -10,7 +10,7 @@ from fastapi import Request, Response
 
 from schemas.clock import today
 from schemas.common import Domain, Judgement, Role, label
-from schemas.contests import ContestLevel
+from schemas.contests import ContestFilter, ContestLevel
 from schemas.service_logs import ServiceKind
 from service.contests import service as contests_service
 from service.deps import EntityId, OfficeReader, Pool
@@ -38,7 +38,8 @@ async def _units(pool: asyncpg.Pool, user: Principal, depth: int = 2) -> list[tu
 @router.get("/contests")
 async def contests_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Contests in scope, newest first, and the form of a new contest."""
-    page = await contests_service.list_contests(pool, user, None, None, None, LIST_LIMIT, 0)
+    page = await contests_service.list_contests(pool, user, filters=ContestFilter(), limit=LIST_LIMIT,
+                                                offset=0)
     return render(request, "contests.html", {
         "contests": page.items, "total": page.total, "levels": _opts(ContestLevel),
         "units": await _units(pool, user, 1), "today": today(), "can_edit": user.role is Role.officer,
