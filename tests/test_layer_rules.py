@@ -29,7 +29,7 @@ SQL_PENDING = {
     "service/cadres/service.py", "service/campaigns/service.py",
     "service/exports/worker.py", "service/positions/service.py",
     "service/promotions/service.py", "service/promotions/stats.py", "service/secondments/service.py",
-    "service/service_logs/service.py", "service/shortlists/scoring.py", "service/shortlists/service.py",
+    "service/shortlists/scoring.py", "service/shortlists/service.py",
     "service/demo/bulk.py", "service/demo/generator.py",
 }
 # The entry points that start the indexer process (reindex on first run, `cadre reindex`, restore).
@@ -88,9 +88,8 @@ POSITIONAL_PENDING = {
     "service/secondments/service.py:create_metric", "service/secondments/service.py:create_program",
     "service/secondments/service.py:list_placements", "service/secondments/service.py:list_programs",
     "service/secondments/service.py:put_values", "service/secondments/service.py:task_force_metrics",
-    "service/secondments/service.py:update_placement", "service/service_logs/service.py:create_log",
-    "service/service_logs/service.py:list_logs", "service/service_logs/service.py:totals",
-    "service/service_logs/service.py:update_log", "service/service_logs/service.py:void_log",
+    "service/secondments/service.py:update_placement",
+
     "service/shortlists/pdf.py:export_shortlist", "service/shortlists/pdf.py:export_shortlist_or_404",
     "service/shortlists/pdf.py:load_shortlist_doc", "service/shortlists/pdf.py:shortlist_cadre_ids",
     "service/shortlists/service.py:compute", "service/shortlists/service.py:current",
