@@ -51,9 +51,9 @@ async def _positions(story: Story) -> int:
         unit = next(((n, i) for n, i in units.items() if n.endswith(ending)), None)
         if unit is None:
             continue
-        pos = await positions.create_position(story.pool, story.officer, PositionCreate(
+        pos = await positions.create_position(story.pool, story.officer, body=PositionCreate(
             unit_id=unit[1], title=title, post_level=level, tier=tier, category=category,
-            reference_date=story.today, rules=rules), None)
+            reference_date=story.today, rules=rules), key=None)
         first = await shortlists.save(story.pool, story.officer, pos.id,
                                       SaveShortlist(top_n=20, note="初步名单，提交部务会研究"), None)
         made += 1
