@@ -67,7 +67,8 @@ def assets() -> dict[str, Asset]:
     for name, path in files.items():
         body = path.read_bytes()
         media_type = _media_type(name)
-        packed = gzip.compress(body, compresslevel=9, mtime=0) if media_type.startswith(COMPRESSIBLE) else None
+        packed = (gzip.compress(body, compresslevel=9, mtime=0)
+                  if media_type.startswith(COMPRESSIBLE) else None)
         out[name] = Asset(body, media_type, hashlib.sha256(body).hexdigest()[:8],
                           packed if packed is not None and len(packed) < len(body) else None)
     return out

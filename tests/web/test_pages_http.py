@@ -66,7 +66,8 @@ async def test_echarts_comes_back_gzip_encoded_smaller_and_still_long_cached(
     assert packed.num_bytes_downloaded < plain.num_bytes_downloaded / 2
     assert packed.content == plain.content  # httpx decoded it: the same script
     assert packed.headers["etag"] != plain.headers["etag"]
-    again = await client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
+    again = await client.get(url, headers={"Accept-Encoding": "gzip",
+                                           "If-None-Match": packed.headers["etag"]})
     assert again.status_code == 304
     refused = await client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert "content-encoding" not in refused.headers
