@@ -8,6 +8,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    computed_field,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -16,6 +17,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from schemas.unit_post import unit_post
 from schemas.common import (
     AppraisalGrade,
     CadreStatus,
@@ -253,6 +255,12 @@ class CadreOut(BaseModel):
     national_id_masked: bool
     version: int
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit_post(self) -> str:
+        """Unit and post as shown to people (schemas/unit_post.py: no doubled unit name)."""
+        return unit_post(self.unit_name, self.post)
+
 
 class CadreDetail(CadreOut):
     """A cadre with resume, appraisals and rewards/penalties."""
@@ -274,6 +282,12 @@ class CadreSummary(BaseModel):
     post_level: PostLevel | None
     tier: Tier
     status: CadreStatus
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit_post(self) -> str:
+        """Unit and post as shown to people (schemas/unit_post.py: no doubled unit name)."""
+        return unit_post(self.unit_name, self.post)
 
 
 class CadrePage(BaseModel):
