@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from schemas.common import (
     AppraisalGrade,
     CadreStatus,
@@ -258,7 +258,7 @@ class CadreOut(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def unit_post(self) -> str:
-        """Unit and post as shown to people (schemas/unit_post.py: no doubled unit name)."""
+        """Unit and post as shown to people (schemas/posts.py: no doubled unit name)."""
         return unit_post(self.unit_name, self.post)
 
 
@@ -286,7 +286,7 @@ class CadreSummary(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def unit_post(self) -> str:
-        """Unit and post as shown to people (schemas/unit_post.py: no doubled unit name)."""
+        """Unit and post as shown to people (schemas/posts.py: no doubled unit name)."""
         return unit_post(self.unit_name, self.post)
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints, computed_field
 
 from schemas.common import DbId, Strict
 from schemas.positions import CadreEligibility, RuleOutcome, Rules, Weights
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 TopN = Annotated[int, Field(ge=1, le=200)]
@@ -89,7 +89,7 @@ class Candidate(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def unit_post(self) -> str:
-        """Unit and post as shown to people (schemas/unit_post.py: no doubled unit name)."""
+        """Unit and post as shown to people (schemas/posts.py: no doubled unit name)."""
         return unit_post(self.unit_name, self.post)
 
 

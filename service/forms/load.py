@@ -10,7 +10,7 @@ import asyncpg
 from schemas.cadres import RESTRICTED_TITLE
 from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC
 from schemas.national_id import mask_national_id
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
 from service.cadres.service import sees_sensitive

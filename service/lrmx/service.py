@@ -8,7 +8,7 @@ import asyncpg
 
 from schemas import clock
 from schemas.formats import FileReport, ImportOptions, ImportOut, ImportSummary
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from service.attachments import repo as attachments_repo
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo

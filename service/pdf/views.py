@@ -19,7 +19,7 @@ from schemas.export import (
     Watermark,
 )
 from schemas.labels import JUDGEMENT, REWARD_KIND
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from service.pdf.form_cells import form_payload
 from service.pdf.formatting import (
     DASH,

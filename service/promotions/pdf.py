@@ -9,7 +9,7 @@ import asyncpg
 
 from schemas.export import LabelValue, PromotionDoc, PromotionStage
 from schemas.labels import label, promotion_state
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from service.config import Settings
 from service.dossier.masking import mask_free_text
 from service.errors import NotFound

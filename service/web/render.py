@@ -21,7 +21,7 @@ from schemas.common import Role
 from schemas.labels import audit_action, audit_object, label
 from service.access.roles import FILERS, OFFICE, READERS
 from service.principal import Principal
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from service.web.static import static_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import httpx
 
-from schemas.unit_post import unit_post
+from schemas.posts import unit_post
 from tests.dossier.helpers import all_text
 from tests.factories import Api
 
