@@ -44,7 +44,7 @@ async def tell(story: Story) -> dict[str, int]:
         theme = THEMES[index % len(THEMES)]
         held = end - timedelta(days=rng.randint(3, 12))
         contest = await contests.create_contest(story.pool, story.officer, body=ContestCreate(
-            name=f"{year}年第{'一二三四'[q - 1]}季度区县主要负责人“{theme[0]}”擂台比武",
+            name=f"{year}年{'一二三四'[q - 1]}季度区县主要负责人“{theme[0]}”擂台比武",
             level=ContestLevel.district_head, held_on=held, place="市委党校报告厅",
             organizer_unit_id=story.city_id,
             description="各区主要负责人同台晒成绩、亮短板、比思路、定举措，评委现场打分，结果纳入季度考核。"),

@@ -57,7 +57,7 @@ async def tell(story: Story) -> dict[str, int]:
     for index, (year, q, start, end) in enumerate(quarters_before(story.today, QUARTERS)):
         created = await assessments.create_period(story.pool, story.officer, PeriodCreate(
             code=f"{year}Q{q}", owner_unit_id=story.city_id,
-            name=f"{year}年第{'一二三四'[q - 1]}季度各区“比学赶超”考核", starts_on=start, ends_on=end,
+            name=f"{year}年{'一二三四'[q - 1]}季度各区“比学赶超”考核", starts_on=start, ends_on=end,
             unit_ids=districts, star_rules=_rules(),
             indicators=[IndicatorIn(code=c, name=n, weight=w) for c, n, w in INDICATORS]), None)
         cells = []
