@@ -28,7 +28,7 @@ SQL_PENDING = {
     "service/assessments/compute.py", "service/assessments/service.py", "service/auth/service.py",
     "service/cadres/service.py",
     "service/exports/worker.py",
-    "service/promotions/service.py", "service/promotions/stats.py", "service/secondments/service.py",
+    "service/promotions/service.py", "service/promotions/stats.py",
     "service/shortlists/scoring.py", "service/shortlists/service.py",
     "service/demo/bulk.py", "service/demo/generator.py",
 }
@@ -81,11 +81,9 @@ POSITIONAL_PENDING = {
     "service/rosters/rows.py:plan_row", "service/rosters/service.py:apply",
     "service/rosters/service.py:preview", "service/rosters/sheets.py:export_book",
     "service/search/client.py:pooled_index", "service/search/highlight.py:mark",
-    "service/search/service.py:search", "service/secondments/service.py:add_placements",
-    "service/secondments/service.py:create_metric", "service/secondments/service.py:create_program",
-    "service/secondments/service.py:list_placements", "service/secondments/service.py:list_programs",
-    "service/secondments/service.py:put_values", "service/secondments/service.py:task_force_metrics",
-    "service/secondments/service.py:update_placement",
+    "service/search/service.py:search",
+
+
 
     "service/shortlists/pdf.py:export_shortlist", "service/shortlists/pdf.py:export_shortlist_or_404",
     "service/shortlists/pdf.py:load_shortlist_doc", "service/shortlists/pdf.py:shortlist_cadre_ids",
