@@ -18,7 +18,7 @@ TREES = ("service", "schemas", "indexer", "bench", "tests", "alembic")
 # revision/idempotency/link helpers, health and readiness checks, the embedded server's start-up.
 SQL_PLUMBING = {
     "service/db.py", "service/migrate.py", "service/uow.py", "service/revisions.py",
-    "service/idempotency.py", "service/links.py", "service/health.py", "service/runtime/serve.py",
+    "service/idempotency.py", "service/links.py", "service/runtime/serve.py",
 }
 # Still running SQL outside a repo module (issue 11, unfinished): this list may only shrink —
 # the test fails when a file here no longer needs to be listed.
@@ -30,8 +30,9 @@ SQL_PENDING = {
     "service/service_logs/service.py", "service/shortlists/scoring.py", "service/shortlists/service.py",
     "service/demo/bulk.py", "service/demo/generator.py",
 }
-# The entry points that start the indexer process (reindex on first run, `cadre reindex`).
-INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/")
+# The entry points that start the indexer process (reindex on first run, `cadre reindex`, and
+# `cadre restore`, which rebuilds the index of the restored database).
+INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/", "service/backup/cli.py")
 # The headship rule still read from indexer/performance.py (moving to its own domain): may only shrink.
 INDEXER_PENDING = {"service/performance/repo.py", "service/performance/service.py",
                    "service/assessments/compute.py"}
