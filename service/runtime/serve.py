@@ -115,12 +115,15 @@ async def _await_indexer(url: str, timeout_s: float = 60.0) -> None:
     from service.health.repo import live_indexers
 
     conn = await asyncpg.connect(url)
+    deadline = time.monotonic() + timeout_s
     try:
-        async with asyncio.timeout(timeout_s):
-            while not await live_indexers(conn):
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        log.warning("the indexer is not listening yet; starting the web service anyway")
+        while True:  # until it listens or the deadline passes
+            if await live_indexers(conn):
+                return
+            if time.monotonic() > deadline:
+                log.warning("the indexer is not listening yet; starting the web service anyway")
+                return
+            await asyncio.sleep(0.1)
     finally:
         await conn.close()
 
