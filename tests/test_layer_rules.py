@@ -38,7 +38,7 @@ INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/", "service/backup/cl
 # (issue 11, unfinished): this list may only shrink.
 POSITIONAL_PENDING = {
     "service/forms/sources.py:open_source",
-    "service/backup/pgtools.py:run", "service/quality/service.py:quality",
+    "service/quality/service.py:quality",
     "service/archives/service.py:build", "service/assessments/compute.py:trends",
     "service/assessments/score_entry.py:add_adjustment", "service/assessments/score_entry.py:correct",
     "service/assessments/score_entry.py:import_scores", "service/assessments/score_entry.py:put_scores",
