@@ -38,6 +38,7 @@ NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/secondments", "下沉选派", frozenset(OFFICE)),
     ("/service-logs", "一线服务", frozenset(OFFICE)),
     ("/campaigns", "调研活动", frozenset(READERS)),
+    ("/imports", "导入", frozenset({Role.officer})),
     ("/leadership", "领导班子", frozenset(READERS)),
     ("/audit", "审计", frozenset({Role.auditor})),
     ("/units", "单位", frozenset({Role.admin})),

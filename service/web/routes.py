@@ -10,6 +10,7 @@ from service.web.pages import (
     auth,
     dossier,
     filing,
+    imports,
     items,
     leadership,
     performance,
@@ -27,7 +28,7 @@ PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
 for module in (auth, search, dossier, items, filing, positions, shortlists, promotions, assessments,
-               scoreboard, performance, work, leadership, audit, admin):
+               scoreboard, performance, work, leadership, audit, admin, imports):
     router.include_router(module.router)
 
 
