@@ -115,8 +115,8 @@ async def _to_city_managed(story: Story, cadre_id: int) -> None:
     """A cadre promoted to a division-level post becomes city-managed (the officer edits the tier)."""
     detail = await cadres.get_cadre(story.pool, story.officer, cadre_id)
     fields = {k: getattr(detail, k) for k in CadreUpdate.model_fields if hasattr(detail, k)}
-    await cadres.update_cadre(story.pool, story.officer, cadre_id, CadreUpdate.model_validate(
-        {**fields, "tier": "city_managed", "version": detail.version}), None)
+    await cadres.update_cadre(story.pool, story.officer, cadre_id=cadre_id, body=CadreUpdate.model_validate(
+        {**fields, "tier": "city_managed", "version": detail.version}), if_match=None)
 
 
 async def _appointed(story: Story, chosen: list[Pick]) -> tuple[int, int]:
