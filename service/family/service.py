@@ -32,7 +32,7 @@ async def list_members(pool: asyncpg.Pool, principal: Principal,
         return [_out(r) for r in rows]
 
 
-async def add_member(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+async def add_member(pool: asyncpg.Pool, principal: Principal, *, cadre_id: int,
                      body: FamilyMemberIn, key: str | None) -> FamilyMemberOut:
     """Add a family member to a cadre in the officer's scope, with a revision."""
 
