@@ -2,6 +2,7 @@
 archive with its sources, a written conclusion, and a 考察材料 draft edited section by section."""
 
 import re
+from contextlib import closing
 from typing import Any
 
 from playwright.sync_api import expect
@@ -36,11 +37,13 @@ def test_an_officer_reads_a_team_archive_and_writes_its_conclusion(page: Any, si
 
 def test_an_officer_edits_a_draft_and_the_prompt_gives_way_to_the_text(page: Any, site: Site,
                                                                          screenshot: Any) -> None:
-    sign_in(page, "officer", "/inspection-drafts?cadre_id=1")
-    page.goto(site.base + "/promotions")
-    drafts = site.login_api("officer").get("/api/inspection-drafts").json()
-    assert drafts, "the demo has a 考察材料 draft"
-    page.goto(f"{site.base}/inspection-drafts/{drafts[0]['id']}")
+    with closing(site.login_api("officer")) as client:
+        drafts = client.get("/api/inspection-drafts").json()
+    draft = next(d for d in drafts if d["promotion_id"])  # the demo's promotion at inspection
+    sign_in(page, "officer", f"/promotions/{draft['promotion_id']}")
+    page.get_by_role("link", name="考察材料").click()
+    page.wait_for_url(re.compile(r"/inspection-drafts\?promotion_id=\d+$"))
+    page.get_by_role("link", name=draft["title"]).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("同志考察材料")
     expect(page.locator(".statements .sources").first).to_be_visible()
     assert_accessible(page)
