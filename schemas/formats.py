@@ -123,3 +123,14 @@ class QualityOut(BaseModel):
     retirement: str
     retirement_age: str
     retirement_rule: str
+
+
+class SourceFileOut(BaseModel):
+    """A file a cadre was imported from, kept for provenance."""
+
+    id: int
+    import_id: int
+    file_name: str
+    sha256: str
+    created_at: datetime
+    content_url: str

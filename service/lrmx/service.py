@@ -85,6 +85,16 @@ async def get_import(pool: asyncpg.Pool, principal: Principal, import_id: int) -
     return to_out(row)
 
 
+async def _keep_source(uow: UnitOfWork, store: BlobStore, import_id: int, cadre_id: int, p: Planned) -> str:
+    """Keep the original file as an attachment linked to the cadre (provenance); its SHA-256."""
+    sha = await save_blob(store, p.member.data)
+    source = await attachments_repo.insert(uow.conn, sha, len(p.member.data), SOURCE_TYPE,
+                                           p.member.name.rsplit("/", 1)[-1][:255] or "导入.lrmx",
+                                           uow.principal.user_id)
+    await forms_repo.insert_source(uow.conn, cadre_id, import_id, source["id"], p.member.name[:255], sha)
+    return sha
+
+
 async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Planned) -> None:
     assert p.after is not None and p.place is not None
     profile = dict(p.profile)
@@ -104,11 +114,7 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
         version = current["version"] + 1
     await forms_repo.upsert_form(uow.conn, cadre_id, form_row(p.after, p.place))
     await write_details(uow, cadre_id, p.before, p.after)
-    sha = await save_blob(store, p.member.data)
-    source = await attachments_repo.insert(uow.conn, sha, len(p.member.data), SOURCE_TYPE,
-                                           p.member.name.rsplit("/", 1)[-1][:255] or "导入.lrmx",
-                                           uow.principal.user_id)
-    await forms_repo.insert_source(uow.conn, cadre_id, import_id, source["id"], p.member.name[:255], sha)
+    sha = await _keep_source(uow, store, import_id, cadre_id, p)
     snapshot = {k: v for k, v in display(p.after).items() if k != "身份证号"}
     changes = {c.field: ("已变更" if c.field == "身份证号" else {"before": c.before, "after": c.after})
                for c in p.report.changes}
@@ -146,6 +152,11 @@ async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, im
         for p in planned:
             if p.report.status in ("create", "update"):
                 await _write_one(uow, store, import_id, p)
+            elif p.report.status == "unchanged" and p.report.cadre_id is not None:
+                # Nothing to change, but the file was confirmed as this cadre's form: keep it.
+                sha = await _keep_source(uow, store, import_id, p.report.cadre_id, p)
+                uow.audit("cadre.import.source", "cadre", p.report.cadre_id,
+                          {"import_id": import_id, "source_sha256": sha})
             if progress is not None:
                 progress(0)
         reports = [p.report for p in planned]

@@ -179,7 +179,7 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
         raise Conflict("干部已不在职或不在您的范围内，不能任职")
     on = payload.date
     before = {k: cadre[k] for k in ("unit_id", "post", "post_level", "post_level_since", "rank",
-                                    "rank_since")}
+                                    "rank_since", "is_unit_head")}
     fields: dict[str, Any] = {}
     if row["kind"] == "rank_promotion":
         fields = {"rank": row["target_rank"], "rank_since": on}
@@ -192,6 +192,10 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
             fields["post_level_since"] = on
         if row["target_rank"]:
             fields.update(rank=row["target_rank"], rank_since=on)
+        if row["target_unit_id"] != cadre["unit_id"]:
+            # The head flag describes the current post: a cadre moving away no longer heads the old
+            # unit (the past headship is kept on the old resume line, frozen below).
+            fields["is_unit_head"] = False
         career = {"unit_id": row["target_unit_id"], "post": row["target_post"], "post_level": level}
     # The headship the registry derives from today's post must outlive the move (time-aware rule).
     await leadership_repo.freeze_current_headship(uow.conn, row["cadre_id"])

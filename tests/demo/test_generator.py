@@ -90,7 +90,7 @@ async def fresh_db() -> AsyncIterator[Factory]:
 async def loaded(fresh_db: Factory) -> tuple[asyncpg.Connection, DemoSummary]:
     """A database holding the default demo data set."""
     conn = await fresh_db()
-    summary = await load_demo(conn, progress=False)
+    summary = await load_demo(conn, progress=False, story=False)  # the story: tests/demo/test_story.py
     return conn, summary
 
 
@@ -113,7 +113,7 @@ async def test_summary_counts_match_tables(loaded: tuple[asyncpg.Connection, Dem
 async def test_same_seed_gives_identical_data(loaded: tuple[asyncpg.Connection, DemoSummary],
                                               fresh_db: Factory) -> None:
     again = await fresh_db()
-    await load_demo(again, progress=False)
+    await load_demo(again, progress=False, story=False)
     assert await _checksums(again) == await _checksums(loaded[0])
     other = await fresh_db()
     await load_demo(other, cadres=20, seed=7, progress=False)
