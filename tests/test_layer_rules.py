@@ -27,7 +27,6 @@ SQL_PLUMBING = {
 SQL_PENDING = {
     "service/assessments/compute.py", "service/assessments/service.py", "service/auth/service.py",
     "service/exports/worker.py",
-    "service/promotions/service.py", "service/promotions/stats.py",
     "service/shortlists/scoring.py", "service/shortlists/service.py",
     "service/demo/bulk.py", "service/demo/generator.py",
 }
@@ -68,12 +67,9 @@ POSITIONAL_PENDING = {
     "service/lrmx/service.py:lrmx_files", "service/lrmx/service.py:preview", "service/pdf/pdf.py:compile_pdf",
 
 
-    "service/promotions/pdf.py:export_promotion",
-    "service/promotions/pdf.py:export_promotion_or_404", "service/promotions/service.py:amend_stage",
-    "service/promotions/service.py:cancel", "service/promotions/service.py:create_promotion",
-    "service/promotions/service.py:end_probation", "service/promotions/service.py:list_promotions",
-    "service/promotions/service.py:record_stage", "service/promotions/stages.py:check_dates",
-    "service/promotions/stages.py:check_inspection", "service/promotions/stats.py:stats",
+
+
+
 
     "service/rosters/rows.py:plan_row", "service/rosters/service.py:apply",
     "service/rosters/service.py:preview", "service/rosters/sheets.py:export_book",
