@@ -33,8 +33,7 @@ INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/", "service/backup/cl
 # Service-layer functions with more than three parameters that still take a third one by position
 # (issue 11, unfinished): this list may only shrink.
 POSITIONAL_PENDING = {
-    "service/forms/sources.py:open_source",
-    "service/quality/service.py:quality",
+
     "service/archives/service.py:build",
 
 
@@ -47,22 +46,18 @@ POSITIONAL_PENDING = {
 
 
 
-    "service/forms/exporting.py:download",
-    "service/forms/load.py:load_form", "service/forms/service.py:form_docx",
-    "service/forms/service.py:form_pdf", "service/forms/service.py:print_docs",
-    "service/forms/write.py:store_photo", "service/forms/write.py:write_details",
+
+
     "service/inspection/compile.py:compile_sections", "service/leadership/evaluations.py:talk_stats",
     "service/leadership/service.py:load_team",
-    "service/lrmx/exports.py:export_response", "service/lrmx/plan.py:plan", "service/lrmx/service.py:apply",
-    "service/lrmx/service.py:lrmx_files", "service/lrmx/service.py:preview", "service/pdf/pdf.py:compile_pdf",
 
 
 
 
 
 
-    "service/rosters/rows.py:plan_row", "service/rosters/service.py:apply",
-    "service/rosters/service.py:preview", "service/rosters/sheets.py:export_book",
+
+
     "service/search/client.py:pooled_index", "service/search/highlight.py:mark",
     "service/search/service.py:search",
 
