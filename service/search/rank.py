@@ -1,0 +1,97 @@
+"""Relevance order of the first results, computed here (Meilisearch has no term frequency).
+
+Meilisearch returns the first WINDOW matches (title matches before people, before text); they
+are then ordered by, in turn:
+1. the title is the query itself, then the title contains the whole query as one phrase;
+2. how many terms occur in the item's own title or text (not only in the names and units of
+   the people it concerns);
+3. how often they occur (a title occurrence counts three times; at most ten per term);
+4. verified before claimed before disputed evidence (records and cadres count as claimed);
+5. newer before older.
+In candidate mode a cadre's place is that of their strongest matching evidence, then how many
+of their evidence items match.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from schemas.pinyin_terms import name_tokens, phrase_tokens
+from schemas.textfold import fold
+from service.search.query import PREFIX_MIN, Query, Term
+
+WINDOW = 100
+CANDIDATE_WINDOW = 200
+VERIFICATION = {"verified": 2, "claimed": 1, "disputed": 0}
+PER_TERM_CAP = 10
+
+Key = tuple[int, ...]
+
+
+def _pinyin_hit(term: Term, tokens: Sequence[str]) -> bool:
+    if term.text in tokens:
+        return True
+    return len(term.text) >= PREFIX_MIN and any(t.startswith(term.text) for t in tokens)
+
+
+def pinyin_names(term: Term, doc: dict[str, Any]) -> list[str]:
+    """The names, units and posts of a document whose pinyin a pinyin term matches."""
+    out = [n for n in doc.get("cadre_names") or [] if _pinyin_hit(term, name_tokens(n))]
+    if doc.get("type") == "cadre":
+        out += [u for u in [*(doc.get("unit_path") or []), *(doc.get("posts") or [])]
+                if _pinyin_hit(term, phrase_tokens(u))]
+    return out
+
+
+def needles(query: Query, doc: dict[str, Any]) -> list[str]:
+    """Folded strings to mark in a document's title and text."""
+    out: list[str] = []
+    for term in query.terms:
+        if term.kind == "chars":
+            out += term.forms()
+        else:
+            out += [fold(n) for n in pinyin_names(term, doc)] + [term.text]
+    return out
+
+
+def key(query: Query, doc: dict[str, Any]) -> Key:
+    """The sort key of one document (larger is better)."""
+    title = fold(doc.get("title") or "")
+    body = fold(doc.get("text") or "")
+    whole = "".join(t.text for t in query.terms)
+    in_own = occurrences = 0
+    for term in query.terms:
+        if term.kind == "chars":
+            in_title = sum(title.count(f) for f in term.forms())
+            in_body = sum(body.count(f) for f in term.forms())
+        else:
+            names = pinyin_names(term, doc)
+            in_title = sum(1 for n in names if fold(n) == title)
+            in_body = sum(body.count(fold(n)) for n in names) + body.count(term.text)
+        if in_title or in_body:
+            in_own += 1
+        occurrences += min(3 * in_title + in_body, PER_TERM_CAP)
+    verification = VERIFICATION.get(doc.get("verification") or "claimed", 1)
+    return (int(bool(whole) and title == whole), int(bool(whole) and whole in title), in_own,
+            occurrences, verification, doc.get("date") or 0)
+
+
+def rerank(query: Query, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Documents in relevance order (stable: Meilisearch's order breaks remaining ties)."""
+    return sorted(docs, key=lambda d: key(query, d), reverse=True)
+
+
+def best_per_cadre(query: Query, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One evidence item per cadre, its strongest, cadres ordered by it (then by how many)."""
+    best: dict[int, tuple[Key, int, dict[str, Any]]] = {}
+    for doc in docs:
+        cadre = doc.get("cadre_id")
+        if cadre is None:
+            continue
+        k = key(query, doc)
+        have = best.get(cadre)
+        if have is None:
+            best[cadre] = (k, 1, doc)
+        else:
+            best[cadre] = (max(k, have[0]), have[1] + 1, doc if k > have[0] else have[2])
+    ranked = sorted(best.values(), key=lambda v: (v[0], v[1]), reverse=True)
+    return [doc for _, _, doc in ranked]
