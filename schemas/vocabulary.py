@@ -55,6 +55,11 @@ def _pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(t) for t in terms))
 
 
+def is_term(folded: str) -> bool:
+    """Whether a folded string is one of the vocabulary's terms."""
+    return folded in _others()
+
+
 def variants(folded: str, window: int = WINDOW, limit: int = MAX_VARIANTS) -> list[str]:
     """Folded snippets of a folded text with one vocabulary term swapped for another."""
     out: dict[str, None] = {}

@@ -8,7 +8,7 @@
 - `-term` or `-"…"` excludes items containing it.
 - Latin words are read as pinyin or Latin words: tone marks and numbers are dropped, case is
   folded, and consecutive words are joined when the first one is made of whole syllables
-  (`zhou jian guo` → `zhoujianguo`).
+  (`zhou jian guo` → `zhoujianguo`). A Latin vocabulary term (PPP, GDP) is read as characters.
 - A query of more than LONG_CHARS folded characters or MAX_TERMS terms is pasted text: it is cut
   at punctuation and spaces (and every SEGMENT_CHARS characters) into segments, and the
   LONG_SEGMENTS longest ones must all appear.
@@ -20,7 +20,7 @@ from typing import Literal
 
 from schemas.pinyin_terms import is_syllables, query_word
 from schemas.textfold import fold
-from schemas.vocabulary import alternatives
+from schemas.vocabulary import alternatives, is_term
 
 LONG_CHARS = 40
 MAX_TERMS = 8  # Meilisearch reads ten terms; two are left for exclusions in pasted text
@@ -113,7 +113,8 @@ def _terms(pieces: list[tuple[str, bool, bool]]) -> tuple[list[Term], list[Term]
     excluded: list[Term] = []
     joining = False  # the previous term is pinyin that started with whole syllables
     for raw, quoted, negative in pieces:
-        word = None if quoted else query_word(raw)
+        # A Latin vocabulary term (PPP, GDP) stands for Chinese words too: search it as characters.
+        word = None if quoted or is_term(fold(raw)) else query_word(raw)
         if word is not None:
             if joining and not negative and terms and terms[-1].kind == "pinyin":
                 terms[-1] = Term(terms[-1].text + word, "pinyin")
