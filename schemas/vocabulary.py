@@ -51,8 +51,10 @@ def _others() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
+    # A lookahead finds the longest term starting at every position, so a term inside another
+    # (个人有关事项报告 inside the long form of 凡提四必) is found too.
     terms = sorted(_others(), key=len, reverse=True)
-    return re.compile("|".join(re.escape(t) for t in terms))
+    return re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))")
 
 
 def is_term(folded: str) -> bool:
@@ -65,9 +67,10 @@ def variants(folded: str, window: int = WINDOW, limit: int = MAX_VARIANTS) -> li
     out: dict[str, None] = {}
     others = _others()
     for m in _pattern().finditer(folded):
-        before = folded[max(0, m.start() - window):m.start()]
-        after = folded[m.end():m.end() + window]
-        for other in others[m.group()]:
+        start, end = m.start(1), m.end(1)
+        before = folded[max(0, start - window):start]
+        after = folded[end:end + window]
+        for other in others[m.group(1)]:
             out[before + other + after] = None
             if len(out) >= limit:
                 return list(out)
@@ -79,6 +82,6 @@ def alternatives(folded: str) -> list[str]:
     out = {folded: None}
     others = _others()
     for m in _pattern().finditer(folded):
-        for other in others[m.group()]:
-            out[folded[:m.start()] + other + folded[m.end():]] = None
+        for other in others[m.group(1)]:
+            out[folded[:m.start(1)] + other + folded[m.end(1):]] = None
     return list(out)

@@ -26,7 +26,6 @@ LONG_CHARS = 40
 MAX_TERMS = 8  # Meilisearch reads ten terms; two are left for exclusions in pasted text
 SEGMENT_CHARS = 16
 LONG_SEGMENTS = 6
-PREFIX_MIN = 4  # a last pinyin word this long also matches as a prefix (`zhoujian` → 周建国)
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟「」『』＂"})
 
 
@@ -57,12 +56,9 @@ class Query:
         return not self.terms and not self.excluded
 
     def meili(self) -> str:
-        """The Meilisearch query string: one phrase per character term."""
-        parts = [_meili_term(t, last=False) for t in self.terms if t.kind == "chars"]
-        words = [t for t in self.terms if t.kind == "pinyin"]
-        parts += [_meili_term(t, last=i == len(words) - 1) for i, t in enumerate(words)]
-        parts += ["-" + _meili_term(t, last=False) for t in self.excluded]
-        return " ".join(parts)
+        """The Meilisearch query string: every term a phrase, so nothing matches as a prefix."""
+        return " ".join([_meili_term(t) for t in self.terms] +
+                        ["-" + _meili_term(t) for t in self.excluded])
 
     def text(self) -> str:
         """The query as terms, the way a user could type it again."""
@@ -70,11 +66,9 @@ class Query:
         return " ".join(out + [f"-{t.text}" for t in self.excluded])
 
 
-def _meili_term(term: Term, last: bool) -> str:
+def _meili_term(term: Term) -> str:
     if term.kind == "chars":
         return '"' + " ".join(term.text) + '"'
-    if last and len(term.text) >= PREFIX_MIN:
-        return term.text  # the last plain word of a Meilisearch query matches as a prefix too
     return f'"{term.text}"'
 
 
@@ -143,7 +137,10 @@ def _segments(terms: list[Term]) -> list[Term]:
 def parse(q: str) -> Query:
     """Parse what the user typed."""
     terms, excluded = _terms(_pieces(q))
-    size = sum(len(t.text) for t in terms)
+    size = sum(len(t.text) for t in terms if t.kind == "chars")
     if size > LONG_CHARS or len(terms) > MAX_TERMS:
-        return Query(_segments(terms), excluded[:2], long=True)
+        segments = _segments(terms)
+        if segments:
+            return Query(segments, excluded[:2], long=True)
+        return Query(terms[:MAX_TERMS], excluded[:2])
     return Query(terms, excluded)

@@ -17,7 +17,7 @@ from typing import Any
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens
 from schemas.textfold import fold
-from service.search.query import PREFIX_MIN, Query, Term
+from service.search.query import Query, Term
 
 WINDOW = 100
 CANDIDATE_WINDOW = 200
@@ -28,9 +28,7 @@ Key = tuple[int, ...]
 
 
 def _pinyin_hit(term: Term, tokens: Sequence[str]) -> bool:
-    if term.text in tokens:
-        return True
-    return len(term.text) >= PREFIX_MIN and any(t.startswith(term.text) for t in tokens)
+    return term.text in tokens
 
 
 def pinyin_names(term: Term, doc: dict[str, Any]) -> list[str]:
@@ -53,10 +51,33 @@ def needles(query: Query, doc: dict[str, Any]) -> list[str]:
     return out
 
 
+def _folded(doc: dict[str, Any]) -> tuple[str, str, list[str]]:
+    """Folded title, text and context entries of a hit, computed once per request."""
+    cached: tuple[str, str, list[str]] | None = doc.get("_folded")
+    if cached is None:
+        lines = [fold(line) for line in (doc.get("text") or "").split("\n")]
+        ctx = [c.replace(" ", "") for c in doc.get("ctx_c") or []]
+        cached = doc["_folded"] = (fold(doc.get("title") or ""), "\n".join(lines), ctx)
+    return cached
+
+
+def verified(query: Query, doc: dict[str, Any]) -> bool:
+    """Whether every character term really occurs in the hit (its title, text or people).
+
+    Meilisearch checks a phrase by its neighbouring characters, not all at one place, so a long
+    term can come back for an item holding its pieces apart; and an item that only has a
+    vocabulary variant through a longer form would come back for a piece of that form. Both
+    are dropped here.
+    """
+    title, body, ctx = _folded(doc)
+    places = [title, body, *ctx]
+    return all(any(f in p for f in t.forms() for p in places)
+               for t in query.terms if t.kind == "chars")
+
+
 def key(query: Query, doc: dict[str, Any]) -> Key:
     """The sort key of one document (larger is better)."""
-    title = fold(doc.get("title") or "")
-    body = fold(doc.get("text") or "")
+    title, body, _ = _folded(doc)
     whole = "".join(t.text for t in query.terms)
     in_own = occurrences = 0
     for term in query.terms:

@@ -17,7 +17,7 @@ from service.uow import audit_only
 
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
-            "cadre_ids", "cadre_names", "unit_path", "posts", "verification", "judgement"]
+            "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "verification", "judgement"]
 NEAR_SHOWN = 20
 
 
@@ -65,27 +65,34 @@ async def _ranked_page(client: SearchClient, query: Query, params: SearchParams,
     """(documents of the page, total, facet distribution), re-ranked within the first window."""
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
     q = query.meili()
+
+    def checked(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [h for h in hits if rank.verified(query, h)]
+
     if params.mode == "candidates":
         window = {**base, "page": 1, "hitsPerPage": rank.CANDIDATE_WINDOW}
         window.pop("distinct", None)
         raw = await client.search(q, window)
-        groups = rank.best_per_cadre(query, raw["hits"])
+        groups = rank.best_per_cadre(query, checked(raw["hits"]))
         total = len(groups)
         if raw.get("totalHits", 0) > rank.CANDIDATE_WINDOW:
             # More evidence than the window: count cadres (and serve pages past it) with distinct.
             deep = await client.search(q, {**base, "facets": []})
-            total = deep.get("totalHits", 0)
+            total = max(total, deep.get("totalHits", 0))
             if end > len(groups):
-                return deep["hits"], total, raw.get("facetDistribution") or {}
+                return checked(deep["hits"]), total, raw.get("facetDistribution") or {}
         return groups[start:end], total, raw.get("facetDistribution") or {}
     raw = await client.search(q, {**base, "page": 1, "hitsPerPage": rank.WINDOW})
-    total = raw.get("totalHits", 0)
-    docs = rank.rerank(query, raw["hits"])[start:end]
-    if end > rank.WINDOW and total > rank.WINDOW:
+    found = raw.get("totalHits", 0)
+    window_hits = checked(raw["hits"])
+    # Exact when everything fits the window; past it, unchecked hits are counted as found.
+    total = len(window_hits) + max(0, found - rank.WINDOW)
+    docs = rank.rerank(query, window_hits)[start:end]
+    if end > rank.WINDOW and found > rank.WINDOW:
         rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
         offset = max(start, rank.WINDOW)
         more = await client.search(q, {**rest, "facets": [], "offset": offset, "limit": end - offset})
-        docs += more["hits"]
+        docs += checked(more["hits"])
     return docs, total, raw.get("facetDistribution") or {}
 
 
