@@ -37,10 +37,13 @@ lint:
 	$(VENV)/bin/ruff check service indexer schemas tests bench alembic
 
 typecheck:
-	$(VENV)/bin/mypy service indexer schemas
+	$(VENV)/bin/mypy service indexer schemas tests bench
 
+# Parallel workers (pytest-xdist), each with its own embedded PostgreSQL, Meilisearch and index prefix;
+# a module's tests stay on one worker so module-scoped servers and browsers are shared.
+PYTEST_WORKERS ?= 3
 pytest:
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 bench: setup
 	$(PY) -m bench.filing

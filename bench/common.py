@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -174,6 +175,10 @@ class CpuMeter:
         self.groups = {name: pid for name, pid in groups.items() if pid is not None}
 
     def _group_times(self, pid: int) -> dict[int, float]:
+        if pid == os.getpid():
+            # This process alone: the servers it started are its children and are metered apart.
+            me = resource.getrusage(resource.RUSAGE_SELF)
+            return {pid: me.ru_utime + me.ru_stime}
         if psutil is None:
             return {}
         try:

@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,8 +38,8 @@ if str(ROOT) not in sys.path:
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from tests.export.factories import ACTIONS, METRICS, OUTCOMES, PLACES, png_photo  # noqa: E402
 
+from schemas import clock  # noqa: E402
 from schemas.auth import UserCreate  # noqa: E402
 from schemas.common import Role  # noqa: E402
 from schemas.export import Watermark  # noqa: E402
@@ -51,6 +51,7 @@ from service.main import create_app  # noqa: E402
 from service.migrate import upgrade_head  # noqa: E402
 from service.pdf import render_dossier  # noqa: E402
 from service.principal import SYSTEM, Principal  # noqa: E402
+from tests.pdf.factories import ACTIONS, METRICS, OUTCOMES, PLACES, png_photo  # noqa: E402
 
 TARGET_S_PER_20_PAGES = 0.5
 PASSWORD = "Bench@2024-pass"
@@ -194,7 +195,7 @@ class World:
                 description, start, start + timedelta(days=rng.randint(30, 400)), metrics,
                 "positive" if rng.random() < 0.9 else "negative",
                 "verified" if verified else "claimed", self.officer.user_id if verified else None,
-                datetime.now(UTC) if verified else None, self.officer.user_id)
+                clock.now() if verified else None, self.officer.user_id)
             await conn.execute("INSERT INTO evidence_records VALUES ($1, $2)", ev,
                                     record_ids[k % len(record_ids)])
 
@@ -237,7 +238,7 @@ async def bench(settings: Settings, runs: int, evidence: int, records: int) -> N
             api_s.append(seconds)
             sizes.append(len(r.content))
             pages = len(_PAGE.findall(r.content))
-            now = datetime.now(UTC)
+            now = clock.now()
             seconds, doc = await timed(lambda: read_dossier(pool, officer, settings,
                                                             cadres[runs + i], now))  # noqa: B023
             load_s.append(seconds)

@@ -7,14 +7,14 @@ One filing = POST /api/records (submitted window-service record about two cadres
 POST /api/evidence citing that record, each with its own Idempotency-Key, by one researcher.
 The API runs in a uvicorn subprocess exactly as `cadre serve` starts it (JSON access logs,
 normal middleware); C clients, each a researcher with its own bearer token and
-httpx.AsyncClient, file concurrently. The raw baseline runs the statements the service runs
+lean kept-alive connection (bench.loadgen: prepared bytes, minimal parsing), file
+concurrently. The raw baseline runs the statements the service runs
 for the same two transactions through an asyncpg pool of C connections in this process.
 Rounds alternate the order (API, raw, raw, API, ...) so drift in the database hits both.
 """
 
 import argparse
 import asyncio
-import hashlib
 import json
 import os
 import sys
@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +45,20 @@ from bench.common import (  # noqa: E402
     postmaster_pid,
     print_table,
 )
+from bench.loadgen import Connection, Target  # noqa: E402
+from schemas import clock  # noqa: E402
 from schemas.common import Role  # noqa: E402
 from service.access import repo as access  # noqa: E402
+from service.audit.repo import NewEntry, insert_entries  # noqa: E402
 from service.db import create_pool  # noqa: E402
 from service.evidence import repo as evidence_repo  # noqa: E402
+from service.idempotency import fingerprint  # noqa: E402
 from service.migrate import upgrade_head  # noqa: E402
 from service.principal import Principal  # noqa: E402
 from service.records import repo as records_repo  # noqa: E402
 from tests.factories import Api, campaign_with_team, record_body  # noqa: E402
 
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.8
 SOURCE_IP = "127.0.0.1"
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +78,7 @@ SOURCE_IP = "127.0.0.1"
 #   9  records.repo.evidence_ids_of                   (outbox fan-out to citing evidence)
 #   10 UPDATE idempotency_keys SET response           (stored response)
 #   11 executemany INSERT outbox                      (record + each cadre; UnitOfWork.flush)
-#   12 SELECT audit_append(...)                       (hash chain under pg_advisory_xact_lock)
+#   12 INSERT audit_log + audit_unsealed              (service.audit.repo.insert_entries; no lock)
 #   COMMIT, release (asyncpg's connection reset)
 # POST /api/evidence (service.evidence.service.create_evidence):
 #   BEGIN
@@ -89,12 +93,13 @@ SOURCE_IP = "127.0.0.1"
 #   9  INSERT revisions
 #   10 UPDATE idempotency_keys SET response
 #   11 executemany INSERT outbox                      (evidence + cadre)
-#   12 SELECT audit_append(...)
+#   12 INSERT audit_log + audit_unsealed
 #   COMMIT
 # Not in the baseline (API-only work): the bearer-token lookup (auth.repo.resolve_token, its own
 # pool.acquire) per request, HTTP parsing, pydantic validation and serialisation, middleware.
-# The access clauses and the SELECT heads are taken from the service's own SQL builders so the
-# baseline runs byte-identical reads.
+# The access clauses come from the service's own SQL builders, the reloads, the request hash and
+# the audit insert are the service's own public repo functions, so the baseline runs the same
+# statements (the audit chain itself is linked by the API server's sealer for both paths).
 # ---------------------------------------------------------------------------------------------
 
 _RESEARCHER = Principal(user_id=0, username="bench", display_name="bench", role=Role.researcher)
@@ -128,13 +133,12 @@ SQL_LINKS = {
         "evidence_attachments": ("evidence_id", "attachment_id"),
     }.items()
 }
-SQL_RECORD_RELOAD = (f"{records_repo._SELECT} WHERE r.id = $1 AND "
-                     f"{access.record_visible(_RESEARCHER, 'r', 2)}")
 SQL_REVISION = """INSERT INTO revisions (entity_type, entity_id, version, action, actor_id, changes,
                                       snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)"""
 SQL_EVIDENCE_IDS_OF = "SELECT evidence_id FROM evidence_records WHERE record_id = $1"
-SQL_OUTBOX = "INSERT INTO outbox (entity_type, entity_id) VALUES ($1, $2)"
-SQL_AUDIT = "SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+SQL_OUTBOX = """WITH o AS (INSERT INTO outbox (entity_type, entity_id)
+                          SELECT * FROM unnest($1::text[], $2::bigint[]))
+               SELECT pg_notify('cadre_outbox', '')"""
 SQL_CADRE_VISIBLE = (f"""SELECT c.*, u.name AS unit_name FROM cadres c JOIN units u ON u.id = c.unit_id
             WHERE c.id = $1 AND {access.cadre_visible(_RESEARCHER, "c", "u", 2)}""")
 SQL_VISIBLE_RECORD_COUNT = f"""SELECT count(*) FROM field_records r WHERE r.id = ANY($2::bigint[])
@@ -142,8 +146,6 @@ SQL_VISIBLE_RECORD_COUNT = f"""SELECT count(*) FROM field_records r WHERE r.id =
 SQL_EVIDENCE_INSERT = """INSERT INTO evidence (cadre_id, domain, title, description, period_start, period_end,
                                  metrics, judgement, campaign_id, team_id, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"""
-SQL_EVIDENCE_RELOAD = (f"{evidence_repo._SELECT} WHERE e.id = $1 AND "
-                       f"{access.cadre_id_visible(_RESEARCHER, 'e.cadre_id', 2)}")
 
 
 @dataclass(frozen=True)
@@ -211,30 +213,21 @@ def evidence_payload(world: World, cadre_id: int, record_id: int, title: str) ->
             "judgement": "positive", "record_ids": [record_id]}
 
 
-def fingerprint(operation: str, body: dict[str, Any]) -> str:
-    """Request hash as service.idempotency.fingerprint computes it."""
-    text = json.dumps({"op": operation, "body": body}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def audit_digest(at: datetime, actor_id: int, actor_name: str, action: str, object_type: str,
-                 object_id: str, details: dict[str, Any]) -> str:
-    """Content hash of an audit entry, as service.audit.repo.append computes it."""
-    canonical = json.dumps(
-        {"at": at.isoformat(), "actor_id": actor_id, "actor_name": actor_name, "action": action,
-         "object_type": object_type, "object_id": object_id, "source_ip": SOURCE_IP,
-         "details": details},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def _who(who: Researcher) -> Principal:
+    return Principal(who.user_id, who.username, who.username, Role.researcher, SOURCE_IP)
 
 
 async def raw_audit(conn: asyncpg.Connection, who: Researcher, action: str, object_type: str,
                     object_id: int, details: dict[str, Any]) -> None:
-    """Append the audit entry through the chained database function."""
-    at = datetime.now(UTC)
-    digest = audit_digest(at, who.user_id, who.username, action, object_type, str(object_id), details)
-    await conn.fetchval(SQL_AUDIT, at, who.user_id, who.username, action, object_type,
-                        str(object_id), SOURCE_IP, details, digest)
+    """Write the audit entry with the service's own insert (queued for the sealer)."""
+    await insert_entries(conn, [NewEntry(clock.now(), who.user_id, who.username, action,
+                                         object_type, str(object_id), SOURCE_IP, details)])
+
+
+async def outbox(conn: asyncpg.Connection, rows: set[tuple[str, int]]) -> None:
+    """Queue index updates and notify the indexer, in one statement as the service does."""
+    ordered = sorted(rows)
+    await conn.execute(SQL_OUTBOX, [t for t, _ in ordered], [i for _, i in ordered])
 
 
 async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher, body: dict[str, Any]) -> int:
@@ -252,15 +245,14 @@ async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher, body: di
             occurred_on, body["place"], body["title"], body["body"], body["details"], "submitted")
         await conn.execute(SQL_LINKS["field_record_cadres"], record_id, sorted(set(cadre_ids)))
         await conn.execute(SQL_LINKS["record_attachments"], record_id, [])
-        row = await conn.fetchrow(SQL_RECORD_RELOAD, record_id, who.user_id)
+        row = await records_repo.get_visible(conn, _who(who), record_id)
         assert row is not None
         snapshot = dict(row)  # the jsonb codec serialises dates with str(), like model_dump(mode="json")
         await conn.execute(SQL_REVISION, "record", record_id, row["version"], "create", who.user_id,
                            {}, snapshot)
         await conn.fetch(SQL_EVIDENCE_IDS_OF, record_id)
         await conn.execute(SQL_IDEM_UPDATE, who.user_id, key, snapshot)
-        await conn.executemany(SQL_OUTBOX, sorted({("record", record_id),
-                                                   *(("cadre", c) for c in row["cadre_ids"])}))
+        await outbox(conn, {("record", record_id), *(("cadre", c) for c in row["cadre_ids"])})
         await raw_audit(conn, who, "record.create", "record", record_id, {"version": row["version"]})
     return record_id
 
@@ -284,13 +276,13 @@ async def raw_evidence(pool: asyncpg.Pool, world: World, who: Researcher, body: 
             body["metrics"], body["judgement"], world.campaign_id, world.team_id, who.user_id)
         await conn.execute(SQL_LINKS["evidence_records"], evidence_id, sorted(set(record_ids)))
         await conn.execute(SQL_LINKS["evidence_attachments"], evidence_id, [])
-        row = await conn.fetchrow(SQL_EVIDENCE_RELOAD, evidence_id, who.user_id)
+        row = await evidence_repo.get_visible(conn, _who(who), evidence_id)
         assert row is not None
         snapshot = dict(row)
         await conn.execute(SQL_REVISION, "evidence", evidence_id, row["version"], "create",
                            who.user_id, {}, snapshot)
         await conn.execute(SQL_IDEM_UPDATE, who.user_id, key, snapshot)
-        await conn.executemany(SQL_OUTBOX, sorted({("evidence", evidence_id), ("cadre", cadre_id)}))
+        await outbox(conn, {("evidence", evidence_id), ("cadre", cadre_id)})
         await raw_audit(conn, who, "evidence.create", "evidence", evidence_id,
                         {"version": row["version"], "cadre_id": cadre_id})
     return evidence_id
@@ -309,22 +301,23 @@ async def raw_client(pool: asyncpg.Pool, world: World, client: int, start: int, 
         latencies.append((time.perf_counter() - t0) * 1000)
 
 
-async def api_client(http: httpx.AsyncClient, world: World, client: int, start: int, count: int,
+async def api_client(conn: Connection, world: World, client: int, start: int, count: int,
                      latencies: list[float]) -> None:
-    """One HTTP client: POST a record then its evidence, count times, timing each filing."""
+    """One HTTP client (lean: prepared bytes, kept-alive): POST a record then its evidence."""
+    target, headers = conn.target, world.researchers[client].headers
     for n in range(start, start + count):
         t0 = time.perf_counter()
         body = record_payload(world, client, n)
-        r = await http.post("/api/records", json=body,
-                            headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
-        if r.status_code != 201:
-            raise RuntimeError(f"POST /api/records -> {r.status_code}: {r.text}")
-        record_id: int = r.json()["id"]
-        r = await http.post("/api/evidence",
-                            json=evidence_payload(world, body["cadre_ids"][0], record_id, body["title"]),
-                            headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
-        if r.status_code != 201:
-            raise RuntimeError(f"POST /api/evidence -> {r.status_code}: {r.text}")
+        status, answer = await conn.send(target.post_json(
+            "/api/records", body, {**headers, "Idempotency-Key": f"bench-{uuid.uuid4().hex}"}))
+        if status != 201:
+            raise RuntimeError(f"POST /api/records -> {status}: {answer[:300]!r}")
+        record_id: int = json.loads(answer)["id"]
+        status, answer = await conn.send(target.post_json(
+            "/api/evidence", evidence_payload(world, body["cadre_ids"][0], record_id, body["title"]),
+            {**headers, "Idempotency-Key": f"bench-{uuid.uuid4().hex}"}))
+        if status != 201:
+            raise RuntimeError(f"POST /api/evidence -> {status}: {answer[:300]!r}")
         latencies.append((time.perf_counter() - t0) * 1000)
 
 
@@ -400,8 +393,8 @@ async def bench(db: BenchDatabase, server: RunningServer, args: argparse.Namespa
         meter = CpuMeter({"bench process CPU ms/filing": os.getpid(),
                           "API server CPU ms/filing": server.pid,
                           "PostgreSQL CPU ms/filing": pg_pid})
-        https = [httpx.AsyncClient(base_url=server.base_url, headers=r.headers, timeout=120)
-                 for r in world.researchers]
+        target = Target.of(server.base_url)
+        https = [Connection(target) for _ in world.researchers]
         try:
             def api_one(c: int, start: int, count: int, lat: list[float]) -> Awaitable[None]:
                 return api_client(https[c], world, c, start, count, lat)
@@ -425,7 +418,7 @@ async def bench(db: BenchDatabase, server: RunningServer, args: argparse.Namespa
                     order.append(name)
         finally:
             for h in https:
-                await h.aclose()
+                await h.close()
     finally:
         await raw_pool.close()
         await setup_pool.close()
@@ -477,8 +470,10 @@ async def bench(db: BenchDatabase, server: RunningServer, args: argparse.Namespa
               f"ratio {raw_ms / api_ms:.2f}")
     ratio = api[1] / raw[1]
     verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
+    p95 = api[3] / raw[3]
     print(f"throughput ratio API/raw = {ratio:.2f} ({verdict} the {TARGET_RATIO:.1f}x target); "
-          f"latency ratio p50 {api[2] / raw[2]:.2f}, p95 {api[3] / raw[3]:.2f}")
+          f"latency ratio p50 {api[2] / raw[2]:.2f}, p95 {p95:.2f} "
+          f"({'meets' if p95 <= 2 else 'ABOVE'} the 2x p95 target)")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

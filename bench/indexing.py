@@ -42,7 +42,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +54,13 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.common import api_server, cpu_count, percentile, postmaster_pid, print_table  # noqa: E402
-from bench.search import BENCH_CAMPAIGN, Dataset, Stack, login, record_index, search_stack  # noqa: E402
+from bench.search_data import BENCH_CAMPAIGN, Dataset, Stack, login, record_index, search_stack  # noqa: E402
 from indexer import documents  # noqa: E402
 from indexer import settings as indexer_settings  # noqa: E402
 from indexer.client import META_ID, wait  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
 from indexer.settings import apply_settings  # noqa: E402
+from schemas import clock  # noqa: E402
 from service.db import init_connection  # noqa: E402
 
 try:
@@ -401,9 +402,9 @@ async def open_campaign(http: httpx.AsyncClient, officer: str, url: str) -> Fili
                WHERE $1 = ANY(u.ancestor_ids) ORDER BY c.id LIMIT 400""", unit)]
     finally:
         await conn.close()
-    today = date.today()
+    today = clock.today()
     r = await http.post("/api/campaigns", headers={"Authorization": f"Bearer {officer}"}, json={
-        "name": f"{BENCH_CAMPAIGN} {datetime.now(UTC):%Y%m%d%H%M%S}", "status": "open",
+        "name": f"{BENCH_CAMPAIGN} {clock.now():%Y%m%d%H%M%S}", "status": "open",
         "starts_on": (today - timedelta(days=30)).isoformat(),
         "ends_on": (today + timedelta(days=30)).isoformat(),
         "teams": [{"name": "基准调研组", "member_ids": [researcher], "unit_ids": [unit]}]})
@@ -417,7 +418,7 @@ def record_payload(world: FilingWorld, n: int) -> dict[str, Any]:
     """A submitted window-service record about two cadres (like tests.factories.record_body)."""
     k = len(world.cadre_ids)
     return {"campaign_id": world.campaign_id, "team_id": world.team_id, "kind": "window_service",
-            "occurred_on": date.today().isoformat(), "place": "区政务服务中心",
+            "occurred_on": clock.today().isoformat(), "place": "区政务服务中心",
             "title": f"时延基准窗口服务纪实 第{n}次",
             "body": f"现场办理不动产登记事项{n}件，发现待处理积压件，提出整改建议。",
             "details": {"kind": "window_service", "items_handled": 12, "problems_solved": 3,

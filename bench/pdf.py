@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import typst  # noqa: E402
-from tests.export.factories import build_dossier, watermark  # noqa: E402
 
 from service.pdf.pdf import (  # noqa: E402
     TEMPLATES_DIR,
@@ -32,6 +31,7 @@ from service.pdf.pdf import (  # noqa: E402
     template_path,
 )
 from service.pdf.views import dossier_payload  # noqa: E402
+from tests.pdf.factories import build_dossier, watermark  # noqa: E402
 
 TARGET_S_PER_20_PAGES = 0.5
 T = TypeVar("T")

@@ -13,6 +13,7 @@ from indexer.worker import Worker
 from service.config import Settings, get_settings
 from service.db import create_pool
 from service.logging_setup import configure_logging
+from service.runtime._proc import die_with_parent
 
 log = logging.getLogger("cadre.indexer")
 
@@ -24,7 +25,7 @@ async def run_worker(settings: Settings) -> None:
     pool = await create_pool(settings.database_url, 1, 4)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     try:
         log.info("indexer started")
@@ -36,6 +37,7 @@ async def run_worker(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     configure_logging()
+    die_with_parent()  # under `cadre serve`: never outlive it
     parser = argparse.ArgumentParser(prog="python -m indexer", description="检索索引维护")
     parser.add_argument("command", nargs="?", default="run", choices=["run", "reindex", "check"])
     args = parser.parse_args(argv)

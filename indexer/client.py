@@ -16,7 +16,7 @@ class IndexerConfigError(RuntimeError):
 
 def index_name(settings: Settings) -> str:
     """The live library index."""
-    return f"{settings.index_prefix}_library"
+    return settings.library_index
 
 
 def make_client(settings: Settings, timeout_s: float = 30.0) -> meilisearch.Client:

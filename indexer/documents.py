@@ -2,16 +2,20 @@
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 import asyncpg
 
-from indexer.performance import PERFORMANCE_SQL, performance_text
+from schemas.national_id import mask_deep
 from schemas.pinyin_terms import name_tokens, phrase_tokens
 from schemas.search import SearchDoc, fold, latin_words, variants
 from schemas.vocabulary import MAX_VARIANTS
+from service.performance.facts import PERFORMANCE_SQL, performance_text
+
+# A row as the builders read it: asyncpg's record, or the same with ID numbers masked.
+Row = Mapping[str, Any]
 
 _CADRE_SQL = """
 SELECT c.id, c.name, c.post, c.rank, c.post_level, c.tier, c.status, u.ancestor_ids,
@@ -97,10 +101,10 @@ def _finish(doc: SearchDoc) -> dict[str, Any]:
     return doc.model_dump()
 
 
-def cadre_doc(r: asyncpg.Record) -> dict[str, Any]:
+def cadre_doc(r: Row) -> dict[str, Any]:
     """Search document of a cadre."""
     path = r["unit_path"] or []
-    # Issue 7: ranks of units led, arena contests, secondments, service totals (indexer/performance.py).
+    # Issue 7: ranks of units led, arena contests, secondments, service totals (service/performance/facts.py).
     performance = performance_text(r["performance"])
     text = " ".join(t for t in [*path, r["post"], performance] if t)
     context = [*path, r["post"]] if r["post"] else list(path)
@@ -117,7 +121,7 @@ def cadre_doc(r: asyncpg.Record) -> dict[str, Any]:
         domain_counts=dict(r["domain_counts"]), latest_appraisal=r["latest_appraisal"]))
 
 
-def _people(r: asyncpg.Record) -> dict[str, Any]:
+def _people(r: Row) -> dict[str, Any]:
     return {"cadre_ids": list(r["cadre_ids"]), "cadre_names": list(r["cadre_names"]),
             "posts": sorted(set(r["posts"])),
             "unit_ids": sorted({u for s in r["scopes"] for u in s["units"] or []}),
@@ -131,7 +135,7 @@ def _people_pinyin(names: list[str]) -> list[str]:
     return list(dict.fromkeys(p for n in names for p in name_tokens(n)))
 
 
-def _context(r: asyncpg.Record) -> list[str]:
+def _context(r: Row) -> list[str]:
     """Names, unit paths and posts of the people an item concerns (searchable with it)."""
     out: list[str] = list(r["cadre_names"])
     for scope in r["scopes"]:
@@ -139,7 +143,7 @@ def _context(r: asyncpg.Record) -> list[str]:
     return out + list(r["posts"])
 
 
-def record_doc(r: asyncpg.Record) -> dict[str, Any]:
+def record_doc(r: Row) -> dict[str, Any]:
     """Search document of a field record."""
     details = r["details"] or {}
     extra = " ".join(str(v) for k, v in details.items()
@@ -158,7 +162,7 @@ def record_doc(r: asyncpg.Record) -> dict[str, Any]:
         latest_appraisal=None))
 
 
-def evidence_doc(r: asyncpg.Record) -> dict[str, Any]:
+def evidence_doc(r: Row) -> dict[str, Any]:
     """Search document of an evidence item."""
     metrics = " ".join(f"{m['name']}{m['value']:g}{m.get('unit', '')}" for m in r["metrics"] or [])
     text = "\n".join(t for t in (r["description"], metrics) if t)
@@ -173,7 +177,16 @@ def evidence_doc(r: asyncpg.Record) -> dict[str, Any]:
         latest_appraisal=None))
 
 
-BUILDERS = {"cadre": cadre_doc, "record": record_doc, "evidence": evidence_doc}
+def _masked(builder: Callable[[Row], dict[str, Any]]) -> Callable[[asyncpg.Record], dict[str, Any]]:
+    """The builder fed with every text of the row ID-masked: no search document (nor its
+    bigrams, pinyin or checksum) ever holds a whole national ID number typed into free text."""
+    def build_masked(r: asyncpg.Record) -> dict[str, Any]:
+        return builder({k: mask_deep(v) for k, v in r.items()})
+    return build_masked
+
+
+BUILDERS = {"cadre": _masked(cadre_doc), "record": _masked(record_doc),
+            "evidence": _masked(evidence_doc)}
 
 
 async def build(conn: asyncpg.Connection, entity_type: str, ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -7,6 +7,7 @@ indexers never enqueue documents of one entity out of order.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,10 +18,13 @@ from meilisearch.errors import MeilisearchCommunicationError, MeilisearchTimeout
 from indexer import documents
 from indexer.client import live_index, wait
 from service.config import Settings
+from service.health.repo import hold_indexer_lock
 
 log = logging.getLogger("cadre.indexer")
 TYPE_CODES = {"cadre": 1, "record": 2, "evidence": 3}
 CHANNEL = "cadre_outbox"
+# How often an idle indexer makes sure its LISTEN connection is still there.
+LISTENER_CHECK_S = 10.0
 
 
 def lock_key(entity_type: str, entity_id: int) -> int:
@@ -116,13 +120,48 @@ class Worker:
         except (asyncpg.PostgresError, OSError):
             log.exception("could not record indexing failure")
 
+    async def _listen(self) -> asyncpg.Connection:
+        """A connection that LISTENs for commits and marks this process as a live indexer."""
+        conn = await asyncpg.connect(self.settings.database_url,
+                                     server_settings={"application_name": "cadre-indexer"})
+        try:
+            await conn.add_listener(CHANNEL, lambda *_: self.wakeup.set())
+            await hold_indexer_lock(conn)
+        except BaseException:
+            conn.terminate()
+            raise
+        self.wakeup.set()  # changes committed while nobody listened are picked up at once
+        log.info("indexer listening", extra={"channel": CHANNEL})
+        return conn
+
+    async def _listener_alive(self, conn: asyncpg.Connection) -> bool:
+        if conn.is_closed():
+            return False
+        try:
+            async with asyncio.timeout(5):
+                await conn.fetchval("SELECT 1")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            return False
+        return True
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Loop until stopped: drain the outbox, then wait for a notification or a second."""
-        listener = await asyncpg.connect(self.settings.database_url)
-        await listener.add_listener(CHANNEL, lambda *_: self.wakeup.set())
+        """Loop until stopped: drain the outbox, then wait for a notification or the poll interval.
+
+        The LISTEN connection is re-opened (and LISTEN re-issued) whenever it is lost, e.g. after
+        PostgreSQL restarts, so notifications resume instead of falling back to polling."""
+        listener: asyncpg.Connection | None = None
+        checked = time.monotonic()
         try:
             while not stop.is_set():
                 try:
+                    if listener is None or time.monotonic() - checked > LISTENER_CHECK_S:
+                        checked = time.monotonic()
+                        if listener is None or not await self._listener_alive(listener):
+                            if listener is not None:
+                                log.warning("indexer lost its LISTEN connection; reconnecting")
+                                listener.terminate()
+                                listener = None
+                            listener = await self._listen()
                     handled = await self.process_once()
                     self.failures = 0
                 except Exception:
@@ -130,16 +169,21 @@ class Worker:
                     delay = min(5.0, 0.25 * 2 ** min(self.failures, 5))
                     log.warning("indexing failed; retrying", extra={"delay_s": delay},
                                 exc_info=True)
+                    if listener is not None and listener.is_closed():
+                        listener = None
                     await _sleep_or_stop(stop, delay)
                     continue
                 if handled:
                     continue
                 self.wakeup.clear()
-                await _wait_any(stop, self.wakeup, 1.0)
+                await _wait_any(stop, self.wakeup, self.settings.indexer_poll_s)
+                if listener is not None and listener.is_closed():
+                    checked = 0.0  # reconnect on the next turn
                 if self.wakeup.is_set():
                     await asyncio.sleep(0.01)  # let a burst of commits land in one batch
         finally:
-            await listener.close()
+            if listener is not None:
+                await listener.close()
 
     async def drain(self) -> int:
         """Process until nothing is ready (tests and the CLI use this)."""

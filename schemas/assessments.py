@@ -7,9 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import ShortText, Strict
+from schemas.common import DbId, ShortText, Strict, Version
 
-Id = Annotated[int, Field(gt=0)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=1000)]
 Score = Annotated[Decimal, Field(ge=0, le=10000, max_digits=7, decimal_places=2)]
@@ -76,7 +75,7 @@ class PeriodSetup(Strict):
     name: ShortText
     starts_on: date
     ends_on: date
-    unit_ids: Annotated[list[Id], Field(min_length=1, max_length=500)]
+    unit_ids: Annotated[list[DbId], Field(min_length=1, max_length=500)]
     indicators: Annotated[list[IndicatorIn], Field(min_length=1, max_length=50)]
     star_rules: Annotated[list[StarRuleIn], Field(max_length=100)] = []
 
@@ -99,28 +98,28 @@ class PeriodCreate(PeriodSetup):
     """A new period (draft) of an owner unit, e.g. 2024Q3 of the city."""
 
     code: Code
-    owner_unit_id: Id
+    owner_unit_id: DbId
 
 
 class PeriodUpdate(PeriodSetup):
     """Replace the setup of a draft period."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class VersionIn(Strict):
     """The version a state change is based on."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class ScoreCell(Strict):
     """One unit's score in one indicator; version is that of the stored cell (None for a new one)."""
 
-    unit_id: Id
+    unit_id: DbId
     indicator_code: Code
     score: Score
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Version | None = None
 
 
 class ScoresIn(Strict):
@@ -132,7 +131,7 @@ class ScoresIn(Strict):
 class AdjustmentIn(Strict):
     """Bonus or deduction points for a unit, with the reason."""
 
-    unit_id: Id
+    unit_id: DbId
     kind: AdjustmentKind
     points: Points
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -147,11 +146,11 @@ class WithdrawIn(Strict):
 class CorrectionIn(Strict):
     """An audited correction of a locked period: a reason, and what changes."""
 
-    version: int | None = None
+    version: Version | None = None
     reason: Reason
     scores: Annotated[list[ScoreCell], Field(max_length=5000)] = []
     add_adjustments: Annotated[list[AdjustmentIn], Field(max_length=100)] = []
-    withdraw_adjustment_ids: Annotated[list[Id], Field(max_length=100)] = []
+    withdraw_adjustment_ids: Annotated[list[DbId], Field(max_length=100)] = []
 
     @model_validator(mode="after")
     def _changes_something(self) -> "CorrectionIn":

@@ -1,10 +1,20 @@
 """Cadres and the fields of the appointment approval form (任免审批表)."""
 
-import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from schemas.common import (
     AppraisalGrade,
@@ -22,14 +32,10 @@ from schemas.common import (
     Tier,
     Version,
 )
+from schemas.national_id import check_char
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def national_id_check_char(first17: str) -> str:
-    """Check character of an 18-character national ID number (GB 11643)."""
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+# One home for ID-number arithmetic and masking (schemas/national_id.py); re-exported here.
+national_id_check_char = check_char
 
 
 def validate_national_id(value: str) -> str:
@@ -46,20 +52,34 @@ def validate_national_id(value: str) -> str:
     return v
 
 
-# An 18-character national ID number inside free text (not part of a longer run of digits).
-NATIONAL_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+def national_id_birth_date(value: str) -> date:
+    """The birth date encoded in a valid 18-character national ID number."""
+    return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
 
 
-def mask_national_ids_in(text: str) -> str:
-    """Free text with every national ID number in it masked like mask_national_id."""
-    return NATIONAL_ID_IN_TEXT.sub(r"\1********\2", text)
+def national_id_gender(value: str) -> str:
+    """`male` or `female`, from the parity of the 17th character (GB 11643)."""
+    return "male" if int(value[16]) % 2 == 1 else "female"
 
 
-def mask_national_id(value: str | None) -> str | None:
-    """Mask all but the first 6 and last 4 characters."""
-    if not value:
-        return value
-    return value[:6] + "*" * 8 + value[-4:]
+def national_id_mismatches(value: str, birth_date: date | None, gender: str | None) -> list[str]:
+    """Why a valid ID number disagrees with the stated birth date and gender (empty if it agrees)."""
+    problems = []
+    encoded = national_id_birth_date(value)
+    if birth_date is not None and encoded != birth_date:
+        problems.append(f"身份证号中的出生日期为 {encoded:%Y-%m-%d}，与出生日期 "
+                        f"{birth_date:%Y-%m-%d} 不一致")
+    if gender is not None and national_id_gender(value) != gender:
+        stated = {"male": "男", "female": "女"}.get(gender, gender)
+        problems.append(f"身份证号编码的性别为{'男' if national_id_gender(value) == 'male' else '女'}，"
+                        f"与性别“{stated}”不一致")
+    return problems
+
+
+def field_error(model: str, field: str, message: str, value: object) -> ValidationError:
+    """A validation error placed under one field (raised from a model validator)."""
+    return ValidationError.from_exception_data(model, [InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=(field,), input=value)])
 
 
 NationalId = Annotated[str, AfterValidator(validate_national_id)]
@@ -76,6 +96,8 @@ class CareerEntryIn(Strict):
     post: ShortText
     post_level: PostLevel | None = None
     is_grassroots: bool = False
+    # Role in the unit's leadership team (一把手 = head); None: derived (service/leadership/rules.py).
+    team_role: Literal["head", "member", "none"] | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "CareerEntryIn":
@@ -89,6 +111,14 @@ class CareerEntryOut(CareerEntryIn):
 
     model_config = ConfigDict(extra="ignore")
     id: int
+    # Lines read from an approval form keep their printed text; unit and post are then a best
+    # effort split of it (either may be empty).
+    unit_name: str
+    post: str
+    form_text: str | None = None
+    parent_id: int | None = None
+    note: str | None = None
+    version: int = 1
 
 
 class AppraisalIn(Strict):
@@ -107,6 +137,14 @@ class RewardPenaltyIn(Strict):
     decided_on: date
     effective_until: date | None = None
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+    @field_validator("effective_until")
+    @classmethod
+    def _not_before_decision(cls, value: date | None, info: ValidationInfo) -> date | None:
+        decided = info.data.get("decided_on")
+        if value is not None and isinstance(decided, date) and value < decided:
+            raise ValueError(f"有效期至不能早于决定日期（{decided.isoformat()}）")
+        return value
 
 
 class RewardPenaltyOut(RewardPenaltyIn):
@@ -158,6 +196,11 @@ class CadreFields(Strict):
             value = getattr(self, field)
             if value is not None and value < self.birth_date:
                 raise ValueError(f"{field} 不能早于出生日期")
+        if self.national_id is not None:
+            problems = national_id_mismatches(self.national_id, self.birth_date, self.gender.value)
+            if problems:
+                raise field_error(type(self).__name__, "national_id", "；".join(problems),
+                                  self.national_id)
         return self
 
 

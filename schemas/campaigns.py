@@ -7,23 +7,28 @@ from pydantic import BaseModel, Field, model_validator
 
 from schemas.common import DbId, IdList, LongText, ShortText, Strict, Version
 
-Id = DbId
-
 
 class TeamIn(Strict):
     """A research team with its members and what it studies."""
 
     name: ShortText
-    leader_id: Id | None = None
+    leader_id: DbId | None = None
     member_ids: IdList = []
     unit_ids: IdList = []
     cadre_ids: IdList = []
+    # Leadership teams (领导班子) by unit: whoever was a member during the campaign.
+    leadership_unit_ids: IdList = []
 
 
 class CampaignCreate(Strict):
-    """A research campaign, optionally with its teams."""
+    """A research campaign, optionally with its teams.
+
+    `unit_id` is the unit the campaign is run for (within the officer's scope); it may be left
+    out by an officer with a single scope unit, which is then used.
+    """
 
     name: ShortText
+    unit_id: DbId | None = None
     description: LongText = ""
     starts_on: date
     ends_on: date
@@ -57,6 +62,7 @@ class TeamOut(BaseModel):
     member_ids: list[int]
     unit_ids: list[int]
     cadre_ids: list[int]
+    leadership_unit_ids: list[int] = []
 
 
 class CampaignOut(BaseModel):
@@ -64,6 +70,7 @@ class CampaignOut(BaseModel):
 
     id: int
     name: str
+    unit_id: int
     description: str
     starts_on: date
     ends_on: date

@@ -1,4 +1,4 @@
-"""Shared vocabulary: enumerations with their Chinese labels, and small reusable models."""
+"""Shared vocabulary: enumerations (their Chinese labels are in schemas.labels) and small reusable models."""
 
 from datetime import date
 from enum import StrEnum
@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from schemas import clock
+from schemas.labels import label as label  # re-exported: the label table lives in schemas.labels
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -156,44 +157,6 @@ class Verification(StrEnum):
     claimed = "claimed"
     verified = "verified"
     disputed = "disputed"
-
-
-LABELS: dict[str, str] = {
-    "admin": "系统管理员", "officer": "干部工作人员", "researcher": "调研组成员",
-    "auditor": "审计员", "leader": "领导",
-    "city": "市", "district": "区", "department": "部门", "town": "镇", "street": "街道",
-    "community": "社区", "task_force": "专班", "enterprise": "企业",
-    "city_managed": "市管干部", "district_managed": "区管干部",
-    "male": "男", "female": "女",
-    "active": "在职", "retired": "退休", "transferred": "调出", "dismissed": "免职",
-    "clerk_2": "二级科员", "clerk_1": "一级科员",
-    "principal_clerk_4": "四级主任科员", "principal_clerk_3": "三级主任科员",
-    "principal_clerk_2": "二级主任科员", "principal_clerk_1": "一级主任科员",
-    "researcher_4": "四级调研员", "researcher_3": "三级调研员",
-    "researcher_2": "二级调研员", "researcher_1": "一级调研员",
-    "inspector_2": "二级巡视员", "inspector_1": "一级巡视员",
-    "section_deputy": "副科", "section_main": "正科", "division_deputy": "副处",
-    "division_main": "正处", "bureau_deputy": "副厅", "bureau_main": "正厅",
-    "high_school": "高中", "secondary_vocational": "中专", "college": "大专",
-    "bachelor": "大学本科", "master": "硕士研究生", "doctorate": "博士研究生",
-    "excellent": "优秀", "competent": "称职", "basically_competent": "基本称职",
-    "incompetent": "不称职",
-    "urban_renewal": "城市更新", "investment_attraction": "招商引资", "livelihood": "改善民生",
-    "party_building": "党的建设", "risk_prevention": "风险防范", "other": "其他",
-    "interview": "个别谈话", "site_visit": "实地察看", "window_service": "窗口服务",
-    "arena_contest": "擂台比武", "secondment_log": "下沉纪实", "document_review": "查阅资料",
-    "draft": "草稿", "submitted": "已提交",
-    "positive": "正面", "negative": "负面（短板）",
-    "claimed": "待核实", "verified": "已核实", "disputed": "有异议",
-    "reward": "奖励", "penalty": "惩处",
-}
-
-
-def label(code: str | None) -> str:
-    """Chinese label of a code (the code itself when unknown)."""
-    if code is None:
-        return ""
-    return LABELS.get(code, code)
 
 
 class Page(BaseModel):

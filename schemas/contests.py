@@ -7,10 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import Domain, Judgement, LongText, ShortText, Strict
+from schemas.common import DbId, Domain, Judgement, LongText, ShortText, Strict, Version
 from schemas.evidence import Metric
-
-Id = Annotated[int, Field(gt=0)]
 
 
 class ContestLevel(StrEnum):
@@ -30,7 +28,7 @@ class ContestCreate(Strict):
     held_on: date
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     description: LongText = ""
-    organizer_unit_id: Id
+    organizer_unit_id: DbId
 
 
 class JudgeScore(Strict):
@@ -74,7 +72,7 @@ class PresentationContent(Strict):
     goals: LongText = ""
     measures: LongText = ""
     scores: Annotated[list[JudgeScore], Field(max_length=100)] = []
-    record_id: Id | None = None
+    record_id: DbId | None = None
 
     @model_validator(mode="after")
     def _distinct_scorers(self) -> "PresentationContent":
@@ -87,15 +85,15 @@ class PresentationContent(Strict):
 class PresentationCreate(PresentationContent):
     """A cadre's presentation, optionally producing evidence items in the same transaction."""
 
-    cadre_id: Id
-    unit_id: Id | None = None
+    cadre_id: DbId
+    unit_id: DbId | None = None
     evidence: Annotated[list[PresentationEvidenceIn], Field(max_length=20)] = []
 
 
 class PresentationUpdate(PresentationContent):
     """Replace the content and scores of a presentation, based on its version."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class EvidenceBatch(Strict):

@@ -7,8 +7,6 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from schemas.common import DbId, Domain, IdList, Judgement, ShortText, Strict, Verification, Version
 
-Id = DbId
-
 
 class Metric(Strict):
     """A quantified result, e.g. 563 client contacts."""
@@ -41,9 +39,9 @@ class EvidenceContent(Strict):
 class EvidenceCreate(EvidenceContent):
     """New evidence for a cadre, optionally filed within a campaign team."""
 
-    cadre_id: Id
-    campaign_id: Id | None = None
-    team_id: Id | None = None
+    cadre_id: DbId
+    campaign_id: DbId | None = None
+    team_id: DbId | None = None
 
 
 class EvidenceUpdate(EvidenceContent):

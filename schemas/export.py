@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.approval_form import ApprovalFormDoc
+
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
@@ -203,6 +205,8 @@ class DossierDoc(ExportModel):
     unit_assessments: list[UnitAssessmentResult] = []
     promotions: list[PromotionHistoryEntry] = []
     attachments: list[AttachmentInfo] = []
+    # The profile as the standard two-page 任免审批表 (printed instead of the one-page grid).
+    form: ApprovalFormDoc | None = None
 
 
 # --- shortlist ---------------------------------------------------------------

@@ -5,18 +5,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from schemas.common import Strict
+from schemas.common import DbId, Strict, Version
 
 MAX_BATCH = 500
-Id = Annotated[int, Field(gt=0, le=2**63 - 1)]
 
 
 class BatchExportIn(Strict):
     """Dossiers to export into one zip: explicit cadre ids, or a saved shortlist version."""
 
-    cadre_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_BATCH)] | None = None
-    shortlist_id: Id | None = None
-    version: Annotated[int, Field(gt=0, le=1_000_000)] | None = None
+    cadre_ids: Annotated[list[DbId], Field(min_length=1, max_length=MAX_BATCH)] | None = None
+    shortlist_id: DbId | None = None
+    version: Version | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> "BatchExportIn":

@@ -7,12 +7,14 @@ from pydantic import BaseModel, Field, model_validator
 
 from schemas.common import (
     AppraisalGrade,
+    DbId,
     Domain,
     EducationLevel,
     PostLevel,
     Rank,
     Strict,
     Tier,
+    Version,
 )
 
 Years = Annotated[float, Field(ge=0, le=45)]
@@ -99,7 +101,7 @@ class Weights(Strict):
 class PositionFields(Strict):
     """A post to fill and how candidates are judged."""
 
-    unit_id: Annotated[int, Field(gt=0, le=2**63 - 1)]
+    unit_id: DbId
     title: Annotated[str, Field(min_length=1, max_length=100)]
     post_level: PostLevel | None = None
     tier: Tier
@@ -117,7 +119,7 @@ class PositionCreate(PositionFields):
 class PositionUpdate(PositionFields):
     """A full replacement, based on a version; saved shortlists keep their own copy of the rules."""
 
-    version: int | None = None
+    version: Version | None = None
     status: Literal["open", "closed"] = "open"
 
 
@@ -148,6 +150,30 @@ class PositionPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class EligibilityPreviewIn(Strict):
+    """Rules being edited, counted before they are saved."""
+
+    rules: Rules = Rules()
+    reference_date: date | None = None
+
+
+class RuleCount(BaseModel):
+    """How many cadres of the pool pass one rule."""
+
+    rule: str
+    label: str
+    passed: int
+
+
+class EligibilityPreview(BaseModel):
+    """The pool (active cadres in the caller's scope), the eligible count and each rule's count."""
+
+    reference_date: date
+    pool: int
+    eligible: int
+    rules: list[RuleCount]
 
 
 class RuleOutcome(BaseModel):

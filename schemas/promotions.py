@@ -5,26 +5,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import IdList, Name, PostLevel, Rank, ShortText, Strict, Tier
+from schemas.common import DbId, IdList, Name, PostLevel, Rank, ShortText, Strict, Tier, Version
 
-Id = Annotated[int, Field(gt=0, le=2**63 - 1)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Kind = Literal["post_promotion", "rank_promotion", "lateral_transfer"]
 StageName = Literal["motion", "recommendation", "inspection", "decision", "notice", "appointment"]
-STAGE_LABELS = {"motion": "动议", "recommendation": "民主推荐", "inspection": "考察",
-                "decision": "讨论决定", "notice": "任前公示", "appointment": "任职"}
-KIND_LABELS = {"post_promotion": "提拔", "rank_promotion": "晋升职级", "lateral_transfer": "平级调动"}
 
 
 class PromotionCreate(Strict):
     """Open a selection record for a cadre and a target post or rank."""
 
-    cadre_id: Id
+    cadre_id: DbId
     kind: Kind
-    position_id: Id | None = None
-    target_unit_id: Id
+    position_id: DbId | None = None
+    target_unit_id: DbId
     target_post: ShortText
     target_post_level: PostLevel | None = None
     target_rank: Rank | None = None
@@ -51,7 +47,7 @@ class MotionIn(Strict):
 class Vote(Strict):
     """Votes one candidate received in the democratic recommendation."""
 
-    cadre_id: Id
+    cadre_id: DbId
     votes: Count
 
 
@@ -141,14 +137,14 @@ StageIn = Annotated[MotionIn | RecommendationIn | InspectionIn | DecisionIn | No
 class StageRecord(Strict):
     """Record the next stage, based on the record's version."""
 
-    version: int | None = None
+    version: Version | None = None
     payload: StageIn
 
 
 class StageAmend(Strict):
     """Correct a recorded stage with a reason; the previous content stays in the revisions."""
 
-    version: int | None = None
+    version: Version | None = None
     reason: Reason
     payload: StageIn
 
@@ -156,14 +152,14 @@ class StageAmend(Strict):
 class CancelIn(Strict):
     """Cancel a selection that has not reached appointment."""
 
-    version: int | None = None
+    version: Version | None = None
     reason: Reason
 
 
 class ProbationIn(Strict):
     """End a probation: confirmed in post (试用期满考核合格) or removed from the post on trial."""
 
-    version: int | None = None
+    version: Version | None = None
     outcome: Literal["confirmed", "removed"]
     date: date
     reason: Reason

@@ -17,7 +17,6 @@ from schemas.common import (
     Version,
 )
 
-Id = DbId
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -78,8 +77,8 @@ class RecordContent(Strict):
 class RecordCreate(RecordContent):
     """File a field record within a campaign team; submit it at once or keep a draft."""
 
-    campaign_id: Id
-    team_id: Id
+    campaign_id: DbId
+    team_id: DbId
     kind: RecordKind
     submit: bool = False
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from schemas.common import Domain, PostLevel, Rank, RecordKind, Tier, Verification
+from schemas.common import DbId, Domain, PostLevel, Rank, RecordKind, Tier, Verification
 
 Kind = RecordKind | Literal["evidence", "cadre"]
 
@@ -22,7 +22,7 @@ class SearchParams(BaseModel):
     post_level: list[PostLevel] = []
     tier: list[Tier] = []
     verification: list[Verification] = []
-    unit_id: Annotated[int, Field(gt=0, le=2**63 - 1)] | None = None
+    unit_id: DbId | None = None
     date_from: date | None = None
     date_to: date | None = None
     year: Annotated[int, Field(ge=1950, le=2100)] | None = None

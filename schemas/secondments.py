@@ -7,9 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from schemas.common import LongText, ShortText, Strict
+from schemas.common import DbId, LongText, ShortText, Strict, Version
 
-Id = Annotated[int, Field(gt=0)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
 
@@ -26,10 +25,10 @@ class ProgramCreate(Strict):
 
     name: ShortText
     description: LongText = ""
-    owner_unit_id: Id
+    owner_unit_id: DbId
     starts_on: date
     ends_on: date
-    task_force_unit_ids: Annotated[list[Id], Field(min_length=1, max_length=100)]
+    task_force_unit_ids: Annotated[list[DbId], Field(min_length=1, max_length=100)]
 
     @model_validator(mode="after")
     def _consistent(self) -> "ProgramCreate":
@@ -43,9 +42,9 @@ class ProgramCreate(Strict):
 class PlacementIn(Strict):
     """One cadre sent to a task force; home unit and post default to the cadre's current ones."""
 
-    cadre_id: Id
-    task_force_unit_id: Id
-    home_unit_id: Id | None = None
+    cadre_id: DbId
+    task_force_unit_id: DbId
+    home_unit_id: DbId | None = None
     home_post: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                 max_length=200)] | None = None
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
@@ -68,7 +67,7 @@ class PlacementsIn(Strict):
 class PlacementUpdate(Strict):
     """Change a placement's dates or role (e.g. ended early), based on its version."""
 
-    version: int | None = None
+    version: Version | None = None
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     starts_on: date
     ends_on: date
@@ -106,7 +105,7 @@ class MetricValueIn(Strict):
     recorded_on: date
     value: Annotated[Decimal, Field(ge=0, le=10**12, max_digits=14, decimal_places=2)]
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Version | None = None
 
 
 class MetricValuesIn(Strict):

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from schemas.common import LongText, NotFutureDate, Strict
+from schemas.common import DbId, LongText, NotFutureDate, Strict, Version
 
-Id = Annotated[int, Field(gt=0)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -37,27 +36,27 @@ class ServiceLogContent(Strict):
     rectification_proposals: Annotated[list[Line], Field(max_length=50)] = []
     processes_improved: Annotated[list[Line], Field(max_length=50)] = []
     notes: LongText = ""
-    record_id: Id | None = None
+    record_id: DbId | None = None
 
 
 class ServiceLogCreate(ServiceLogContent):
     """Log a leader's session; the unit defaults to the leader's current unit."""
 
     kind: ServiceKind
-    cadre_id: Id
-    unit_id: Id | None = None
+    cadre_id: DbId
+    unit_id: DbId | None = None
 
 
 class ServiceLogUpdate(ServiceLogContent):
     """Replace a log's content, based on its version."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class VoidIn(Strict):
     """Void a mistaken log (kept, excluded from totals), saying why."""
 
-    version: int | None = None
+    version: Version | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from schemas.common import Strict
+from schemas.common import DbId, Strict
 from schemas.positions import CadreEligibility, RuleOutcome, Rules, Weights
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -211,7 +211,7 @@ class ReproduceResult(BaseModel):
 class MarkIn(Strict):
     """Pin a cadre to the shortlist or exclude it, with a reason."""
 
-    cadre_id: Annotated[int, Field(gt=0, le=2**63 - 1)]
+    cadre_id: DbId
     action: Literal["pin", "exclude"]
     reason: Reason
 

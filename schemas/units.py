@@ -25,6 +25,13 @@ class UnitUpdate(Strict):
     name: ShortText
 
 
+class UnitMove(Strict):
+    """Move a unit (with everything below it) under another parent."""
+
+    version: Version | None = None
+    parent_id: DbId
+
+
 class UnitOut(BaseModel):
     """A unit with its place in the tree."""
 

@@ -3,22 +3,26 @@
 import argparse
 import asyncio
 import getpass
+import importlib.util
 import logging
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 
+from service.audit import cli as audit_cli
 from service.config import Settings, get_settings
 from service.logging_setup import configure_logging
 
 
 def _need_db(settings: Settings, stack: ExitStack) -> Settings:
+    """Settings with a database: the configured one, or the embedded one (adopted if running)."""
     if settings.database_url:
         return settings
-    from service.runtime.postgres import embedded_postgres
+    from service.runtime.postgres import EmbeddedPostgres
 
-    url = stack.enter_context(embedded_postgres(settings.data_dir / "pg"))
-    return settings.model_copy(update={"database_url": url})
+    pg = stack.enter_context(EmbeddedPostgres(settings.data_dir / "pg", adopt=True))
+    return settings.model_copy(update={"database_url": pg.service_dsn,
+                                       "migration_database_url": pg.owner_dsn})
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -27,8 +31,8 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     with ExitStack() as stack:
         s = _need_db(settings, stack)
-        assert s.database_url
-        upgrade_head(s.database_url)
+        assert s.owner_database_url
+        upgrade_head(s.owner_database_url)
     print("数据库结构已更新到最新版本")
     return 0
 
@@ -60,6 +64,14 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _demo_missing() -> bool:
+    """The demo generator is a development tool left out of the production image (.dockerignore)."""
+    if importlib.util.find_spec("service.demo") is not None:
+        return False
+    print("演示数据工具不在生产镜像中：请在源码检出中运行 `cadre demo`", file=sys.stderr)
+    return True
+
+
 async def _load_demo(url: str, cadres: int, seed: int) -> None:
     from service.db import create_pool
     from service.demo import load_demo
@@ -75,41 +87,16 @@ async def _load_demo(url: str, cadres: int, seed: int) -> None:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Load the deterministic demo data set into an empty database."""
+    if _demo_missing():
+        return 2
     from service.migrate import upgrade_head
 
     with ExitStack() as stack:
         s = _need_db(settings, stack)
-        assert s.database_url
-        upgrade_head(s.database_url)
-        asyncio.run(_load_demo(s.database_url, args.cadres, args.seed))
+        assert s.owner_database_url
+        upgrade_head(s.owner_database_url)
+        asyncio.run(_load_demo(s.owner_database_url, args.cadres, args.seed))
     return 0
-
-
-async def _verify_audit(url: str) -> int:
-    import asyncpg
-
-    from service.audit.service import verify_chain
-    from service.db import init_connection
-
-    conn = await asyncpg.connect(url)
-    try:
-        await init_connection(conn)
-        report = await verify_chain(conn)
-    finally:
-        await conn.close()
-    if report.ok:
-        print(f"审计链完整：共校验 {report.checked} 条记录")
-        return 0
-    print(f"审计链断裂：第 {report.broken_id} 号记录——{report.reason}（此前 {report.checked} 条完好）")
-    return 1
-
-
-def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    """Walk the audit chain and report the first broken link."""
-    with ExitStack() as stack:
-        s = _need_db(settings, stack)
-        assert s.database_url
-        return asyncio.run(_verify_audit(s.database_url))
 
 
 def cmd_search_keys(args: argparse.Namespace, settings: Settings) -> int:
@@ -140,6 +127,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the service (and, where not configured, embedded PostgreSQL, Meilisearch, indexer)."""
     from service.runtime.serve import serve
 
+    if args.demo and _demo_missing():
+        return 2
     return serve(settings, demo=args.demo, demo_cadres=args.cadres, with_indexer=not args.no_indexer)
 
 
@@ -173,8 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cadres", type=int, default=200)
     demo.add_argument("--seed", type=int, default=20241)
     demo.set_defaults(func=cmd_demo)
-    audit = sub.add_parser("audit", help="审计").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="校验审计链").set_defaults(func=cmd_audit_verify)
+    audit_cli.add_commands(sub)
     sub.add_parser("search-keys", help="用主密钥创建检索与索引专用密钥").set_defaults(
         func=cmd_search_keys)
     sub.add_parser("reindex", help="从数据库重建检索索引").set_defaults(func=cmd_reindex)

@@ -6,7 +6,8 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Header, Path, Query, Request
 
-from schemas.common import Role
+from schemas.common import DbId, Role, Version
+from service.access.roles import FILERS, OFFICE, READERS
 from service.auth import service as auth_service
 from service.config import Settings
 from service.errors import Forbidden, Unauthorized
@@ -53,8 +54,18 @@ def request_token(request: Request) -> tuple[str, str]:
 
 async def current_principal(request: Request, pool: Pool) -> Principal:
     """Authenticate the request; cookie sessions must also carry the CSRF token on writes."""
+    return await _authenticate(request, pool, with_scope=False)
+
+
+async def scoped_principal(request: Request, pool: Pool) -> Principal:
+    """As current_principal, with the user's search scope read in the same query."""
+    return await _authenticate(request, pool, with_scope=True)
+
+
+async def _authenticate(request: Request, pool: asyncpg.Pool, *, with_scope: bool) -> Principal:
     token, via = request_token(request)
-    principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request))
+    principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request),
+                                                           with_scope)
     if principal.token_kind != via:
         # A session token only works as the cookie it was issued as, a bearer token only as a header.
         raise Unauthorized()
@@ -81,16 +92,26 @@ class Allow:
         return principal
 
 
-READERS = (Role.officer, Role.leader, Role.researcher)
-FILERS = (Role.officer, Role.researcher)
+class AllowScoped(Allow):
+    """A role rule whose principal carries the search scope (token and scope in one round trip)."""
+
+    async def __call__(self, principal: Annotated[Principal, Depends(scoped_principal)]) -> Principal:
+        if principal.role not in self.roles:
+            raise Forbidden()
+        return principal
+
+
+# Every route's role rule is one of these aliases (the role sets are in service/access/roles.py).
 
 AdminUser = Annotated[Principal, Depends(Allow(Role.admin))]
 AuditorUser = Annotated[Principal, Depends(Allow(Role.auditor))]
 OfficerUser = Annotated[Principal, Depends(Allow(Role.officer))]
 Reader = Annotated[Principal, Depends(Allow(*READERS))]
+SearchReader = Annotated[Principal, Depends(AllowScoped(*READERS))]
 Filer = Annotated[Principal, Depends(Allow(*FILERS))]
 AnyUser = Annotated[Principal, Depends(Allow(*Role))]
 UnitReader = Annotated[Principal, Depends(Allow(*READERS, Role.admin))]
+OfficeReader = Annotated[Principal, Depends(Allow(*OFFICE))]
 
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]{1,200}$")
@@ -105,4 +126,7 @@ def if_match_header(if_match: Annotated[str | None, Header(alias="If-Match")] = 
 IfMatch = Annotated[int | None, Depends(if_match_header)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
-EntityId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Path and query forms of the bounded id/version types of schemas.common (2^63 answers 422).
+EntityId = Annotated[DbId, Path()]
+VersionNo = Annotated[Version, Path()]
+IdQuery = Annotated[DbId | None, Query()]

@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.problems import unexpected
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 log = logging.getLogger("cadre.access")
 
@@ -24,6 +26,10 @@ SECURITY_HEADERS = [
 ]
 
 
+# Routes that take file uploads (streamed, with the upload limit instead of the body limit).
+UPLOAD_PREFIXES = ("/api/attachments", "/api/lrmx/imports", "/api/rosters/imports", "/api/rosters/check")
+
+
 class BodyTooLarge(HTTPException):
     """Raised from receive() when a body passes its limit; FastAPI lets HTTPException through."""
 
@@ -35,7 +41,7 @@ class RequestContextMiddleware:
     """Assigns a request id, limits body size while streaming, adds headers, logs one line."""
 
     def __init__(self, app: ASGIApp, max_body: int, max_upload: int,
-                 upload_prefix: str = "/api/attachments", hsts: bool = False) -> None:
+                 upload_prefix: tuple[str, ...] = UPLOAD_PREFIXES, hsts: bool = False) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload
@@ -54,6 +60,7 @@ class RequestContextMiddleware:
                  else self.max_body)
         seen = 0
         status = 500
+        started_response = False
         started = time.perf_counter()
 
         async def limited_receive() -> Message:
@@ -66,8 +73,9 @@ class RequestContextMiddleware:
             return message
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
@@ -84,11 +92,21 @@ class RequestContextMiddleware:
                 await _reject_too_large(send_with_headers)
                 return
             await self.app(scope, limited_receive, send_with_headers)
+        except Exception as exc:
+            if started_response:
+                raise  # a truncated response: the server must close the connection
+            # Answer here and do not re-raise: an exception escaping the app makes uvicorn close
+            # the keep-alive connection, dropping the client's next request unanswered.
+            await unexpected(scope["path"], exc)(scope, _empty_receive, send_with_headers)
         finally:
             log.info("request", extra={
                 "method": scope["method"], "path": scope["path"], "status": status,
                 "ms": round((time.perf_counter() - started) * 1000, 1)})
             request_id_var.reset(token)
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.disconnect"}
 
 
 async def _reject_too_large(send: Send) -> None:

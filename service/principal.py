@@ -1,8 +1,27 @@
 """Who is making the request."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas.common import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What one officer's assignments open to a researcher, and that officer's own scope now."""
+
+    scopes: list[tuple[int, str | None]] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    cadre_ids: list[int] = field(default_factory=list)
+    unit_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchScope:
+    """What a user may search, read from the database (never from client input)."""
+
+    scopes: list[tuple[int, str | None]] = field(default_factory=list)
+    team_ids: list[int] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +34,8 @@ class Principal:
     role: Role
     source_ip: str | None = None
     token_kind: str = "bearer"
+    # Read with the token in the same round trip by routes that search (else None).
+    search_scope: SearchScope | None = None
 
     def has(self, *roles: Role) -> bool:
         """Whether the user holds one of the roles."""

@@ -3,22 +3,20 @@
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.errors import DomainError
+from service import outages
+from service.errors import STATUS_TEXT, DomainError, NotFound, status_text
+from service.principal import Principal
+from service.uow import audit_only
 
 log = logging.getLogger("cadre.errors")
 PROBLEM = "application/problem+json"
 
-_HTTP_TITLES = {
-    400: "请求有误", 401: "未登录或登录已失效", 403: "无权执行此操作", 404: "对象不存在",
-    405: "不支持该请求方法", 406: "无法提供所需格式", 409: "与当前状态冲突",
-    413: "内容超过大小限制", 415: "不支持的内容类型", 422: "输入不符合要求",
-    429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "服务暂不可用，请稍后再试",
-}
 
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
@@ -33,11 +31,9 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
 
 # Documented on every operation, so clients (and schema-driven tests) know the error shape.
 RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": _HTTP_TITLES.get(status, title),
+    status: {"description": STATUS_TEXT[status],
              "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for status, title in ((400, "请求有误"), (401, ""), (403, ""), (404, ""), (409, ""),
-                          (412, "版本不匹配"), (413, ""), (415, ""), (422, ""),
-                          (428, "更新必须携带版本号"), (429, ""), (503, ""))
+    for status in (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503, 507)
 }
 
 
@@ -101,12 +97,27 @@ def _document_problem(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+async def _audit_refused(request: Request) -> None:
+    """A signed-in user asked for something out of scope (or missing): one audit entry, since
+    that is how misuse is noticed. The caller's answer is the same 404 either way."""
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
+        return
+    try:
+        await audit_only(request.app.state.pool, principal, "access.refused", None, None,
+                         {"method": request.method, "path": request.url.path})
+    except Exception:  # the 404 must not become a 500 because the trail is unavailable
+        log.exception("could not audit a refused access", extra={"path": request.url.path})
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers (and document their problem+json responses)."""
     _document_problem(app)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, NotFound):
+            await _audit_refused(request)
         return problem(exc.status, exc.title, exc.detail, exc.code, request.url.path,
                        exc.errors, exc.headers, **exc.extra)
 
@@ -118,11 +129,48 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = _HTTP_TITLES.get(exc.status_code, "请求有误")
+        title = status_text(exc.status_code)
         return problem(exc.status_code, title, title, f"http-{exc.status_code}", request.url.path,
                        headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(asyncpg.IntegrityConstraintViolationError)
+    async def _constraint(request: Request, exc: asyncpg.IntegrityConstraintViolationError) -> JSONResponse:
+        # A rule the database keeps that no check above it caught: the input's fault, never a 500.
+        conflict = isinstance(exc, asyncpg.UniqueViolationError | asyncpg.ExclusionViolationError)
+        field = getattr(exc, "column_name", None) or "body"
+        message = ("与已有数据冲突" if conflict else
+                   "引用的对象不存在或不可用" if isinstance(exc, asyncpg.ForeignKeyViolationError)
+                   else "数据不符合规则（如日期先后、取值范围）")
+        log.info("constraint refused", extra={"path": request.url.path,
+                                               "constraint": getattr(exc, "constraint_name", None)})
+        status = 409 if conflict else 422
+        return problem(status, status_text(status), message,
+                       "conflict" if conflict else "validation-failed", request.url.path,
+                       [{"field": field, "message": message}])
+
+    @app.exception_handler(asyncpg.DataError)  # class 22 errors of the server (out of range, …)
+    @app.exception_handler(asyncpg.exceptions._base.DataError)  # an argument asyncpg cannot encode
+    async def _data(request: Request, exc: Exception) -> JSONResponse:
+        # A value PostgreSQL cannot take (out of range, bad encoding): refused as input.
+        log.info("data refused", extra={"path": request.url.path})
+        message = "取值超出允许范围或格式无效"
+        return problem(422, "输入不符合要求", message, "validation-failed", request.url.path,
+                       [{"field": "body", "message": message}])
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
-        return problem(500, "服务器内部错误", "服务器内部错误，请联系管理员", "internal", request.url.path)
+        # Normally reached only through RequestContextMiddleware, which answers without
+        # re-raising (Starlette's outermost handler re-raises, and uvicorn then drops the
+        # keep-alive connection under the next request).
+        return unexpected(request.url.path, exc)
+
+
+def unexpected(path: str, exc: BaseException) -> JSONResponse:
+    """The answer to an exception no handler took: 503/507 when a dependency is down, else 500."""
+    outage = outages.classify(exc)
+    if outage is None:
+        log.error("unhandled error", exc_info=exc, extra={"path": path})
+        return problem(500, STATUS_TEXT[500], "服务器内部错误，请联系管理员", "internal", path)
+    log.warning("dependency unavailable: %s", outage.code, extra={"path": path, "error": repr(exc)})
+    return problem(outage.status, outage.title, outage.detail, outage.code, path,
+                   headers={"Retry-After": str(outages.RETRY_AFTER_S)})

@@ -36,7 +36,8 @@ class UnitOfWork:
 
     def audit(self, action: str, object_type: str | None = None, object_id: object = None,
               details: dict[str, Any] | None = None) -> None:
-        """Queue an audit entry, appended last so the chain lock is held briefly."""
+        """Queue an audit entry, written with the transaction's other rows at commit (ID numbers
+        in its details masked by audit_repo.insert_entries)."""
         self._audit.append((action, object_type, None if object_id is None else str(object_id),
                             details or {}))
 
@@ -49,18 +50,21 @@ class UnitOfWork:
         """Write queued outbox rows and audit entries (called just before commit)."""
         if self._outbox:
             rows = sorted(self._outbox)
-            await self.conn.executemany(
-                "INSERT INTO outbox (entity_type, entity_id) VALUES ($1, $2)", rows
-            )
-            # Delivered at commit: wakes the indexer without waiting for its next poll.
-            await self.conn.execute("SELECT pg_notify('cadre_outbox', '')")
+            # One round trip; the notification is delivered at commit and wakes the indexer.
+            await self.conn.execute(
+                """WITH o AS (INSERT INTO outbox (entity_type, entity_id)
+                              SELECT * FROM unnest($1::text[], $2::bigint[]))
+                   SELECT pg_notify('cadre_outbox', '')""",
+                [t for t, _ in rows], [i for _, i in rows])
             self._outbox.clear()
-        for action, object_type, object_id, details in self._audit:
-            await audit_repo.append(
-                self.conn, clock.now(), self.actor_id, self.principal.username, action,
-                object_type, object_id, self.principal.source_ip, details,
-            )
-        self._audit.clear()
+        if self._audit:
+            # No lock: the sealer links these into the hash chain after commit.
+            at = clock.now()
+            await audit_repo.insert_entries(self.conn, [
+                audit_repo.NewEntry(at, self.actor_id, self.principal.username, action, object_type,
+                                    object_id, self.principal.source_ip, details)
+                for action, object_type, object_id, details in self._audit])
+            self._audit.clear()
 
 
 @asynccontextmanager
@@ -75,6 +79,10 @@ async def unit_of_work(pool: asyncpg.Pool, principal: Principal) -> AsyncIterato
 async def audit_only(pool: asyncpg.Pool, principal: Principal, action: str,
                      object_type: str | None = None, object_id: object = None,
                      details: dict[str, Any] | None = None) -> None:
-    """Record a read or other event that changes nothing else."""
-    async with unit_of_work(pool, principal) as uow:
-        uow.audit(action, object_type, object_id, details)
+    """Record a read or other event that changes nothing else; durable when this returns."""
+    entry = audit_repo.NewEntry(
+        clock.now(), principal.user_id or None, principal.username, action, object_type,
+        None if object_id is None else str(object_id), principal.source_ip, details or {})
+    async with pool.acquire() as conn:
+        # One statement (entry + sealer queue row) commits on its own: one round trip, no BEGIN.
+        await audit_repo.insert_entries(conn, [entry])

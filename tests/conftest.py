@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from indexer.client import make_client
 from indexer.worker import Worker
+from service.audit.checkpoints import generate_key
 from service.config import Settings
 from service.main import create_app
 from service.migrate import upgrade_head
@@ -91,10 +92,13 @@ def settings(database_url: str, meili: MeiliServer,
     """Settings for the app under test, with search keys provisioned from the master key."""
     prefix = f"t{secrets.token_hex(3)}"
     search_key, index_key = provision_keys(meili.url, meili.master_key, prefix)
+    # Tests seal the audit chain when they need it (service.audit.sealer.seal_all), so no
+    # background sealer races a test that inspects or tampers with the chain.
     return Settings(env="test", database_url=database_url,
                     data_dir=tmp_path_factory.mktemp("data"), upload_max_bytes=1024 * 1024,
                     index_prefix=prefix, meili_url=meili.url,
-                    meili_search_key=SecretStr(search_key), meili_index_key=SecretStr(index_key))
+                    meili_search_key=SecretStr(search_key), meili_index_key=SecretStr(index_key),
+                    audit_sealer=False, audit_signing_key=SecretStr(generate_key()[0]))
 
 
 @pytest.fixture(scope="session")
@@ -135,3 +139,13 @@ async def api(client: httpx.AsyncClient, pool: asyncpg.Pool) -> Api:
     world = Api(client, pool)
     await world.setup()
     return world
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the Chromium journeys and the fuzzing so they can be selected (`-m "not browser"`)."""
+    for item in items:
+        path = item.path.as_posix()
+        if "/tests/web/" in path:
+            item.add_marker(pytest.mark.browser)
+        if path.endswith("test_schemathesis.py"):
+            item.add_marker(pytest.mark.slow)

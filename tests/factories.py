@@ -1,5 +1,6 @@
 """Builders of realistic test data through the real API (no mocks)."""
 
+import contextlib
 import itertools
 import secrets
 from datetime import date, timedelta
@@ -19,9 +20,10 @@ PASSWORD = "Test@2024-pass"
 _UNIQUE = itertools.count(1)
 
 
-def national_id(birth: date, seq: int) -> str:
+def national_id(birth: date, seq: int, gender: str = "male") -> str:
     """A valid 18-character national ID number."""
-    first17 = f"110105{birth:%Y%m%d}{seq % 1000:03d}"
+    # The 17th character's parity encodes the gender (odd: male), as on a real card.
+    first17 = f"110105{birth:%Y%m%d}{(seq % 500) * 2 + (gender == 'male'):03d}"
     return first17 + national_id_check_char(first17)
 
 
@@ -99,6 +101,12 @@ class Api:
             "appraisals": [{"year": 2023, "grade": "excellent"}, {"year": 2024, "grade": "competent"}],
         }
         body.update(overrides)
+        if "national_id" not in overrides and ("birth_date" in overrides or "gender" in overrides):
+            # Keep the ID number consistent with an overridden birth date or gender (a test of bad
+            # input may override them with values that are no date or gender at all).
+            with contextlib.suppress(ValueError, TypeError):
+                body["national_id"] = national_id(date.fromisoformat(str(body["birth_date"])), n,
+                                                  str(body["gender"]))
         return body
 
     async def cadre(self, officer: dict[str, str], unit_id: int, **overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import Field
 
 from schemas.assessments import (
     AdjustmentIn,
@@ -25,13 +24,23 @@ from schemas.assessments import (
     VersionIn,
     WithdrawIn,
 )
+from schemas.common import DbId
 from schemas.records import RevisionOut
 from service.assessments import score_entry, service
-from service.deps import AppSettings, EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
-from service.performance.access import Viewer
+from service.deps import (
+    AppSettings,
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficeReader,
+    OfficerUser,
+    Offset,
+    Pool,
+)
 from service.versioning import etag
 
-UnitIdParam = Annotated[int, Field(gt=0, le=2**63 - 1)]
 router = APIRouter(prefix="/api/assessments", tags=["assessments"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _UPLOAD_DOC = {
@@ -52,8 +61,8 @@ async def create_period(body: PeriodCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("/periods", response_model=PeriodPage)
-async def list_periods(pool: Pool, user: Viewer,
-                       owner_unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+async def list_periods(pool: Pool, user: OfficeReader,
+                       owner_unit_id: IdQuery = None,
                        state: PeriodState | None = None,
                        limit: Limit = 50, offset: Offset = 0) -> PeriodPage:
     """Readable periods, newest first (drafts only for officers)."""
@@ -61,7 +70,7 @@ async def list_periods(pool: Pool, user: Viewer,
 
 
 @router.get("/periods/{period_id}", response_model=PeriodOut)
-async def get_period(period_id: EntityId, pool: Pool, user: Viewer, response: Response) -> PeriodOut:
+async def get_period(period_id: EntityId, pool: Pool, user: OfficeReader, response: Response) -> PeriodOut:
     """One period with its setup."""
     out = await service.get_period(pool, user, period_id)
     response.headers["ETag"] = etag(out.version)
@@ -117,30 +126,32 @@ async def correct_period(period_id: EntityId, body: CorrectionIn, pool: Pool, us
 
 
 @router.get("/periods/{period_id}/corrections", response_model=list[CorrectionOut])
-async def list_corrections(period_id: EntityId, pool: Pool, user: Viewer) -> list[CorrectionOut]:
+async def list_corrections(period_id: EntityId, pool: Pool, user: OfficeReader) -> list[CorrectionOut]:
     """Corrections of a period, oldest first."""
     return await score_entry.list_corrections(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/revisions", response_model=list[RevisionOut])
-async def period_revisions(period_id: EntityId, pool: Pool, user: Viewer) -> list[RevisionOut]:
+async def period_revisions(period_id: EntityId, pool: Pool, user: OfficeReader) -> list[RevisionOut]:
     """Every version of the period (each revision keeps the whole board)."""
     return await service.period_revisions(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/board", response_model=Board)
-async def get_board(period_id: EntityId, pool: Pool, user: Viewer) -> Board:
+async def get_board(period_id: EntityId, pool: Pool, user: OfficeReader) -> Board:
     """The scoreboard: scores and ranks per indicator, bonus/deduction, total, rank, stars, seat."""
     return await service.board(pool, user, period_id)
 
 
 @router.get("/periods/{period_id}/seating", response_model=Seating)
-async def get_seating(period_id: EntityId, pool: Pool, user: Viewer) -> Seating:
+async def get_seating(period_id: EntityId, pool: Pool, user: OfficeReader) -> Seating:
     """Seating order for the next city meeting (published or locked periods)."""
     return await service.seating(pool, user, period_id)
 
 
-@router.get("/periods/{period_id}/import-template")
+@router.get("/periods/{period_id}/import-template", response_class=Response, responses={
+    200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+          "description": "待填写的 .xlsx 模板（每个参评单位一行，每个指标一列）"}})
 async def import_template(period_id: EntityId, pool: Pool, user: OfficerUser) -> Response:
     """A blank .xlsx to fill: one row per compared unit, one column per indicator."""
     name, data = await score_entry.template(pool, user, period_id)
@@ -158,10 +169,10 @@ async def import_scores(period_id: EntityId, request: Request, pool: Pool, user:
 
 
 @router.get("/trends", response_model=Trends)
-async def trends(pool: Pool, user: Viewer,
-                 unit_id: Annotated[list[UnitIdParam] | None, Query(max_length=50)] = None,
+async def trends(pool: Pool, user: OfficeReader,
+                 unit_id: Annotated[list[DbId] | None, Query(max_length=50)] = None,
                  indicator: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$")] = None,
-                 owner_unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                 owner_unit_id: IdQuery = None,
                  date_from: date | None = None, date_to: date | None = None) -> Trends:
     """Totals, ranks and stars across published periods, per unit (all compared units by default)."""
     return await service.trends(pool, user, unit_id, owner_unit_id, indicator, date_from, date_to)

@@ -15,8 +15,9 @@ The rules, stated once:
 
 import asyncpg
 
-from indexer.performance import HEADED_DURING, HEADSHIPS_SQL
-from service.assessments.repo import clear_results, period_visible
+from service.access.units import period_visible
+from service.assessments.repo import clear_results
+from service.leadership.rules import HEADED_DURING, HEADSHIPS_SQL
 from service.principal import Principal
 
 TIE_RULE = ("总分 = Σ(得分×权重/100) + 加分 − 扣分，保留两位小数；总分相同名次并列（如 1、1、3）；"

@@ -5,18 +5,8 @@ from typing import Any
 
 import asyncpg
 
-from schemas.common import Role
-from service.performance.access import unit_writable, units_readable
+from service.access.units import period_visible, unit_writable
 from service.principal import Principal
-
-_PERIOD_UNITS = ("(SELECT coalesce(array_agg(x.unit_id), '{}') FROM assessment_period_units x "
-                 "WHERE x.period_id = p.id) || p.owner_unit_id")
-
-
-def period_visible(principal: Principal, user_param: int) -> str:
-    """Whether period row `p` is readable: its owner or a compared unit in scope; drafts for officers."""
-    drafts = "true" if principal.role is Role.officer else "p.state <> 'draft'"
-    return f"({drafts} AND {units_readable(principal, _PERIOD_UNITS, user_param)})"
 
 
 async def get_visible(conn: asyncpg.Connection, principal: Principal, period_id: int,

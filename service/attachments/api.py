@@ -1,19 +1,16 @@
 """Routes for attachments."""
 
-from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from schemas.attachments import AttachmentOut
 from service.attachments import service
-from service.deps import AppSettings, Filer, IdempotencyKey, Pool, Reader
+from service.deps import AppSettings, EntityId, Filer, IdempotencyKey, Pool, Reader
 
 router = APIRouter(prefix="/api/attachments", tags=["attachments"])
 
 # Bounded so an oversized id is a 422, not a bigint overflow in the driver.
-AttachmentId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 
 _UPLOAD_DOC = {
     "requestBody": {
@@ -34,13 +31,13 @@ async def upload_attachment(request: Request, pool: Pool, user: Filer, settings:
 
 
 @router.get("/{attachment_id}", response_model=AttachmentOut)
-async def get_attachment(attachment_id: AttachmentId, pool: Pool, user: Reader) -> AttachmentOut:
+async def get_attachment(attachment_id: EntityId, pool: Pool, user: Reader) -> AttachmentOut:
     """An attachment's metadata, if the caller uploaded it or may read what it is attached to."""
     return await service.get_attachment(pool, user, attachment_id)
 
 
 @router.get("/{attachment_id}/content", response_class=FileResponse)
-async def download_attachment(attachment_id: AttachmentId, pool: Pool, user: Reader,
+async def download_attachment(attachment_id: EntityId, pool: Pool, user: Reader,
                               settings: AppSettings) -> FileResponse:
     """The file itself, as a download (audited)."""
     item, path = await service.open_download(pool, user, settings, attachment_id)

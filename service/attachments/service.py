@@ -41,6 +41,8 @@ ALLOWED_TYPES: dict[str, tuple[str, str]] = {
 OOXML_MAIN_PART = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_NAME_CHARS = 255
+# Other spellings of an allowed type's extension that a name may keep.
+_EXTENSION_ALIASES = {"jpg": {"jpg", "jpeg", "jpe"}}
 _DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
@@ -84,19 +86,21 @@ def decode_name(raw: bytes | None) -> str:
 
 
 def sanitize_name(name: str, content_type: str) -> str:
-    """The last path component, without control characters, at most 255 characters."""
+    """A safe name to store and offer for download: the last path component, without control or
+    reserved characters, not hidden, at most 255 characters, and ending in the extension of the
+    type sniffed from the content (`报告.html` that is a PNG is stored as `报告.png`)."""
     name = unicodedata.normalize("NFC", name)
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
-    name = name.strip()
-    if name in ("", ".", ".."):
-        name = f"未命名附件.{ALLOWED_TYPES[content_type][1]}"
-    if len(name) > MAX_NAME_CHARS:
-        stem, dot, ext = name.rpartition(".")
-        keep_ext = bool(dot and stem) and 0 < len(ext) <= 16
-        name = (stem[: MAX_NAME_CHARS - len(ext) - 1] + "." + ext if keep_ext
-                else name[:MAX_NAME_CHARS])
-    return name
+    name = re.sub(r"[<>:|?*]", "_", name).strip().lstrip(".").strip()
+    ext = ALLOWED_TYPES[content_type][1]
+    stem, dot, given = name.rpartition(".")
+    if not dot:
+        stem = name
+    elif given.lower() in _EXTENSION_ALIASES.get(ext, {ext}):
+        ext = given  # the client's spelling of the right extension (.JPEG, .jpeg) is kept
+    stem = stem.rstrip(". ") or "未命名附件"
+    return stem[: MAX_NAME_CHARS - len(ext) - 1] + "." + ext
 
 
 def content_disposition(name: str) -> str:

@@ -39,6 +39,15 @@ class Received:
     filename: bytes | None
 
 
+def private_dirs(root: Path, leaf: Path) -> None:
+    """Create root and every directory down to leaf readable by the service's user only (0700)."""
+    parts = leaf.relative_to(root).parts
+    for path in (root, *(root.joinpath(*parts[:i]) for i in range(1, len(parts) + 1))):
+        path.mkdir(mode=0o700, exist_ok=True)
+        if path.stat().st_mode & 0o077:  # made before this rule, or under a lax umask
+            path.chmod(0o700)
+
+
 class BlobStore:
     """Files named by their SHA-256 under root/ab/cd/abcd…; uploads are staged in root/tmp."""
 
@@ -61,7 +70,7 @@ class BlobStore:
         if final.exists():
             blob.path.unlink(missing_ok=True)
             return False
-        final.parent.mkdir(parents=True, exist_ok=True)
+        private_dirs(self.root, final.parent)
         # Same content under the same name, so a concurrent identical commit is harmless.
         os.replace(blob.path, final)
         return True
@@ -158,10 +167,12 @@ async def receive(chunks: AsyncIterator[bytes], boundary: bytes, store: BlobStor
         })
     except FormParserError as exc:
         raise ValidationFailed(f"multipart 边界无效：{_FORM_HINT}") from exc
-    await anyio.Path(store.tmp_dir).mkdir(parents=True, exist_ok=True)
+    await anyio.to_thread.run_sync(private_dirs, store.root, store.tmp_dir)
     path = store.tmp_dir / f"{uuid.uuid4().hex}.part"
     try:
         async with await anyio.open_file(path, "xb") as out:
+            # Readable by the service's user only, before any byte is written (kept by the rename).
+            os.fchmod(out.wrapped.fileno(), 0o600)
             async for chunk in chunks:
                 try:
                     parser.write(chunk)

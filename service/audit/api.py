@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from schemas.audit import AuditPage, ChainReportOut
+from schemas.audit import AuditPage, ChainReportOut, CheckpointExport
 from service.audit import service
-from service.deps import AuditorUser, Limit, Offset, Pool
+from service.deps import AppSettings, AuditorUser, IdQuery, Limit, Offset, Pool
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
@@ -17,7 +17,7 @@ Text = Annotated[str | None, Query(min_length=1, max_length=100)]
 @router.get("", response_model=AuditPage)
 async def search_audit(
     pool: Pool, user: AuditorUser,
-    actor_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    actor_id: IdQuery = None,
     object_type: Text = None, object_id: Text = None,
     action: Annotated[str | None, Query(min_length=1, max_length=100,
                                         description="action prefix, e.g. `auth.login`")] = None,
@@ -32,6 +32,12 @@ async def search_audit(
 
 
 @router.get("/verify", response_model=ChainReportOut)
-async def verify_audit(pool: Pool, user: AuditorUser) -> ChainReportOut:
-    """Walk the whole chain and report the first broken link (auditor)."""
-    return await service.verify_report(pool, user)
+async def verify_audit(pool: Pool, settings: AppSettings, user: AuditorUser) -> ChainReportOut:
+    """Walk the sealed chain against the signed checkpoints, then the unsealed tail (auditor)."""
+    return await service.verify_report(pool, user, settings)
+
+
+@router.get("/checkpoints", response_model=CheckpointExport)
+async def export_checkpoints(pool: Pool, settings: AppSettings, user: AuditorUser) -> CheckpointExport:
+    """Every signed checkpoint of the chain head and the public key, to keep outside the system."""
+    return await service.export_checkpoints(pool, user, settings)

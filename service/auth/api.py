@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from schemas.auth import (
     LoginIn,
     PasswordChange,
+    ScopeIn,
     SessionOut,
     TokenOut,
     UserCreate,
@@ -164,3 +165,15 @@ async def update_user(user_id: EntityId, body: UserUpdate, pool: Pool, user: Adm
                       if_match: IfMatch) -> UserOut:
     """Change an account's role, name, activity or scopes (admin)."""
     return await service.update_user(pool, user, user_id, body, if_match)
+
+
+@router.post("/users/{user_id}/scopes", response_model=UserOut)
+async def add_scope(user_id: EntityId, body: ScopeIn, pool: Pool, user: AdminUser) -> UserOut:
+    """Add one scope to an account; its other scopes stay (admin)."""
+    return await service.change_scope(pool, user, user_id, body, add=True)
+
+
+@router.post("/users/{user_id}/scopes/remove", response_model=UserOut)
+async def remove_scope(user_id: EntityId, body: ScopeIn, pool: Pool, user: AdminUser) -> UserOut:
+    """Remove one scope (unit and tier as granted) from an account; its other scopes stay (admin)."""
+    return await service.change_scope(pool, user, user_id, body, add=False)

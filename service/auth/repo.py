@@ -4,6 +4,8 @@ from datetime import datetime
 
 import asyncpg
 
+from service.search.repo import scope_lateral_sql
+
 
 async def get_user_by_username(conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
     """A user row by login name."""
@@ -36,6 +38,27 @@ async def record_login_failure(conn: asyncpg.Connection, user_id: int, max_failu
                                  THEN now() + make_interval(mins => $3) ELSE locked_until END
            WHERE id = $1""",
         user_id, max_failures, lockout_minutes,
+    )
+
+
+async def lock_unknown_name(conn: asyncpg.Connection, username: str) -> asyncpg.Record | None:
+    """The failure counter of a name that is no account, locked for this attempt (None: none yet)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM login_name_failures WHERE username = $1 FOR UPDATE", username)
+    return row
+
+
+async def record_unknown_name_failure(conn: asyncpg.Connection, username: str, max_failures: int,
+                                      lockout_minutes: int) -> None:
+    """Count a failed login of an unknown name and lock it at the limit, as for an account."""
+    await conn.execute(
+        """INSERT INTO login_name_failures AS f (username, failed_logins, locked_until)
+           VALUES ($1, 1, CASE WHEN 1 >= $2 THEN now() + make_interval(mins => $3) END)
+           ON CONFLICT (username) DO UPDATE SET
+             failed_logins = f.failed_logins + 1, updated_at = now(),
+             locked_until = CASE WHEN f.failed_logins + 1 >= $2
+                                 THEN now() + make_interval(mins => $3) ELSE f.locked_until END""",
+        username, max_failures, lockout_minutes,
     )
 
 
@@ -98,6 +121,28 @@ async def replace_scopes(conn: asyncpg.Connection, user_id: int,
     )
 
 
+async def add_scope(conn: asyncpg.Connection, user_id: int, unit_id: int, tier: str | None) -> bool:
+    """Add one scope; False when the user already has it."""
+    done: str = await conn.execute(
+        "INSERT INTO user_scopes (user_id, unit_id, tier) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        user_id, unit_id, tier)
+    return done.endswith(" 1")
+
+
+async def remove_scope(conn: asyncpg.Connection, user_id: int, unit_id: int, tier: str | None) -> bool:
+    """Remove one scope; False when the user does not have it."""
+    done: str = await conn.execute(
+        "DELETE FROM user_scopes WHERE user_id = $1 AND unit_id = $2 AND tier IS NOT DISTINCT FROM $3",
+        user_id, unit_id, tier)
+    return done != "DELETE 0"
+
+
+async def unit_exists(conn: asyncpg.Connection, unit_id: int) -> bool:
+    """Whether the unit exists."""
+    found: bool = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM units WHERE id = $1)", unit_id)
+    return found
+
+
 async def list_scopes(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
     """A user's scopes with unit names."""
     rows: list[asyncpg.Record] = await conn.fetch(
@@ -130,15 +175,20 @@ async def insert_token(conn: asyncpg.Connection, token_hash: bytes, user_id: int
     )
 
 
-async def resolve_token(conn: asyncpg.Connection, token_hash: bytes) -> asyncpg.Record | None:
-    """The live token and its active user, if any."""
-    row: asyncpg.Record | None = await conn.fetchrow(
-        """SELECT t.kind, t.csrf_hash, u.id, u.username, u.display_name, u.role
-           FROM auth_tokens t JOIN users u ON u.id = t.user_id
+_RESOLVE = """SELECT t.kind, t.csrf_hash, u.id, u.username, u.display_name, u.role {extra}
+           FROM auth_tokens t JOIN users u ON u.id = t.user_id {join}
            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
-             AND u.active AND t.created_at >= u.password_changed_at""",
-        token_hash,
-    )
+             AND u.active AND t.created_at >= u.password_changed_at"""
+_RESOLVE_PLAIN = _RESOLVE.format(extra="", join="")
+_RESOLVE_SCOPED = _RESOLVE.format(extra=", s.*",
+                                  join=f"CROSS JOIN LATERAL ({scope_lateral_sql('u.id')}) s")
+
+
+async def resolve_token(conn: asyncpg.Connection, token_hash: bytes,
+                        with_scope: bool = False) -> asyncpg.Record | None:
+    """The live token and its active user, if any (with the search scope arrays when asked)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        _RESOLVE_SCOPED if with_scope else _RESOLVE_PLAIN, token_hash)
     return row
 
 

@@ -10,6 +10,7 @@ from schemas import clock
 from schemas.auth import (
     LoginIn,
     PasswordChange,
+    ScopeIn,
     ScopeOut,
     TokenOut,
     UserCreate,
@@ -22,6 +23,7 @@ from service.config import Settings
 from service.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
+from service.search.repo import scope_from_row
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -40,6 +42,9 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
     failure: Exception | None = None
     async with unit_of_work(pool, anonymous) as uow:
         user = await repo.lock_user(uow.conn, body.username)
+        # Names that are no account are counted and locked exactly like accounts (their own
+        # table), and their password is checked against a dummy hash: same work, same answers.
+        guard = user if user is not None else await repo.lock_unknown_name(uow.conn, body.username)
         now = clock.now()
         if await _source_throttled(uow.conn, settings, source_ip):
             # Checked before the password, so a throttled address learns nothing from more guesses.
@@ -47,15 +52,19 @@ async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip
                       {"username": body.username})
             failure = TooManyRequests("登录失败次数过多，请稍后再试",
                                       headers={"Retry-After": str(settings.login_lockout_minutes * 60)})
-        elif user is not None and user["locked_until"] is not None and user["locked_until"] > now:
-            uow.audit("auth.login.locked", "user", user["id"], {"username": body.username})
+        elif guard is not None and guard["locked_until"] is not None and guard["locked_until"] > now:
+            uow.audit("auth.login.locked", "user", user["id"] if user else None,
+                      {"username": body.username})
             failure = TooManyRequests("登录失败次数过多，账户已临时锁定，请稍后再试")
-        elif (user is None or not user["active"]
-              or not passwords.verify_password(user["password_hash"] if user else None,
-                                               body.password)):
+        elif not (passwords.verify_password(user["password_hash"] if user else None, body.password)
+                  and user is not None and user["active"]):
             if user is not None:
                 await repo.record_login_failure(uow.conn, user["id"], settings.login_max_failures,
                                                 settings.login_lockout_minutes)
+            else:
+                await repo.record_unknown_name_failure(uow.conn, body.username,
+                                                       settings.login_max_failures,
+                                                       settings.login_lockout_minutes)
             uow.audit("auth.login.failure", "user", user["id"] if user else None,
                       {"username": body.username})
             failure = Unauthorized(LOGIN_FAILED)
@@ -84,15 +93,19 @@ async def _source_throttled(conn: asyncpg.Connection, settings: Settings,
         >= settings.login_ip_max_failures
 
 
-async def authenticate(pool: asyncpg.Pool, token: str,
-                       source_ip: str | None) -> tuple[Principal, bytes | None]:
-    """Resolve a token to its principal (and CSRF hash for cookie sessions)."""
+async def authenticate(pool: asyncpg.Pool, token: str, source_ip: str | None,
+                       with_scope: bool = False) -> tuple[Principal, bytes | None]:
+    """Resolve a token to its principal (and CSRF hash for cookie sessions).
+
+    `with_scope` also reads the user's search scope in the same query (one round trip).
+    """
     async with pool.acquire() as conn:
-        row = await repo.resolve_token(conn, hash_token(token))
+        row = await repo.resolve_token(conn, hash_token(token), with_scope)
     if row is None:
         raise Unauthorized()
     principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),
-                          source_ip, row["kind"])
+                          source_ip, row["kind"],
+                          search_scope=scope_from_row(row) if with_scope else None)
     return principal, row["csrf_hash"]
 
 
@@ -191,3 +204,23 @@ async def change_password(pool: asyncpg.Pool, principal: Principal, body: Passwo
         await repo.set_password(uow.conn, principal.user_id, passwords.hash_password(body.new_password))
         await repo.revoke_user_tokens(uow.conn, principal.user_id)
         uow.audit("user.password_change", "user", principal.user_id)
+
+
+async def change_scope(pool: asyncpg.Pool, principal: Principal, user_id: int, body: ScopeIn,
+                       add: bool) -> UserOut:
+    """Add or remove one scope of an account, leaving its other scopes as they are (admin)."""
+    tier = body.tier.value if body.tier else None
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.get_user(uow.conn, user_id)
+        if row is None:
+            raise NotFound()
+        if not await repo.unit_exists(uow.conn, body.unit_id):
+            raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
+        if add:
+            if not await repo.add_scope(uow.conn, user_id, body.unit_id, tier):
+                raise Conflict("该用户已有此授权范围")
+        elif not await repo.remove_scope(uow.conn, user_id, body.unit_id, tier):
+            raise Conflict("该用户没有此授权范围（单位和管理层级须与现有授权一致）")
+        uow.audit("user.scope_add" if add else "user.scope_remove", "user", user_id,
+                  {"unit_id": body.unit_id, "tier": tier})
+        return await _user_out(uow.conn, row)

@@ -16,7 +16,7 @@ from schemas.cadres import (
 from schemas.common import CadreStatus, Tier
 from schemas.records import RevisionOut
 from service.cadres import service
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
+from service.deps import EntityId, IdempotencyKey, IdQuery, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/cadres", tags=["cadres"])
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/cadres", tags=["cadres"])
 @router.get("", response_model=CadrePage)
 async def list_cadres(
     pool: Pool, user: Reader,
-    unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    unit_id: IdQuery = None,
     name: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
     tier: Tier | None = None, status: CadreStatus | None = None,
     limit: Limit = 50, offset: Offset = 0,

@@ -102,10 +102,10 @@ async def insert_career(conn: asyncpg.Connection, cadre_id: int, entries: list[d
     """Add resume lines."""
     await conn.executemany(
         """INSERT INTO career_entries (cadre_id, start_date, end_date, unit_id, unit_name, post,
-                                       post_level, is_grassroots)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                                       post_level, is_grassroots, team_role)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
         [(cadre_id, e["start_date"], e["end_date"], e["unit_id"], e["unit_name"], e["post"],
-          e["post_level"], e["is_grassroots"]) for e in entries],
+          e["post_level"], e["is_grassroots"], e.get("team_role")) for e in entries],
     )
 
 

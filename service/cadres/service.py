@@ -17,16 +17,16 @@ from schemas.cadres import (
     CareerEntryOut,
     RewardPenaltyIn,
     RewardPenaltyOut,
-    mask_national_id,
 )
 from schemas.common import Role
+from schemas.national_id import mask_national_id
 from schemas.records import RevisionOut
 from service.cadres import repo
 from service.errors import NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
 SENSITIVE_ROLES = {Role.officer}
@@ -88,6 +88,8 @@ async def list_cadres(pool: asyncpg.Pool, principal: Principal, unit_id: int | N
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, unit_id, name, tier, status, limit, offset)
     items = [CadreSummary(**{k: r[k] for k in CadreSummary.model_fields}) for r in rows]
+    await audit_only(pool, principal, "cadre.list", "cadre", None, {"ids": [c.id for c in items],
+                                                                    "total": total})
     return CadrePage(items=items, total=total, limit=limit, offset=offset)
 
 
@@ -233,4 +235,8 @@ async def cadre_revisions(pool: asyncpg.Pool, principal: Principal, cadre_id: in
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, cadre_id) is None:
             raise NotFound("干部不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "cadre", cadre_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "cadre", cadre_id)]
+    # Revisions hold full earlier texts: a read of personal data like any other.
+    await audit_only(pool, principal, "cadre.revisions.read", "cadre", cadre_id,
+                     {"versions": [r.version for r in out]})
+    return out

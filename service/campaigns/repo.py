@@ -2,19 +2,52 @@
 
 import asyncpg
 
-from schemas.common import Role
+from service.access.repo import (
+    cadre_id_visible,
+    campaign_visible,
+    granted,
+    team_assignment_members_sql,
+    unit_manageable,
+)
 from service.principal import Principal
 
 
-async def insert_campaign(conn: asyncpg.Connection, name: str, description: str, starts_on: object,
-                          ends_on: object, status: str, created_by: int) -> int:
+async def insert_campaign(conn: asyncpg.Connection, *, name: str, unit_id: int, description: str,
+                          starts_on: object, ends_on: object, status: str, created_by: int) -> int:
     """Create a campaign."""
     new_id: int = await conn.fetchval(
-        """INSERT INTO campaigns (name, description, starts_on, ends_on, status, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""",
-        name, description, starts_on, ends_on, status, created_by,
+        """INSERT INTO campaigns (name, unit_id, description, starts_on, ends_on, status, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""",
+        name, unit_id, description, starts_on, ends_on, status, created_by,
     )
     return new_id
+
+
+async def scope_units(conn: asyncpg.Connection, user_id: int) -> list[int]:
+    """The distinct units of a user's scopes."""
+    rows = await conn.fetch("SELECT DISTINCT unit_id FROM user_scopes WHERE user_id = $1 ORDER BY 1",
+                            user_id)
+    return [r["unit_id"] for r in rows]
+
+
+async def units_outside_scope(conn: asyncpg.Connection, principal: Principal,
+                              unit_ids: list[int]) -> list[int]:
+    """Which units the officer's scope does not cover (nonexistent ones included)."""
+    rows = await conn.fetch(
+        f"""SELECT x.id FROM unnest($2::bigint[]) AS x(id)
+            WHERE NOT {unit_manageable(principal, "x.id", 1)} ORDER BY 1""",
+        principal.user_id, unit_ids)
+    return [r["id"] for r in rows]
+
+
+async def cadres_outside_scope(conn: asyncpg.Connection, principal: Principal,
+                               cadre_ids: list[int]) -> list[int]:
+    """Which cadres the officer may not read (nonexistent ones included)."""
+    rows = await conn.fetch(
+        f"""SELECT x.id FROM unnest($2::bigint[]) AS x(id)
+            WHERE NOT {cadre_id_visible(principal, "x.id", 1)} ORDER BY 1""",
+        principal.user_id, cadre_ids)
+    return [r["id"] for r in rows]
 
 
 async def insert_team(conn: asyncpg.Connection, campaign_id: int, name: str,
@@ -37,19 +70,21 @@ async def add_members(conn: asyncpg.Connection, team_id: int, user_ids: list[int
 
 
 async def add_assignments(conn: asyncpg.Connection, team_id: int, unit_ids: list[int],
-                          cadre_ids: list[int]) -> None:
-    """Assign units and cadres to a team."""
+                          cadre_ids: list[int], team_unit_ids: list[int], granted_by: int) -> None:
+    """Assign units, cadres and leadership teams (by unit) to a team, on the authority of the
+    granting officer."""
     await conn.executemany(
-        "INSERT INTO team_assignments (team_id, unit_id, cadre_id) VALUES ($1, $2, $3)",
-        [(team_id, u, None) for u in unit_ids] + [(team_id, None, c) for c in cadre_ids],
+        """INSERT INTO team_assignments (team_id, unit_id, cadre_id, team_unit_id, granted_by)
+           VALUES ($1, $2, $3, $4, $5)""",
+        [(team_id, u, None, None, granted_by) for u in unit_ids]
+        + [(team_id, None, c, None, granted_by) for c in cadre_ids]
+        + [(team_id, None, None, u, granted_by) for u in team_unit_ids],
     )
 
 
-async def count_existing(conn: asyncpg.Connection, table: str, ids: list[int]) -> int:
-    """How many of the ids exist in a table (units, cadres or users)."""
-    if table not in ("units", "cadres", "users"):
-        raise ValueError(table)
-    n: int = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE id = ANY($1::bigint[])",
+async def count_users(conn: asyncpg.Connection, ids: list[int]) -> int:
+    """How many of the ids are accounts."""
+    n: int = await conn.fetchval("SELECT count(*) FROM users WHERE id = ANY($1::bigint[])",
                                  list(set(ids)))
     return n
 
@@ -61,16 +96,25 @@ async def get_campaign(conn: asyncpg.Connection, campaign_id: int) -> asyncpg.Re
     return row
 
 
-async def visible_campaign_ids(conn: asyncpg.Connection, principal: Principal) -> list[int]:
-    """Campaigns the principal may see: all for officers, their teams' for researchers."""
-    if principal.role is Role.officer or principal.role is Role.leader:
-        rows = await conn.fetch("SELECT id FROM campaigns ORDER BY id DESC")
-    else:
-        rows = await conn.fetch(
-            """SELECT DISTINCT t.campaign_id AS id FROM team_members tm
-               JOIN teams t ON t.id = tm.team_id WHERE tm.user_id = $1 ORDER BY 1 DESC""",
-            principal.user_id)
+async def visible_campaign_ids(conn: asyncpg.Connection, principal: Principal,
+                               campaign_id: int | None = None) -> list[int]:
+    """Campaigns the principal may see (officers and leaders: of their scope; researchers: their
+    teams'), optionally just the one asked for."""
+    rows = await conn.fetch(
+        f"""SELECT c.id FROM campaigns c WHERE {campaign_visible(principal, "c", 1)}
+              AND ($2::bigint IS NULL OR c.id = $2) ORDER BY c.id DESC""",
+        principal.user_id, campaign_id)
     return [r["id"] for r in rows]
+
+
+async def lock_visible_campaign(conn: asyncpg.Connection, principal: Principal,
+                                campaign_id: int) -> asyncpg.Record | None:
+    """A campaign the principal may see, locked for a change (None: missing or out of scope)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        f"""SELECT * FROM campaigns c WHERE c.id = $2 AND {campaign_visible(principal, "c", 1)}
+            FOR UPDATE""",
+        principal.user_id, campaign_id)
+    return row
 
 
 async def teams_of(conn: asyncpg.Connection, campaign_ids: list[int]) -> list[asyncpg.Record]:
@@ -82,7 +126,9 @@ async def teams_of(conn: asyncpg.Connection, campaign_ids: list[int]) -> list[as
              coalesce((SELECT array_agg(unit_id ORDER BY id) FROM team_assignments
                        WHERE team_id = t.id AND unit_id IS NOT NULL), '{}') AS unit_ids,
              coalesce((SELECT array_agg(cadre_id ORDER BY id) FROM team_assignments
-                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids
+                       WHERE team_id = t.id AND cadre_id IS NOT NULL), '{}') AS cadre_ids,
+             coalesce((SELECT array_agg(team_unit_id ORDER BY id) FROM team_assignments
+                       WHERE team_id = t.id AND team_unit_id IS NOT NULL), '{}') AS leadership_unit_ids
            FROM teams t WHERE t.campaign_id = ANY($1::bigint[]) ORDER BY t.id""",
         campaign_ids,
     )
@@ -116,14 +162,15 @@ async def team_for_filing(conn: asyncpg.Connection, user_id: int, campaign_id: i
 
 async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
                                     cadre_ids: list[int]) -> list[int]:
-    """Which of the cadres the team's assignment does not cover."""
+    """Which of the cadres the team's assignment does not cover (within its granter's scope)."""
     rows = await conn.fetch(
-        """SELECT x.id FROM unnest($2::bigint[]) AS x(id)
+        f"""SELECT x.id FROM unnest($2::bigint[]) AS x(id)
            WHERE NOT EXISTS (
              SELECT 1 FROM cadres c JOIN units u ON u.id = c.unit_id
              JOIN team_assignments ta ON ta.team_id = $1
-               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids))
-             WHERE c.id = x.id)""",
+               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids)
+                    OR (ta.team_unit_id IS NOT NULL AND c.id IN ({team_assignment_members_sql('ta')})))
+             WHERE c.id = x.id AND {granted("ta.granted_by", "c", "u")})""",
         team_id, cadre_ids,
     )
     return [r["id"] for r in rows]

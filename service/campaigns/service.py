@@ -19,18 +19,48 @@ async def _out(conn: asyncpg.Connection, campaign_id: int) -> CampaignOut:
     return CampaignOut(**{k: row[k] for k in CampaignOut.model_fields if k != "teams"}, teams=teams)
 
 
-async def _add_team(uow: UnitOfWork, campaign_id: int, team: TeamIn) -> int:
-    for table, ids in (("users", team.member_ids + ([team.leader_id] if team.leader_id else [])),
-                       ("units", team.unit_ids), ("cadres", team.cadre_ids)):
-        if ids and await repo.count_existing(uow.conn, table, ids) != len(set(ids)):
-            raise ValidationFailed(f"调研组“{team.name}”引用了不存在的对象（{table}）")
+def _refused(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": field, "message": message}])
+
+
+async def _add_team(uow: UnitOfWork, campaign_id: int, team: TeamIn, field: str) -> int:
+    """Add a team; an officer assigns only units and cadres within their own scope.
+
+    Out-of-scope and nonexistent ids get the same answer, so nothing is learnt about either.
+    """
+    users = team.member_ids + ([team.leader_id] if team.leader_id else [])
+    if users and await repo.count_users(uow.conn, users) != len(set(users)):
+        raise _refused(f"{field}.member_ids", f"调研组“{team.name}”的成员中有不存在的账户")
+    if team.unit_ids and await repo.units_outside_scope(uow.conn, uow.principal, team.unit_ids):
+        raise _refused(f"{field}.unit_ids",
+                       f"调研组“{team.name}”的调研单位不存在或不在您的管理范围内")
+    if team.cadre_ids and await repo.cadres_outside_scope(uow.conn, uow.principal, team.cadre_ids):
+        raise _refused(f"{field}.cadre_ids",
+                       f"调研组“{team.name}”的调研对象不存在或不在您的管理范围内")
+    if team.leadership_unit_ids and await repo.units_outside_scope(uow.conn, uow.principal,
+                                                                   team.leadership_unit_ids):
+        raise _refused(f"{field}.leadership_unit_ids",
+                       f"调研组“{team.name}”的领导班子不存在或不在您的管理范围内")
     team_id = await repo.insert_team(uow.conn, campaign_id, team.name, team.leader_id)
     if team_id is None:
         raise Conflict(f"调研组名称“{team.name}”已存在")
     members = set(team.member_ids) | ({team.leader_id} if team.leader_id else set())
     await repo.add_members(uow.conn, team_id, sorted(members))
-    await repo.add_assignments(uow.conn, team_id, team.unit_ids, team.cadre_ids)
+    await repo.add_assignments(uow.conn, team_id, team.unit_ids, team.cadre_ids,
+                               sorted(set(team.leadership_unit_ids)), uow.principal.user_id)
     return team_id
+
+
+async def _campaign_unit(uow: UnitOfWork, body: CampaignCreate) -> int:
+    """The unit the campaign is run for: given (and within scope) or the officer's only one."""
+    if body.unit_id is None:
+        units = await repo.scope_units(uow.conn, uow.principal.user_id)
+        if len(units) != 1:
+            raise _refused("unit_id", "请指定调研活动所属单位（须在您的管理范围内）")
+        return units[0]
+    if await repo.units_outside_scope(uow.conn, uow.principal, [body.unit_id]):
+        raise _refused("unit_id", "所属单位不存在或不在您的管理范围内")
+    return body.unit_id
 
 
 async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: CampaignCreate,
@@ -38,11 +68,12 @@ async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: Campai
     """Create a campaign with its teams, members and assignments."""
 
     async def work(uow: UnitOfWork) -> CampaignOut:
-        campaign_id = await repo.insert_campaign(uow.conn, body.name, body.description,
-                                                 body.starts_on, body.ends_on, body.status,
-                                                 principal.user_id)
-        for team in body.teams:
-            await _add_team(uow, campaign_id, team)
+        campaign_id = await repo.insert_campaign(
+            uow.conn, name=body.name, unit_id=await _campaign_unit(uow, body),
+            description=body.description, starts_on=body.starts_on, ends_on=body.ends_on,
+            status=body.status, created_by=principal.user_id)
+        for index, team in enumerate(body.teams):
+            await _add_team(uow, campaign_id, team, f"teams.{index}")
         out = await _out(uow.conn, campaign_id)
         await uow.revision("campaign", campaign_id, 1, "create", out.model_dump(mode="json"))
         uow.audit("campaign.create", "campaign", campaign_id, {"version": 1})
@@ -58,9 +89,9 @@ async def add_team(pool: asyncpg.Pool, principal: Principal, campaign_id: int, b
     """Add a team to a campaign."""
 
     async def work(uow: UnitOfWork) -> CampaignOut:
-        if await repo.get_campaign(uow.conn, campaign_id) is None:
+        if await repo.lock_visible_campaign(uow.conn, principal, campaign_id) is None:
             raise NotFound("调研活动不存在")
-        team_id = await _add_team(uow, campaign_id, body)
+        team_id = await _add_team(uow, campaign_id, body, "body")
         uow.audit("campaign.add_team", "team", team_id, {"campaign_id": campaign_id})
         return await _out(uow.conn, campaign_id)
 
@@ -78,17 +109,21 @@ async def list_campaigns(pool: asyncpg.Pool, principal: Principal) -> list[Campa
 async def get_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: int) -> CampaignOut:
     """One campaign, if visible."""
     async with pool.acquire() as conn:
-        if campaign_id not in await repo.visible_campaign_ids(conn, principal):
+        if not await repo.visible_campaign_ids(conn, principal, campaign_id):
             raise NotFound("调研活动不存在")
         return await _out(conn, campaign_id)
 
 
 async def update_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: int,
                           body: CampaignUpdate, if_match: int | None) -> CampaignOut:
-    """Change a campaign's name, end date or status; closing it ends researchers' access."""
+    """Change a campaign's name, end date or status; closing it ends researchers' access.
+
+    Only an officer whose scope covers the campaign's unit may change (or re-open) it; for
+    anyone else it does not exist.
+    """
     version, stale = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
-        row = await repo.get_campaign(uow.conn, campaign_id)
+        row = await repo.lock_visible_campaign(uow.conn, principal, campaign_id)
         if row is None:
             raise NotFound("调研活动不存在")
         ends_on = body.ends_on or row["ends_on"]

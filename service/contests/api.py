@@ -16,8 +16,7 @@ from schemas.contests import (
 )
 from schemas.records import RevisionOut
 from service.contests import service
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
-from service.performance.access import Viewer
+from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficeReader, OfficerUser, Offset, Pool
 
 router = APIRouter(prefix="/api/contests", tags=["contests"])
 
@@ -30,7 +29,7 @@ async def create_contest(body: ContestCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("", response_model=ContestPage)
-async def list_contests(pool: Pool, user: Viewer, level: ContestLevel | None = None,
+async def list_contests(pool: Pool, user: OfficeReader, level: ContestLevel | None = None,
                         date_from: date | None = None, date_to: date | None = None,
                         limit: Limit = 50, offset: Offset = 0) -> ContestPage:
     """Readable contests, latest first."""
@@ -38,7 +37,7 @@ async def list_contests(pool: Pool, user: Viewer, level: ContestLevel | None = N
 
 
 @router.get("/{contest_id}", response_model=ContestOut)
-async def get_contest(contest_id: EntityId, pool: Pool, user: Viewer) -> ContestOut:
+async def get_contest(contest_id: EntityId, pool: Pool, user: OfficeReader) -> ContestOut:
     """A contest with the presentations of readable cadres, their scores and ranks (audited)."""
     return await service.get_contest(pool, user, contest_id)
 
@@ -67,6 +66,6 @@ async def add_evidence(contest_id: EntityId, presentation_id: EntityId, body: Ev
 
 @router.get("/{contest_id}/presentations/{presentation_id}/revisions", response_model=list[RevisionOut])
 async def presentation_revisions(contest_id: EntityId, presentation_id: EntityId, pool: Pool,
-                                 user: Viewer) -> list[RevisionOut]:
+                                 user: OfficeReader) -> list[RevisionOut]:
     """Every revision of a presentation."""
     return await service.presentation_revisions(pool, user, contest_id, presentation_id)

@@ -5,15 +5,8 @@ from typing import Any
 import asyncpg
 
 from service.access import repo as access
-from service.performance.access import units_readable
+from service.access.units import contest_visible
 from service.principal import Principal
-
-
-def contest_visible(principal: Principal, user_param: int) -> str:
-    """Contest row `ct` is readable: its organizer is in scope, or a presenter the caller may read."""
-    presenter = access.cadre_id_visible(principal, "vp.cadre_id", user_param)
-    return (f"({units_readable(principal, 'ARRAY[ct.organizer_unit_id]', user_param)} OR EXISTS "
-            f"(SELECT 1 FROM contest_presentations vp WHERE vp.contest_id = ct.id AND {presenter}))")
 
 
 async def get_visible(conn: asyncpg.Connection, principal: Principal,

@@ -17,13 +17,13 @@ from schemas.contests import (
 )
 from schemas.evidence import EvidenceOut
 from schemas.records import RevisionOut
+from service.access.units import unit_writable
 from service.cadres import repo as cadres_repo
 from service.contests import repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.evidence import repo as evidence_repo
 from service.evidence.service import to_out as evidence_out
 from service.idempotency import fingerprint, run_idempotent
-from service.performance.access import unit_writable
 from service.principal import Principal
 from service.revisions import list_revisions
 from service.uow import UnitOfWork, unit_of_work

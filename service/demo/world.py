@@ -95,8 +95,9 @@ def build_world(seed: int, password_hash: str, bases: dict[str, int]) -> World:
         created = datetime.combine(starts - timedelta(days=14), time(2, 0), tzinfo=UTC)
         updated = datetime.combine(min(ends + timedelta(days=7), REF), time(2, 0), tzinfo=UTC) \
             if status == "closed" else created
+        # Run for the whole city by the city officer, who also grants every assignment.
         rows["campaigns"].append((cid, name, desc, starts, ends, status, ids["officer"],
-                                  created, updated))
+                                  created, updated, tree.root.id))
         info = CampaignInfo(cid, starts, ends, status == "open", share)
         order = list(researchers)
         if status != "open":
@@ -114,7 +115,8 @@ def build_world(seed: int, password_hash: str, bases: dict[str, int]) -> World:
             t_index = (position + c_index) % TEAMS_PER_CAMPAIGN
             info.teams_by_top[top.id] = team_ids[t_index]
             assignment_id += 1
-            rows["team_assignments"].append((assignment_id, team_ids[t_index][0], top.id, None))
+            rows["team_assignments"].append((assignment_id, team_ids[t_index][0], top.id, None,
+                                             ids["officer"]))
             if status == "open":
                 team_of_top[top.id] = t_index
         campaigns.append(info)
@@ -139,5 +141,5 @@ def cadre_assignments(seed: int, world: World, cadres: list[tuple[int, int]],
         others = [c for c, top in cadres if world.team_of_top.get(top) != t_index]
         for cadre_id in sorted(rng.sample(others, min(3, len(others)))):
             next_id += 1
-            rows.append((next_id, team_id, None, cadre_id))
+            rows.append((next_id, team_id, None, cadre_id, world.city_officer))
     return rows

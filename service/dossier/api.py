@@ -2,19 +2,15 @@
 
 from fastapi import APIRouter, Response
 
-from service.deps import AppSettings, EntityId, Pool
+from service.deps import AppSettings, EntityId, OfficeReader, Pool
 from service.dossier import service
-from service.exports.deps import Exporter
-from service.exports.service import pdf_response
+from service.exports.service import PDF_RESPONSES, pdf_response
 
 router = APIRouter(prefix="/api/cadres", tags=["exports"])
-PDF_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {"application/pdf": {}}, "description": "带水印和导出编号的 PDF"},
-}
 
 
 @router.get("/{cadre_id}/dossier.pdf", response_class=Response, responses=PDF_RESPONSES)
 async def dossier_pdf(cadre_id: EntityId, pool: Pool, settings: AppSettings,
-                      user: Exporter) -> Response:
+                      user: OfficeReader) -> Response:
     """A cadre's dossier as a watermarked PDF (officer, leader; audited with serial and SHA-256)."""
     return pdf_response(await service.export_dossier_or_404(pool, user, settings, cadre_id))

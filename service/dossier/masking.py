@@ -1,7 +1,12 @@
 """What a role may not see in a dossier: decided here and nowhere else in the export code."""
 
-from schemas.cadres import RESTRICTED_TITLE, mask_national_id
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from schemas.cadres import RESTRICTED_TITLE
 from schemas.export import DossierDoc, RewardPenalty
+from schemas.national_id import mask_deep, mask_national_id
 from service.cadres.service import sees_sensitive
 from service.principal import Principal
 
@@ -11,6 +16,16 @@ def _withheld(item: RewardPenalty) -> RewardPenalty:
     if item.kind != "penalty":
         return item
     return item.model_copy(update={"title": RESTRICTED_TITLE, "issuer": None})
+
+
+Doc = TypeVar("Doc", bound=BaseModel)
+
+
+def mask_free_text(principal: Principal, doc: Doc) -> Doc:
+    """The document with ID numbers typed into any of its texts masked, unless the role may read them."""
+    if sees_sensitive(principal):
+        return doc
+    return type(doc).model_validate(mask_deep(doc.model_dump()))
 
 
 def apply_masking(principal: Principal, doc: DossierDoc) -> DossierDoc:
@@ -23,6 +38,7 @@ def apply_masking(principal: Principal, doc: DossierDoc) -> DossierDoc:
     """
     if sees_sensitive(principal):
         return doc
+    doc = mask_free_text(principal, doc)
     profile = doc.profile.model_copy(update={"national_id": mask_national_id(doc.profile.national_id)})
     return doc.model_copy(update={
         "profile": profile,

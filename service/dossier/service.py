@@ -11,11 +11,14 @@ from schemas import clock
 from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC, DossierDoc
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
+from service.cadres.service import sees_sensitive
 from service.config import Settings
 from service.dossier import assemble, repo, sections
 from service.dossier.masking import apply_masking
 from service.errors import NotFound
 from service.exports.service import IssuedPdf, issue_pdf
+from service.forms.load import load_form
+from service.forms.printing import to_print
 from service.pdf import render_dossier
 from service.principal import Principal
 
@@ -49,10 +52,14 @@ async def load_dossier(conn: asyncpg.Connection, principal: Principal, settings:
     files = await repo.attachments(conn, principal, [r["id"] for r in records],
                                    [e["id"] for e in evidence], cadre["photo_attachment_id"])
     photo_row = next((f for f in files if f["id"] == cadre["photo_attachment_id"]), None)
+    proposed = await sections.proposed_post(conn, principal, cadre_id)
+    form = await load_form(conn, principal, BlobStore(settings.attachments_dir), cadre_id)
+    if form is not None and not form.proposed_post and proposed:
+        form.proposed_post = proposed
     doc = DossierDoc(
         cover=assemble.cover(cadre, generated_at),
         profile=assemble.profile(cadre, await _photo(BlobStore(settings.attachments_dir), photo_row),
-                                 await sections.proposed_post(conn, principal, cadre_id)),
+                                 proposed),
         resume=assemble.resume(await cadres_repo.career(conn, cadre_id)),
         rewards_penalties=assemble.rewards(await cadres_repo.rewards(conn, cadre_id)),
         appraisals=assemble.appraisals(await cadres_repo.appraisals(conn, cadre_id)),
@@ -61,6 +68,8 @@ async def load_dossier(conn: asyncpg.Connection, principal: Principal, settings:
         unit_assessments=await sections.unit_assessment_results(conn, principal, cadre_id),
         promotions=await sections.promotion_history(conn, principal, cadre_id),
         attachments=assemble.attachments(files),
+        form=None if form is None else to_print(form, reference=clock.to_local(generated_at).date(),
+                                                family_restricted=not sees_sensitive(principal)),
     )
     return apply_masking(principal, doc)
 

@@ -1,13 +1,23 @@
 """Routes for achievement evidence."""
 
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from schemas.common import Domain, Verification
 from schemas.evidence import EvidenceCreate, EvidenceOut, EvidencePage, EvidenceUpdate, VerificationIn
 from schemas.records import RevisionOut
-from service.deps import EntityId, Filer, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool, Reader
+from service.deps import (
+    EntityId,
+    Filer,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficerUser,
+    Offset,
+    Pool,
+    Reader,
+)
 from service.evidence import service
 from service.versioning import etag
 
@@ -24,7 +34,7 @@ async def create_evidence(body: EvidenceCreate, pool: Pool, user: Filer,
 @router.get("", response_model=EvidencePage)
 async def list_evidence(
     pool: Pool, user: Reader,
-    cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    cadre_id: IdQuery = None,
     domain: Domain | None = None, verification: Verification | None = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> EvidencePage:

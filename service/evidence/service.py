@@ -15,7 +15,7 @@ from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo as records_repo
 from service.revisions import diff_snapshots, list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
 
@@ -71,8 +71,8 @@ async def create_evidence(pool: asyncpg.Pool, principal: Principal, body: Eviden
                                                          body.campaign_id, body.team_id)) is None:
                 raise ValidationFailed("只能在本人所在且正在进行的调研活动和调研组内填报",
                                        errors=[{"field": "team_id", "message": "调研组无效"}])
-        elif body.campaign_id is not None and not await uow.conn.fetchval(
-                "SELECT true FROM campaigns WHERE id = $1", body.campaign_id):
+        elif body.campaign_id is not None and not await campaigns_repo.visible_campaign_ids(
+                uow.conn, principal, body.campaign_id):
             raise ValidationFailed("调研活动不存在",
                                    errors=[{"field": "campaign_id", "message": "调研活动不存在"}])
         await _check_links(uow, body)
@@ -104,7 +104,11 @@ async def list_evidence(pool: asyncpg.Pool, principal: Principal, cadre_id: int 
     """Readable evidence with simple filters."""
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, cadre_id, domain, verification, limit, offset)
-    return EvidencePage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    items = [to_out(r) for r in rows]
+    # One entry per list call, naming every item it returned (full texts of personal data).
+    await audit_only(pool, principal, "evidence.list", "evidence", None,
+                     {"ids": [e.id for e in items], "total": total, "cadre_id": cadre_id})
+    return EvidencePage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def update_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: int,
@@ -161,4 +165,8 @@ async def evidence_revisions(pool: asyncpg.Pool, principal: Principal,
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, evidence_id) is None:
             raise NotFound("实绩不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "evidence", evidence_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "evidence", evidence_id)]
+    # Revisions hold full earlier texts: a read of personal data like any other.
+    await audit_only(pool, principal, "evidence.revisions.read", "evidence", evidence_id,
+                     {"versions": [r.version for r in out]})
+    return out

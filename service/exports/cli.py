@@ -9,20 +9,20 @@ import asyncpg
 from tqdm import tqdm
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.auth import repo as auth_repo
 from service.config import Settings
 from service.db import create_pool
 from service.errors import DomainError
 from service.exports.batch import finalize, unique_ids, write_dossier_zip
-from service.exports.deps import EXPORT_ROLES
-from service.exports.selection_docs import shortlist_cadre_ids
 from service.principal import Principal
+from service.shortlists.pdf import shortlist_cadre_ids
 
 
 async def _principal(pool: asyncpg.Pool, username: str) -> Principal | None:
     async with pool.acquire() as conn:
         user = await auth_repo.get_user_by_username(conn, username)
-    if user is None or not user["active"] or Role(user["role"]) not in EXPORT_ROLES:
+    if user is None or not user["active"] or Role(user["role"]) not in OFFICE:
         return None
     return Principal(user["id"], user["username"], user["display_name"], Role(user["role"]), "cli")
 

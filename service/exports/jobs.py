@@ -11,9 +11,9 @@ from service.config import Settings
 from service.errors import Conflict, NotFound
 from service.exports import repo
 from service.exports.batch import unique_ids
-from service.exports.selection_docs import shortlist_cadre_ids
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
+from service.shortlists.pdf import shortlist_cadre_ids
 from service.uow import UnitOfWork, unit_of_work
 
 log = logging.getLogger("cadre.exports")

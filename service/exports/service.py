@@ -29,7 +29,8 @@ from service.principal import Principal
 from service.uow import unit_of_work
 
 T = TypeVar("T")
-Kind = Literal["dossier", "shortlist", "promotion"]
+Kind = Literal["dossier", "shortlist", "promotion", "approval_form", "archive", "archive_docx",
+               "inspection", "inspection_docx"]
 Renderer = Callable[[Watermark, list[Path]], bytes]
 
 SERIAL_PREFIX: Final = "DA"
@@ -39,7 +40,10 @@ RENDER_THREADS: Final = max(1, min(4, os.cpu_count() or 1))
 _render_pool = ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="pdf-render")
 # The audit entry is filed under the object exported, so the cadre's trail shows it.
 OBJECT_TYPES: Final[dict[str, str]] = {"dossier": "cadre", "shortlist": "shortlist",
-                                       "promotion": "promotion"}
+                                       "promotion": "promotion", "approval_form": "cadre",
+                                       "archive": "campaign", "archive_docx": "campaign",
+                                       "inspection": "inspection_draft",
+                                       "inspection_docx": "inspection_draft"}
 _font_dirs: dict[Path | None, list[Path]] = {}
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -115,6 +119,11 @@ async def issue_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings
                    "job_id": job_id, **(details or {})})
     name = safe_file_name(title, serial) + ".pdf"
     return IssuedPdf(serial, digest, pdf, name, exported_at)
+
+
+PDF_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"application/pdf": {}}, "description": "带水印和导出编号的 PDF"},
+}
 
 
 def pdf_response(issued: IssuedPdf) -> Response:

@@ -17,12 +17,12 @@ from typing import Final
 import asyncpg
 
 from schemas.common import Role
+from service.access.roles import OFFICE
 from service.auth import repo as auth_repo
 from service.config import Settings
 from service.errors import DomainError
 from service.exports import repo
 from service.exports.batch import BatchAborted, finalize, write_dossier_zip
-from service.exports.deps import EXPORT_ROLES
 from service.exports.jobs import zip_path
 from service.principal import Principal
 
@@ -47,7 +47,7 @@ class ExportWorker:
         """The requester as of now: still active and still allowed to export."""
         async with self.pool.acquire() as conn:
             user = await auth_repo.get_user(conn, job["requested_by"])
-        if user is None or not user["active"] or Role(user["role"]) not in EXPORT_ROLES:
+        if user is None or not user["active"] or Role(user["role"]) not in OFFICE:
             return None
         return Principal(user["id"], user["username"], user["display_name"], Role(user["role"]),
                          job["source_ip"])
@@ -148,11 +148,27 @@ async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) ->
             w.cancel()
 
 
+async def _keep_running(worker: ExportWorker, stop: asyncio.Event) -> None:
+    """Restart the loop with backoff should it ever die (it is this process's only worker)."""
+    failures = 0
+    while not stop.is_set():
+        try:
+            await worker.run(stop)
+            return
+        except Exception:
+            failures += 1
+            delay = min(60.0, 2.0 ** failures)
+            log.critical("export worker died; restarting", exc_info=True,
+                         extra={"restart_in_s": delay, "failures": failures})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+
+
 def start_export_worker(pool: asyncpg.Pool, settings: Settings) -> Callable[[], Awaitable[None]]:
     """Start the worker task (app lifespan); returns the coroutine function that stops it."""
     worker = ExportWorker(pool, settings)
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop), name="export-worker")
+    task = asyncio.create_task(_keep_running(worker, stop), name="export-worker")
 
     async def stop_worker() -> None:
         stop.set()

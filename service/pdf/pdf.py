@@ -15,7 +15,9 @@ from typing import Final
 
 import typst
 
+from schemas.approval_form import ApprovalFormDoc
 from schemas.export import DossierDoc, PromotionDoc, ShortlistDoc, Watermark
+from service.pdf.approval_form import approval_forms_payload
 from service.pdf.views import (
     Payload,
     dossier_payload,
@@ -182,3 +184,8 @@ def render_shortlist(doc: ShortlistDoc, wm: Watermark, font_dirs: list[Path]) ->
 def render_promotion(doc: PromotionDoc, wm: Watermark, font_dirs: list[Path]) -> bytes:
     """Render a promotion record with its stages timeline to PDF."""
     return _render("promotion", lambda fonts: promotion_payload(doc, wm, fonts), wm, font_dirs)
+
+
+def render_approval_forms(docs: list[ApprovalFormDoc], wm: Watermark, font_dirs: list[Path]) -> bytes:
+    """Render one or more standard two-page 任免审批表 to one PDF."""
+    return _render("approval_form", lambda fonts: approval_forms_payload(docs, wm, fonts), wm, font_dirs)

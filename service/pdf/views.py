@@ -18,6 +18,8 @@ from schemas.export import (
     ShortlistDoc,
     Watermark,
 )
+from schemas.labels import JUDGEMENT, REWARD_KIND
+from service.pdf.form_cells import form_payload
 from service.pdf.formatting import (
     DASH,
     chunks,
@@ -34,8 +36,6 @@ from service.pdf.formatting import (
 
 Payload = dict[str, Any]
 
-JUDGEMENT_LABELS = {"positive": "正面", "negative": "负面"}
-REWARD_LABELS = {"reward": "奖励", "penalty": "惩戒"}
 
 
 def watermark_line(wm: Watermark) -> str:
@@ -81,7 +81,7 @@ def _evidence(item: EvidenceItem) -> Payload:
         "description": item.description,
         "period": fmt_span(item.period_start, item.period_end, fmt_month) or DASH,
         "metrics": _metrics(item),
-        "judgement": JUDGEMENT_LABELS[item.judgement],
+        "judgement": JUDGEMENT[item.judgement],
         "positive": item.judgement == "positive",
         "verification": verification,
     }
@@ -137,11 +137,12 @@ def dossier_payload(doc: DossierDoc, wm: Watermark, fonts: Payload) -> Payload:
                 "generated": f"{generated.year}年{generated.month}月{generated.day}日 {generated:%H:%M}",
             },
             "profile": _profile(doc),
+            "form": None if doc.form is None else form_payload(doc.form),
             "resume": [
                 {"period": fmt_span(r.start, r.end, fmt_month), "text": r.unit + r.post} for r in doc.resume
             ],
             "rewards": [
-                f"{fmt_month(r.date)}　{REWARD_LABELS[r.kind]}：{r.title}"
+                f"{fmt_month(r.date)}　{REWARD_KIND[r.kind]}：{r.title}"
                 + (f"（{r.issuer}）" if r.issuer else "")
                 for r in doc.rewards_penalties
             ],

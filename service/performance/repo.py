@@ -2,7 +2,8 @@
 
 import asyncpg
 
-from indexer.performance import HEADED_DURING, HEADSHIPS_SQL, PERFORMANCE_SQL
+from service.leadership.rules import HEADED_DURING, HEADSHIPS_SQL
+from service.performance.facts import PERFORMANCE_SQL
 
 
 async def unit_standings(conn: asyncpg.Connection, cadre_id: int) -> list[asyncpg.Record]:

@@ -2,7 +2,6 @@
 
 import asyncpg
 
-from indexer.performance import performance_text
 from schemas.assessments import StarAward
 from schemas.performance import CadrePerformance, IndicatorStanding, ServiceYear, UnitStanding
 from schemas.service_logs import ServiceTotals
@@ -11,6 +10,7 @@ from service.contests import repo as contests_repo
 from service.contests.service import to_presentation
 from service.errors import NotFound
 from service.performance import repo
+from service.performance.facts import performance_text
 from service.principal import Principal
 from service.secondments import repo as secondments_repo
 from service.secondments.service import placements_out

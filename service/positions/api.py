@@ -1,20 +1,35 @@
 """Routes for positions to fill and their eligibility listings."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Response
 
-from schemas.common import Role
-from schemas.positions import EligibilityPage, PositionCreate, PositionOut, PositionPage, PositionUpdate
+from schemas.positions import (
+    EligibilityPage,
+    EligibilityPreview,
+    EligibilityPreviewIn,
+    PositionCreate,
+    PositionOut,
+    PositionPage,
+    PositionUpdate,
+)
 from schemas.records import RevisionOut
-from service.deps import Allow, EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import (
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficeReader,
+    OfficerUser,
+    Offset,
+    Pool,
+)
 from service.positions import service
-from service.principal import Principal
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/positions", tags=["positions"])
 # Leaders read selection work; researchers, auditors and admins see none of it.
-SelectionReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
 
 
 @router.post("", response_model=PositionOut, status_code=201)
@@ -24,8 +39,15 @@ async def create_position(body: PositionCreate, pool: Pool, user: OfficerUser,
     return await service.create_position(pool, user, body, key)
 
 
+@router.post("/eligibility-preview", response_model=EligibilityPreview)
+async def eligibility_preview(body: EligibilityPreviewIn, pool: Pool,
+                              user: OfficeReader) -> EligibilityPreview:
+    """Count the cadres in scope that rules being edited would admit, overall and per rule."""
+    return await service.eligibility_preview(pool, user, body)
+
+
 @router.get("", response_model=PositionPage)
-async def list_positions(pool: Pool, user: SelectionReader,
+async def list_positions(pool: Pool, user: OfficeReader,
                          status: Literal["open", "closed"] | None = None,
                          limit: Limit = 50, offset: Offset = 0) -> PositionPage:
     """Positions in the caller's scope."""
@@ -33,7 +55,7 @@ async def list_positions(pool: Pool, user: SelectionReader,
 
 
 @router.get("/{position_id}", response_model=PositionOut)
-async def get_position(position_id: EntityId, pool: Pool, user: SelectionReader,
+async def get_position(position_id: EntityId, pool: Pool, user: OfficeReader,
                        response: Response) -> PositionOut:
     """One position."""
     out = await service.get_position(pool, user, position_id)
@@ -52,15 +74,15 @@ async def update_position(position_id: EntityId, body: PositionUpdate, pool: Poo
 
 @router.get("/{position_id}/revisions", response_model=list[RevisionOut])
 async def position_revisions(position_id: EntityId, pool: Pool,
-                             user: SelectionReader) -> list[RevisionOut]:
+                             user: OfficeReader) -> list[RevisionOut]:
     """The revision history of a position."""
     return await service.position_revisions(pool, user, position_id)
 
 
 @router.get("/{position_id}/eligibility", response_model=EligibilityPage)
-async def eligibility(position_id: EntityId, pool: Pool, user: SelectionReader,
+async def eligibility(position_id: EntityId, pool: Pool, user: OfficeReader,
                       which: Literal["all", "eligible", "failed"] = "failed",
-                      cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+                      cadre_id: IdQuery = None,
                       limit: Limit = 50, offset: Offset = 0) -> EligibilityPage:
     """Cadres in scope checked against every rule; by default the ineligible with the rules they fail."""
     return await service.eligibility_page(pool, user, position_id, which, cadre_id, limit, offset)

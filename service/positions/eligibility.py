@@ -161,6 +161,18 @@ def eligible_query(principal: Principal, rules: Rules, reference_date: date) -> 
     return f"SELECT c.id FROM {FROM}\nWHERE {pool_condition(principal)}{tests}", p
 
 
+def preview_query(principal: Principal, rules: Rules,
+                  reference_date: date) -> tuple[str, Params, list[RuleSql]]:
+    """Counts over the pool: everyone, the eligible, and those passing each rule (`p_<key>`)."""
+    p = Params([principal.user_id])
+    built = build_rules(rules, reference_date, p)
+    every = " AND ".join(f"({r.passed})" for r in built) or "true"
+    cols = "".join(f", count(*) FILTER (WHERE {r.passed}) AS p_{r.key}" for r in built)
+    sql = (f"SELECT count(*) AS pool, count(*) FILTER (WHERE {every}) AS eligible{cols} "
+           f"FROM {FROM}\nWHERE {pool_condition(principal)}")
+    return sql, p, built
+
+
 def outcomes_query(principal: Principal, rules: Rules, reference_date: date, *,
                    ids: list[int] | None = None, which: str = "all",
                    limit: int = 50, offset: int = 0) -> tuple[str, Params, list[RuleSql]]:

@@ -5,7 +5,7 @@ from typing import Any
 
 import asyncpg
 
-from schemas.common import label
+from schemas.labels import label
 from schemas.positions import CadreEligibility, RuleOutcome, Rules
 from service.positions.eligibility import RuleSql
 

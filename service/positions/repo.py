@@ -4,21 +4,11 @@ from typing import Any
 
 import asyncpg
 
-from schemas.common import Role
-from service.access import repo as access
+from service.access.selection import position_visible
 from service.principal import Principal
 
 COLUMNS = ("unit_id", "title", "post_level", "tier", "category", "is_elected", "reference_date",
            "rules", "weights")
-
-
-def position_visible(principal: Principal, user_param: int) -> str:
-    """Whether position `p` (unit `u`) lies in the scope of an officer or leader."""
-    if principal.role not in (Role.officer, Role.leader):
-        return "false"
-    # The scope fragment reads only `p.tier` and `u.ancestor_ids`: a position is judged like a
-    # cadre of its tier in its unit.
-    return access.cadre_visible(principal, "p", "u", user_param)
 
 
 async def insert(conn: asyncpg.Connection, data: dict[str, Any], created_by: int) -> int:

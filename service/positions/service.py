@@ -9,10 +9,13 @@ from schemas import clock
 from schemas.positions import (
     CadreEligibility,
     EligibilityPage,
+    EligibilityPreview,
+    EligibilityPreviewIn,
     PositionCreate,
     PositionOut,
     PositionPage,
     PositionUpdate,
+    RuleCount,
     Rules,
 )
 from schemas.records import RevisionOut
@@ -147,3 +150,17 @@ async def eligibility_page(pool: asyncpg.Pool, principal: Principal, position_id
     return EligibilityPage(position_id=position_id, reference_date=ref, eligible_total=eligible_total,
                            items=[explain.outcomes(r, built, position.rules, ref) for r in rows],
                            total=rows[0]["total"] if rows else 0, limit=limit, offset=offset)
+
+
+async def eligibility_preview(pool: asyncpg.Pool, principal: Principal,
+                              body: EligibilityPreviewIn) -> EligibilityPreview:
+    """How many cadres in scope the rules admit, overall and rule by rule (counts only, no names)."""
+    ref = body.reference_date or clock.today()
+    sql, p, built = eligibility.preview_query(principal, body.rules, ref)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(eligibility.NO_JIT)
+        row = await conn.fetchrow(sql, *p.values)
+    assert row is not None  # an aggregate always returns one row
+    return EligibilityPreview(reference_date=ref, pool=row["pool"], eligible=row["eligible"],
+                              rules=[RuleCount(rule=r.key, label=r.label, passed=row[f"p_{r.key}"])
+                                     for r in built])

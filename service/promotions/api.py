@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from schemas.clock import today
 from schemas.common import PostLevel
@@ -21,10 +21,21 @@ from schemas.promotions import (
     WorkingDays,
 )
 from schemas.records import RevisionOut
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
+from service.deps import (
+    AppSettings,
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficeReader,
+    OfficerUser,
+    Offset,
+    Pool,
+)
 from service.errors import ValidationFailed
-from service.positions.api import SelectionReader
-from service.promotions import repo, service, stats
+from service.exports.service import PDF_RESPONSES, pdf_response
+from service.promotions import pdf, repo, service, stats
 
 router = APIRouter(prefix="/api/promotions", tags=["promotions"])
 
@@ -37,8 +48,8 @@ async def create_promotion(body: PromotionCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("", response_model=PromotionPage)
-async def list_promotions(pool: Pool, user: SelectionReader,
-                          cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+async def list_promotions(pool: Pool, user: OfficeReader,
+                          cadre_id: IdQuery = None,
                           status: Literal["in_progress", "appointed", "on_probation", "confirmed",
                                           "removed", "cancelled"] | None = None,
                           kind: Kind | None = None, limit: Limit = 50, offset: Offset = 0) -> PromotionPage:
@@ -48,11 +59,11 @@ async def list_promotions(pool: Pool, user: SelectionReader,
 
 @router.get("/stats", response_model=StatsOut)
 async def promotion_stats(
-    pool: Pool, user: SelectionReader,
+    pool: Pool, user: OfficeReader,
     group_by: Literal["unit", "kind", "tier", "period", "domain"] = "kind",
     period: Literal["year", "quarter"] = "year",
     date_from: date | None = None, date_to: date | None = None,
-    unit_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None, kind: Kind | None = None,
+    unit_id: IdQuery = None, kind: Kind | None = None,
     post_level: Annotated[list[PostLevel], Query(max_length=6)] = [],  # noqa: B006 - FastAPI reads it
     domain_years: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> StatsOut:
@@ -62,7 +73,7 @@ async def promotion_stats(
 
 
 @router.get("/working-days", response_model=WorkingDays)
-async def working_days(pool: Pool, user: SelectionReader, start: date | None = None,
+async def working_days(pool: Pool, user: OfficeReader, start: date | None = None,
                        end: date | None = None) -> WorkingDays:
     """Working days in [start, end] (default: today) on the holiday calendar."""
     start = start or today()
@@ -76,7 +87,7 @@ async def working_days(pool: Pool, user: SelectionReader, start: date | None = N
 
 
 @router.get("/{promotion_id}", response_model=PromotionOut)
-async def get_promotion(promotion_id: EntityId, pool: Pool, user: SelectionReader) -> PromotionOut:
+async def get_promotion(promotion_id: EntityId, pool: Pool, user: OfficeReader) -> PromotionOut:
     """One record with its stages."""
     return await service.get_promotion(pool, user, promotion_id)
 
@@ -111,6 +122,13 @@ async def end_probation(promotion_id: EntityId, body: ProbationIn, pool: Pool, u
 
 @router.get("/{promotion_id}/revisions", response_model=list[RevisionOut])
 async def promotion_revisions(promotion_id: EntityId, pool: Pool,
-                              user: SelectionReader) -> list[RevisionOut]:
+                              user: OfficeReader) -> list[RevisionOut]:
     """Every change of the record: stages, amendments, cancellation, probation."""
     return await service.promotion_revisions(pool, user, promotion_id)
+
+
+@router.get("/{promotion_id}/record.pdf", response_class=Response, responses=PDF_RESPONSES)
+async def promotion_pdf(promotion_id: EntityId, pool: Pool, settings: AppSettings,
+                        user: OfficeReader) -> Response:
+    """A promotion record with its stage timeline as a watermarked PDF (officer, leader; audited)."""
+    return pdf_response(await pdf.export_promotion_or_404(pool, user, settings, promotion_id))

@@ -5,20 +5,11 @@ from typing import Any
 
 import asyncpg
 
-from schemas.common import Role
-from service.access import repo as access
+from service.access.selection import promotion_visible
 from service.principal import Principal
 
 _BASE = """FROM promotions p JOIN cadres c ON c.id = p.cadre_id JOIN units cu ON cu.id = c.unit_id
   JOIN units tu ON tu.id = p.target_unit_id"""
-
-
-def promotion_visible(principal: Principal, user_param: int) -> str:
-    """An officer or leader sees a record if they may read the cadre or the target unit's cadres."""
-    if principal.role not in (Role.officer, Role.leader):
-        return "false"
-    return (f"({access.cadre_visible(principal, 'c', 'cu', user_param)} OR "
-            f"{access.cadre_visible(principal, 'c', 'tu', user_param)})")
 
 
 async def get_visible(conn: asyncpg.Connection, principal: Principal, promotion_id: int,

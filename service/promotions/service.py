@@ -6,9 +6,8 @@ from typing import Any
 import asyncpg
 
 from schemas.clock import today
-from schemas.common import label
+from schemas.labels import PROMOTION_STAGE, label
 from schemas.promotions import (
-    STAGE_LABELS,
     AppointmentIn,
     CancelIn,
     DecisionIn,
@@ -28,6 +27,7 @@ from service.cadres import repo as cadres_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.evidence import repo as evidence_repo
 from service.idempotency import fingerprint, run_idempotent
+from service.leadership import repo as leadership_repo
 from service.positions import repo as positions_repo
 from service.principal import Principal
 from service.promotions import repo, stages
@@ -49,7 +49,7 @@ async def _out(conn: asyncpg.Connection, principal: Principal, promotion_id: int
         raise NotFound("选任记录不存在")
     recorded = [StageOut(**{k: s[k] for k in ("stage", "stage_date", "end_date", "payload", "revision",
                                                 "recorded_by", "recorded_at")},
-                         label=STAGE_LABELS[s["stage"]]) for s in await repo.stages(conn, promotion_id)]
+                         label=PROMOTION_STAGE[s["stage"]]) for s in await repo.stages(conn, promotion_id)]
     nxt = stages.next_stage(row["kind"], row["stage"]) if row["status"] == "in_progress" else None
     return PromotionOut(**{k: row[k] for k in PromotionOut.model_fields if k in row.keys()},
                         next_stage=nxt, stages=recorded)
@@ -155,7 +155,7 @@ async def record_stage(pool: asyncpg.Pool, principal: Principal, promotion_id: i
     async with unit_of_work(pool, principal) as uow:
         row = await _locked(uow, promotion_id, version, stale)
         if row["status"] != "in_progress":
-            raise Conflict(f"选任记录状态为「{_status_label(row['status'])}」，不能再记录阶段")
+            raise Conflict(f"选任记录状态为「{label(row['status'], 'promotion_status')}」，不能再记录阶段")
         stages.check_order(row["kind"], row["stage"], payload.stage)
         recorded = {s["stage"]: s for s in await repo.stages(uow.conn, promotion_id)}
         extra = await _validate(uow, row, payload, recorded)
@@ -170,10 +170,6 @@ async def record_stage(pool: asyncpg.Pool, principal: Principal, promotion_id: i
         await _changed(uow, out, "stage", {"stage": payload.stage, "payload": data})
         return out
 
-
-def _status_label(status: str) -> str:
-    return {"in_progress": "进行中", "appointed": "已任职", "on_probation": "试用期",
-            "confirmed": "已正式任职", "removed": "免去试任职务", "cancelled": "已取消"}.get(status, status)
 
 
 async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn) -> dict[str, Any]:
@@ -197,6 +193,8 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
         if row["target_rank"]:
             fields.update(rank=row["target_rank"], rank_since=on)
         career = {"unit_id": row["target_unit_id"], "post": row["target_post"], "post_level": level}
+    # The headship the registry derives from today's post must outlive the move (time-aware rule).
+    await leadership_repo.freeze_current_headship(uow.conn, row["cadre_id"])
     version = await repo.apply_appointment(uow.conn, row["cadre_id"], on, fields, career)
     snapshot = await repo.cadre_snapshot(uow.conn, row["cadre_id"])
     changes = {k: [str(before[k]) if before[k] is not None else None, str(v)] for k, v in fields.items()
@@ -231,7 +229,7 @@ async def amend_stage(pool: asyncpg.Pool, principal: Principal, promotion_id: in
         row = await _locked(uow, promotion_id, version, stale)
         recorded = {s["stage"]: s for s in await repo.stages(uow.conn, promotion_id)}
         if stage not in recorded:
-            raise Conflict(f"「{STAGE_LABELS[stage]}」阶段尚未记录，不能修正")
+            raise Conflict(f"「{PROMOTION_STAGE[stage]}」阶段尚未记录，不能修正")
         if row["status"] == "cancelled":
             raise Conflict("选任记录已取消，不能修正")
         old = recorded[stage]
@@ -258,7 +256,7 @@ async def cancel(pool: asyncpg.Pool, principal: Principal, promotion_id: int, bo
     async with unit_of_work(pool, principal) as uow:
         row = await _locked(uow, promotion_id, version, stale)
         if row["status"] != "in_progress":
-            raise Conflict(f"选任记录状态为「{_status_label(row['status'])}」，不能取消")
+            raise Conflict(f"选任记录状态为「{label(row['status'], 'promotion_status')}」，不能取消")
         await repo.update(uow.conn, promotion_id, {"status": "cancelled", "cancel_reason": body.reason})
         out = await _out(uow.conn, principal, promotion_id)
         await _changed(uow, out, "cancel", {"reason": body.reason, "stage": row["stage"]})

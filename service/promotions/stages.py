@@ -13,7 +13,8 @@ from typing import Any
 
 import asyncpg
 
-from schemas.promotions import STAGE_LABELS, DecisionIn, NoticeIn, RecommendationIn
+from schemas.labels import PROMOTION_STAGE
+from schemas.promotions import DecisionIn, NoticeIn, RecommendationIn
 from service.errors import Conflict, ValidationFailed
 from service.promotions import repo
 
@@ -46,7 +47,7 @@ def stage_dates(payload: Any) -> tuple[date, date | None]:
 def check_order(kind: str, done: str, stage: str) -> None:
     """Refuse a stage out of order (409, naming the rule)."""
     seq = SEQUENCES[kind]
-    label = STAGE_LABELS[stage]
+    label = PROMOTION_STAGE[stage]
     if stage not in seq:
         raise Conflict(f"该类选任不经过「{label}」阶段")
     expected = next_stage(kind, done)
@@ -55,7 +56,7 @@ def check_order(kind: str, done: str, stage: str) -> None:
     if seq.index(stage) < seq.index(expected):
         raise Conflict(f"「{label}」阶段已记录，如需更正请使用修正（amend）")
     if stage != expected:
-        raise Conflict(f"不能跳过「{STAGE_LABELS[expected]}」阶段，下一阶段应为「{STAGE_LABELS[expected]}」")
+        raise Conflict(f"不能跳过「{PROMOTION_STAGE[expected]}」阶段，请先记录该阶段")
 
 
 def check_dates(stage: str, start: date, end: date | None, recorded: dict[str, asyncpg.Record],
@@ -68,17 +69,17 @@ def check_dates(stage: str, start: date, end: date | None, recorded: dict[str, a
     if before:
         prev = before[-1]
         prev_end = prev["end_date"] or prev["stage_date"]
-        label = STAGE_LABELS[prev["stage"]]
+        label = PROMOTION_STAGE[prev["stage"]]
         if stage == "appointment" and prev["stage"] == "notice" and start <= prev_end:
             raise Conflict(f"任职日期须在公示期满（{prev_end.isoformat()}）之后")
         if start < prev_end:
-            raise Conflict(f"「{STAGE_LABELS[stage]}」日期（{start.isoformat()}）不能早于"
+            raise Conflict(f"「{PROMOTION_STAGE[stage]}」日期（{start.isoformat()}）不能早于"
                            f"「{label}」（{prev_end.isoformat()}）")
     if after and (end or start) > after[0]["stage_date"]:
-        raise Conflict(f"「{STAGE_LABELS[stage]}」日期不能晚于已记录的"
-                       f"「{STAGE_LABELS[after[0]['stage']]}」（{after[0]['stage_date'].isoformat()}）")
+        raise Conflict(f"「{PROMOTION_STAGE[stage]}」日期不能晚于已记录的"
+                       f"「{PROMOTION_STAGE[after[0]['stage']]}」（{after[0]['stage_date'].isoformat()}）")
     if start > today:
-        raise Conflict(f"「{STAGE_LABELS[stage]}」日期不能晚于今天")
+        raise Conflict(f"「{PROMOTION_STAGE[stage]}」日期不能晚于今天")
 
 
 def check_decision(d: DecisionIn) -> None:

@@ -11,11 +11,11 @@ from typing import Literal
 
 import asyncpg
 
-from schemas.common import label
-from schemas.promotions import KIND_LABELS, StatsOut, StatsRow
+from schemas.labels import label
+from schemas.promotions import StatsOut, StatsRow
+from service.access.selection import promotion_visible
 from service.positions.eligibility import Params
 from service.principal import Principal
-from service.promotions.repo import promotion_visible
 from service.uow import unit_of_work
 
 GroupBy = Literal["unit", "kind", "tier", "period", "domain"]
@@ -92,7 +92,7 @@ async def stats(pool: asyncpg.Pool, principal: Principal, group_by: GroupBy, per
         if k is None:
             return "未记录"
         if group_by == "kind":
-            return KIND_LABELS.get(k, k)
+            return label(k, "promotion_kind")
         if group_by == "unit":
             return names.get(k, k)
         return label(k) if group_by in ("tier", "domain") else k

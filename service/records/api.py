@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Response
 
-from schemas.common import RecordKind, RecordState
+from schemas.common import RecordKind, RecordState, Version
 from schemas.records import RecordCreate, RecordOut, RecordPage, RecordUpdate, RevisionOut
-from service.deps import EntityId, Filer, IdempotencyKey, IfMatch, Limit, Offset, Pool, Reader
+from service.deps import EntityId, Filer, IdempotencyKey, IdQuery, IfMatch, Limit, Offset, Pool, Reader
 from service.records import service
 from service.versioning import etag
 
@@ -23,8 +23,8 @@ async def create_record(body: RecordCreate, pool: Pool, user: Filer,
 @router.get("", response_model=RecordPage)
 async def list_records(
     pool: Pool, user: Reader,
-    cadre_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
-    campaign_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    cadre_id: IdQuery = None,
+    campaign_id: IdQuery = None,
     kind: RecordKind | None = None, state: RecordState | None = None,
     limit: Limit = 50, offset: Offset = 0,
 ) -> RecordPage:
@@ -50,7 +50,7 @@ async def update_record(record_id: EntityId, body: RecordUpdate, pool: Pool, use
 @router.post("/{record_id}/submit", response_model=RecordOut)
 async def submit_record(
     record_id: EntityId, pool: Pool, user: Filer, if_match: IfMatch,
-    version: Annotated[int | None, Body(embed=True, ge=1, le=2**31 - 1)] = None,
+    version: Annotated[Version | None, Body(embed=True)] = None,
 ) -> RecordOut:
     """Submit a draft (author)."""
     return await service.submit_record(pool, user, record_id, version, if_match)

@@ -11,7 +11,7 @@ from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo
 from service.revisions import diff_snapshots, list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
 
@@ -29,7 +29,11 @@ async def _check_content(uow: UnitOfWork, team_id: int, campaign_id: int,
     if not team["starts_on"] <= body.occurred_on <= team["ends_on"]:
         raise ValidationFailed("记录日期须在调研活动期间内",
                                errors=[{"field": "occurred_on", "message": "不在调研活动期间内"}])
-    outside = await campaigns_repo.cadres_outside_assignment(uow.conn, team_id, body.cadre_ids)
+    # Outside the team's assignment, or outside what the author may read (an officer's own
+    # scope): one answer for both, and the same as for a cadre that does not exist.
+    outside = sorted(set(await campaigns_repo.cadres_outside_assignment(uow.conn, team_id, body.cadre_ids))
+                     | set(await campaigns_repo.cadres_outside_scope(uow.conn, uow.principal,
+                                                                     body.cadre_ids)))
     if outside:
         raise ValidationFailed("所涉干部不在本调研组的调研范围内",
                                errors=[{"field": "cadre_ids", "message": f"不在范围内：{outside}"}])
@@ -47,7 +51,8 @@ def _content(body: RecordCreate | RecordUpdate) -> dict[str, Any]:
 
 async def _reload(uow: UnitOfWork, record_id: int) -> RecordOut:
     row = await repo.get_visible(uow.conn, uow.principal, record_id)
-    assert row is not None
+    if row is None:  # not expected (authors read their own records); refused, never a 500
+        raise NotFound("调研记录不存在")
     return to_out(row)
 
 
@@ -98,7 +103,11 @@ async def list_records(pool: asyncpg.Pool, principal: Principal, cadre_id: int |
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, cadre_id, campaign_id, kind, state,
                                         limit, offset)
-    return RecordPage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    items = [to_out(r) for r in rows]
+    # One entry per list call, naming every record it returned (full texts of personal data).
+    await audit_only(pool, principal, "record.list", "record", None,
+                     {"ids": [r.id for r in items], "total": total, "cadre_id": cadre_id})
+    return RecordPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def update_record(pool: asyncpg.Pool, principal: Principal, record_id: int,
@@ -153,4 +162,8 @@ async def record_revisions(pool: asyncpg.Pool, principal: Principal, record_id: 
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, record_id) is None:
             raise NotFound("调研记录不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "record", record_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "record", record_id)]
+    # Revisions hold full earlier texts: a read of personal data like any other.
+    await audit_only(pool, principal, "record.revisions.read", "record", record_id,
+                     {"versions": [r.version for r in out]})
+    return out

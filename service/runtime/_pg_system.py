@@ -56,14 +56,21 @@ def open_install_tree(bin_dir: Path) -> None:
 
 
 def run_tool(
-    args: list[str], run_as: tuple[int, int] | None, cwd: Path, timeout: float = 120.0
+    args: list[str], run_as: tuple[int, int] | None, cwd: Path, timeout: float = 120.0,
+    *, password: str | None = None, stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a PostgreSQL tool (as the server's user when given) with a clean environment."""
+    """Run a PostgreSQL tool (as the server's user when given) with a clean environment.
+
+    Its own session: a Ctrl-C in the terminal reaches only `cadre serve`, which then stops
+    the server after the processes that use it."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "LANG": "C"}
     if "TZ" in os.environ:
         env["TZ"] = os.environ["TZ"]
+    if password is not None:
+        env["PGPASSWORD"] = password  # never on the command line, where `ps` shows it
     return subprocess.run(  # noqa: S603
         args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        input=stdin, start_new_session=True,
         user=None if run_as is None else run_as[0],
         group=None if run_as is None else run_as[1],
         extra_groups=None if run_as is None else [],

@@ -144,3 +144,42 @@ def tail(path: Path, lines: int = 40, start: int = 0) -> str:
     except OSError:
         return ""
     return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
+
+
+_PR_SET_PDEATHSIG = 1
+SUPERVISOR_ENV = "CADRE_SUPERVISOR_PID"
+
+
+def die_with_parent() -> None:
+    """In a child of `cadre serve`: get SIGTERM when the supervisor dies, even by SIGKILL."""
+    expected = os.environ.get(SUPERVISOR_ENV, "")
+    if not expected.isdigit():
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    # The supervisor may have died before prctl took effect: then we were reparented already.
+    if os.getppid() != int(expected):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def orphans_running(argv_tail: tuple[str, ...], env_entry: str) -> list[int]:
+    """Pids reparented to init whose command line ends with argv_tail and whose environment
+    holds env_entry ("KEY=value"): children of a killed run from before pid files existed."""
+    found = []
+    want = "\0".join(argv_tail).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat_fields(int(entry.name))
+        if fields is None or fields[1] != "1":
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().rstrip(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if cmdline.endswith(want) and env_entry.encode() in environ:
+            found.append(int(entry.name))
+    return found

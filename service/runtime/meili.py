@@ -16,6 +16,7 @@ import httpx
 import meilisearch
 from meilisearch.errors import MeilisearchApiError
 
+from service.config import library_index_name
 from service.runtime import _proc
 from service.runtime.meili_binary import (
     MEILI_SHA256,
@@ -106,6 +107,11 @@ class MeiliServer:
                 )
             log.warning("killing orphaned meilisearch %s on %s", child.pid, self.db_dir)
             _proc.kill_and_wait(child.pid)
+        # A server on this directory that no pid file names (the file was lost): never run a
+        # second one on the same data, stop it.
+        for pid in _proc.pids_in_dir(self.db_dir, exe_name):
+            log.warning("killing unrecorded meilisearch %s on %s", pid, self.db_dir)
+            _proc.kill_and_wait(pid)
         self.pid_path.unlink(missing_ok=True)
 
     def _command(self) -> list[str]:
@@ -140,6 +146,9 @@ class MeiliServer:
             self._proc = subprocess.Popen(  # noqa: S603
                 self._command(), cwd=self.db_dir, env=env, stdin=subprocess.DEVNULL,
                 stdout=log_file, stderr=subprocess.STDOUT,
+                # its own session: a terminal's Ctrl-C reaches only our process, which stops
+                # Meilisearch after the processes that use it
+                start_new_session=True,
             )
         child = _proc.proc_ref(self._proc.pid)
         if child is not None:
@@ -250,18 +259,23 @@ def _ensure_key(
 
 
 def provision_keys(url: str, master_key: str, index_prefix: str) -> tuple[str, str]:
-    """Create or reuse the search-only and indexer API keys for f"{index_prefix}*"."""
+    """Create or reuse the search-only and indexer API keys of an index prefix.
+
+    Each key names exactly the indexes it needs, never a bare prefix pattern (`cadre*` would also
+    open `cadre2_library` or any other index that happens to start alike): the search key the
+    live library index only, the indexer key that index and the builds reindex swaps in.
+    """
     if not index_prefix or not all(c.isalnum() or c in "-_" for c in index_prefix):
         raise ValueError(f"invalid index prefix {index_prefix!r}")
     client = meilisearch.Client(url, master_key, timeout=10)
-    indexes = [f"{index_prefix}*"]
+    live = library_index_name(index_prefix)
     search_key = _ensure_key(
         client, key_uid(index_prefix, "search"),
-        f"cadre search ({index_prefix}*): search only", SEARCH_ACTIONS, indexes,
+        f"cadre search ({live}): search only", SEARCH_ACTIONS, [live],
     )
     indexer_key = _ensure_key(
         client, key_uid(index_prefix, "indexer"),
-        f"cadre indexer ({index_prefix}*): documents, settings, indexes, tasks",
-        INDEXER_ACTIONS, indexes,
+        f"cadre indexer ({live}, {live}_build_*): documents, settings, indexes, tasks",
+        INDEXER_ACTIONS, [live, f"{live}_build_*"],
     )
     return search_key, indexer_key

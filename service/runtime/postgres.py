@@ -6,6 +6,7 @@ directory is owned by it and every ancestor directory gets o+x so it can reach i
 """
 
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 
 from service.config import Settings, get_settings
-from service.runtime import _proc
+from service.runtime import _proc, pg_roles
 from service.runtime._pg_system import (
     allow_traverse,
     open_install_tree,
@@ -26,7 +27,7 @@ from service.runtime._pg_system import (
 
 log = logging.getLogger(__name__)
 
-SUPERUSER = "postgres"
+SUPERUSER = pg_roles.SUPERUSER
 HOST = "127.0.0.1"
 LOCKFILE = "cadre_runtime.json"
 LOGFILE = "postmaster.log"
@@ -70,6 +71,7 @@ class EmbeddedPostgres:
         durable: bool = True,
         port: int | None = None,
         start_timeout_s: float = 60.0,
+        adopt: bool = False,
     ) -> None:
         if not _DB_NAME.match(database):
             raise ValueError(f"invalid database name {database!r}")
@@ -80,15 +82,33 @@ class EmbeddedPostgres:
         self.start_timeout_s = start_timeout_s
         self.port: int | None = None
         self._started = False
+        # adopt: use a server another live process runs on this directory instead of refusing
+        self.adopt = adopt
+        self.attached = False
+        self._last_port: int | None = None
+        self.passwords, _ = pg_roles.load_or_create(self.pgdata)
         self.bin_dir = pg_bin_dir()
         self.log_path = self.pgdata / LOGFILE
 
-    @property
-    def dsn(self) -> str:
-        """asyncpg/libpq DSN of the running server's database."""
+    def _dsn(self, user: str, password: str) -> str:
         if self.port is None:
             raise EmbeddedPostgresError("服务器未启动 / server not started")
-        return f"postgresql://{SUPERUSER}@{HOST}:{self.port}/{self.database}"
+        return f"postgresql://{user}:{password}@{HOST}:{self.port}/{self.database}"
+
+    @property
+    def dsn(self) -> str:
+        """Superuser DSN of the running server's database (administration and tests only)."""
+        return self._dsn(SUPERUSER, self.passwords.superuser)
+
+    @property
+    def owner_dsn(self) -> str:
+        """The schema owner's DSN: migrations, demo data, backups."""
+        return self._dsn(pg_roles.OWNER, self.passwords.owner)
+
+    @property
+    def service_dsn(self) -> str:
+        """The service's DSN (a member of cadre_app): the web service and the indexer."""
+        return self._dsn(pg_roles.SERVICE, self.passwords.service)
 
     def _tool(self, name: str) -> str:
         return str(self.bin_dir / name)
@@ -115,12 +135,21 @@ class EmbeddedPostgres:
         if run_as is not None:
             os.chown(tmp, *run_as)
             allow_traverse(tmp)
-        args = [self._tool("initdb"), "-D", str(tmp), "-U", SUPERUSER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C", "--locale-provider=builtin",
-                "--builtin-locale=C.UTF-8"]
+        pwfile = parent / f"{prefix}{os.getpid()}.pw"
+        fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(self.passwords.superuser + "\n")
+        if run_as is not None:
+            os.chown(pwfile, *run_as)
+        args = [self._tool("initdb"), "-D", str(tmp), "-U", SUPERUSER, "--auth=scram-sha-256",
+                f"--pwfile={pwfile}", "--encoding=UTF8", "--locale=C",
+                "--locale-provider=builtin", "--builtin-locale=C.UTF-8"]
         if not self.durable:
             args.append("--no-sync")
-        result = run_tool(args, run_as, cwd=tmp)
+        try:
+            result = run_tool(args, run_as, cwd=tmp)
+        finally:
+            pwfile.unlink(missing_ok=True)
         if result.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise EmbeddedPostgresError(f"initdb 失败 / initdb failed:\n{result.stderr[-4000:]}")
@@ -131,6 +160,14 @@ class EmbeddedPostgres:
             self.pgdata.rmdir()
         tmp.rename(self.pgdata)
 
+    def _attach(self) -> None:
+        try:
+            self.port = int(json.loads((self.pgdata / LOCKFILE).read_text())["port"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise EmbeddedPostgresError(f"{self.pgdata} 上运行的 PostgreSQL 端口未知") from exc
+        self.attached = True
+        log.info("using the PostgreSQL that another process runs on %s", self.pgdata)
+
     def _reap_stale(self, run_as: tuple[int, int] | None) -> None:
         """Stop an orphaned server of a killed run; refuse if a live process still owns it."""
         lock = self.pgdata / LOCKFILE
@@ -140,6 +177,8 @@ class EmbeddedPostgres:
             # postgres chdirs into its data directory: that identifies a server on this dir
             if _proc.runs_in(pid, "postgres", self.pgdata):
                 if owner is not None and owner.alive() and child is not None and child.pid == pid:
+                    if self.adopt and owner != _proc.me():
+                        return self._attach()
                     who = "本进程 / this process" if owner == _proc.me() else f"pid {owner.pid}"
                     raise EmbeddedPostgresError(
                         f"{self.pgdata} 上的 PostgreSQL 正由 {who} 使用 / is in use by {who}"
@@ -177,14 +216,42 @@ class EmbeddedPostgres:
                 run_tool(["chown", "-R", f"{run_as[0]}:{run_as[1]}", str(self.pgdata)], None,
                      cwd=self.pgdata)
         self._reap_stale(run_as)
+        if self.attached:
+            return self.dsn
         self._started = True
         try:
             self._launch(run_as)
+            self._secure(run_as)
             self._ensure_database()
         except BaseException:
             self.stop()
             raise
         return self.dsn
+
+    def restart(self) -> str:
+        """Start again on the same port after the server died (the supervisor's remedy)."""
+        self.requested_port = self.requested_port or self._last_port
+        self._started = False
+        return self.start()
+
+    def alive(self) -> bool:
+        """Whether the server this object started is still running."""
+        pid = _postmaster_pid(self.pgdata)
+        return self.attached or (self._started and pid is not None
+                                 and _proc.runs_in(pid, "postgres", self.pgdata))
+
+    def _secure(self, run_as: tuple[int, int] | None) -> None:
+        """Move a cluster made before password auth to scram-sha-256 (set the password first)."""
+        if not pg_roles.uses_trust(self.pgdata):
+            return
+        log.warning("embedded postgresql on %s used trust auth; switching to passwords",
+                    self.pgdata)
+        self._psql(f"ALTER ROLE {SUPERUSER} PASSWORD '{self.passwords.superuser}'")
+        hba = self.pgdata / "pg_hba.conf"
+        hba.write_text(pg_roles.HBA)
+        if run_as is not None:
+            os.chown(hba, *run_as)
+        self._psql("SELECT pg_reload_conf()")
 
     def _launch(self, run_as: tuple[int, int] | None) -> None:
         for attempt in range(3):
@@ -198,7 +265,7 @@ class EmbeddedPostgres:
                     "start"]
             result = run_tool(args, run_as, cwd=self.pgdata, timeout=self.start_timeout_s + 30)
             if result.returncode == 0:
-                self.port = port
+                self.port = self._last_port = port
                 pid = _postmaster_pid(self.pgdata)
                 ref = _proc.proc_ref(pid) if pid is not None else None
                 if ref is None:
@@ -215,11 +282,13 @@ class EmbeddedPostgres:
             )
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
+        # SQL on stdin, password in the environment: neither shows in `ps`.
         args = [self._tool("psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1",
-                "-h", HOST, "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-c", sql]
-        result = run_tool(args, None, cwd=self.pgdata, timeout=60)
+                "-h", HOST, "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-f", "-"]
+        result = run_tool(args, None, cwd=self.pgdata, timeout=60,
+                          password=self.passwords.superuser, stdin=sql)
         if result.returncode != 0:
-            raise EmbeddedPostgresError(f"psql failed: {sql}\n{result.stderr}")
+            raise EmbeddedPostgresError(f"psql failed: {result.stderr}")
         return result.stdout.strip()
 
     def _ensure_database(self) -> None:
@@ -229,9 +298,15 @@ class EmbeddedPostgres:
         )
         if exists != "1":
             self._psql(f'CREATE DATABASE "{self.database}"')
+        self._psql(pg_roles.roles_sql(self.passwords, self.database))
+        self._psql(pg_roles.ADOPT_SQL, database=self.database)
 
     def stop(self) -> None:
         """Stop the server we started (fast shutdown, then immediate, then SIGKILL)."""
+        if self.attached:
+            self.attached = False
+            self.port = None
+            return
         if not self._started:
             return
         self._started = False

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from schemas.search_api import SearchParams, SearchResult
-from service.deps import Pool, Reader
+from service.deps import Pool, SearchReader
 from service.errors import ServiceUnavailable
 from service.search import service
 from service.search.client import SearchClient
@@ -21,7 +21,7 @@ def _client(request: Request) -> SearchClient:
 
 
 @router.get("", response_model=SearchResult)
-async def search(request: Request, pool: Pool, user: Reader,
+async def search(request: Request, pool: Pool, user: SearchReader,
                  params: Annotated[SearchParams, Query()]) -> SearchResult:
     """Full-text search over cadres, field records and evidence within the caller's scope."""
     return await service.search(pool, _client(request), user, params)

@@ -4,6 +4,7 @@ import json
 
 from schemas.common import Role
 from schemas.search_api import SearchParams
+from service.access.roles import OFFICE
 from service.principal import Principal
 from service.search.repo import SearchScope
 
@@ -18,27 +19,38 @@ def _in(attr: str, values: list[object]) -> str:
     return f"{attr} IN [{', '.join(_q(v) for v in values)}]"
 
 
+def _scope_keys(scopes: list[tuple[int, str | None]]) -> list[object]:
+    return [str(u) if t is None else f"{u}:{t}" for u, t in scopes]
+
+
 def access_filter(principal: Principal, scope: SearchScope) -> str:
     """What the principal may see, mirroring the SQL rules in service.access.repo."""
-    if principal.role in (Role.officer, Role.leader):
-        keys = [str(u) if t is None else f"{u}:{t}" for u, t in scope.scopes]
+    own = f'(type = "record" AND author_id = {principal.user_id}'
+    if principal.role in OFFICE:
+        keys = _scope_keys(scope.scopes)
         if not keys:
             return NOTHING
-        cadre_rule = _in("scope_keys", list(keys))
+        cadre_rule = _in("scope_keys", keys)
         return (f'(type IN ["cadre", "evidence"] AND {cadre_rule}) OR '
-                f'(type = "record" AND state = "submitted" AND {cadre_rule})')
+                f'(type = "record" AND state = "submitted" AND {cadre_rule}) OR '
+                f'{own} AND state = "draft")')
     if principal.role is Role.researcher:
         parts = []
-        covered = []
-        if scope.cadre_ids:
-            covered.append(_in("cadre_ids", list(scope.cadre_ids)))
-        if scope.unit_ids:
-            covered.append(_in("unit_ids", list(scope.unit_ids)))
-        if covered:
-            parts.append(f'(type IN ["cadre", "evidence"] AND ({" OR ".join(covered)}))')
+        # Through each officer's assignments, never beyond that officer's own scope.
+        for grant in scope.grants:
+            keys = _scope_keys(grant.scopes)
+            if not keys:
+                continue
+            within = _in("scope_keys", keys)
+            covered = ([_in("cadre_ids", list(grant.cadre_ids))] if grant.cadre_ids else []) + \
+                      ([_in("unit_ids", list(grant.unit_ids))] if grant.unit_ids else [])
+            if covered:
+                parts.append(f'(type IN ["cadre", "evidence"] AND ({" OR ".join(covered)}) '
+                             f'AND {within})')
+            parts.append(f'(type = "record" AND state = "submitted" AND '
+                         f'{_in("team_id", list(grant.team_ids))} AND {within})')
         if scope.team_ids:
-            parts.append(f'(type = "record" AND {_in("team_id", list(scope.team_ids))} AND '
-                         f'(state = "submitted" OR author_id = {principal.user_id}))')
+            parts.append(f'{own} AND {_in("team_id", list(scope.team_ids))})')
         return " OR ".join(parts) if parts else NOTHING
     return NOTHING
 

@@ -1,15 +1,15 @@
 """Searching the library: query language, access filter, ranking, near matches, highlighting, audit."""
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import asyncpg
 
-from schemas.cadres import mask_national_ids_in
 from schemas.search import CHAR_FIELDS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
-from service.principal import Principal
+from service.principal import Principal, SearchScope
 from service.search import filters, highlight, near, rank, repo
 from service.search.client import SearchClient
 from service.search.query import Query, parse
@@ -24,9 +24,11 @@ NEAR_SHOWN = 20
 def encode_query(q: str) -> tuple[str, str, list[str] | None]:
     """(query sent to Meilisearch, match mode, attributes to search on)."""
     query = parse(q)
-    if query.empty:
-        return "", "all", None
-    return query.meili(), "long" if query.long else "terms", None
+    return query.meili(), _match(query), None
+
+
+def _match(query: Query) -> str:
+    return "all" if query.empty else "long" if query.long else "terms"
 
 
 def _params(params: SearchParams, access: str, attributes: list[str] | None = None) -> dict[str, Any]:
@@ -45,6 +47,22 @@ def _params(params: SearchParams, access: str, attributes: list[str] | None = No
     return out
 
 
+def _windowed(query: Query, params: SearchParams) -> bool:
+    """Whether the service orders the results itself (relevance order of a real query)."""
+    return not query.empty and params.sort == "relevance"
+
+
+def _first_request(query: Query, params: SearchParams, base: dict[str, Any]) -> dict[str, Any]:
+    """The first request: the caller's page, or the window the service re-ranks and checks."""
+    if not _windowed(query, params):
+        return base
+    if params.mode == "candidates":
+        body = {**base, "page": 1, "hitsPerPage": rank.CANDIDATE_WINDOW}
+        body.pop("distinct", None)  # one cadre's strongest evidence is chosen here, not by Meilisearch
+        return body
+    return {**base, "page": 1, "hitsPerPage": rank.WINDOW}
+
+
 def _hit(doc: dict[str, Any], q: str | Query) -> SearchHit:
     query = parse(q) if isinstance(q, str) else q
     marks = rank.needles(query, doc)
@@ -60,40 +78,86 @@ def _hit(doc: dict[str, Any], q: str | Query) -> SearchHit:
         judgement=doc.get("judgement"))
 
 
-async def _ranked_page(client: SearchClient, query: Query, params: SearchParams,
-                       base: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, Any]]:
-    """(documents of the page, total, facet distribution), re-ranked within the first window."""
+@dataclass(frozen=True)
+class MeiliRequest:
+    """The first Meilisearch query the service sends: query text, match mode, search body."""
+
+    q: str
+    match: str
+    body: dict[str, Any]
+
+
+def meili_request(principal: Principal, scope: SearchScope, params: SearchParams) -> MeiliRequest:
+    """The exact first request the service sends to Meilisearch for this caller and parameters."""
+    query = parse(params.q)
+    base = _params(params, filters.access_filter(principal, scope))
+    return MeiliRequest(query.meili(), _match(query), _first_request(query, params, base))
+
+
+@dataclass
+class Page:
+    """Documents of the asked page, the total, facets, and what is still to be fetched."""
+
+    docs: list[dict[str, Any]]
+    total: int
+    facets: dict[str, Any]
+    more_offset: int | None = None  # library: the page runs past the window
+    deep: bool = False  # candidates: more evidence than the window
+
+
+def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Page:
+    """The page out of the first answer: checked, re-ranked within the window, sliced."""
+    facets = raw.get("facetDistribution") or {}
+    if not _windowed(query, params):
+        return Page(raw["hits"], raw.get("totalHits", 0), facets)
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
-    q = query.meili()
-
-    def checked(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [h for h in hits if rank.verified(query, h)]
-
-    if params.mode == "candidates":
-        window = {**base, "page": 1, "hitsPerPage": rank.CANDIDATE_WINDOW}
-        window.pop("distinct", None)
-        raw = await client.search(q, window)
-        groups = rank.best_per_cadre(query, checked(raw["hits"]))
-        total = len(groups)
-        if raw.get("totalHits", 0) > rank.CANDIDATE_WINDOW:
-            # More evidence than the window: count cadres (and serve pages past it) with distinct.
-            deep = await client.search(q, {**base, "facets": []})
-            total = max(total, deep.get("totalHits", 0))
-            if end > len(groups):
-                return checked(deep["hits"]), total, raw.get("facetDistribution") or {}
-        return groups[start:end], total, raw.get("facetDistribution") or {}
-    raw = await client.search(q, {**base, "page": 1, "hitsPerPage": rank.WINDOW})
     found = raw.get("totalHits", 0)
-    window_hits = checked(raw["hits"])
+    hits = [h for h in raw["hits"] if rank.verified(query, h)]
+    if params.mode == "candidates":
+        groups = rank.best_per_cadre(query, hits)
+        return Page(groups[start:end], len(groups), facets, deep=found > rank.CANDIDATE_WINDOW)
     # Exact when everything fits the window; past it, unchecked hits are counted as found.
-    total = len(window_hits) + max(0, found - rank.WINDOW)
-    docs = rank.rerank(query, window_hits)[start:end]
-    if end > rank.WINDOW and found > rank.WINDOW:
+    total = len(hits) + max(0, found - rank.WINDOW)
+    more = max(start, rank.WINDOW) if end > rank.WINDOW and found > rank.WINDOW else None
+    return Page(rank.rerank(query, hits)[start:end], total, facets, more)
+
+
+def build_result(raw: dict[str, Any], params: SearchParams, match: str) -> SearchResult:
+    """The API answer built from Meilisearch's answer to the first request (see meili_request)."""
+    query = parse(params.q)
+    page = _from_window(query, params, raw)
+    return _result(query, params, page, None)
+
+
+def _result(query: Query, params: SearchParams, page: Page, near_result: NearResult | None) -> SearchResult:
+    return SearchResult(q=params.q, mode=params.mode, match=_match(query), searched=query.text(),
+                        total=page.total, page=params.page, per_page=params.per_page,
+                        hits=[_hit(d, query) for d in page.docs],
+                        facets={k: dict(v) for k, v in page.facets.items()}, near=near_result)
+
+
+async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
+                page: Page) -> Page:
+    """Fetch what the window could not give: hits past it, or cadres past the evidence window."""
+    q = query.meili()
+    end = params.page * params.per_page
+    if page.more_offset is not None:
         rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
-        offset = max(start, rank.WINDOW)
-        more = await client.search(q, {**rest, "facets": [], "offset": offset, "limit": end - offset})
-        docs += checked(more["hits"])
-    return docs, total, raw.get("facetDistribution") or {}
+        more = await client.search(q, {**rest, "facets": [], "offset": page.more_offset,
+                                       "limit": end - page.more_offset})
+        page.docs += [h for h in more["hits"] if rank.verified(query, h)]
+    if page.deep:
+        # More evidence than the window: count cadres (and serve pages past it) with distinct.
+        deep = await client.search(q, {**base, "facets": []})
+        page.total = max(page.total, deep.get("totalHits", 0))
+        if not page.docs:
+            page.docs = [h for h in deep["hits"] if rank.verified(query, h)]
+    return page
+
+
+async def _page(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any]) -> Page:
+    raw = await client.search(query.meili(), _first_request(query, params, base))
+    return await _rest(client, query, params, base, _from_window(query, params, raw))
 
 
 async def _near(client: SearchClient, query: Query, params: SearchParams,
@@ -103,51 +167,35 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     if not specs:
         return None
     pieces = near.piece_queries(query, specs)
-    retrieve = ["id", *CHAR_FIELDS]
     common = {"filter": base["filter"], "matchingStrategy": "all", "limit": near.CANDIDATES,
-              "attributesToRetrieve": retrieve, "locales": ["cmn"]}
+              "attributesToRetrieve": ["id", *CHAR_FIELDS], "locales": ["cmn"]}
     raws = await client.multi_search([{**common, "q": q} for _, q in pieces])
-    results = {k: r["hits"] for (k, _), r in zip(pieces, raws, strict=True)}
-    found = near.corrections(query, specs, results)
+    found = near.corrections(query, specs, {k: r["hits"] for (k, _), r in zip(pieces, raws, strict=True)})
     if not found:
         return None
     better = near.suggestion(query, found[0])
-    page = SearchParams(**{**params.model_dump(), "page": 1, "per_page": NEAR_SHOWN})
-    docs, total, _ = await _ranked_page(client, better, page, {**base, "facets": []})
-    if not total:
+    first = SearchParams(**{**params.model_dump(), "page": 1, "per_page": NEAR_SHOWN})
+    page = await _page(client, better, first, {**base, "page": 1, "hitsPerPage": NEAR_SHOWN, "facets": []})
+    if not page.total:
         return None
-    return NearResult(suggestion=better.text(), total=total, hits=[_hit(d, better) for d in docs])
+    return NearResult(suggestion=better.text(), total=page.total, hits=[_hit(d, better) for d in page.docs])
 
 
 async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
                  params: SearchParams) -> SearchResult:
     """Search within the caller's scope; the search and its filters are audited."""
-    async with pool.acquire() as conn:
-        scope = await repo.load_scope(conn, principal.user_id)
-    access = filters.access_filter(principal, scope)
+    scope = principal.search_scope
+    if scope is None:
+        async with pool.acquire() as conn:
+            scope = await repo.load_scope(conn, principal.user_id)
     query = parse(params.q)
+    base = _params(params, filters.access_filter(principal, scope))
     details = params.model_dump(mode="json", exclude_defaults=True)
-    if "q" in details:
-        # The trail keeps what was searched, but not a whole ID number: it can never be erased.
-        details["q"] = mask_national_ids_in(details["q"])
-    base = _params(params, access)
-    if query.empty or params.sort != "relevance":
-        q = query.meili()
-        search_task = client.search(q, base)
-    else:
-        search_task = None
     # The audit write runs while Meilisearch answers, so it adds no latency.
-    audit = audit_only(pool, principal, "search", "search", None, details)
-    if search_task is not None:
-        raw, _ = await asyncio.gather(search_task, audit)
-        docs, total, facets = raw["hits"], raw.get("totalHits", 0), raw.get("facetDistribution") or {}
-    else:
-        (docs, total, facets), _ = await asyncio.gather(_ranked_page(client, query, params, base), audit)
+    raw, _ = await asyncio.gather(client.search(query.meili(), _first_request(query, params, base)),
+                                  audit_only(pool, principal, "search", "search", None, details))
+    page = await _rest(client, query, params, base, _from_window(query, params, raw))
     near_result = None
-    if params.page == 1 and total < near.NEAR_BELOW and near.eligible(query):
+    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query):
         near_result = await _near(client, query, params, base)
-    match = "all" if query.empty else "long" if query.long else "terms"
-    return SearchResult(q=params.q, mode=params.mode, match=match, searched=query.text(),
-                        total=total, page=params.page, per_page=params.per_page,
-                        hits=[_hit(d, query) for d in docs],
-                        facets={k: dict(v) for k, v in facets.items()}, near=near_result)
+    return _result(query, params, page, near_result)

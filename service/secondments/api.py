@@ -19,8 +19,7 @@ from schemas.secondments import (
     TaskForceMetrics,
     WriteResult,
 )
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
-from service.performance.access import Viewer
+from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficeReader, OfficerUser, Offset, Pool
 from service.secondments import service
 
 router = APIRouter(prefix="/api/secondments", tags=["secondments"])
@@ -34,13 +33,13 @@ async def create_program(body: ProgramCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("/programs", response_model=ProgramPage)
-async def list_programs(pool: Pool, user: Viewer, limit: Limit = 50, offset: Offset = 0) -> ProgramPage:
+async def list_programs(pool: Pool, user: OfficeReader, limit: Limit = 50, offset: Offset = 0) -> ProgramPage:
     """Readable programmes with task forces, placement counts and metric totals."""
     return await service.list_programs(pool, user, limit, offset)
 
 
 @router.get("/programs/{program_id}", response_model=ProgramOut)
-async def get_program(program_id: EntityId, pool: Pool, user: Viewer) -> ProgramOut:
+async def get_program(program_id: EntityId, pool: Pool, user: OfficeReader) -> ProgramOut:
     """One programme."""
     return await service.get_program(pool, user, program_id)
 
@@ -53,7 +52,7 @@ async def add_placements(program_id: EntityId, body: PlacementsIn, pool: Pool, u
 
 
 @router.get("/programs/{program_id}/placements", response_model=PlacementPage)
-async def list_placements(program_id: EntityId, pool: Pool, user: Viewer, limit: Limit = 200,
+async def list_placements(program_id: EntityId, pool: Pool, user: OfficeReader, limit: Limit = 200,
                           offset: Offset = 0) -> PlacementPage:
     """Placements of readable cadres, with the task force metrics attributed to each."""
     return await service.list_placements(pool, user, program_id, limit, offset)
@@ -74,7 +73,7 @@ async def create_metric(body: MetricCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("/metrics", response_model=list[MetricOut])
-async def list_metrics(pool: Pool, user: Viewer) -> list[MetricOut]:
+async def list_metrics(pool: Pool, user: OfficeReader) -> list[MetricOut]:
     """Every task force metric definition."""
     return await service.list_metrics(pool)
 
@@ -87,7 +86,8 @@ async def put_values(task_force_id: EntityId, body: MetricValuesIn, pool: Pool,
 
 
 @router.get("/task-forces/{task_force_id}/metrics", response_model=TaskForceMetrics)
-async def task_force_metrics(task_force_id: EntityId, pool: Pool, user: Viewer, bucket: Bucket = Bucket.month,
-                             date_from: date | None = None, date_to: date | None = None) -> TaskForceMetrics:
+async def task_force_metrics(task_force_id: EntityId, pool: Pool, user: OfficeReader,
+                             bucket: Bucket = Bucket.month, date_from: date | None = None,
+                             date_to: date | None = None) -> TaskForceMetrics:
     """A task force's (a unit of kind task_force) metrics per day, week or month over a span."""
     return await service.task_force_metrics(pool, user, task_force_id, bucket.value, date_from, date_to)

@@ -9,20 +9,12 @@ from typing import Any
 import asyncpg
 
 from service.access import repo as access
-from service.performance.access import units_readable
+from service.access.units import program_visible, units_readable
 from service.principal import Principal
-
-_PROGRAM_UNITS = ("(SELECT coalesce(array_agg(t.unit_id), '{}') FROM secondment_task_forces t "
-                  "WHERE t.program_id = sp.id) || sp.owner_unit_id")
 
 _PROGRAM = """SELECT sp.*, (SELECT count(DISTINCT cadre_id) FROM secondment_placements x
                             WHERE x.program_id = sp.id) AS placed_cadres
               FROM secondment_programs sp"""
-
-
-def program_visible(principal: Principal, user_param: int) -> str:
-    """Programme row `sp` is readable: its owner or one of its task forces is in scope."""
-    return units_readable(principal, _PROGRAM_UNITS, user_param)
 
 
 async def get_program(conn: asyncpg.Connection, principal: Principal, program_id: int,

@@ -25,10 +25,10 @@ from schemas.secondments import (
     TaskForceOut,
     WriteResult,
 )
+from service.access.units import unit_writable
 from service.cadres import repo as cadres_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
-from service.performance.access import unit_writable
 from service.principal import Principal
 from service.secondments import repo
 from service.uow import UnitOfWork, unit_of_work

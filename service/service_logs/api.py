@@ -1,9 +1,8 @@
 """Routes for leaders' front-line service logs (window service, mobile service visits)."""
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from schemas.records import RevisionOut
 from schemas.service_logs import (
@@ -16,13 +15,21 @@ from schemas.service_logs import (
     ServiceTotalsOut,
     VoidIn,
 )
-from service.deps import EntityId, IdempotencyKey, IfMatch, Limit, OfficerUser, Offset, Pool
-from service.performance.access import Viewer
+from service.deps import (
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    OfficeReader,
+    OfficerUser,
+    Offset,
+    Pool,
+)
 from service.service_logs import service
 from service.versioning import etag
 
 router = APIRouter(prefix="/api/service-logs", tags=["service-logs"])
-OptId = Annotated[int | None, Query(gt=0, le=2**63 - 1)]
 
 
 @router.post("", response_model=ServiceLogOut, status_code=201)
@@ -33,7 +40,7 @@ async def create_log(body: ServiceLogCreate, pool: Pool, user: OfficerUser,
 
 
 @router.get("", response_model=ServiceLogPage)
-async def list_logs(pool: Pool, user: Viewer, cadre_id: OptId = None, unit_id: OptId = None,
+async def list_logs(pool: Pool, user: OfficeReader, cadre_id: IdQuery = None, unit_id: IdQuery = None,
                     kind: ServiceKind | None = None, date_from: date | None = None,
                     date_to: date | None = None, include_voided: bool = False,
                     limit: Limit = 50, offset: Offset = 0) -> ServiceLogPage:
@@ -43,8 +50,8 @@ async def list_logs(pool: Pool, user: Viewer, cadre_id: OptId = None, unit_id: O
 
 
 @router.get("/totals", response_model=ServiceTotalsOut)
-async def totals(pool: Pool, user: Viewer, group_by: GroupBy = GroupBy.cadre, cadre_id: OptId = None,
-                 unit_id: OptId = None, kind: ServiceKind | None = None, date_from: date | None = None,
+async def totals(pool: Pool, user: OfficeReader, group_by: GroupBy = GroupBy.cadre, cadre_id: IdQuery = None,
+                 unit_id: IdQuery = None, kind: ServiceKind | None = None, date_from: date | None = None,
                  date_to: date | None = None) -> ServiceTotalsOut:
     """Totals per leader or per unit over any period (void logs excluded)."""
     return await service.totals(pool, user, group_by.value, cadre_id, unit_id,
@@ -52,7 +59,7 @@ async def totals(pool: Pool, user: Viewer, group_by: GroupBy = GroupBy.cadre, ca
 
 
 @router.get("/{log_id}", response_model=ServiceLogOut)
-async def get_log(log_id: EntityId, pool: Pool, user: Viewer, response: Response) -> ServiceLogOut:
+async def get_log(log_id: EntityId, pool: Pool, user: OfficeReader, response: Response) -> ServiceLogOut:
     """One log (audited)."""
     out = await service.get_log(pool, user, log_id)
     response.headers["ETag"] = etag(out.version)
@@ -74,6 +81,6 @@ async def void_log(log_id: EntityId, body: VoidIn, pool: Pool, user: OfficerUser
 
 
 @router.get("/{log_id}/revisions", response_model=list[RevisionOut])
-async def log_revisions(log_id: EntityId, pool: Pool, user: Viewer) -> list[RevisionOut]:
+async def log_revisions(log_id: EntityId, pool: Pool, user: OfficeReader) -> list[RevisionOut]:
     """Every revision of a log."""
     return await service.log_revisions(pool, user, log_id)

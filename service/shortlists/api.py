@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from schemas.shortlists import (
     MarkIn,
@@ -17,18 +17,17 @@ from schemas.shortlists import (
     ShortlistQuery,
     ShortlistResult,
 )
-from service.deps import EntityId, IdempotencyKey, OfficerUser, Pool
+from service.deps import AppSettings, EntityId, IdempotencyKey, OfficeReader, OfficerUser, Pool, VersionNo
 from service.errors import ServiceUnavailable
-from service.positions.api import SelectionReader
+from service.exports.service import PDF_RESPONSES, pdf_response
 from service.search.client import SearchClient
-from service.shortlists import service, versions
+from service.shortlists import pdf, service, versions
 
 router = APIRouter(prefix="/api/positions/{position_id}/shortlist", tags=["shortlists"])
-Version = Annotated[int, Path(ge=1, le=1_000_000)]
 
 
 @router.get("", response_model=ShortlistResult)
-async def working_shortlist(position_id: EntityId, pool: Pool, user: SelectionReader,
+async def working_shortlist(position_id: EntityId, pool: Pool, user: OfficeReader,
                             query: Annotated[ShortlistQuery, Query()]) -> ShortlistResult:
     """Eligible cadres ranked and explained; `include_ineligible` lists the others with failed rules."""
     return await service.generate(pool, user, position_id, query)
@@ -42,7 +41,7 @@ async def add_mark(position_id: EntityId, body: MarkIn, pool: Pool, user: Office
 
 
 @router.get("/marks", response_model=list[MarkOut])
-async def list_marks(position_id: EntityId, pool: Pool, user: SelectionReader) -> list[MarkOut]:
+async def list_marks(position_id: EntityId, pool: Pool, user: OfficeReader) -> list[MarkOut]:
     """Pins, exclusions and seeds, withdrawn ones included."""
     return await versions.list_marks(pool, user, position_id)
 
@@ -72,27 +71,34 @@ async def save(position_id: EntityId, body: SaveShortlist, pool: Pool, user: Off
 
 
 @router.get("/versions", response_model=list[SavedSummary])
-async def list_versions(position_id: EntityId, pool: Pool, user: SelectionReader) -> list[SavedSummary]:
+async def list_versions(position_id: EntityId, pool: Pool, user: OfficeReader) -> list[SavedSummary]:
     """Saved versions."""
     return await versions.list_saved(pool, user, position_id)
 
 
 @router.get("/versions/{version}", response_model=SavedShortlist)
-async def get_version(position_id: EntityId, version: Version, pool: Pool,
-                      user: SelectionReader) -> SavedShortlist:
+async def get_version(position_id: EntityId, version: VersionNo, pool: Pool,
+                      user: OfficeReader) -> SavedShortlist:
     """One saved version with its rules, weights, marks, hashes and result."""
     return await versions.get_saved(pool, user, position_id, version)
 
 
 @router.post("/versions/{version}/reproduce", response_model=ReproduceResult)
-async def reproduce(position_id: EntityId, version: Version, pool: Pool,
-                    user: SelectionReader) -> ReproduceResult:
+async def reproduce(position_id: EntityId, version: VersionNo, pool: Pool,
+                    user: OfficeReader) -> ReproduceResult:
     """Recompute a saved version from today's data and compare hashes and rankings."""
     return await versions.reproduce(pool, user, position_id, version)
 
 
 @router.get("/versions/{version}/compare/{other}", response_model=ShortlistDiff)
-async def compare(position_id: EntityId, version: Version, other: Version, pool: Pool,
-                  user: SelectionReader) -> ShortlistDiff:
+async def compare(position_id: EntityId, version: VersionNo, other: VersionNo, pool: Pool,
+                  user: OfficeReader) -> ShortlistDiff:
     """Differences from one saved version to another."""
     return await versions.compare(pool, user, position_id, version, other)
+
+
+@router.get("/versions/{version}/shortlist.pdf", response_class=Response, responses=PDF_RESPONSES)
+async def shortlist_pdf(position_id: EntityId, version: VersionNo, pool: Pool, settings: AppSettings,
+                        user: OfficeReader) -> Response:
+    """A saved shortlist version as a watermarked PDF (officer, leader; audited)."""
+    return pdf_response(await pdf.export_shortlist_or_404(pool, user, settings, position_id, version))

@@ -10,8 +10,8 @@ score = w_evidence·E + w_appraisal·A + w_unit_rank·U + w_contest·C, where fo
 - A = mean grade points of the annual appraisals of the last `appraisal_years` completed
   years (excellent 1.0, competent 0.6, basically competent 0.2, incompetent 0);
 - U = mean of (n − rank) / (n − 1) over the published scoreboard ranks (assessment_results)
-  of periods ending in the window, of the unit the cadre heads (cadres.is_unit_head; n = units
-  compared in the period);
+  of periods ending in the window, of the units the cadre headed during each period (the
+  headship rule of service/leadership/rules.py; n = units compared in the period);
 - C = mean over the cadre's arena-contest presentations of the window (contest_presentations,
   score = mean of score/max_score of its scorers) of the share of the contest's other
   presentations it outscored (0.5 when it was the only one scored).
@@ -26,6 +26,7 @@ from typing import Any
 import asyncpg
 
 from schemas.positions import Rules, Weights
+from service.leadership.rules import HEADED_DURING, HEADSHIPS_SQL
 from service.positions.eligibility import NO_JIT, Params, eligible_query
 from service.principal import Principal
 
@@ -117,12 +118,13 @@ conp AS MATERIALIZED (
   FROM con WHERE con.score IS NOT NULL),
 c_sum AS (SELECT cadre_id, avg(points) AS c FROM conp GROUP BY cadre_id),
 ur AS MATERIALIZED (
-  SELECT c.id AS cadre_id, r.unit_id, un.name AS unit_name, ap.name AS period, ap.ends_on, r.rank,
+  SELECT DISTINCT ON (h.cadre_id, r.period_id, r.unit_id)
+         h.cadre_id, r.unit_id, un.name AS unit_name, p.name AS period, p.ends_on, r.rank,
          n.of, CASE WHEN n.of <= 1 THEN 1.0 ELSE (n.of - r.rank)::float8 / (n.of - 1) END AS points
-  FROM elig JOIN cadres c ON c.id = elig.id AND c.is_unit_head
-  JOIN assessment_results r ON r.unit_id = c.unit_id
-  JOIN assessment_periods ap ON ap.id = r.period_id AND ap.state <> 'draft'
-   AND ap.ends_on BETWEEN {since} AND {ref}
+  FROM elig JOIN ({HEADSHIPS_SQL}) h ON h.cadre_id = elig.id
+  JOIN assessment_results r ON r.unit_id = h.unit_id
+  JOIN assessment_periods p ON p.id = r.period_id AND p.state <> 'draft'
+   AND p.ends_on BETWEEN {since} AND {ref} AND {HEADED_DURING}
   JOIN units un ON un.id = r.unit_id
   CROSS JOIN LATERAL (SELECT count(*)::int AS of FROM assessment_period_units pu
                       WHERE pu.period_id = r.period_id) n),

@@ -1,11 +1,20 @@
 """Routes for units."""
 
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
-from schemas.units import UnitCreate, UnitOut, UnitUpdate
-from service.deps import AdminUser, EntityId, IdempotencyKey, IfMatch, Limit, Offset, Pool, UnitReader
+from schemas.units import UnitCreate, UnitMove, UnitOut, UnitUpdate
+from service.deps import (
+    AdminUser,
+    EntityId,
+    IdempotencyKey,
+    IdQuery,
+    IfMatch,
+    Limit,
+    Offset,
+    Pool,
+    UnitReader,
+)
 from service.units import service
 from service.versioning import etag
 
@@ -15,8 +24,8 @@ router = APIRouter(prefix="/api/units", tags=["units"])
 @router.get("", response_model=list[UnitOut])
 async def list_units(
     pool: Pool, user: UnitReader,
-    parent_id: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
-    subtree_of: Annotated[int | None, Query(gt=0, le=2**63 - 1)] = None,
+    parent_id: IdQuery = None,
+    subtree_of: IdQuery = None,
     limit: Limit = 200, offset: Offset = 0,
 ) -> list[UnitOut]:
     """Children of a unit (roots by default) or a whole subtree."""
@@ -43,3 +52,10 @@ async def rename_unit(unit_id: EntityId, body: UnitUpdate, pool: Pool, user: Adm
                       if_match: IfMatch) -> UnitOut:
     """Rename a unit (admin)."""
     return await service.rename_unit(pool, user, unit_id, body, if_match)
+
+
+@router.post("/{unit_id}/move", response_model=UnitOut)
+async def move_unit(unit_id: EntityId, body: UnitMove, pool: Pool, user: AdminUser,
+                    if_match: IfMatch) -> UnitOut:
+    """Move a unit and everything below it under another parent (admin)."""
+    return await service.move_unit(pool, user, unit_id=unit_id, body=body, if_match=if_match)

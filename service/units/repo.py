@@ -64,3 +64,24 @@ async def cadres_in_subtree(conn: asyncpg.Connection, unit_id: int) -> list[int]
         unit_id,
     )
     return [r["id"] for r in rows]
+
+
+async def move_subtree(conn: asyncpg.Connection, unit_id: int, version: int,
+                       parent: asyncpg.Record) -> asyncpg.Record | None:
+    """Re-parent a unit at the given version, rewriting the path of its whole subtree at once."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """WITH moved AS (SELECT id, depth, path FROM units WHERE id = $1 AND version = $2),
+                changed AS (
+                  SELECT u.id, $4::bigint[] || u.ancestor_ids[moved.depth + 1:] AS ancestors
+                  FROM units u, moved WHERE u.path LIKE moved.path || '%')
+           UPDATE units u SET ancestor_ids = c.ancestors,
+                  path = '/' || array_to_string(c.ancestors, '/') || '/',
+                  depth = array_length(c.ancestors, 1) - 1,
+                  parent_id = CASE WHEN u.id = $1 THEN $3 ELSE u.parent_id END,
+                  version = CASE WHEN u.id = $1 THEN u.version + 1 ELSE u.version END,
+                  updated_at = now()
+           FROM changed c WHERE u.id = c.id
+           RETURNING u.id""",
+        unit_id, version, parent["id"], parent["ancestor_ids"],
+    )
+    return row

@@ -2,7 +2,7 @@
 
 import asyncpg
 
-from schemas.units import UnitCreate, UnitOut, UnitUpdate
+from schemas.units import UnitCreate, UnitMove, UnitOut, UnitUpdate
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
@@ -86,4 +86,35 @@ async def rename_unit(pool: asyncpg.Pool, principal: Principal, unit_id: int, bo
         for cadre_id in await repo.cadres_in_subtree(uow.conn, unit_id):
             uow.outbox("cadre", cadre_id)
         uow.audit("unit.update", "unit", unit_id, {"name": body.name, "version": out.version})
+        return out
+
+
+async def move_unit(pool: asyncpg.Pool, principal: Principal, *, unit_id: int, body: UnitMove,
+                    if_match: int | None) -> UnitOut:
+    """Move a unit and its subtree under another parent; scopes and search filters follow the tree."""
+    version, stale = require_version(body.version, if_match)
+    async with unit_of_work(pool, principal) as uow:
+        before = await repo.get(uow.conn, unit_id)
+        if before is None:
+            raise NotFound("单位不存在")
+        if before["parent_id"] is None:
+            raise Conflict("市级单位是整棵单位树的根，不能移动")
+        parent = await repo.get(uow.conn, body.parent_id)
+        if parent is None:
+            missing = "上级单位不存在"
+            raise ValidationFailed(missing, errors=[{"field": "parent_id", "message": missing}])
+        if unit_id in parent["ancestor_ids"]:
+            message = "不能把单位移动到它自己或它的下级单位之下"
+            raise ValidationFailed(message, errors=[{"field": "parent_id", "message": message}])
+        if await repo.move_subtree(uow.conn, unit_id, version, parent) is None:
+            raise stale()
+        row = await repo.get(uow.conn, unit_id)
+        assert row is not None
+        out = to_out(row)
+        await uow.revision("unit", unit_id, out.version, "move", out.model_dump(mode="json"),
+                           {"parent_id": [before["parent_id"], body.parent_id]})
+        for cadre_id in await repo.cadres_in_subtree(uow.conn, unit_id):
+            uow.outbox("cadre", cadre_id)
+        uow.audit("unit.move", "unit", unit_id, {"from_parent_id": before["parent_id"],
+                                                 "parent_id": body.parent_id, "version": out.version})
         return out

@@ -7,17 +7,17 @@ from typing import Any
 import asyncpg
 
 from schemas.cadres import CadreDetail
-from schemas.common import Domain, Role, label
+from schemas.common import Domain
+from schemas.labels import label, promotion_state
 from schemas.performance import CadrePerformance
+from service.access.roles import OFFICE
 from service.cadres import service as cadres_service
 from service.dossier import repo as dossier_repo
-from service.dossier.sections import PROMOTION_KINDS, PROMOTION_STAGES, PROMOTION_STATUSES
 from service.performance.service import dossier_sections
 from service.principal import Principal
 from service.uow import audit_only
 
 # Roles that may export the dossier PDF and read promotion records (as the API allows).
-EXPORTERS = {Role.officer, Role.leader}
 DOMAIN_ORDER = {d.value: n for n, d in enumerate(Domain)}
 
 
@@ -51,10 +51,8 @@ def _evidence_groups(rows: list[asyncpg.Record]) -> list[tuple[str, list[dict[st
 
 
 def _promotion(r: asyncpg.Record) -> dict[str, Any]:
-    state = (f"{PROMOTION_STAGES.get(r['stage'], r['stage'])}（进行中）" if r["status"] == "in_progress"
-             else PROMOTION_STATUSES.get(r["status"], r["status"]))
-    return {"id": r["id"], "kind": PROMOTION_KINDS.get(r["kind"], r["kind"]),
-            "post": r["target_unit"] + r["target_post"], "state": state,
+    return {"id": r["id"], "kind": label(r["kind"], "promotion_kind"),
+            "post": r["target_unit"] + r["target_post"], "state": promotion_state(r["status"], r["stage"]),
             "start": r["first_stage_on"], "end": r["appointed_on"], "running": r["status"] == "in_progress",
             "is_rank": r["kind"] == "rank_promotion"}
 
@@ -62,7 +60,7 @@ def _promotion(r: asyncpg.Record) -> dict[str, Any]:
 async def load(pool: asyncpg.Pool, principal: Principal, cadre_id: int, today: date) -> DossierView:
     """The dossier of a readable cadre (404 otherwise); the profile read and the page view are audited."""
     cadre = await cadres_service.get_cadre(pool, principal, cadre_id)
-    exporter = principal.role in EXPORTERS
+    exporter = principal.role in OFFICE
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
         evidence = await dossier_repo.evidence(conn, principal, cadre_id)
         records = await dossier_repo.field_records(conn, principal, cadre_id)

@@ -1,38 +1,30 @@
 """What every page route shares: HTML errors instead of problem+json, sign-in redirects, role aliases.
 
-Page routes declare their roles with `Depends(Allow(...))` aliases exactly like API routes, so the
+Page routes declare their roles with the `Allow` aliases of service/deps.py exactly like API routes, so the
 authorization matrix test reads them. A page request from a browser without a session is sent to
 the sign-in page; any other client gets the status code it would get from the API (401).
 """
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar, get_origin
+from typing import Any, TypeVar, get_origin
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from schemas.common import Role
-from service.deps import Allow
-from service.errors import DomainError
-from service.principal import Principal
+from service.errors import DomainError, status_text
 from service.problems import _zh
 from service.web.render import render
 
 log = logging.getLogger("cadre.web")
 
 M = TypeVar("M", bound=BaseModel)
-OfficeReader = Annotated[Principal, Depends(Allow(Role.officer, Role.leader))]
 
-_STATUS_TEXT = {400: "请求有误", 401: "请先登录", 403: "您的角色无权访问此页面",
-                404: "页面或对象不存在（或不在您的查看范围内）", 405: "不支持该请求方法",
-                409: "与当前状态冲突", 422: "输入不符合要求", 429: "请求过于频繁，请稍后再试",
-                500: "出错了", 503: "服务暂不可用，请稍后再试"}
 
 
 def wants_html(request: Request) -> bool:
@@ -51,7 +43,7 @@ def error_page(request: Request, status: int, detail: str, messages: list[str] |
     """A readable Chinese error page; it never echoes the URL, so a missing object and one out of
     scope give the same page."""
     response = render(request, "error.html", {
-        "status": status, "heading": _STATUS_TEXT.get(status, "出错了"), "detail": detail,
+        "status": status, "heading": status_text(status), "detail": detail,
         "messages": messages or []}, status_code=status, title="出错了")
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -78,7 +70,7 @@ class PageRoute(APIRoute):
                             for e in exc.errors()]
                 return error_page(request, 422, "页面参数不正确", messages)
             except HTTPException as exc:
-                return error_page(request, exc.status_code, _STATUS_TEXT.get(exc.status_code, "出错了"))
+                return error_page(request, exc.status_code, status_text(exc.status_code))
             except Exception:
                 # Logged with its stack trace; the reader gets a page, never the trace.
                 log.exception("page failed", extra={"path": request.url.path})

@@ -17,7 +17,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from schemas import clock
-from schemas.common import Role, label
+from schemas.common import Role
+from schemas.labels import audit_action, audit_object, label
+from service.access.roles import FILERS, OFFICE, READERS
 from service.principal import Principal
 from service.web.static import static_url
 
@@ -26,12 +28,19 @@ SITE = "干部实绩档案与选任证据库"
 
 # (path, label, roles) of the main navigation; a link is rendered only for roles that may open it.
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("/search", "检索", frozenset({Role.officer, Role.leader, Role.researcher})),
-    ("/file", "填报", frozenset({Role.officer, Role.researcher})),
-    ("/shortlists", "候选名单", frozenset({Role.officer, Role.leader})),
-    ("/promotions", "任免", frozenset({Role.officer, Role.leader})),
-    ("/scoreboard", "考核榜单", frozenset({Role.officer, Role.leader})),
+    ("/search", "检索", frozenset(READERS)),
+    ("/file", "填报", frozenset(FILERS)),
+    ("/my-work", "我的工作", frozenset(FILERS)),
+    ("/shortlists", "岗位与候选名单", frozenset(OFFICE)),
+    ("/promotions", "任免", frozenset(OFFICE)),
+    ("/scoreboard", "考核榜单", frozenset(OFFICE)),
+    ("/contests", "擂台比武", frozenset(OFFICE)),
+    ("/secondments", "下沉选派", frozenset(OFFICE)),
+    ("/service-logs", "一线服务", frozenset(OFFICE)),
+    ("/campaigns", "调研活动", frozenset(READERS)),
     ("/audit", "审计", frozenset({Role.auditor})),
+    ("/units", "单位", frozenset({Role.admin})),
+    ("/users", "用户", frozenset({Role.admin})),
 )
 
 
@@ -81,7 +90,8 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(static_url=static_url, label=label, SITE=SITE, query_url=query_url)
-    env.filters.update(label=label, beijing=beijing, day=day, number=number)
+    env.filters.update(label=label, audit_action=audit_action, audit_object=audit_object, beijing=beijing,
+                       day=day, number=number)
     return env
 
 

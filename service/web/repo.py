@@ -32,3 +32,39 @@ async def users_names(conn: asyncpg.Connection, ids: list[int]) -> dict[int, str
     """Display names of accounts (who verified, who saved a version)."""
     rows = await conn.fetch("SELECT id, display_name FROM users WHERE id = ANY($1::bigint[])", ids)
     return {r["id"]: r["display_name"] for r in rows}
+
+
+async def scope_units(conn: asyncpg.Connection, principal: Principal, max_depth: int = 2,
+                      limit: int = 600) -> list[asyncpg.Record]:
+    """Units under the user's scope units (down to `max_depth` levels below them), tree order, for
+    unit pickers; units are not secret, the scope only keeps the list to what the user works on."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT u.id, u.name, u.kind, u.depth, u.path
+           FROM units u
+           WHERE EXISTS (SELECT 1 FROM user_scopes s JOIN units su ON su.id = s.unit_id
+                         WHERE s.user_id = $1 AND s.unit_id = ANY(u.ancestor_ids)
+                           AND u.depth <= su.depth + $2)
+           ORDER BY u.path LIMIT $3""",
+        principal.user_id, max_depth, limit)
+    return rows
+
+
+async def all_units(conn: asyncpg.Connection, limit: int = 2000) -> list[asyncpg.Record]:
+    """Every unit in tree order (the admin's unit tree)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, code, name, kind, depth, parent_id, version FROM units ORDER BY path LIMIT $1",
+        limit)
+    return rows
+
+
+async def researchers(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Active research-team accounts (id, display name), for choosing team members."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, display_name FROM users WHERE role = 'researcher' AND active ORDER BY display_name, id")
+    return rows
+
+
+async def unit_names(conn: asyncpg.Connection, ids: list[int]) -> dict[int, str]:
+    """Names of units (units are not secret)."""
+    rows = await conn.fetch("SELECT id, name FROM units WHERE id = ANY($1::bigint[])", ids)
+    return {r["id"]: r["name"] for r in rows}

@@ -3,14 +3,30 @@
 from fastapi import APIRouter, FastAPI
 
 from service.web import static
-from service.web.pages import audit, auth, dossier, filing, items, promotions, scoreboard, search, shortlists
+from service.web.pages import (
+    admin,
+    assessments,
+    audit,
+    auth,
+    dossier,
+    filing,
+    items,
+    performance,
+    positions,
+    promotions,
+    scoreboard,
+    search,
+    shortlists,
+    work,
+)
 from service.web.pages.auth import LOGIN_PATH
 
 # Paths any visitor may open: the sign-in page and the static files.
 PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
-for module in (auth, search, dossier, items, filing, shortlists, promotions, scoreboard, audit):
+for module in (auth, search, dossier, items, filing, positions, shortlists, promotions, assessments,
+               scoreboard, performance, work, audit, admin):
     router.include_router(module.router)
 
 

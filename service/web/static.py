@@ -26,6 +26,8 @@ ROUTE_PATH = "/static/{path:path}"
 VENDOR: dict[str, Path] = {
     "vendor/htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
     "vendor/echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js",
+    # Loaded only by the browser tests (tests/web), which inject it to run accessibility checks.
+    "vendor/axe.min.js": NODE_MODULES / "axe-core" / "axe.min.js",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"

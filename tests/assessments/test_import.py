@@ -61,7 +61,8 @@ async def test_one_bad_row_rejects_the_whole_sheet_with_a_row_report(api: Api) -
 
 async def test_a_valid_sheet_is_applied_in_one_go(api: Api) -> None:
     w = await _setup(api)
-    rows = [["单位代码", "经济运行", "project", "城市更新"]]  # an indicator named by its code works too
+    # An indicator named by its code works too.
+    rows: list[list[Any]] = [["单位代码", "经济运行", "project", "城市更新"]]
     rows += [[u["code"], 90 - n, 80 + n, 70.5] for n, u in enumerate(w["units"])]
     r = await api.client.post(w["url"], headers=w["officer"], files={"file": ("s.xlsx", sheet(rows), XLSX)})
     assert r.status_code == 200, r.text

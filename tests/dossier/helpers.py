@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.export.factories import png_photo
 from tests.factories import Api, campaign_with_team, record_body
+from tests.pdf.factories import png_photo
 
 SERIAL_RE = re.compile(r"^DA-\d{4}-\d{6,}$")
 

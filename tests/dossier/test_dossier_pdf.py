@@ -51,7 +51,7 @@ async def test_officer_export_is_a_printable_dossier_of_what_the_officer_may_rea
     pdf, _ = await _export(api, world.officer, world.cadre["id"], tmp_path)
     text = all_text(pdf)
     for expected in ["林振华", "干部实绩档案", "鼓楼区住建局", "局长", "福州大学土木工程", "一级主任科员",
-                     "2023年度优秀", "诫勉谈话", "城市更新", "招商引资", "已核实", "窗口服务",
+                     "2023年度考核为优秀", "诫勉谈话", "城市更新", "招商引资", "已核实", "窗口服务",
                      *world.evidence_titles, *world.record_titles, world.cadre["national_id"]]:
         assert squash(expected) in text, expected
     for digest in world.attachment_sha256:

@@ -8,11 +8,12 @@ import asyncpg
 
 from schemas.common import Role
 from service.config import Settings
-from service.exports.documents import export_promotion, export_shortlist, notice_period, votes
 from service.principal import Principal
+from service.promotions.pdf import export_promotion, notice_period, votes
+from service.shortlists.pdf import export_shortlist
 from tests.dossier.helpers import SERIAL_RE, all_text, page_count, page_text, squash
-from tests.export.factories import build_promotion, build_shortlist
 from tests.factories import Api
+from tests.pdf.factories import build_promotion, build_shortlist
 
 
 async def _officer(api: Api) -> Principal:

@@ -1,7 +1,6 @@
 """The indexer against real PostgreSQL and Meilisearch: concurrency, outages, reindex, drift."""
 
 import asyncio
-import time
 
 import asyncpg
 import pytest
@@ -58,11 +57,9 @@ async def test_search_is_503_while_meilisearch_is_down_and_indexer_catches_up(
     await indexer.drain()
     meili.stop()
     try:
-        started = time.monotonic()
         r = await api.client.get("/api/search", headers=officer, params={"q": f"标记{api.tag}"})
         assert r.status_code == 503
         assert r.headers["content-type"].startswith("application/problem+json")
-        assert time.monotonic() - started < 5
         _, more = await _file_records(api, 2)
         assert len(more) == 2
         with pytest.raises(MeilisearchCommunicationError):

@@ -11,13 +11,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from tests.export.factories import (
-    build_dossier,
-    build_promotion,
-    build_shortlist,
-    png_photo,
-    watermark,
-)
 
 from schemas.export import (
     AttachmentInfo,
@@ -39,6 +32,13 @@ from service.pdf import (
     render_dossier,
     render_promotion,
     render_shortlist,
+)
+from tests.pdf.factories import (
+    build_dossier,
+    build_promotion,
+    build_shortlist,
+    png_photo,
+    watermark,
 )
 
 POPPLER = ("pdftotext", "pdfinfo", "pdffonts", "pdftoppm")

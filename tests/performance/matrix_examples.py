@@ -77,11 +77,10 @@ BODIES: dict[str, Any] = {
 }
 
 
-async def _ok(api: Api, method: str, path: str, headers: dict[str, str], body: Any) -> dict[str, Any]:
+async def _ok(api: Api, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
     r = await api.client.request(method, path, headers=headers, json=body)
     assert r.status_code in (200, 201), r.text
-    out: dict[str, Any] = r.json()
-    return out
+    return r.json()
 
 
 async def _district(api: Api, officer: dict[str, str], district: int, bureau: int, cadre_id: int,

@@ -39,10 +39,10 @@ def _roles(route: RouteContext) -> frozenset[str]:
 
 
 def _cases(app: FastAPI) -> list[tuple[str, str, frozenset[str]]]:
-    return [(m, r.path, _roles(r)) for r in iter_route_contexts(app.routes)
+    return [(m, r.path or "", _roles(r)) for r in iter_route_contexts(app.routes)
             if isinstance(r.original_route, APIRoute)
-            and (r.path.startswith(PREFIXES) or r.path.endswith("/performance"))
-            for m in sorted(set(r.methods) - {"HEAD", "OPTIONS"})]
+            and ((r.path or "").startswith(PREFIXES) or (r.path or "").endswith("/performance"))
+            for m in sorted(set(r.methods or ()) - {"HEAD", "OPTIONS"})]
 
 
 async def _world(api: Api) -> World:

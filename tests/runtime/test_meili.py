@@ -15,7 +15,7 @@ import meilisearch
 import pytest
 from meilisearch.errors import MeilisearchApiError
 
-from service.config import get_settings
+from service.config import get_settings, library_index_name
 from service.runtime import _proc
 from service.runtime.meili import (
     MEILI_SHA256,
@@ -31,6 +31,7 @@ from service.runtime.meili_binary import cached_binary_path, sha256_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "cadretest"
+LIVE = library_index_name(PREFIX)
 DOCS = [{"id": "1", "name": "张三", "unit": "城建局"}, {"id": "2", "name": "李四", "unit": "发改委"}]
 
 
@@ -50,6 +51,10 @@ def server(binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[M
 @pytest.fixture(scope="module")
 def keys(server: MeiliServer) -> tuple[str, str]:
     return provision_keys(server.url, server.master_key, PREFIX)
+
+
+# A busy machine indexes slowly: wait on the task for as long as it reasonably takes.
+TASK_WAIT_MS = 120_000
 
 
 def _client(server: MeiliServer, key: str) -> meilisearch.Client:
@@ -97,7 +102,23 @@ def test_provision_keys_is_idempotent(server: MeiliServer, keys: tuple[str, str]
     assert uids.count(key_uid(PREFIX, "search")) == 1
     assert uids.count(key_uid(PREFIX, "indexer")) == 1
     search = admin.get_key(key_uid(PREFIX, "search"))
-    assert search.actions == ["search"] and search.indexes == [f"{PREFIX}*"]
+    assert search.actions == ["search"] and search.indexes == [LIVE]
+    indexer = admin.get_key(key_uid(PREFIX, "indexer"))
+    assert indexer.indexes == [LIVE, f"{LIVE}_build_*"]
+
+
+def test_keys_reach_no_index_that_merely_starts_like_theirs(
+    server: MeiliServer, keys: tuple[str, str]
+) -> None:
+    """Issue 12.9: `cadre*` also matched `cadre2_library`; the keys now name exact indexes."""
+    admin = _client(server, server.master_key)
+    for uid in (f"{PREFIX}2_library", f"{PREFIX}_other", f"{LIVE}x"):
+        admin.wait_for_task(admin.create_index(uid, {"primaryKey": "id"}).task_uid,
+                            timeout_in_ms=TASK_WAIT_MS)
+        for key in keys:
+            with pytest.raises(MeilisearchApiError) as caught:
+                _client(server, key).index(uid).search("张三")
+            assert caught.value.status_code in (403, 404), uid
 
 
 def test_indexer_writes_and_search_key_only_searches(
@@ -105,21 +126,21 @@ def test_indexer_writes_and_search_key_only_searches(
 ) -> None:
     search_key, indexer_key = keys
     indexer = _client(server, indexer_key)
-    task = indexer.create_index(f"{PREFIX}_docs", {"primaryKey": "id"})
-    indexer.wait_for_task(task.task_uid)
-    task = indexer.index(f"{PREFIX}_docs").update_filterable_attributes(["unit"])
-    indexer.wait_for_task(task.task_uid)
-    task = indexer.index(f"{PREFIX}_docs").add_documents(DOCS)
-    assert indexer.wait_for_task(task.task_uid).status == "succeeded"
+    task = indexer.create_index(LIVE, {"primaryKey": "id"})
+    indexer.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS)
+    task = indexer.index(LIVE).update_filterable_attributes(["unit"])
+    indexer.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS)
+    task = indexer.index(LIVE).add_documents(DOCS)
+    assert indexer.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS).status == "succeeded"
 
     searcher = _client(server, search_key)
-    hits = searcher.index(f"{PREFIX}_docs").search("张三")["hits"]
+    hits = searcher.index(LIVE).search("张三")["hits"]
     assert [h["id"] for h in hits] == ["1"]
     with pytest.raises(MeilisearchApiError) as caught:
-        searcher.index(f"{PREFIX}_docs").add_documents([{"id": "3", "name": "王五"}])
+        searcher.index(LIVE).add_documents([{"id": "3", "name": "王五"}])
     assert caught.value.status_code == 403
     with pytest.raises(MeilisearchApiError) as caught:
-        searcher.index(f"{PREFIX}_docs").get_documents()
+        searcher.index(LIVE).get_documents()
     assert caught.value.status_code == 403
     with pytest.raises(MeilisearchApiError) as caught:  # outside the prefix
         _client(server, indexer_key).create_index("elsewhere")
@@ -128,19 +149,21 @@ def test_indexer_writes_and_search_key_only_searches(
 
 def test_indexer_can_swap_indexes(server: MeiliServer, keys: tuple[str, str]) -> None:
     indexer = _client(server, keys[1])
-    for uid in (f"{PREFIX}_a", f"{PREFIX}_b"):
-        indexer.wait_for_task(indexer.create_index(uid, {"primaryKey": "id"}).task_uid)
-    indexer.wait_for_task(indexer.index(f"{PREFIX}_b").add_documents(DOCS).task_uid)
-    task = indexer.swap_indexes([{"indexes": [f"{PREFIX}_a", f"{PREFIX}_b"]}])
+    for uid in (f"{LIVE}_build_a", f"{LIVE}_build_b"):
+        indexer.wait_for_task(indexer.create_index(uid, {"primaryKey": "id"}).task_uid,
+                              timeout_in_ms=TASK_WAIT_MS)
+    indexer.wait_for_task(indexer.index(f"{LIVE}_build_b").add_documents(DOCS).task_uid,
+                          timeout_in_ms=TASK_WAIT_MS)
+    task = indexer.swap_indexes([{"indexes": [f"{LIVE}_build_a", f"{LIVE}_build_b"]}])
     # a swap task has no indexUid, so a key scoped to f"{PREFIX}*" cannot read it (404):
     # the indexer has to observe the swap another way (or be given a wider key)
     with pytest.raises(MeilisearchApiError) as caught:
         indexer.get_task(task.task_uid)
     assert caught.value.status_code == 404
     admin = _client(server, server.master_key)
-    assert admin.wait_for_task(task.task_uid).status == "succeeded"
-    assert indexer.index(f"{PREFIX}_a").get_stats().number_of_documents == 2
-    indexer.wait_for_task(indexer.delete_index(f"{PREFIX}_b").task_uid)
+    assert admin.wait_for_task(task.task_uid, timeout_in_ms=TASK_WAIT_MS).status == "succeeded"
+    assert indexer.index(f"{LIVE}_build_a").get_stats().number_of_documents == 2
+    indexer.wait_for_task(indexer.delete_index(f"{LIVE}_build_b").task_uid, timeout_in_ms=TASK_WAIT_MS)
 
 
 def test_stop_and_restart_on_same_port_keeps_data(
@@ -148,7 +171,7 @@ def test_stop_and_restart_on_same_port_keeps_data(
 ) -> None:
     port, url = server.port, server.url
     searcher = _client(server, keys[0])
-    assert searcher.index(f"{PREFIX}_docs").search("李四")["hits"]
+    assert searcher.index(LIVE).search("李四")["hits"]
     server.stop()
     assert not server.running
     with pytest.raises(httpx.TransportError):
@@ -157,7 +180,7 @@ def test_stop_and_restart_on_same_port_keeps_data(
     server.start()
     print(f"\nmeilisearch restart: {time.monotonic() - started:.2f}s")
     assert server.port == port and server.url == url
-    assert [h["id"] for h in searcher.index(f"{PREFIX}_docs").search("李四")["hits"]] == ["2"]
+    assert [h["id"] for h in searcher.index(LIVE).search("李四")["hits"]] == ["2"]
 
 
 def test_busy_port_is_refused(server: MeiliServer, binary: Path, tmp_path: Path) -> None:

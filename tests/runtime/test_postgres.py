@@ -1,5 +1,6 @@
 """Embedded PostgreSQL: init in a temp dir, connect, stop, restart, recover from killed runs."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -47,7 +48,7 @@ async def _execute(dsn: str, sql: str) -> None:
 
 
 async def test_select_one(pg: EmbeddedPostgres) -> None:
-    assert pg.dsn.startswith("postgresql://postgres@127.0.0.1:")
+    assert pg.dsn.startswith("postgresql://postgres:")
     assert pg.dsn.endswith("/cadre")
     assert await _fetchval(pg.dsn, "select 1") == 1
     assert await _fetchval(pg.dsn, "show server_encoding") == "UTF8"
@@ -115,3 +116,47 @@ def test_refuses_a_non_postgres_directory(tmp_path: Path) -> None:
     with pytest.raises(EmbeddedPostgresError, match="not a PostgreSQL"):
         EmbeddedPostgres(target).start()
     assert (target / "keep.txt").read_text() == "mine"
+
+
+async def test_service_role_needs_its_password_and_cannot_change_the_audit_trail(
+        tmp_path: Path) -> None:
+    from service.migrate import upgrade_head
+
+    with EmbeddedPostgres(tmp_path / "pg", durable=False) as server:
+        await asyncio.to_thread(upgrade_head, server.owner_dsn)
+        assert await _fetchval(server.service_dsn, "select current_user") == "cadre_service"
+        assert await _fetchval(server.service_dsn,
+                               "select pg_has_role('cadre_service', 'cadre_app', 'member')")
+        assert await _fetchval(server.service_dsn, "select rolsuper from pg_roles "
+                               "where rolname = current_user") is False
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await _execute(server.service_dsn, "update audit_log set action = 'x'")
+        assert await _fetchval(server.owner_dsn,
+                               "select tableowner from pg_tables where tablename = 'audit_log'"
+                               ) == "cadre_owner"
+        without_password = server.service_dsn.replace(f":{server.passwords.service}@", "@")
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await _fetchval(without_password, "select 1")
+        wrong = server.service_dsn.replace(server.passwords.service, "wrong-password")
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await _fetchval(wrong, "select 1")
+
+
+async def test_a_trust_cluster_of_an_older_run_moves_to_passwords_and_the_owner(
+        tmp_path: Path) -> None:
+    from service.runtime import pg_roles
+
+    pgdata = tmp_path / "pg"
+    with EmbeddedPostgres(pgdata, durable=False) as server:
+        await _execute(server.dsn, "create table old_table (v text)")  # owned by postgres
+        hba = pgdata / "pg_hba.conf"
+        hba.write_text("host all all 127.0.0.1/32 trust\n")
+        await _execute(server.dsn, "select pg_reload_conf()")
+    pg_roles.secrets_path(pgdata).unlink()  # as before password auth: no passwords on file
+    with EmbeddedPostgres(pgdata, durable=False) as server:
+        assert not pg_roles.uses_trust(pgdata)
+        assert await _fetchval(server.dsn, "select tableowner from pg_tables "
+                               "where tablename = 'old_table'") == "cadre_owner"
+        anonymous = f"postgresql://postgres@127.0.0.1:{server.port}/cadre"
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            await _fetchval(anonymous, "select 1")

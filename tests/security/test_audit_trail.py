@@ -3,13 +3,15 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from schemas import clock
 from schemas.common import Role
+from service.audit.sealer import seal_all
 from service.audit.service import verify_chain
 from service.principal import Principal
 from service.uow import audit_only
@@ -23,6 +25,7 @@ async def _three_entries(pool: asyncpg.Pool) -> list[int]:
     for n in range(3):
         await audit_only(pool, PROBE, "test.probe", "probe", n, {"n": n})
     rows = await pool.fetch("SELECT id FROM audit_log WHERE action = 'test.probe' ORDER BY id DESC LIMIT 3")
+    await seal_all(pool)
     return sorted(r["id"] for r in rows)
 
 
@@ -74,7 +77,7 @@ async def test_modified_details_are_caught_at_that_entry(pool: asyncpg.Pool) -> 
         assert (await verify_chain(conn)).ok
 
 
-async def test_deleted_middle_entry_breaks_the_link_of_the_next(pool: asyncpg.Pool) -> None:
+async def test_deleted_middle_entry_is_named_by_its_link(pool: asyncpg.Pool) -> None:
     entries = await _three_entries(pool)
     async with pool.acquire() as conn:
         tr = conn.transaction()
@@ -83,8 +86,25 @@ async def test_deleted_middle_entry_breaks_the_link_of_the_next(pool: asyncpg.Po
             await conn.execute("SET LOCAL session_replication_role = replica")
             await conn.execute("DELETE FROM audit_log WHERE id = $1", entries[1])
             report = await verify_chain(conn)
+            assert not report.ok and report.broken_id == entries[1]
+            assert "删除" in report.reason
+        finally:
+            await tr.rollback()
+        assert (await verify_chain(conn)).ok
+
+
+async def test_deleted_entry_and_link_break_the_chain_at_the_next(pool: asyncpg.Pool) -> None:
+    entries = await _three_entries(pool)
+    async with pool.acquire() as conn:
+        tr = conn.transaction()
+        await tr.start()
+        try:
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("DELETE FROM audit_log WHERE id = $1", entries[1])
+            await conn.execute("DELETE FROM audit_chain WHERE entry_id = $1", entries[1])
+            report = await verify_chain(conn)
             assert not report.ok and report.broken_id == entries[2]
-            assert "链接断开" in report.reason
+            assert "不连续" in report.reason
         finally:
             await tr.rollback()
         assert (await verify_chain(conn)).ok
@@ -121,12 +141,13 @@ async def test_auditor_queries_by_actor_object_action_and_time(api: Api) -> None
     officer_id, officer = await api.user("officer", [api.units["d1"]])
     auditor_id, auditor = await api.user("auditor")
     cadre = await api.cadre(officer, api.units["d1_bureau"])
-    before = datetime.now(UTC) - timedelta(seconds=5)
+    before = clock.now() - timedelta(seconds=5)
     assert (await api.client.get(f"/api/cadres/{cadre['id']}", headers=officer)).status_code == 200
+    await seal_all(api.pool)
     r = await api.client.get("/api/audit", headers=auditor, params={
         "actor_id": officer_id, "object_type": "cadre", "object_id": str(cadre["id"]),
         "action": "cadre.", "since": before.isoformat(),
-        "until": (datetime.now(UTC) + timedelta(seconds=5)).isoformat()})
+        "until": (clock.now() + timedelta(seconds=5)).isoformat()})
     assert r.status_code == 200, r.text
     page = r.json()
     assert [e["action"] for e in page["items"]] == ["cadre.read", "cadre.create"]
@@ -136,7 +157,7 @@ async def test_auditor_queries_by_actor_object_action_and_time(api: Api) -> None
                                params={"actor_id": officer_id, "limit": 1, "offset": 1})
     assert len(one.json()["items"]) == 1 and one.json()["total"] >= 2
     later = await api.client.get("/api/audit", headers=auditor,
-                                 params={"actor_id": officer_id, "since": datetime.now(UTC).isoformat()})
+                                 params={"actor_id": officer_id, "since": clock.now().isoformat()})
     assert later.json()["total"] == 0
     # The auditor's own reading is in the trail, with the filters used.
     mine = await api.client.get("/api/audit", headers=auditor,

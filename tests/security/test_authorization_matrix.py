@@ -22,7 +22,9 @@ from service.config import Settings
 from service.deps import Allow
 from service.main import create_app
 from service.routes import PUBLIC_PATHS
-from tests.factories import Api
+from tests.factories import Api, campaign_with_team, record_body
+from tests.leadership import matrix_examples as leadership
+from tests.lrmx import matrix_examples as formats
 from tests.performance import matrix_examples as performance
 from tests.security.world import MOTION, ROLES, World, build_world, evidence_body, png
 
@@ -33,8 +35,9 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "record_id": ("record", frozenset({"officer", "leader", "researcher"})),
     "evidence_id": ("evidence", frozenset({"officer", "leader", "researcher"})),
     "attachment_id": ("attachment", frozenset({"officer", "leader", "researcher"})),
-    # Campaigns are open to every officer and leader; a researcher sees only their own teams'.
-    "campaign_id": ("campaign", frozenset({"researcher"})),
+    # Campaigns belong to a unit: officers and leaders see those their scope covers; a researcher
+    # sees only their own teams'.
+    "campaign_id": ("campaign", frozenset({"officer", "leader", "researcher"})),
     # Accounts are admin business and units are not secret: no scope applies.
     "user_id": ("user", frozenset()),
     "unit_id": ("unit", frozenset()),
@@ -46,6 +49,8 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "job_id": ("export_job", frozenset({"officer", "leader"})),
     # Scoreboards, contests, secondments, service logs: kept by their domain (issue 7).
     **performance.PARAM_KINDS,
+    **formats.PARAM_KINDS,
+    **leadership.PARAM_KINDS,
 }
 
 # Path parameters that are plain values rather than objects (a version number, a stage name).
@@ -111,7 +116,13 @@ BODIES: dict[str, Body] = {
     "POST /api/campaigns/{campaign_id}/teams": lambda w: {"json": {
         "name": f"补充调研组{secrets.token_hex(3)}"}},
     "PATCH /api/units/{unit_id}": lambda w: {"json": {"version": 1, "name": "鼓楼区"}},
+    # Moving a unit under the parent it already has changes nothing else in the shared world.
+    "POST /api/units/{unit_id}/move": lambda w: {"json": {"parent_id": w.api.units["city"], "version": 1}},
     "PATCH /api/users/{user_id}": lambda w: {"json": {"version": 1, "display_name": "张科长"}},
+    # The world's officer already holds district 1 (adding it again is refused, nothing changes)
+    # and does not hold district 2 (removing it is refused): the world stays as it was.
+    "POST /api/users/{user_id}/scopes": lambda w: {"json": {"unit_id": w.inside("unit")}},
+    "POST /api/users/{user_id}/scopes/remove": lambda w: {"json": {"unit_id": w.outside("unit")}},
     "POST /api/attachments": lambda w: {"files": {"file": ("照片.png", png(), "image/png")}},
     "PUT /api/positions/{position_id}": _position_update,
     "POST /api/positions/{position_id}/shortlist/marks": lambda w: {"json": {
@@ -131,6 +142,8 @@ BODIES: dict[str, Body] = {
     "POST /api/promotions/{promotion_id}/probation": lambda w: _promotion(
         w, outcome="confirmed", date="2025-10-16", reason="试用期满考核合格"),
     **performance.BODIES,
+    **formats.BODIES,
+    **leadership.BODIES,
     # Wrong current password: exercises the route without ending the user's sessions.
     "POST /api/auth/password": lambda w: {"json": {"current_password": "Wrong@pass-1",
                                                    "new_password": "Another@pass-2"}},
@@ -139,6 +152,7 @@ BODIES: dict[str, Body] = {
 # Required query parameters of routes, by "METHOD path".
 QUERIES: dict[str, dict[str, Any]] = {
     "GET /api/promotions/working-days": {"start": "2024-01-01", "end": "2024-01-31"},
+    **leadership.QUERIES,
 }
 # Routes that end the session they are called with get a token of their own.
 ENDS_SESSION = {"POST /api/auth/logout", "DELETE /api/auth/session"}
@@ -184,15 +198,16 @@ def route_cases(app: Any) -> list[RouteCase]:
         allows = list(_allows(route.dependant))
         roles = (frozenset.intersection(*(frozenset(r.value for r in a.roles) for a in allows))
                  if allows else None)
-        params = tuple(re.findall(r"{(\w+)(?::\w+)?}", route.path))
-        for method in sorted(set(route.methods) - {"HEAD", "OPTIONS"}):
-            cases.append(RouteCase(method, route.path, roles, params))
+        path = route.path or ""
+        params = tuple(re.findall(r"{(\w+)(?::\w+)?}", path))
+        for method in sorted(set(route.methods or ()) - {"HEAD", "OPTIONS"}):
+            cases.append(RouteCase(method, path, roles, params))
     return cases
 
 
 def other_routes(app: Any) -> list[tuple[str, str]]:
     """Routes that are not API routes (documentation pages, mounted apps), as (type, path)."""
-    return [(type(r.original_route).__name__, r.path) for r in iter_route_contexts(app.routes)
+    return [(type(r.original_route).__name__, r.path or "") for r in iter_route_contexts(app.routes)
             if not isinstance(r.original_route, APIRoute)]
 
 
@@ -252,7 +267,8 @@ def test_admin_reads_no_dossier_and_auditor_only_the_trail() -> None:
         # A page is held to the rule of the API it shows (/audit like /api/audit).
         path = "/api" + case.path if _is_page(case) else case.path
         if "admin" in case.roles and case.roles != set(ROLES):
-            assert path.startswith(("/api/users", "/api/units")), case.key
+            # /api/status: the operator's view of processes and queues, no personal data
+            assert path.startswith(("/api/users", "/api/units", "/api/status")), case.key
         if "auditor" in case.roles and case.roles != set(ROLES):
             assert path.startswith("/api/audit"), case.key
 
@@ -324,3 +340,74 @@ async def test_route_answers_each_role_by_its_rule_and_scope(case: RouteCase, wo
             where = f"{case.key} as {role}, {param} out of scope"
             assert outside.status_code == 404, f"{where}: {outside.status_code} {outside.text[:300]}"
             assert _problem(outside) == _problem(missing), f"{where} differs from a missing object"
+
+
+async def test_campaign_team_and_assignment_writes_stay_within_the_officers_district(
+        world: World) -> None:
+    """The district-1 officer may not create, extend or change campaigns over district 2."""
+    api, officer = world.api, world.headers["officer"]
+    base = {"name": "跨区调研", "starts_on": "2024-01-01", "ends_on": "2030-12-31"}
+    for team in ({"cadre_ids": [world.outside("cadre")]}, {"unit_ids": [world.outside("unit")]}):
+        r = await api.client.post("/api/campaigns", headers=officer,
+                                  json={**base, "teams": [{"name": "甲组", **team}]})
+        assert r.status_code == 422, r.text
+        r = await api.client.post(f"/api/campaigns/{world.inside('campaign')}/teams", headers=officer,
+                                  json={"name": f"乙组{secrets.token_hex(3)}", **team})
+        assert r.status_code == 422, r.text
+    r = await api.client.post("/api/campaigns", headers=officer,
+                              json={**base, "unit_id": world.outside("unit")})
+    assert r.status_code == 422, r.text
+    for body in ({"version": 1, "status": "closed"}, {"version": 1, "status": "open"}):
+        r = await api.client.patch(f"/api/campaigns/{world.outside('campaign')}", headers=officer,
+                                   json=body)
+        assert r.status_code == 404, r.text
+
+
+RESEARCHER_OBJECTS = ("cadre", "record", "evidence", "attachment")
+
+
+async def test_researcher_reads_nothing_after_the_campaign_closes_and_only_its_officer_reopens(
+        world: World) -> None:
+    """Every researcher-readable route with an object of a campaign answers 404 once the
+    campaign is closed; an officer of another district cannot re-open it."""
+    api, u = world.api, world.api.units
+    researcher_id, researcher = await api.user("researcher")
+    # A team mate files (their own uploads stay theirs to read; the team's record is the rule's).
+    filer_id, filer = await api.user("researcher")
+    _, officer2 = await api.user("officer", [u["d2"]])
+    campaign = await campaign_with_team(api, world.headers["officer"], [researcher_id, filer_id],
+                                        [u["d1"]])
+    attachment = (await api.client.post("/api/attachments", headers=filer, files={
+        "file": ("照片.png", png(), "image/png")})).json()["id"]
+    record = await api.client.post("/api/records", headers=filer, json=record_body(
+        campaign, [world.inside("cadre")], attachment_ids=[attachment]))
+    assert record.status_code == 201, record.text
+    ids = {"cadre": world.inside("cadre"), "record": record.json()["id"],
+           "evidence": world.inside("evidence"), "attachment": attachment}
+    cases = [c for c in CASES if c.method == "GET" and c.roles and "researcher" in c.roles
+             and c.params and all(p in PARAM_KINDS and PARAM_KINDS[p][0] in RESEARCHER_OBJECTS
+                                  for p in c.params)]
+    assert len(cases) >= 6, [c.key for c in cases]
+
+    async def statuses() -> dict[str, int]:
+        out = {}
+        for case in cases:
+            path = _path(case, {p: ids[PARAM_KINDS[p][0]] for p in case.params})
+            out[case.key] = (await api.client.get(path, headers=researcher)).status_code
+        return out
+
+    async def patch(headers: dict[str, str], version: int, status: str) -> int:
+        r = await api.client.patch(f"/api/campaigns/{campaign['id']}", headers=headers,
+                                   json={"version": version, "status": status})
+        return r.status_code
+
+    open_answers = await statuses()
+    assert all(s < 400 for s in open_answers.values()), open_answers
+    assert await patch(world.headers["officer"], 1, "closed") == 200
+    closed = await statuses()
+    assert set(closed.values()) == {404}, closed
+    assert await patch(officer2, 2, "open") == 404
+    closed = await statuses()
+    assert set(closed.values()) == {404}, closed
+    assert await patch(world.headers["officer"], 2, "open") == 200
+    assert await statuses() == open_answers

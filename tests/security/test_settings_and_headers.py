@@ -1,12 +1,15 @@
 """Settings refuse unsafe values outside development; responses carry security headers; CORS closed."""
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
 from service.config import Settings
 from tests.factories import Api
 
-REAL = {"env": "production", "database_url": "postgresql://cadre@db/cadre",
+REAL: dict[str, Any] = {"env": "production", "database_url": "postgresql://cadre@db/cadre",
         "secret_key": SecretStr("a-real-secret-of-some-length-2f9c")}
 
 
@@ -68,10 +71,22 @@ async def test_cors_is_closed_by_default(api: Api) -> None:
 async def test_oversized_body_is_refused_while_streaming(api: Api, settings: Settings) -> None:
     _, officer = await api.user("officer", [api.units["d1"]])
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(settings.request_max_bytes // 65536 + 2):
             yield b" " * 65536
 
     r = await api.client.post("/api/campaigns", headers={**officer, "Content-Type": "application/json"},
                               content=chunks())
     assert r.status_code == 413
+
+
+def test_the_web_app_never_holds_the_meilisearch_master_key() -> None:
+    """Issue 12.9: only the command that creates keys needs it; the app drops it however started."""
+    from service.main import create_app
+    from service.runtime.stack import with_search_keys
+
+    app = create_app(Settings(env="test", meili_master_key=SecretStr("a-real-master-key-123456")))
+    assert app.state.settings.meili_master_key is None
+    given = Settings(env="test", meili_master_key=SecretStr("a-real-master-key-123456"),
+                     meili_search_key=SecretStr("s"), meili_index_key=SecretStr("i"))
+    assert with_search_keys(given).meili_master_key is None

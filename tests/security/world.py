@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.factories import Api, campaign_with_team, record_body
+from tests.leadership import matrix_examples as leadership_examples
+from tests.lrmx import matrix_examples as format_examples
 from tests.performance import matrix_examples
 
 ROLES = ("admin", "officer", "researcher", "auditor", "leader")
@@ -174,4 +176,6 @@ async def build_world(api: Api) -> World:
                   "evidence": evidence[0], "position": selection[0]["position"],
                   "promotion": selection[0]["promotion"], "spare_cadre": spare}
     await matrix_examples.add_objects(world)
+    await format_examples.add_objects(world)
+    await leadership_examples.add_objects(world)
     return world

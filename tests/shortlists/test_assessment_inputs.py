@@ -39,7 +39,12 @@ async def _scoreboard_and_contest(api: Api, scores: dict[int, float]) -> None:
 
 async def test_unit_rank_and_contest_results_are_explained(api: Api) -> None:
     o = await office(api)
-    head = await cadre(o, is_unit_head=True)
+    # Headship comes from the resume (service/leadership/rules.py): the head's line at the bureau.
+    head = await cadre(o, is_unit_head=True, career=[
+        {"start_date": "2005-07-01", "end_date": "2012-12-31", "unit_name": "某街道", "post": "科员",
+         "is_grassroots": True},
+        {"start_date": "2013-01-01", "unit_id": api.units["d1_bureau"], "unit_name": "住建局",
+         "post": "局长"}])
     rival = await cadre(o)
     outsider = await cadre(o, birth_date="1960-01-01")
     for who in (head, rival):

@@ -1,5 +1,6 @@
 """Steps shared by the browser journeys."""
 
+import re
 from typing import Any
 
 from service.demo import DEMO_PASSWORD
@@ -25,3 +26,46 @@ def assert_labelled(page: Any) -> None:
     """No visible input without a label on the current page."""
     missing = page.evaluate(UNLABELLED_JS)
     assert not missing, f"inputs without a label on {page.url}: {missing}"
+
+
+AXE_JS = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+}"""
+
+
+def assert_accessible(page: Any) -> None:
+    """axe-core (served by the app from the npm package) finds no serious or critical violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        src = page.evaluate("() => document.querySelector('link[rel=stylesheet]').href"
+                            ".replace(/app\\.css.*/, 'vendor/axe.min.js')")
+        page.add_script_tag(url=src)
+    found = page.evaluate(AXE_JS)
+    assert not found, f"axe on {page.url}: {found}"
+
+
+def pick_cadre(page: Any, legend: str, query: str) -> str:
+    """Choose a cadre in a picker fieldset by searching; returns the chosen option's text."""
+    box = page.locator("fieldset.pick", has=page.locator("legend", has_text=legend))
+    box.get_by_role("searchbox").fill(query)
+    box.get_by_role("button", name="查找").click()
+    option = box.locator(".pick-option").first
+    text: str = option.inner_text()
+    option.click()
+    return text
+
+
+def open_nav(page: Any) -> Any:
+    """The main navigation, opened with 菜单 where a phone keeps it folded."""
+    toggle = page.get_by_role("button", name="菜单")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return page.get_by_role("navigation", name="主导航")
+
+
+def open_filters(page: Any) -> None:
+    """The search filters, opened with 筛选 where a phone keeps them folded."""
+    toggle = page.get_by_role("button", name=re.compile("^筛选"))
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

@@ -7,7 +7,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.web.conftest import Site
-from tests.web.helpers import assert_labelled, sign_in
+from tests.web.helpers import assert_labelled, open_filters, sign_in
 
 
 def test_search_with_facets_and_candidate_mode_opens_a_dossier_that_exports_a_pdf(
@@ -20,12 +20,14 @@ def test_search_with_facets_and_candidate_mode_opens_a_dossier_that_exports_a_pd
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q="))
     expect(page.locator(".hit").first).to_be_visible()
+    open_filters(page)
     page.locator("#f-type-cadre").check()
     page.wait_for_url(re.compile(r"type=cadre"))
     expect(page.locator(".hit-title a", has_text=name).first).to_be_visible()
     expect(page.locator(".hit-title mark").first).to_have_text(name)
     # The URL carries the whole query: opening it again shows the same results.
     page.goto(page.url)
+    open_filters(page)
     expect(page.locator("#f-type-cadre")).to_be_checked()
     expect(page.locator(".hit-title a", has_text=name).first).to_be_visible()
     page.locator("#f-type-cadre").uncheck()

@@ -16,7 +16,7 @@ def test_a_shortlist_is_explained_edited_saved_compared_and_exported(
         page: Any, site: Site, screenshot: Any) -> None:
     position = site.data["position"]
     sign_in(page, "officer", "/shortlists")
-    page.get_by_role("link", name=re.compile(position["title"])).click()
+    page.locator(".card-title a", has_text=position["title"]).click()
     page.wait_for_url(re.compile(rf"/shortlists/{position['id']}"))
     first = page.locator(".candidate").first
     expect(first).to_be_visible()
@@ -55,7 +55,7 @@ def test_a_promotion_moves_through_a_stage_and_a_refused_stage_names_its_rule(
     record = site.data["promotions"][viewport]
     sign_in(page, "officer", "/promotions")
     for column in ("待动议", "动议", "民主推荐", "考察", "讨论决定", "任前公示", "试用期", "已终止"):
-        expect(page.get_by_role("heading", level=2, name=re.compile(rf"^{column} \d+$"))).to_be_visible()
+        expect(page.get_by_role("heading", level=3, name=re.compile(rf"^{column} \d+$"))).to_be_visible()
     screenshot(page, "promotions-board")
     page.locator(".board-card a", has_text=record["cadre_name"]).first.click()
     page.wait_for_url(re.compile(rf"/promotions/{record['id']}$"))

@@ -4,7 +4,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.web.helpers import assert_labelled, sign_in
+from tests.web.helpers import assert_labelled, open_nav, sign_in
 
 
 def test_sign_in_lands_on_the_roles_first_page_and_sign_out_ends_the_session(
@@ -22,7 +22,7 @@ def test_sign_in_lands_on_the_roles_first_page_and_sign_out_ends_the_session(
     page.wait_for_url("**/search?q=**")
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["cadre_session"]["httpOnly"] and cookies["cadre_session"]["sameSite"] == "Strict"
-    nav = page.get_by_role("navigation", name="主导航")
+    nav = open_nav(page)
     for text in ("检索", "填报", "候选名单", "任免", "考核榜单"):
         expect(nav.get_by_role("link", name=text)).to_be_visible()
     expect(nav.get_by_role("link", name="审计")).to_have_count(0)
@@ -37,9 +37,9 @@ def test_a_role_sees_only_its_pages_and_a_forbidden_page_says_so_in_chinese(
         page: Any, screenshot: Any) -> None:
     sign_in(page, "researcher")
     page.wait_for_url("**/search")
-    nav = page.get_by_role("navigation", name="主导航")
+    nav = open_nav(page)
     expect(nav.get_by_role("link", name="填报")).to_be_visible()
-    for hidden in ("候选名单", "任免", "考核榜单", "审计"):
+    for hidden in ("岗位与候选名单", "任免", "考核榜单", "审计"):
         expect(nav.get_by_role("link", name=hidden)).to_have_count(0)
     response = page.goto("/promotions")
     assert response is not None and response.status == 403
@@ -48,3 +48,28 @@ def test_a_role_sees_only_its_pages_and_a_forbidden_page_says_so_in_chinese(
     response = page.goto("/cadres/999999999")
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_contain_text("不存在")
+
+
+HOSTILE_NEXT = ("/%09/evil.example/x", "/%0A/evil.example/x", "/%0D/evil.example/x",
+                "/%5Cevil.example/x", "//evil.example/x", "https:evil.example/x")
+
+
+def test_sign_in_never_leaves_the_site_whatever_next_says(page: Any, site: Any) -> None:
+    """Issue 12.2: a `next` that a browser would turn into another host leads home instead."""
+    for raw in HOSTILE_NEXT:
+        page.context.clear_cookies()
+        page.goto(f"/login?next={raw}")
+        page.get_by_label("用户名").fill("leader")
+        page.get_by_label("密码").fill("Demo@2024pass")
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(lambda url: "/login" not in url)
+        assert page.url.startswith(site.url + "/") and "evil" not in page.url, (raw, page.url)
+    # login.js checks again on its own: a hostile value put into the form is not followed either.
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.evaluate("document.getElementById('login-form').dataset.next = '/\\t/evil.example/x'")
+    page.get_by_label("用户名").fill("leader")
+    page.get_by_label("密码").fill("Demo@2024pass")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    assert page.url.startswith(site.url + "/") and "evil" not in page.url, page.url

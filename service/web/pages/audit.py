@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from schemas import clock
 from schemas.audit import ChainReportOut
+from schemas.common import DbId
 from service.audit import service as audit_service
-from service.deps import AuditorUser, Pool
+from service.deps import AppSettings, AuditorUser, Pool
 from service.web.page_route import page_router, query_model
 from service.web.render import render
 
@@ -23,7 +24,7 @@ Text = Annotated[str | None, Field(max_length=100)]
 class AuditQuery(BaseModel):
     """The filters of the audit page, as in its URL."""
 
-    actor_id: Annotated[int | None, Field(ge=1, le=2**63 - 1)] = None
+    actor_id: DbId | None = None
     object_type: Text = None
     object_id: Text = None
     action: Text = None
@@ -38,7 +39,8 @@ def _start_of(day: date | None) -> datetime | None:
 
 
 @router.get("/audit")
-async def audit_page(request: Request, pool: Pool, user: AuditorUser) -> Response:
+async def audit_page(request: Request, pool: Pool, settings: AppSettings,
+                     user: AuditorUser) -> Response:
     """Entries newest first (the query itself is audited); `verify=1` also walks the chain."""
     q = query_model(request, AuditQuery)
     filters: dict[str, Any] = {
@@ -46,7 +48,8 @@ async def audit_page(request: Request, pool: Pool, user: AuditorUser) -> Respons
         "action": q.action, "since": _start_of(q.date_from),
         "until": _start_of(q.date_to + timedelta(days=1)) if q.date_to else None}
     trail = await audit_service.read_trail(pool, user, filters, PER_PAGE, (q.page - 1) * PER_PAGE)
-    report: ChainReportOut | None = await audit_service.verify_report(pool, user) if q.verify else None
+    report: ChainReportOut | None = (await audit_service.verify_report(pool, user, settings)
+                                     if q.verify else None)
     current = q.model_dump(mode="json", exclude={"page", "verify"}, exclude_none=True)
     last = max(1, -(-trail.total // PER_PAGE))
     rows = [{"e": e, "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True)}

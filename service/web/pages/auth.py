@@ -4,7 +4,9 @@ Signing in and out is done by the API (`POST`/`DELETE /api/auth/session`, called
 static/js/login.js and app.js); these routes only render pages.
 """
 
+import re
 from typing import Annotated
+from urllib.parse import unquote, urlsplit
 
 from fastapi import Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -17,11 +19,27 @@ router = page_router()
 LOGIN_PATH = "/login"
 
 
+# A path on this origin: "/" then path characters, never a second "/" or "\\" right after it.
+# Anything else (controls, spaces, backslashes anywhere, a scheme, "//host") is refused whole.
+_LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*")
+
+
 def safe_next(target: str | None) -> str:
-    """A local path to return to after signing in (never another site, never the sign-in page)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A local path to return to after signing in (never another site, never the sign-in page).
+
+    Browsers drop TAB, CR and LF anywhere in a URL and read "\\" as "/", so "/%09/evil" or
+    "/\\evil" would lead off-site: the target is checked after that same normalisation, and
+    kept only if it then is, character for character, a plain path on this origin.
+    """
+    if not target:
         return "/"
-    if target.startswith(LOGIN_PATH):
+    if not _LOCAL_PATH.fullmatch(target):
+        return "/"
+    # Also refused when decoding once more would make it leave (a redirect target decoded twice).
+    normalised = re.sub(r"[\x00-\x20\x7f]", "", unquote(target)).replace("\\", "/")
+    if not normalised.startswith("/") or normalised.startswith("//") or urlsplit(normalised).netloc:
+        return "/"
+    if urlsplit(normalised).path.rstrip("/") == LOGIN_PATH:
         return "/"
     return target
 

@@ -10,6 +10,7 @@ from fastapi import Request, Response
 
 from schemas.clock import today
 from schemas.common import Domain, Judgement, RecordKind
+from schemas.labels import INTERVIEWEE_RELATION
 from service.campaigns import service as campaigns_service
 from service.deps import AppSettings, Filer, Pool
 from service.web.page_route import page_router
@@ -17,8 +18,9 @@ from service.web.render import render
 
 router = page_router()
 
-RELATIONS = (("superior", "上级"), ("colleague", "同事"), ("subordinate", "下属"), ("public", "群众"),
-             ("self", "本人"), ("other", "其他"))
+# The order people are most often interviewed in, labelled from the one table.
+RELATIONS = [(code, INTERVIEWEE_RELATION[code])
+             for code in ("superior", "colleague", "subordinate", "public", "self", "other")]
 
 
 @router.get("/file")

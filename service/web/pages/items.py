@@ -6,6 +6,7 @@ import asyncpg
 from fastapi import Request, Response
 
 from schemas.common import Role
+from schemas.labels import label
 from service.deps import EntityId, Pool, Reader
 from service.evidence import service as evidence_service
 from service.principal import Principal
@@ -16,13 +17,6 @@ from service.web.render import render
 
 router = page_router()
 
-RELATIONS = {"self": "本人", "superior": "上级", "colleague": "同事", "subordinate": "下属",
-             "public": "群众", "other": "其他"}
-DETAIL_LABELS = {"interviewee_relation": "谈话对象", "interviewee_count": "谈话人数",
-                 "items_handled": "办理事项", "problems_solved": "解决问题",
-                 "rectification_proposals": "整改建议", "processes_improved": "优化流程",
-                 "contest_name": "比武名称", "achievements": "成绩", "shortcomings": "短板",
-                 "goals": "目标", "score": "得分"}
 
 
 async def _links(pool: asyncpg.Pool, principal: Principal, cadre_ids: list[int],
@@ -40,9 +34,9 @@ def _details(details: dict[str, object]) -> list[tuple[str, str]]:
         if key == "kind" or value in (None, "", []):
             continue
         if key == "interviewee_relation":
-            value = RELATIONS.get(str(value), value)
+            value = label(value, "interviewee_relation")
         text = "；".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        out.append((DETAIL_LABELS.get(key, key), text))
+        out.append((label(key, "record_detail_field"), text))
     return out
 
 
@@ -64,4 +58,5 @@ async def evidence_page(evidence_id: EntityId, request: Request, pool: Pool, use
         people = await repo.users_names(conn, [i for i in (item.verified_by, item.created_by) if i])
     can_verify = user.role is Role.officer and item.created_by != user.user_id
     return render(request, "evidence.html", {
-        "e": item, "people": people, "can_verify": can_verify, **links}, title=item.title)
+        "e": item, "people": people, "can_verify": can_verify,
+        "own_item": user.role is Role.officer and item.created_by == user.user_id, **links}, title=item.title)

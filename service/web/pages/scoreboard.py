@@ -6,15 +6,16 @@ from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from schemas.assessments import Trends
+from schemas.common import Role
+from schemas.labels import PERIOD_STATE
 from service.assessments import service as assessments_service
-from service.deps import EntityId, Pool
-from service.web.page_route import OfficeReader, page_router
+from service.deps import EntityId, OfficeReader, Pool
+from service.web.page_route import page_router
 from service.web.render import render
 
 router = page_router()
 
 PERIODS_SHOWN = 100
-STATE_LABELS = {"draft": "草稿", "published": "已发布", "locked": "已锁定"}
 
 
 def chart_data(trends: Trends) -> dict[str, Any]:
@@ -42,7 +43,8 @@ async def scoreboard_index(request: Request, pool: Pool, user: OfficeReader) -> 
     shown = next((p for p in page.items if p.state != "draft"), page.items[0] if page.items else None)
     if shown is not None:
         return RedirectResponse(f"/scoreboard/{shown.id}", status_code=303)
-    return render(request, "scoreboard.html", {"periods": [], "board": None}, title="考核榜单")
+    return render(request, "scoreboard.html", {"periods": [], "board": None,
+                                               "can_edit": user.role is Role.officer}, title="考核榜单")
 
 
 @router.get("/scoreboard/{period_id}")
@@ -57,5 +59,5 @@ async def scoreboard_page(period_id: EntityId, request: Request, pool: Pool, use
                                               None, None, None)
     return render(request, "scoreboard.html", {
         "periods": page.items, "board": board, "seating": seating, "chart": chart_data(trends),
-        "trends": trends, "state_labels": STATE_LABELS,
+        "trends": trends, "state_labels": PERIOD_STATE, "can_edit": user.role is Role.officer,
     }, title=f"{board.period.name} · 考核榜单")

@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import Request, Response
 
 from schemas.common import Domain, PostLevel, Rank, RecordKind, Tier, Verification
+from schemas.labels import DOC_TYPE
 from schemas.search_api import SearchParams, SearchResult
 from service.deps import Pool, Reader
 from service.errors import DomainError
@@ -21,15 +22,19 @@ from service.web.render import render
 
 router = page_router()
 
-TYPE_LABELS = {"cadre": "干部", "record": "调研记录", "evidence": "实绩"}
 KIND_EXTRA = {"cadre": "干部信息", "evidence": "实绩"}
 YEAR_OPTIONS = 12
 
 
 def _options(values: list[str], counts: dict[str, int], chosen: list[str]) -> list[dict[str, Any]]:
-    """Checkbox options of a facet: those with hits, and those chosen (so they can be unchosen)."""
-    return [{"value": v, "count": counts.get(v, 0), "checked": v in chosen}
-            for v in values if counts.get(v, 0) or v in chosen]
+    """Checkbox options of a facet: those with hits, and those chosen (so they can be unchosen).
+
+    Options of one facet are ORed, so once one is ticked its siblings stay on offer; their counts
+    under the current filter would be wrong (the ticked option narrows them), so none is shown."""
+    if chosen:
+        return [{"value": v, "count": counts.get(v, 0) if v in chosen else None, "checked": v in chosen}
+                for v in values]
+    return [{"value": v, "count": counts.get(v, 0), "checked": False} for v in values if counts.get(v, 0)]
 
 
 def facet_groups(params: SearchParams, result: SearchResult | None) -> list[dict[str, Any]]:
@@ -102,5 +107,5 @@ async def search_page(request: Request, pool: Pool, user: Reader) -> Response:
         "params": params, "current": current, "result": result, "error": error,
         "facets": facet_groups(params, result), "years": year_options(params, result),
         "units": await _units(pool), "pages": pages(result) if result else [],
-        "type_labels": TYPE_LABELS, "kind_extra": KIND_EXTRA,
+        "type_labels": DOC_TYPE, "kind_extra": KIND_EXTRA,
     }, title=f"检索：{params.q}" if params.q else "检索")

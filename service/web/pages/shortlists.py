@@ -4,35 +4,32 @@ from typing import Annotated
 
 from fastapi import Query, Request, Response
 
-from schemas.common import Role
+from schemas.common import Role, Version
 from schemas.shortlists import ShortlistDiff, ShortlistQuery
-from service.deps import EntityId, Pool
+from service.deps import EntityId, OfficeReader, Pool
 from service.positions import service as positions_service
 from service.shortlists import service as shortlists_service
 from service.shortlists import versions
 from service.web import repo
-from service.web.page_route import OfficeReader, page_router
+from service.web.page_route import page_router
+from service.web.pages.positions import describe_rules
 from service.web.render import render
 
 router = page_router()
-
-RULE_LABELS = {"min_rank": "最低职级", "min_post_level": "最低职务层次", "max_age": "年龄上限",
-               "min_education": "最低学历", "tiers": "管理层级", "grassroots_years": "基层工作年限",
-               "domains": "领域实绩", "appraisal": "年度考核", "no_open_penalty": "无未到期处分"}
-
 
 @router.get("/shortlists")
 async def positions_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Open positions in the user's scope, each leading to its shortlist."""
     page = await positions_service.list_positions(pool, user, None, 200, 0)
-    return render(request, "positions.html", {"positions": page.items}, title="候选名单")
+    return render(request, "positions.html", {"positions": page.items, "can_edit": user.role is Role.officer},
+                  title="岗位与候选名单")
 
 
 @router.get("/shortlists/{position_id}")
 async def shortlist_page(position_id: EntityId, request: Request, pool: Pool, user: OfficeReader,
                          top_n: Annotated[int, Query(ge=1, le=200)] = 20,
-                         compare_from: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
-                         compare_to: Annotated[int | None, Query(alias="to", ge=1, le=1_000_000)] = None,
+                         compare_from: Annotated[Version | None, Query(alias="from")] = None,
+                         compare_to: Annotated[Version | None, Query(alias="to")] = None,
                          ) -> Response:
     """The working shortlist with every candidate's explanation, marks, saved versions and a diff."""
     position = await positions_service.get_position(pool, user, position_id)
@@ -49,6 +46,5 @@ async def shortlist_page(position_id: EntityId, request: Request, pool: Pool, us
         "p": position, "r": result, "saved": saved, "marks": marks, "names": names, "savers": savers,
         "diff": diff, "top_n": top_n, "can_edit": user.role is Role.officer,
         "compare_from": compare_from, "compare_to": compare_to,
-        "rules": position.rules.model_dump(exclude_none=True, exclude_defaults=True),
-        "rule_labels": RULE_LABELS,
+        "rules": describe_rules(position.rules),
     }, title=f"{position.unit_name}{position.title} · 候选名单")

@@ -59,7 +59,14 @@
   var FIELD_NAMES = {
     "cadre_ids": "所涉干部", "cadre_id": "干部", "team_id": "调研组", "occurred_on": "日期",
     "title": "标题", "body": "正文", "attachment_ids": "附件", "period_start": "开始日期",
-    "period_end": "结束日期", "reason": "理由", "domain": "工作领域", "metrics": "指标"
+    "period_end": "结束日期", "reason": "理由", "domain": "工作领域", "metrics": "指标",
+    "current_password": "当前密码", "new_password": "新密码", "username": "用户名", "display_name": "姓名",
+    "password": "密码", "unit_id": "单位", "name": "名称", "code": "代码", "starts_on": "开始日期",
+    "ends_on": "结束日期", "target_unit_id": "拟任单位", "target_post": "拟任职务",
+    "target_post_level": "拟任职务层次", "target_rank": "拟晋升职级", "kind": "类别",
+    "served_on": "日期", "items_handled": "办理事项", "problems_solved": "解决问题", "held_on": "日期",
+    "level": "层级", "organizer_unit_id": "组织单位", "owner_unit_id": "组织单位", "unit_ids": "参评单位",
+    "indicators": "指标", "star_rules": "摘星规则", "task_force_unit_ids": "专班", "team": "考察组"
   };
 
   /* Show an error in a live region as plain text (never as HTML). */
@@ -135,31 +142,49 @@
     select(wanted || tabs[0], false);
   }
 
-  /* Form fields to a JSON body: dotted names nest ("payload.date"), numeric parts make arrays,
-     data-type converts ("int", "float", "lines", "bool"); empty optional fields are left out. */
+  /* Form fields to a JSON body: dotted names nest ("payload.date"), numeric parts (or "_token" parts
+     of repeatable rows) make arrays, data-type converts ("int", "float", "lines", "bool"); empty
+     optional fields are left out, and so is a field whose data-requires names an empty field. */
+  var INDEX = /^(\d+|_[0-9a-z]+)$/;
+  function compact(node) {
+    if (node === null || typeof node !== "object") return node;
+    if (node.__array) {
+      return Object.keys(node).filter(function (k) { return k !== "__array"; })
+        .map(function (k) { return compact(node[k]); });
+    }
+    Object.keys(node).forEach(function (k) { node[k] = compact(node[k]); });
+    return node;
+  }
   function formJson(form) {
     var out = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.type === "submit" || el.type === "button") return;
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked && el.dataset.type !== "bool") return;
+      if (el.dataset.requires) {
+        var other = form.elements.namedItem(el.dataset.requires);
+        if (!other || !other.value) return;
+      }
       var type = el.dataset.type || "";
       var value = el.value;
       if (type === "bool") value = el.checked;
       else if (value === "" && !el.required) return;
       else if (type === "int") value = parseInt(value, 10);
       else if (type === "float") value = parseFloat(value);
+      else if (type === "json") value = JSON.parse(value);
       else if (type === "lines") value = value.split(/[\n、,，]+/).map(function (s) { return s.trim(); }).filter(Boolean);
       var path = el.name.split(".");
       var node = out;
       for (var i = 0; i < path.length - 1; i++) {
-        var key = /^\d+$/.test(path[i]) ? parseInt(path[i], 10) : path[i];
-        if (node[key] === undefined) node[key] = /^\d+$/.test(path[i + 1]) ? [] : {};
-        node = node[key];
+        if (node[path[i]] === undefined) node[path[i]] = INDEX.test(path[i + 1]) ? { __array: true } : {};
+        node = node[path[i]];
       }
-      var last = /^\d+$/.test(path[path.length - 1]) ? parseInt(path[path.length - 1], 10) : path[path.length - 1];
-      node[last] = value;
+      var last = path[path.length - 1];
+      if (el.type === "checkbox" && type !== "bool" && el.dataset.multi !== undefined) {
+        // Several checkboxes of one name make a list.
+        (node[last] = node[last] || []).push(value);
+      } else node[last] = value;
     });
-    return out;
+    return compact(out);
   }
 
   /* <form data-api="POST /api/..."> sends its fields as JSON; a POST keeps one Idempotency-Key
@@ -177,7 +202,9 @@
       if (method === "POST" && !form.dataset.key) form.dataset.key = newKey();
       var buttons = form.querySelectorAll("button[type=submit]");
       Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
-      request(method, url, { json: formJson(form), idempotencyKey: form.dataset.key }).then(function (body) {
+      var json = formJson(form);
+      if (form.dataset.wrap) { var wrapped = {}; wrapped[form.dataset.wrap] = [json]; json = wrapped; }
+      request(method, url, { json: json, idempotencyKey: form.dataset.key }).then(function (body) {
         delete form.dataset.key;
         var then = form.dataset.then;
         if (then === "reload" || !then) location.reload();

@@ -1,6 +1,18 @@
 /* Sign-in: POST /api/auth/session sets the HttpOnly session cookie and the CSRF cookie. */
 (function () {
   "use strict";
+  // The same rule as safe_next() in service/web/pages/auth.py: a plain path on this origin,
+  // also after a browser drops TAB/CR/LF and reads "\\" as "/" (and after one more decoding).
+  var LOCAL_PATH = /^\/(?![\/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%\/?]*$/;
+  function safeNext(next) {
+    if (typeof next !== "string" || !LOCAL_PATH.test(next)) return "/";
+    var decoded;
+    try { decoded = decodeURIComponent(next); } catch (e) { return "/"; }
+    decoded = decoded.replace(/[\x00-\x20\x7f]/g, "").replace(/\\/g, "/");
+    if (decoded.charAt(0) !== "/" || decoded.charAt(1) === "/") return "/";
+    if (new URL(next, location.origin).origin !== location.origin) return "/";
+    return next;
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("login-form");
     var box = document.getElementById("login-error");
@@ -18,9 +30,8 @@
       window.Cadre.request("POST", "/api/auth/session", {
         json: { username: username, password: password }, noRedirect: true
       }).then(function () {
-        var next = form.dataset.next || "/";
         // Only a local path (the server already checked it; checked again here).
-        location.assign(next.charAt(0) === "/" && next.charAt(1) !== "/" ? next : "/");
+        location.assign(safeNext(form.dataset.next || "/"));
       }, function (err) {
         button.disabled = false;
         if (err.status === 422) err = { detail: "请输入用户名和密码", errors: [] };

@@ -1,0 +1,94 @@
+"""The 任免审批表 of one cadre or a selection, as PDF or Word: scoped, masked, registered, audited."""
+
+from datetime import date
+from functools import partial
+
+import asyncpg
+from fastapi import Response
+
+from schemas import clock
+from schemas.approval_form import ApprovalFormDoc, Layout
+from schemas.formats import SelectionIn
+from service.attachments.store import BlobStore
+from service.cadres.service import sees_sensitive
+from service.config import Settings
+from service.errors import NotFound, ValidationFailed
+from service.exports.service import in_render_thread, issue_pdf, pdf_response
+from service.forms.docx import build_docx
+from service.forms.exporting import MEDIA, download, register
+from service.forms.load import load_form
+from service.forms.printing import to_print
+from service.lrmx.archive import build_zip
+from service.lrmx.exports import selection_ids
+from service.lrmx.service import promotion_fields
+from service.pdf import render_approval_forms
+from service.principal import Principal
+
+Printed = tuple[list[tuple[int, ApprovalFormDoc]], list[int]]
+
+
+async def print_docs(conn: asyncpg.Connection, principal: Principal, settings: Settings,
+                     cadre_ids: list[int], *, reference: date, layout: Layout,
+                     overrides: dict[str, str] | None = None) -> Printed:
+    """The printed form of each readable cadre, and the ids not found (absent or out of scope)."""
+    store = BlobStore(settings.attachments_dir)
+    docs, missing = [], []
+    for cadre_id in cadre_ids:
+        form = await load_form(conn, principal, store, cadre_id)
+        if form is None:
+            missing.append(cadre_id)
+            continue
+        for key, value in (overrides or {}).items():
+            setattr(form, key, value)
+        docs.append((cadre_id, to_print(form, reference=reference, layout=layout,
+                                        family_restricted=not sees_sensitive(principal))))
+    return docs, missing
+
+
+async def _selection_docs(pool: asyncpg.Pool, principal: Principal, settings: Settings, body: SelectionIn,
+                          reference: date, layout: Layout) -> Printed:
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        overrides: dict[str, str] = {}
+        if body.promotion_id is not None:
+            cadre_id, overrides = await promotion_fields(conn, principal, body.promotion_id)
+            ids = [cadre_id]
+        else:
+            ids = await selection_ids(conn, principal, body)
+        if not ids:
+            raise ValidationFailed("请选择要导出的干部",
+                                   errors=[{"field": "cadre_ids", "message": "不能为空"}])
+        docs, missing = await print_docs(conn, principal, settings, ids, reference=reference, layout=layout,
+                                         overrides=overrides)
+    if not docs:
+        raise NotFound("干部不存在")
+    return docs, missing
+
+
+async def form_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings, body: SelectionIn, *,
+                   reference: date | None, layout: Layout) -> Response:
+    """The forms of a selection in one PDF (two pages each), watermarked, registered and audited."""
+    docs, missing = await _selection_docs(pool, principal, settings, body, reference or clock.today(), layout)
+    title = f"干部任免审批表_{docs[0][1].name}" if len(docs) == 1 else f"干部任免审批表_{len(docs)}人"
+    issued = await issue_pdf(pool, principal, settings, "approval_form", [i for i, _ in docs], title,
+                             partial(render_approval_forms, [d for _, d in docs]),
+                             details={"forms": len(docs), "not_found": missing, "layout": layout,
+                                      "promotion_id": body.promotion_id})
+    return pdf_response(issued)
+
+
+async def form_docx(pool: asyncpg.Pool, principal: Principal, settings: Settings, body: SelectionIn, *,
+                    reference: date | None, layout: Layout, as_zip: bool) -> Response:
+    """The forms as Word: one .docx, or a zip with one .docx per cadre."""
+    docs, missing = await _selection_docs(pool, principal, settings, body, reference or clock.today(), layout)
+    exported_at = clock.now()
+    if as_zip or len(docs) > 1:
+        files = [(f"干部任免审批表_{d.name}.docx", await in_render_thread(build_docx, [d])) for _, d in docs]
+        data = build_zip(files)
+    else:
+        data = await in_render_thread(build_docx, [docs[0][1]])
+    serial = await register(pool, principal, kind="approval_form_docx", object_ids=[i for i, _ in docs],
+                            data=data, exported_at=exported_at,
+                            details={"forms": len(docs), "not_found": missing, "layout": layout})
+    if as_zip or len(docs) > 1:
+        return download(data, f"干部任免审批表_{len(docs)}人_{serial}.zip", MEDIA["zip"], serial)
+    return download(data, f"干部任免审批表_{docs[0][1].name}_{serial}.docx", MEDIA["docx"], serial)

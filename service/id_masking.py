@@ -1,0 +1,87 @@
+"""ID numbers in free text, masked in every JSON and HTML answer to a role that may not read them.
+
+The fields that hold ID numbers (`national_id`) are masked by their domains; this covers
+everything else a user typed — record bodies, evidence descriptions, notes, titles, search
+snippets, error messages — in one place, after the route built its answer, so no view can be
+forgotten. Officers (`sees_sensitive`) get the original bytes. PDFs are masked where they are
+built (service/dossier/masking.py); search documents by the indexer.
+"""
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from schemas.national_id import contains_national_id, mask_deep, mask_national_ids_in
+from service.cadres.service import sees_sensitive
+from service.principal import Principal
+
+_TEXT_TYPES = (b"application/json", b"application/problem+json", b"text/html")
+# JSON escapes of the whitespace a number might be typed with, seen as spaces by the probe.
+_ESCAPES = ("\\t", "\\n", "\\r", "\\u00a0")
+
+
+def mask_body(body: bytes, content_type: bytes) -> bytes:
+    """The body with every ID number in its text masked (JSON: inside every string)."""
+    text = body.decode("utf-8", errors="replace")
+    if content_type.startswith(b"text/html"):
+        return mask_national_ids_in(text).encode()
+    probe = text
+    for escape in _ESCAPES:
+        probe = probe.replace(escape, " " * len(escape))
+    if not contains_national_id(probe):
+        return body
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        return mask_national_ids_in(text).encode()
+    return json.dumps(mask_deep(data), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class IdMaskingMiddleware:
+    """Buffers JSON/HTML answers to non-officers and masks ID numbers in them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # The principal dependency stores the caller in this dict (request.state).
+        state: dict[str, Any] = scope.setdefault("state", {})
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        def masked_for() -> bytes | None:
+            principal = state.get("principal")
+            if not isinstance(principal, Principal) or sees_sensitive(principal) or start is None:
+                return None
+            headers = dict(start.get("headers", []))
+            ctype = headers.get(b"content-type", b"").lower()
+            return ctype if ctype.startswith(_TEXT_TYPES) else None
+
+        async def send_masked(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                if masked_for() is None:
+                    await send(message)
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            ctype = masked_for()
+            if ctype is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = mask_body(b"".join(chunks), ctype)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, send_masked)

@@ -1,0 +1,139 @@
+"""Rules of 考察材料 drafts: compile from a promotion at inspection or from the dossier, edit with
+revisions, export; drafting is officers' work, leaders read."""
+
+from typing import Any
+
+import asyncpg
+
+from schemas import clock
+from schemas.archives import DraftCreate, DraftOut, DraftSection, DraftUpdate, Statement
+from schemas.common import Role
+from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.idempotency import fingerprint, run_idempotent
+from service.inspection import repo
+from service.inspection.compile import SECTIONS, compile_sections
+from service.leadership import evaluations, evaluations_repo
+from service.pdf.documents import Section, WrittenDoc, paragraph
+from service.principal import Principal
+from service.uow import UnitOfWork, audit_only, unit_of_work
+from service.versioning import require_version
+
+# The inspection stage is current, or the next one (after the recommendation, or after the motion
+# of a transfer, which has no recommendation).
+INSPECTION_STAGES = {"motion", "recommendation", "inspection"}
+
+
+def draft_out(r: asyncpg.Record) -> DraftOut:
+    """A stored draft."""
+    return DraftOut(id=r["id"], cadre_id=r["cadre_id"], cadre_name=r["cadre_name"],
+                    promotion_id=r["promotion_id"], title=r["title"],
+                    sections=[DraftSection.model_validate(s) for s in r["sections"]], version=r["version"],
+                    created_at=r["created_at"], updated_at=r["updated_at"])
+
+
+async def create(pool: asyncpg.Pool, *, principal: Principal, body: DraftCreate, key: str | None) -> DraftOut:
+    """Compile a new draft (officer)."""
+    if (body.cadre_id is None) == (body.promotion_id is None):
+        raise ValidationFailed("请指定干部或选任纪实之一", errors=[
+            {"field": "promotion_id", "message": "干部编号与选任纪实编号须且只须填写一项"}])
+
+    async def work(uow: UnitOfWork) -> DraftOut:
+        promotion = None
+        cadre_id = body.cadre_id
+        if body.promotion_id is not None:
+            promotion = await repo.promotion(uow.conn, principal, body.promotion_id)
+            if promotion is None:
+                raise NotFound("选任纪实不存在")
+            if promotion["status"] != "in_progress" or promotion["stage"] not in INSPECTION_STAGES:
+                raise Conflict("只有处于考察环节（或即将考察）的选任纪实可以生成考察材料")
+            cadre_id = promotion["cadre_id"]
+        assert cadre_id is not None
+        c = await repo.cadre(uow.conn, principal, cadre_id)
+        if c is None:
+            raise NotFound("干部不存在")
+        facts = await repo.facts(uow.conn, principal, cadre_id)
+        rows = await evaluations_repo.rounds(uow.conn, principal, None, None)
+        rounds = [evaluations.round_out(r) for r in rows
+                  if any(v["cadre_id"] == cadre_id for v in r["votes"])]
+        sections = compile_sections(c, facts, promotion, rounds, clock.today())
+        dumped: list[dict[str, Any]] = [s.model_dump(mode="json") for s in sections]
+        draft_id = await repo.insert_draft(uow.conn, cadre_id, body.promotion_id, f"{c['name']}同志考察材料",
+                                           dumped, principal.user_id)
+        await uow.revision("inspection_draft", draft_id, 1, "compile", {"sections": dumped})
+        uow.audit("inspection_draft.create", "cadre", cadre_id,
+                  {"draft_id": draft_id, "promotion_id": body.promotion_id, "version": 1})
+        row = await repo.draft(uow.conn, principal, draft_id)
+        assert row is not None
+        return draft_out(row)
+
+    out, _ = await run_idempotent(pool, principal, key, fingerprint("inspection_draft.create", body),
+                                  DraftOut, work)
+    return out
+
+
+async def get(pool: asyncpg.Pool, *, principal: Principal, draft_id: int) -> DraftOut:
+    """One draft; audited."""
+    async with pool.acquire() as conn:
+        row = await repo.draft(conn, principal, draft_id)
+    if row is None:
+        raise NotFound("考察材料不存在")
+    await audit_only(pool, principal, "inspection_draft.read", "cadre", row["cadre_id"],
+                     {"draft_id": draft_id})
+    return draft_out(row)
+
+
+async def listing(pool: asyncpg.Pool, *, principal: Principal, cadre_id: int | None,
+                  promotion_id: int | None) -> list[DraftOut]:
+    """Drafts of a cadre or a promotion record; audited."""
+    async with pool.acquire() as conn:
+        rows = await repo.drafts(conn, principal, cadre_id, promotion_id)
+    out = [draft_out(r) for r in rows]
+    await audit_only(pool, principal, "inspection_draft.list", "cadre", cadre_id,
+                     {"promotion_id": promotion_id, "draft_ids": [d.id for d in out]})
+    return out
+
+
+async def update(pool: asyncpg.Pool, *, principal: Principal, draft_id: int, body: DraftUpdate,
+                 if_match: int | None) -> DraftOut:
+    """Save the writer's sections as a new version; the previous one stays in revisions."""
+    if principal.role is not Role.officer:
+        raise Forbidden()
+    version, stale = require_version(body.version, if_match)
+    titles = {k: (t, p) for k, t, p in SECTIONS}
+    for i, s in enumerate(body.sections):
+        if s.key not in titles:
+            raise ValidationFailed("未知的章节",
+                                   errors=[{"field": f"sections[{i}].key", "message": "未知的章节"}])
+    async with unit_of_work(pool, principal) as uow:
+        row = await repo.draft(uow.conn, principal, draft_id, lock=True)
+        if row is None:
+            raise NotFound("考察材料不存在")
+        edited = {s.key: s for s in body.sections}
+        sections = []
+        for old in (DraftSection.model_validate(s) for s in row["sections"]):
+            new = edited.get(old.key)
+            if new is None:
+                sections.append(old)
+                continue
+            statements = [Statement(text=st.text, sources=st.sources) for st in new.statements]
+            sections.append(DraftSection(key=old.key, title=old.title, statements=statements,
+                                         prompt=None if statements else titles[old.key][1]))
+        dumped = [s.model_dump(mode="json") for s in sections]
+        new_version = await repo.update_draft(uow.conn, draft_id, version, dumped)
+        if new_version is None:
+            raise stale()
+        await uow.revision("inspection_draft", draft_id, new_version, "edit", {"sections": dumped},
+                           {"sections": sorted(edited)})
+        uow.audit("inspection_draft.update", "cadre", row["cadre_id"], {"draft_id": draft_id,
+                                                                         "version": new_version})
+        fresh = await repo.draft(uow.conn, principal, draft_id)
+        assert fresh is not None
+        return draft_out(fresh)
+
+
+def written(d: DraftOut) -> WrittenDoc:
+    """The draft as a written document: sections with citations, prompts where empty."""
+    return WrittenDoc(title=d.title, subtitle="（草稿）", summary=[], sections=[
+        Section(s.title, [paragraph(st) for st in s.statements],
+                empty=f"【待撰写】{s.prompt}" if s.prompt else None)
+        for s in d.sections])

@@ -1,0 +1,1 @@
+"""LRMX (.lrmx, 任免审批表 XML) import and export."""

@@ -1,0 +1,116 @@
+"""The layer rules of docs/CONTRIBUTING.md, checked on the source so that they stay true.
+
+- "today" and "now" come from the business clock (schemas/clock.py) only;
+- SQL runs only in repo modules (`repo.py`, `*_sql.py`) and the database plumbing;
+- `service/` never imports `indexer/` (except the entry points that start the indexer);
+- no domain imports another domain's `api.py`.
+"""
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TREES = ("service", "schemas", "indexer", "bench", "tests", "alembic")
+
+# Database plumbing that is not a domain: connections, migrations, the unit of work and its
+# revision/idempotency/link helpers, health and readiness checks, the embedded server's start-up.
+SQL_PLUMBING = {
+    "service/db.py", "service/migrate.py", "service/uow.py", "service/revisions.py",
+    "service/idempotency.py", "service/links.py", "service/health.py", "service/runtime/serve.py",
+}
+# Still running SQL outside a repo module (issue 11, unfinished): this list may only shrink —
+# the test fails when a file here no longer needs to be listed.
+SQL_PENDING = {
+    "service/assessments/compute.py", "service/assessments/service.py", "service/auth/service.py",
+    "service/cadres/service.py", "service/campaigns/service.py", "service/contests/service.py",
+    "service/exports/worker.py", "service/positions/service.py",
+    "service/promotions/service.py", "service/promotions/stats.py", "service/secondments/service.py",
+    "service/service_logs/service.py", "service/shortlists/scoring.py", "service/shortlists/service.py",
+    "service/demo/bulk.py", "service/demo/generator.py",
+}
+# The entry points that start the indexer process (reindex on first run, `cadre reindex`).
+INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/")
+# The headship rule still read from indexer/performance.py (moving to its own domain): may only shrink.
+INDEXER_PENDING = {"service/performance/repo.py", "service/performance/service.py",
+                   "service/assessments/compute.py"}
+SQL_CALLS = {"fetch", "fetchrow", "fetchval", "execute", "executemany", "copy_records_to_table",
+             "copy_to_table", "copy_from_query", "cursor"}
+
+
+def _files(*trees: str) -> Iterator[tuple[str, ast.Module, str]]:
+    for tree in trees:
+        for path in sorted((ROOT / tree).rglob("*.py")):
+            if "node_modules" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            yield path.relative_to(ROOT).as_posix(), ast.parse(text), text
+
+
+def _imports(module: ast.Module) -> Iterator[str]:
+    for node in ast.walk(module):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{a.name}" for a in node.names)
+
+
+def test_today_and_now_come_only_from_the_business_clock() -> None:
+    # Spelled in pieces so that this file does not match itself.
+    forbidden = re.compile(r"\b(?:date|datetime)\.(?:to" + r"day|utc" + r"now)\(|\bdatetime\.no" + r"w\(")
+    found = [f"{name}:{n}" for name, _, text in _files(*TREES) if name != "schemas/clock.py"
+             for n, line in enumerate(text.splitlines(), 1) if forbidden.search(line)]
+    assert found == [], "use schemas.clock (clock.today(), clock.now())"
+
+
+def _runs_sql(module: ast.Module) -> bool:
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and node.func.attr in SQL_CALLS and not isinstance(node.func.value, ast.Constant)
+               for node in ast.walk(module))
+
+
+def _is_repo(name: str) -> bool:
+    return name.endswith(("/repo.py", "_sql.py")) or "/repo/" in name
+
+
+def test_sql_runs_only_in_repo_modules() -> None:
+    running = {name for name, module, _ in _files("service") if _runs_sql(module)
+               and not _is_repo(name) and name not in SQL_PLUMBING}
+    assert sorted(running - SQL_PENDING) == [], "move the SQL into the domain's repo.py"
+    assert sorted(SQL_PENDING - running) == [], "no SQL left there: remove it from SQL_PENDING"
+
+
+def test_service_never_imports_the_indexer() -> None:
+    importing = {name for name, module, _ in _files("service")
+                 if any(i == "indexer" or i.startswith("indexer.") for i in _imports(module))
+                 and not name.startswith(INDEXER_ENTRY_POINTS)}
+    assert sorted(importing - INDEXER_PENDING) == []
+    assert sorted(INDEXER_PENDING - importing) == [], "no longer imports indexer: shrink INDEXER_PENDING"
+
+
+def _api_imports(name: str, module: ast.Module) -> list[str]:
+    """Route modules of other domains that this file imports."""
+    parts = name.split("/")
+    own = parts[1] if len(parts) > 2 else None
+    out = []
+    for target in _imports(module):
+        m = re.match(r"^service\.(\w+)\.api$", target)
+        if m and m.group(1) != own:
+            out.append(target)
+    return out
+
+
+def test_no_domain_imports_another_domains_api_module() -> None:
+    offenders = [f"{name} → {target}" for name, module, _ in _files("service")
+                 if name != "service/routes.py" for target in _api_imports(name, module)]
+    assert offenders == [], "import the rule from its service/schemas module, not from a route module"
+
+
+def test_the_rule_checks_see_a_violation() -> None:
+    bad = ast.parse("from service.positions import api\nfrom service.positions.api import X\n"
+                    "async def f(conn):\n    await conn.fetch('SELECT 1')\n")
+    assert _runs_sql(bad)
+    assert _api_imports("service/shortlists/api.py", bad) == ["service.positions.api"] * 2
+    assert _api_imports("service/positions/service.py", bad) == []
