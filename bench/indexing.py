@@ -323,7 +323,7 @@ def _used(client: Any) -> int:
 def cost_run(stack: Stack, built: Built, variant: str) -> dict[str, float]:
     """Fill a fresh index with pre-built documents; time to searchable, and its size on disk."""
     client = stack.master()
-    uid = f"{stack.settings.index_prefix}_cost_{variant}_{time.time_ns()}"
+    uid = f"{stack.settings.index_prefix}_cost_{variant.replace(' + ', '_')}_{time.time_ns()}"
     before = _used(client)
     wait(client, client.create_index(uid, {"primaryKey": "id"}).task_uid)
     if variant == "product":
@@ -350,7 +350,10 @@ def part_c(stack: Stack) -> None:
     """The product's index against a plain index of the same texts: size and throughput."""
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as tmp:
         built = asyncio.run(build_documents(stack.url, Path(tmp) / "docs.json"))
-        runs = {v: cost_run(stack, built, v) for v in ("plain", "plain + filters", "product")}
+        runs: dict[str, dict[str, float]] = {}
+        for variant in ("plain", "plain + filters", "product"):
+            runs[variant] = cost_run(stack, built, variant)
+            print(f"  {variant}: " + ", ".join(f"{k} {v:,.1f}" for k, v in runs[variant].items()), flush=True)
     print()
     print(f"(c) index cost, {built.docs:,} pre-built documents added in batches of {BATCH} to a fresh "
           "index each; size = growth of Meilisearch's usedDatabaseSize")

@@ -77,11 +77,17 @@ def variants(folded: str, window: int = WINDOW, limit: int = MAX_VARIANTS) -> li
     return list(out)
 
 
-def alternatives(folded: str) -> list[str]:
-    """A folded query term and its forms with one vocabulary term swapped (for marking)."""
+def alternatives(folded: str, window: int = WINDOW) -> list[str]:
+    """A folded query term and its forms with one vocabulary term swapped.
+
+    Only swaps with at most `window` characters of the term either side count: the index holds
+    no more around a variant, so a longer stretch could not be found that way anyway.
+    """
     out = {folded: None}
     others = _others()
     for m in _pattern().finditer(folded):
+        if m.start(1) > window or len(folded) - m.end(1) > window:
+            continue
         for other in others[m.group(1)]:
             out[folded[:m.start(1)] + other + folded[m.end(1):]] = None
     return list(out)

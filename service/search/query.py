@@ -11,7 +11,7 @@
   (`zhou jian guo` → `zhoujianguo`). A Latin vocabulary term (PPP, GDP) is read as characters.
 - A query of more than LONG_CHARS folded characters or MAX_TERMS terms is pasted text: it is cut
   at punctuation and spaces (and every SEGMENT_CHARS characters) into segments, and the
-  LONG_SEGMENTS longest ones must all appear.
+  LONG_SEGMENTS longest ones must all appear (vocabulary terms stay whole and come first).
 """
 
 import unicodedata
@@ -102,6 +102,26 @@ def _pieces(q: str) -> list[tuple[str, bool, bool]]:
     return out
 
 
+def _vocabulary_runs(pieces: list[tuple[str, bool, bool]]) -> list[tuple[str, bool, bool]]:
+    """Pieces that together spell a vocabulary term (违法用地、违法建设) joined into one."""
+    out: list[tuple[str, bool, bool]] = []
+    i = 0
+    while i < len(pieces):
+        joined = None
+        for j in range(min(len(pieces), i + 8), i + 1, -1):
+            run = pieces[i:j]
+            text = "".join(r for r, _, _ in run)
+            if all(not q and n == run[0][2] for _, q, n in run) and is_term(fold(text)):
+                joined = (text, False, run[0][2])
+                i = j
+                break
+        if joined is None:
+            joined = pieces[i]
+            i += 1
+        out.append(joined)
+    return out
+
+
 def _terms(pieces: list[tuple[str, bool, bool]]) -> tuple[list[Term], list[Term]]:
     terms: list[Term] = []
     excluded: list[Term] = []
@@ -126,17 +146,27 @@ def _terms(pieces: list[tuple[str, bool, bool]]) -> tuple[list[Term], list[Term]
 
 
 def _segments(terms: list[Term]) -> list[Term]:
-    """The longest segments of pasted text (earlier ones first among equals)."""
-    chunks = [t.text[i:i + SEGMENT_CHARS] for t in terms if t.kind == "chars"
-              for i in range(0, len(t.text), SEGMENT_CHARS)]
-    chunks = [c for c in dict.fromkeys(chunks) if len(c) >= 2]
-    ranked = sorted(range(len(chunks)), key=lambda i: (-len(chunks[i]), i))[:LONG_SEGMENTS]
-    return [Term(chunks[i], "chars") for i in sorted(ranked)]
+    """The longest segments of pasted text (earlier ones first among equals).
+
+    A vocabulary term stays whole (its other forms would not contain a piece of it).
+    """
+    chunks: list[tuple[str, bool]] = []
+    for t in terms:
+        if t.kind != "chars":
+            continue
+        if is_term(t.text):
+            chunks.append((t.text, True))
+        else:
+            chunks += [(t.text[i:i + SEGMENT_CHARS], False) for i in range(0, len(t.text), SEGMENT_CHARS)]
+    chunks = [c for c in dict.fromkeys(chunks) if len(c[0]) >= 2]
+    ranked = sorted(range(len(chunks)),
+                    key=lambda i: (not chunks[i][1], -min(len(chunks[i][0]), SEGMENT_CHARS), i))
+    return [Term(chunks[i][0], "chars") for i in sorted(ranked[:LONG_SEGMENTS])]
 
 
 def parse(q: str) -> Query:
     """Parse what the user typed."""
-    terms, excluded = _terms(_pieces(q))
+    terms, excluded = _terms(_vocabulary_runs(_pieces(q)))
     size = sum(len(t.text) for t in terms if t.kind == "chars")
     if size > LONG_CHARS or len(terms) > MAX_TERMS:
         segments = _segments(terms)

@@ -9,7 +9,7 @@ from typing import Any
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from schemas.textfold import fold
-from schemas.vocabulary import WINDOW, alternatives
+from schemas.vocabulary import WINDOW, groups
 
 COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "司徒", "夏侯")
 
@@ -26,22 +26,37 @@ def texts(doc: dict[str, Any]) -> list[str]:
     return cached
 
 
-def _near_enough(term: str, alt: str) -> bool:
-    """A vocabulary swap counts when the query runs at most WINDOW characters past the term."""
-    prefix = 0
-    while prefix < min(len(term), len(alt)) and term[prefix] == alt[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(term), len(alt)) - prefix and term[-1 - suffix] == alt[-1 - suffix]:
-        suffix += 1
-    return prefix <= WINDOW and suffix <= WINDOW
+def _swaps() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for group in groups():
+        folded = {fold(t) for t in group.terms}
+        for term in folded:
+            out.setdefault(term, set()).update(folded - {term})
+    return out
+
+
+_SWAPS = _swaps()
+
+
+def forms(term: str) -> set[str]:
+    """A folded term and its spellings with one vocabulary term inside swapped for another.
+
+    A swap counts when the query runs at most WINDOW characters past the vocabulary term.
+    """
+    out = {term}
+    for v, others in _SWAPS.items():
+        start = term.find(v)
+        while start != -1:
+            if start <= WINDOW and len(term) - start - len(v) <= WINDOW:
+                out |= {term[:start] + o + term[start + len(v):] for o in others}
+            start = term.find(v, start + 1)
+    return out
 
 
 def has(doc: dict[str, Any], term: str) -> bool:
     """Whether a folded term occurs in the document (or a vocabulary variant of it does)."""
     all_texts = texts(doc)
-    forms = [term] + [a for a in alternatives(term)[1:] if _near_enough(term, a)]
-    return any(f in t for f in forms for t in all_texts)
+    return any(f in t for f in forms(term) for t in all_texts)
 
 
 def matching(docs: list[dict[str, Any]], terms: list[str], excluded: tuple[str, ...] = ()) -> set[str]:

@@ -85,3 +85,10 @@ def test_overlapping_terms_are_marked_as_one_span() -> None:
 def test_folding_keeps_a_position_for_every_folded_character() -> None:
     folded, positions = fold_with_positions("Ａ，舊城 ｘ")
     assert folded == "a旧城x" and positions == [0, 2, 3, 5]
+
+
+def test_pieces_that_spell_a_vocabulary_term_stay_one_term() -> None:
+    query = parse("城中村 违法用地、违法建设")
+    assert [t.text for t in query.terms] == ["城中村", "违法用地违法建设"]
+    assert "两违" in query.terms[1].forms()
+    assert [t.text for t in parse("城中村、整治").terms] == ["城中村", "整治"]
