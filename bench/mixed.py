@@ -135,7 +135,7 @@ def raw_ops(mix: Mix, meili: Connection, pool: asyncpg.Pool) -> dict[str, Op]:
 
     async def filing(n: int) -> bool:
         body = RecordCreate.model_validate(record_payload(mix.world, n))
-        await records.create_record(pool, mix.researcher, body, f"mixed-{uuid.uuid4().hex}")
+        await records.create_record(pool, mix.researcher, body=body, key=f"mixed-{uuid.uuid4().hex}")
         return True
 
     return {"search": search, "dossier": dossier, "filing": filing}

@@ -126,6 +126,8 @@ class Worker:
                                      server_settings={"application_name": "cadre-indexer"})
         try:
             await conn.add_listener(CHANNEL, lambda *_: self.wakeup.set())
+            # A lost connection wakes the loop too, which then reconnects and LISTENs again.
+            conn.add_termination_listener(lambda *_: self.wakeup.set())
             await hold_indexer_lock(conn)
         except BaseException:
             conn.terminate()

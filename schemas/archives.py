@@ -151,7 +151,7 @@ class DraftSectionIn(Strict):
     """An edited section."""
 
     key: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
-    statements: Annotated[list[StatementIn], Field(max_length=200)]
+    statements: Annotated[list[StatementIn], Field(max_length=200)] = []
 
 
 class DraftCreate(Strict):

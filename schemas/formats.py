@@ -105,3 +105,32 @@ class RosterExportIn(Strict):
     shortlist_id: DbId | None = None
     version: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     per_unit: bool = False
+
+
+class QualityFinding(BaseModel):
+    """One 三龄两历一身份 inconsistency, under the field it concerns."""
+
+    code: str
+    field: str
+    message: str
+
+
+class QualityOut(BaseModel):
+    """A cadre's consistency checks and retirement-age date (到龄) under the 2025 rules."""
+
+    cadre_id: int
+    findings: list[QualityFinding]
+    retirement: str
+    retirement_age: str
+    retirement_rule: str
+
+
+class SourceFileOut(BaseModel):
+    """A file a cadre was imported from, kept for provenance."""
+
+    id: int
+    import_id: int
+    file_name: str
+    sha256: str
+    created_at: datetime
+    content_url: str

@@ -100,6 +100,13 @@ AUDIT_ACTION = {
     "secondment.update_placement": "修改选派", "secondment.define_metric": "定义专班指标",
     "secondment.metric_values": "录入专班指标", "campaign.add_team": "新建调研组",
     "promotion.stats": "查看选任统计",
+    "lrmx.import.preview": "任免审批表（LRMX）导入预览", "lrmx.import.apply": "任免审批表（LRMX）导入写入",
+    "roster.import.preview": "花名册导入预览", "roster.import.apply": "花名册导入写入",
+    "roster.check": "花名册比对", "cadre.import": "导入写入干部信息", "cadre.import.source": "留存导入原件",
+    "cadre.quality.read": "查看数据核查", "cadre.sources.read": "查看导入原件清单",
+    "cadre.source.download": "下载导入原件", "export.lrmx": "导出任免审批表（LRMX）",
+    "export.roster": "导出花名册", "export.approval_form": "导出任免审批表 PDF",
+    "export.approval_form_docx": "导出任免审批表 Word",
 }
 AUDIT_OBJECT = {
     "auth": "登录", "user": "账号", "unit": "单位", "cadre": "干部", "record": "调研记录",
@@ -110,7 +117,7 @@ AUDIT_OBJECT = {
     "contest": "擂台比武", "contest_presentation": "擂台比武发言", "secondment": "选派",
     "secondment_program": "选派计划", "secondment_placement": "选派", "task_force_metric": "专班指标",
     "task_force_metric_value": "专班指标值", "service_log": "服务纪实", "search": "检索",
-    "dossier": "干部档案", "leadership": "领导班子",
+    "dossier": "干部档案", "leadership": "领导班子", "format_import": "导入",
 }
 AUDIT_VERB = {
     "create": "新建", "update": "修改", "read": "查看", "delete": "删除", "submit": "提交",

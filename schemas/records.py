@@ -119,6 +119,15 @@ class RecordOut(BaseModel):
     updated_at: datetime
 
 
+class RecordFilter(BaseModel):
+    """The filters of a record listing (None: any)."""
+
+    cadre_id: int | None = None
+    campaign_id: int | None = None
+    kind: RecordKind | None = None
+    state: RecordState | None = None
+
+
 class RevisionOut(BaseModel):
     """One revision of an entity: who, when, what changed."""
 

@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from service.audit import cli as audit_cli
+from service.backup import cli as backup_cli
 from service.config import Settings, get_settings
 from service.logging_setup import configure_logging
 
@@ -144,6 +145,75 @@ def cmd_export_dossiers(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(export_dossiers(s, args))
 
 
+def _with_db(args: argparse.Namespace, settings: Settings, module: str, name: str) -> int:
+    """Run an async command function (module.name) against the configured or embedded database."""
+    import importlib
+
+    with ExitStack() as stack:
+        s = _need_db(settings, stack)
+        code: int = asyncio.run(getattr(importlib.import_module(module), name)(s, args))
+        return code
+
+
+def cmd_lrmx_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import .lrmx files (one, or a zip): preview, and with --apply write all or nothing."""
+    return _with_db(args, settings, "service.lrmx.cli", "import_files")
+
+
+def cmd_lrmx_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Export cadres as .lrmx (a zip for several)."""
+    if not args.cadre_id and args.shortlist is None and args.promotion is None:
+        print("请用 --cadre-id（可多次）、--shortlist 与 --version，或 --promotion 指定干部", file=sys.stderr)
+        return 2
+    return _with_db(args, settings, "service.lrmx.cli", "export_files")
+
+
+def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a filled roster template: preview, and with --apply write all or nothing."""
+    return _with_db(args, settings, "service.rosters.cli", "import_roster")
+
+
+def cmd_roster_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Export the roster of the cadres in scope."""
+    return _with_db(args, settings, "service.rosters.cli", "export_roster")
+
+
+def _formats_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    lrmx = sub.add_parser("lrmx", help="任免审批表（LRMX）导入导出").add_subparsers(
+        dest="lrmx_command", required=True)
+    imp = lrmx.add_parser("import", help="导入 .lrmx 或包含多份 .lrmx 的 zip（先预览，加 --apply 写入）")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--as", dest="as_user", required=True, help="以该干部工作人员身份导入并记入审计")
+    imp.add_argument("--unit-id", type=int, help="新干部的默认单位 id")
+    imp.add_argument("--tier", choices=["city_managed", "district_managed"], help="新干部的管理类别")
+    imp.add_argument("--apply", action="store_true", help="无错误时全部写入（否则只预览）")
+    imp.add_argument("--report", type=Path, help="把逐文件逐字段报告写入该 JSON 文件")
+    imp.set_defaults(func=cmd_lrmx_import)
+    exp = lrmx.add_parser("export", help="导出 .lrmx（多人为 zip）")
+    exp.add_argument("--cadre-id", type=int, action="append", default=[], help="干部 id（可多次）")
+    exp.add_argument("--shortlist", type=int, help="候选人名单（岗位）id")
+    exp.add_argument("--version", type=int, help="候选人名单版本")
+    exp.add_argument("--promotion", type=int, help="选任记录 id（拟任、拟免职务和任免理由取自该记录）")
+    exp.add_argument("--as", dest="as_user", required=True)
+    exp.add_argument("--out", type=Path, required=True)
+    exp.set_defaults(func=cmd_lrmx_export)
+    roster = sub.add_parser("roster", help="花名册（Excel）导入导出").add_subparsers(
+        dest="roster_command", required=True)
+    rimp = roster.add_parser("import", help="按身份证号导入花名册（先预览，加 --apply 写入）")
+    rimp.add_argument("path", type=Path)
+    rimp.add_argument("--as", dest="as_user", required=True)
+    rimp.add_argument("--apply", action="store_true")
+    rimp.set_defaults(func=cmd_roster_import)
+    rexp = roster.add_parser("export", help="导出管理范围内干部的花名册")
+    rexp.add_argument("--as", dest="as_user", required=True)
+    rexp.add_argument("--out", type=Path, required=True)
+    rexp.add_argument("--unit-id", type=int)
+    rexp.add_argument("--tier", choices=["city_managed", "district_managed"])
+    rexp.add_argument("--columns", help="列（逗号分隔），如 name,gender,birth_date,post,national_id")
+    rexp.add_argument("--per-unit", action="store_true", help="每个单位一张工作表")
+    rexp.set_defaults(func=cmd_roster_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="cadre", description="干部实绩档案与选任证据库 管理命令")
@@ -163,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=20241)
     demo.set_defaults(func=cmd_demo)
     audit_cli.add_commands(sub)
+    backup_cli.add_commands(sub)
     sub.add_parser("search-keys", help="用主密钥创建检索与索引专用密钥").set_defaults(
         func=cmd_search_keys)
     sub.add_parser("reindex", help="从数据库重建检索索引").set_defaults(func=cmd_reindex)
@@ -175,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     dossiers.add_argument("--as", dest="as_user", required=True, help="以该用户身份导出并记入审计")
     dossiers.add_argument("--out", type=Path, required=True, help="zip 文件路径")
     dossiers.set_defaults(func=cmd_export_dossiers)
+    _formats_parsers(sub)
     serve = sub.add_parser("serve", help="启动服务")
     serve.add_argument("--demo", action="store_true", help="数据库为空时载入演示数据")
     serve.add_argument("--cadres", type=int, default=200)

@@ -92,6 +92,11 @@ class RequestContextMiddleware:
                 await _reject_too_large(send_with_headers)
                 return
             await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            # Raised wherever the body is read, inside a route or by a middleware below this one.
+            if started_response:
+                raise
+            await _reject_too_large(send_with_headers)
         except Exception as exc:
             if started_response:
                 raise  # a truncated response: the server must close the connection

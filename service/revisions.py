@@ -1,16 +1,20 @@
-"""SQL for reading revisions of any entity."""
+"""What a change is (the diff of two snapshots) and SQL for reading revisions of any entity."""
 
+from collections.abc import Collection
 from typing import Any
 
 import asyncpg
 
-_BOOKKEEPING = ("version", "updated_at")
+# The one rule for what is not a change: bookkeeping that every write moves.
+BOOKKEEPING = frozenset({"version", "updated_at"})
 
 
-def diff_snapshots(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """What changed between two snapshots, as {field: [old, new]}, ignoring bookkeeping fields."""
+def diff_snapshots(before: dict[str, Any], after: dict[str, Any], *,
+                   derived: Collection[str] = ()) -> dict[str, Any]:
+    """What changed between two snapshots, as {field: [old, new]}, ignoring bookkeeping fields and
+    the entity's `derived` fields (computed from others, e.g. a presentation's rank)."""
     return {k: [before.get(k), v] for k, v in after.items()
-            if before.get(k) != v and k not in _BOOKKEEPING}
+            if before.get(k) != v and k not in BOOKKEEPING and k not in derived}
 
 
 async def list_revisions(conn: asyncpg.Connection, entity_type: str, entity_id: int) -> list[asyncpg.Record]:

@@ -22,6 +22,7 @@ from service.lrmx import api as lrmx_api
 from service.performance import api as performance_api
 from service.positions import api as positions_api
 from service.promotions import api as promotions_api
+from service.quality import api as quality_api
 from service.records import api as records_api
 from service.rosters import api as rosters_api
 from service.search import api as search_api
@@ -51,6 +52,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(lrmx_api.router)
     app.include_router(forms_api.router)
     app.include_router(rosters_api.router)
+    app.include_router(quality_api.router)
     app.include_router(leadership_api.router)
     app.include_router(archives_api.router)
     app.include_router(inspection_api.router)

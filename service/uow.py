@@ -1,6 +1,6 @@
 """Unit of work: one transaction holding the change, its revision, outbox rows and audit entries."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +10,7 @@ import asyncpg
 from schemas import clock
 from service.audit import repo as audit_repo
 from service.principal import Principal
+from service.revisions import diff_snapshots
 
 
 @dataclass
@@ -29,6 +30,25 @@ class UnitOfWork:
                                       snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)""",
             entity_type, entity_id, version, action, self.actor_id, changes or {}, snapshot,
         )
+
+    async def record_change(self, entity_type: str, entity_id: int, *, version: int, action: str,
+                            snapshot: dict[str, Any], before: dict[str, Any] | None = None,
+                            changes: dict[str, Any] | None = None, derived: Iterable[str] = (),
+                            reindex: Iterable[tuple[str, int]] = (), audit: str | None = None,
+                            details: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Record a change in one call: its revision, the search rows to reindex, one audit entry.
+
+        The revision's changes are `diff_snapshots(before, snapshot)` (when `before` is given) plus
+        `changes`; the audit action defaults to "<entity_type>.<action>" and its details to the
+        version. Returns the changes."""
+        diff = diff_snapshots(before, snapshot, derived=frozenset(derived)) if before is not None else {}
+        diff.update(changes or {})
+        await self.revision(entity_type, entity_id, version, action, snapshot, diff)
+        for target in reindex:
+            self.outbox(*target)
+        self.audit(audit or f"{entity_type}.{action}", entity_type, entity_id,
+                   {"version": version} if details is None else details)
+        return diff
 
     def outbox(self, entity_type: str, entity_id: int) -> None:
         """Queue a search-index update for the entity, written at commit."""

@@ -1,14 +1,47 @@
 """Optimistic concurrency: every update names the version it was based on."""
 
-from service.errors import DomainError, PreconditionFailed, PreconditionRequired, StaleVersion
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from service.errors import DomainError, NotFound, PreconditionFailed, PreconditionRequired, StaleVersion
 
 
-def require_version(body_version: int | None, if_match: int | None) -> tuple[int, type[DomainError]]:
+class _Row(Protocol):
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+R = TypeVar("R", bound=_Row)
+
+
+class BaseVersion(NamedTuple):
+    """The version an update was based on, and the error that refuses it when stale."""
+
+    version: int
+    stale: type[DomainError]
+
+    def check(self, current: int) -> None:
+        """Refuse the update (stale) unless the current version is the base version."""
+        if current != self.version:
+            raise self.stale()
+
+    def locked(self, row: R | None, missing: str) -> R:
+        """The row locked for the update: 404 when absent or out of scope, stale when at another version."""
+        if row is None:
+            raise NotFound(missing)
+        self.check(row["version"])
+        return row
+
+    def applied(self, done: object) -> None:
+        """Refuse the update (stale) when the write conditioned on the base version changed nothing."""
+        if not done:
+            raise self.stale()
+
+
+def require_version(body_version: int | None, if_match: int | None) -> BaseVersion:
     """The base version of an update and the error to raise if it is stale."""
     if if_match is not None:
-        return if_match, PreconditionFailed
+        return BaseVersion(if_match, PreconditionFailed)
     if body_version is not None:
-        return body_version, StaleVersion
+        return BaseVersion(body_version, StaleVersion)
     raise PreconditionRequired()
 
 

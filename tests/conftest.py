@@ -61,6 +61,20 @@ def server_url() -> Iterator[str]:
         shutil.rmtree(pg_dir, ignore_errors=True)
 
 
+@pytest.fixture
+def private_tmp() -> Iterator[Path]:
+    """A temporary directory outside pytest's basetemp, removed afterwards.
+
+    For anything an embedded PostgreSQL serves: a concurrent pytest run prunes old basetemps and
+    resets /tmp/pytest-of-<user> to 0700, which the server (run as embedded_postgres when we are
+    root) then cannot traverse."""
+    path = Path(tempfile.mkdtemp(prefix="cadre-test-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> Iterator[str]:
     """A fresh database migrated to head, dropped after the session."""

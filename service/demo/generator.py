@@ -23,6 +23,8 @@ from service.auth.passwords import hash_password
 from service.demo import worker
 from service.demo.bulk import COLUMNS, copy_out, max_ids, reset_identities
 from service.demo.chunks import CHUNK_TABLES, Chunk, ChunkLoader, chunk_sizes
+from service.demo.leadership_story import add_leadership_story
+from service.demo.story import tell as tell_story
 from service.demo.world import (
     DEMO_PASSWORD,
     DEMO_USERNAMES,
@@ -95,8 +97,12 @@ async def _chunks(world: World, seed: int, bases: dict[str, int], cadres: int,
 
 async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 20241,
                     records_per_cadre: float = 10.0, evidence_per_cadre: float = 10.0,
-                    progress: bool = True) -> DemoSummary:
-    """Fill an empty migrated database with a deterministic demo data set (one transaction)."""
+                    progress: bool = True, story: bool = True) -> DemoSummary:
+    """Fill an empty migrated database with a deterministic demo data set (one transaction).
+
+    With `story` (the default) the story of `service.demo.story` follows the bulk rows:
+    scoreboards, contests, secondments, service logs, positions and promotion records.
+    """
     if cadres < 1 or records_per_cadre < 0 or evidence_per_cadre < 0:
         raise ValueError("cadres must be >= 1 and the per-cadre rates >= 0")
     started = time.perf_counter()
@@ -125,6 +131,17 @@ async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 202
                     bar.update(len(tops))
                     bar.set_postfix(records=counts["field_records"], evidence=counts["evidence"])
         await reset_identities(conn)
+        # Issue 18's part of the story, in its own module (the rest of the story may change around it).
+        for table, rows_added in (await add_leadership_story(conn, seed)).items():
+            counts[table] = counts.get(table, 0) + rows_added
         await conn.execute("ANALYZE " + ", ".join(COLUMNS))
+        story_started = time.perf_counter()
+        figures = await tell_story(conn, seed) if story else {}
+        if figures:  # the story adds resume lines, evidence, records and more: count what is there
+            for table in counts:
+                counts[table] = await conn.fetchval(f"SELECT count(*) FROM {table}")
+        story_seconds = time.perf_counter() - story_started
     return DemoSummary(seed=seed, counts=counts, seconds=time.perf_counter() - started,
-                       usernames=list(DEMO_USERNAMES), extra={"copy_seconds": copy_seconds})
+                       usernames=list(DEMO_USERNAMES),
+                       extra={"copy_seconds": copy_seconds, "story_seconds": story_seconds,
+                              "story": figures})

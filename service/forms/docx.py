@@ -59,6 +59,18 @@ def _fit_size(text: str, width_twips: int, height_twips: int, max_size: float = 
     return min_size
 
 
+class _Grid:
+    """A table's cells fetched once (python-docx rebuilds its whole cell list on every `cell()`)."""
+
+    def __init__(self, table: Any, ncols: int) -> None:
+        cells = table._cells
+        self.cells = [cells[i:i + ncols] for i in range(0, len(cells), ncols)]
+
+    def cell(self, r: int, c: int) -> Any:
+        """The cell at row r, column c, as it was before any merge."""
+        return self.cells[r][c]
+
+
 def _table(doc: Any, cols: tuple[int, ...], rows: tuple[int, ...]) -> Any:
     table = doc.add_table(rows=len(rows), cols=len(cols))
     table.style = "Table Grid"
@@ -69,7 +81,7 @@ def _table(doc: Any, cols: tuple[int, ...], rows: tuple[int, ...]) -> Any:
         row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
         for c, width in enumerate(cols):
             row.cells[c].width = Twips(width)
-    return table
+    return _Grid(table, len(cols))
 
 
 def _span(table: Any, r: int, c: int, rs: int = 1, cs: int = 1) -> Any:

@@ -89,3 +89,12 @@ async def photo_row(conn: asyncpg.Connection, attachment_id: int | None) -> asyn
     row: asyncpg.Record | None = await conn.fetchrow(
         "SELECT id, sha256, size_bytes, content_type FROM attachments WHERE id = $1", attachment_id)
     return row
+
+
+async def source(conn: asyncpg.Connection, cadre_id: int, source_id: int) -> asyncpg.Record | None:
+    """One source file of a cadre, with its stored size and digest."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """SELECT s.id, s.file_name, s.sha256, a.size_bytes FROM cadre_sources s
+           JOIN attachments a ON a.id = s.attachment_id WHERE s.cadre_id = $1 AND s.id = $2""",
+        cadre_id, source_id)
+    return row

@@ -83,12 +83,16 @@ class Freshness:
         """Whether search results may miss changes older than the configured threshold."""
         return self.oldest_pending_s > settings.stale_search_after_s
 
+    async def refresh(self, pool: asyncpg.Pool) -> None:
+        """Read the age of the oldest unindexed change; a failed check keeps the last value."""
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
+                self.oldest_pending_s = float((await repo.outbox_backlog(conn))["oldest_s"])
+        except Exception:  # the database being down is reported by readiness, not here
+            log.debug("freshness check failed", exc_info=True)
+
     async def run(self, pool: asyncpg.Pool, every_s: float = 10.0) -> None:
-        """Refresh the backlog age until cancelled; a failed check keeps the last value."""
+        """Refresh until cancelled."""
         while True:
-            try:
-                async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
-                    self.oldest_pending_s = float((await repo.outbox_backlog(conn))["oldest_s"])
-            except Exception:  # the database being down is reported by readiness, not here
-                log.debug("freshness check failed", exc_info=True)
+            await self.refresh(pool)
             await asyncio.sleep(every_s)

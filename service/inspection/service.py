@@ -23,6 +23,26 @@ from service.versioning import require_version
 INSPECTION_STAGES = {"motion", "recommendation", "inspection"}
 
 
+async def compile_draft(uow: UnitOfWork, cadre_id: int, promotion: asyncpg.Record | None) -> int:
+    """Compile and store a draft for a cadre the principal may read (404 otherwise); its id."""
+    principal = uow.principal
+    c = await repo.cadre(uow.conn, principal, cadre_id)
+    if c is None:
+        raise NotFound("干部不存在")
+    facts = await repo.facts(uow.conn, principal, cadre_id)
+    rows = await evaluations_repo.rounds(uow.conn, principal, None, None)
+    rounds = [evaluations.round_out(r) for r in rows if any(v["cadre_id"] == cadre_id for v in r["votes"])]
+    sections = compile_sections(c, facts, promotion, rounds, clock.today())
+    dumped: list[dict[str, Any]] = [s.model_dump(mode="json") for s in sections]
+    promotion_id = promotion["id"] if promotion is not None else None
+    draft_id = await repo.insert_draft(uow.conn, cadre_id, promotion_id, f"{c['name']}同志考察材料", dumped,
+                                       principal.user_id)
+    await uow.revision("inspection_draft", draft_id, 1, "compile", {"sections": dumped})
+    uow.audit("inspection_draft.create", "cadre", cadre_id,
+              {"draft_id": draft_id, "promotion_id": promotion_id, "version": 1})
+    return draft_id
+
+
 def draft_out(r: asyncpg.Record) -> DraftOut:
     """A stored draft."""
     return DraftOut(id=r["id"], cadre_id=r["cadre_id"], cadre_name=r["cadre_name"],
@@ -48,20 +68,7 @@ async def create(pool: asyncpg.Pool, *, principal: Principal, body: DraftCreate,
                 raise Conflict("只有处于考察环节（或即将考察）的选任纪实可以生成考察材料")
             cadre_id = promotion["cadre_id"]
         assert cadre_id is not None
-        c = await repo.cadre(uow.conn, principal, cadre_id)
-        if c is None:
-            raise NotFound("干部不存在")
-        facts = await repo.facts(uow.conn, principal, cadre_id)
-        rows = await evaluations_repo.rounds(uow.conn, principal, None, None)
-        rounds = [evaluations.round_out(r) for r in rows
-                  if any(v["cadre_id"] == cadre_id for v in r["votes"])]
-        sections = compile_sections(c, facts, promotion, rounds, clock.today())
-        dumped: list[dict[str, Any]] = [s.model_dump(mode="json") for s in sections]
-        draft_id = await repo.insert_draft(uow.conn, cadre_id, body.promotion_id, f"{c['name']}同志考察材料",
-                                           dumped, principal.user_id)
-        await uow.revision("inspection_draft", draft_id, 1, "compile", {"sections": dumped})
-        uow.audit("inspection_draft.create", "cadre", cadre_id,
-                  {"draft_id": draft_id, "promotion_id": body.promotion_id, "version": 1})
+        draft_id = await compile_draft(uow, cadre_id, promotion)
         row = await repo.draft(uow.conn, principal, draft_id)
         assert row is not None
         return draft_out(row)

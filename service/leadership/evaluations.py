@@ -11,6 +11,7 @@ from schemas.common import Role, label
 from schemas.leadership import RoundIn, RoundOut, SubjectResult, TalkStats, VoteIn
 from service.attachments.service import XLSX, sniff
 from service.attachments.store import BlobStore, multipart_boundary, receive
+from service.campaigns import repo as campaigns_repo
 from service.config import Settings
 from service.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
@@ -52,8 +53,8 @@ async def _check(uow: UnitOfWork, body: RoundIn) -> list[tuple[int, str, str]]:
             body.campaign_id is None
             or not await repo.campaign_team_for(uow.conn, principal, body.campaign_id, body.unit_id)):
         problems.append((-1, "campaign_id", "调研组成员只能在本组进行中的调研活动中录入所负责班子的测评"))
-    elif body.campaign_id is not None and not await uow.conn.fetchval(
-            "SELECT true FROM campaigns WHERE id = $1", body.campaign_id):
+    elif body.campaign_id is not None and not await campaigns_repo.visible_campaign_ids(
+            uow.conn, principal, body.campaign_id):  # another district's campaign: as if missing
         problems.append((-1, "campaign_id", "调研活动不存在"))
     members = await repo.members_on(uow.conn, body.unit_id, body.held_on)
     seen: set[tuple[int | None, str]] = set()

@@ -3,10 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse
 
 from schemas.common import Tier
-from schemas.formats import ImportOptions, ImportOut, SelectionIn
+from schemas.formats import ImportOptions, ImportOut, SelectionIn, SourceFileOut
+from service.attachments.service import content_disposition
 from service.deps import AppSettings, EntityId, OfficerUser, Pool
+from service.forms import sources
 from service.forms.uploads import UPLOAD_DOC, read_upload
 from service.lrmx import exports, service
 
@@ -59,3 +62,19 @@ async def export_selection(body: SelectionIn, pool: Pool, user: OfficerUser,
                            settings: AppSettings) -> Response:
     """Several cadres (ids, a saved shortlist version, or a promotion record) as .lrmx, zipped."""
     return await exports.export_response(pool, user, settings, body)
+
+
+@router.get("/api/cadres/{cadre_id}/sources", response_model=list[SourceFileOut])
+async def cadre_sources(cadre_id: EntityId, pool: Pool, user: OfficerUser) -> list[SourceFileOut]:
+    """The original files the cadre was imported from, with their SHA-256 (provenance)."""
+    return await sources.list_sources(pool, user, cadre_id)
+
+
+@router.get("/api/cadres/{cadre_id}/sources/{source_id}/content", response_class=FileResponse,
+            responses={200: {"content": {"application/xml": {}}}})
+async def cadre_source_content(cadre_id: EntityId, source_id: EntityId, pool: Pool, user: OfficerUser,
+                               settings: AppSettings) -> FileResponse:
+    """One original import file, byte for byte (audited)."""
+    name, path = await sources.open_source(pool, user, settings, cadre_id, source_id)
+    return FileResponse(path, media_type="application/xml", headers={
+        "Content-Disposition": content_disposition(name), "Cache-Control": "no-store"})

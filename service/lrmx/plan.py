@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,8 +65,8 @@ async def _place(conn: asyncpg.Connection, principal: Principal, report: FileRep
 
 
 async def plan(conn: asyncpg.Connection, principal: Principal, store: BlobStore, members: list[Member],
-               options: ImportOptions) -> list[Planned]:
-    """Read, map and compare every file; nothing is written."""
+               options: ImportOptions, progress: Callable[[], None] | None = None) -> list[Planned]:
+    """Read, map and compare every file; nothing is written (`progress` is called after each file)."""
     units = await repo.scope_units(conn, principal)
     read_files: list[tuple[Member, Any]] = []
     for member in members:
@@ -78,6 +79,8 @@ async def plan(conn: asyncpg.Connection, principal: Principal, store: BlobStore,
     seen: dict[str, str] = {}
     out = []
     for member, result in read_files:
+        if progress is not None:
+            progress()
         report = FileReport(name=member.name, sha256=hashlib.sha256(member.data).hexdigest(), status="error")
         planned = Planned(member, report)
         out.append(planned)

@@ -51,7 +51,15 @@ class ReadResult:
 
 
 def decode(data: bytes) -> str:
-    """The file as text: BOM first, then the declared encoding, then UTF-8, then GB18030."""
+    """The file as text: BOM first, then the declared encoding, then UTF-8, then GB18030;
+    LrmxError when none of them reads it (bytes that are no text must not become a 500)."""
+    try:
+        return _decode(data)
+    except UnicodeDecodeError as exc:
+        raise LrmxError("文件编码无法识别（应为 UTF-8 或 GB18030 文本）") from exc
+
+
+def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -1,6 +1,7 @@
 """LRMX import (preview, then apply all or nothing) and export, for officers within scope."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 
 import asyncpg
@@ -52,13 +53,17 @@ def _members(data: bytes, name: str) -> list[Member]:
 
 
 async def preview(pool: asyncpg.Pool, principal: Principal, settings: Settings, *, file_name: str,
-                  data: bytes, options: ImportOptions) -> ImportOut:
+                  data: bytes, options: ImportOptions,
+                  progress: Callable[[int], None] | None = None) -> ImportOut:
     """Check an upload and stage it with its field-by-field preview; nothing else is written."""
     files = _members(data, file_name)
+    if progress is not None:
+        progress(len(files))
     store = BlobStore(settings.attachments_dir)
     sha = await save_blob(store, data)
     async with unit_of_work(pool, principal) as uow:
-        planned = await plan(uow.conn, principal, store, files, options)
+        planned = await plan(uow.conn, principal, store, files, options,
+                             None if progress is None else lambda: progress(0))
         reports = [p.report for p in planned]
         import_id = await repo.insert_import(
             uow.conn, "lrmx", principal.user_id, file_name, sha, len(data),
@@ -80,6 +85,16 @@ async def get_import(pool: asyncpg.Pool, principal: Principal, import_id: int) -
     return to_out(row)
 
 
+async def _keep_source(uow: UnitOfWork, store: BlobStore, import_id: int, cadre_id: int, p: Planned) -> str:
+    """Keep the original file as an attachment linked to the cadre (provenance); its SHA-256."""
+    sha = await save_blob(store, p.member.data)
+    source = await attachments_repo.insert(uow.conn, sha, len(p.member.data), SOURCE_TYPE,
+                                           p.member.name.rsplit("/", 1)[-1][:255] or "导入.lrmx",
+                                           uow.principal.user_id)
+    await forms_repo.insert_source(uow.conn, cadre_id, import_id, source["id"], p.member.name[:255], sha)
+    return sha
+
+
 async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Planned) -> None:
     assert p.after is not None and p.place is not None
     profile = dict(p.profile)
@@ -99,11 +114,7 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
         version = current["version"] + 1
     await forms_repo.upsert_form(uow.conn, cadre_id, form_row(p.after, p.place))
     await write_details(uow, cadre_id, p.before, p.after)
-    sha = await save_blob(store, p.member.data)
-    source = await attachments_repo.insert(uow.conn, sha, len(p.member.data), SOURCE_TYPE,
-                                           p.member.name.rsplit("/", 1)[-1][:255] or "导入.lrmx",
-                                           uow.principal.user_id)
-    await forms_repo.insert_source(uow.conn, cadre_id, import_id, source["id"], p.member.name[:255], sha)
+    sha = await _keep_source(uow, store, import_id, cadre_id, p)
     snapshot = {k: v for k, v in display(p.after).items() if k != "身份证号"}
     changes = {c.field: ("已变更" if c.field == "身份证号" else {"before": c.before, "after": c.after})
                for c in p.report.changes}
@@ -116,7 +127,8 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
     p.report.cadre_id = cadre_id
 
 
-async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, import_id: int) -> ImportOut:
+async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, import_id: int,
+                progress: Callable[[int], None] | None = None) -> ImportOut:
     """Write a previewed import in one transaction: every file or none (safe to retry)."""
     store = BlobStore(settings.attachments_dir)
     async with unit_of_work(pool, principal) as uow:
@@ -135,9 +147,18 @@ async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, im
                 f"{len(failed)} 个文件有错误，未导入任何数据",
                 errors=[{"field": f"{r.name}：{e.field}", "message": e.message}
                         for r in failed for e in r.errors][:500])
+        if progress is not None:
+            progress(len(planned))
         for p in planned:
             if p.report.status in ("create", "update"):
                 await _write_one(uow, store, import_id, p)
+            elif p.report.status == "unchanged" and p.report.cadre_id is not None:
+                # Nothing to change, but the file was confirmed as this cadre's form: keep it.
+                sha = await _keep_source(uow, store, import_id, p.report.cadre_id, p)
+                uow.audit("cadre.import.source", "cadre", p.report.cadre_id,
+                          {"import_id": import_id, "source_sha256": sha})
+            if progress is not None:
+                progress(0)
         reports = [p.report for p in planned]
         await repo.mark_applied(uow.conn, import_id, {"files": [r.model_dump(mode="json") for r in reports]})
         uow.audit("lrmx.import.apply", "format_import", import_id, _summary(reports).model_dump())
@@ -162,12 +183,15 @@ async def promotion_fields(conn: asyncpg.Connection, principal: Principal,
 
 async def lrmx_files(conn: asyncpg.Connection, principal: Principal, settings: Settings,
                      cadre_ids: list[int], *, reference: date | None = None,
-                     overrides: dict[str, str] | None = None) -> tuple[list[tuple[str, bytes]], list[int]]:
+                     overrides: dict[str, str] | None = None,
+                     progress: Callable[[], None] | None = None) -> tuple[list[tuple[str, bytes]], list[int]]:
     """The .lrmx file of each readable cadre (named 姓名.lrmx) and the ids not found."""
     store = BlobStore(settings.attachments_dir)
     today = clock.today()
     files, missing = [], []
     for cadre_id in cadre_ids:
+        if progress is not None:
+            progress()
         form = await load_form(conn, principal, store, cadre_id)
         if form is None:
             missing.append(cadre_id)

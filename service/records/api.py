@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Response
 
 from schemas.common import RecordKind, RecordState, Version
-from schemas.records import RecordCreate, RecordOut, RecordPage, RecordUpdate, RevisionOut
+from schemas.records import RecordCreate, RecordFilter, RecordOut, RecordPage, RecordUpdate, RevisionOut
 from service.deps import EntityId, Filer, IdempotencyKey, IdQuery, IfMatch, Limit, Offset, Pool, Reader
 from service.records import service
 from service.versioning import etag
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/records", tags=["records"])
 async def create_record(body: RecordCreate, pool: Pool, user: Filer,
                         key: IdempotencyKey = None) -> RecordOut:
     """File a field record (draft, or submitted with submit=true)."""
-    return await service.create_record(pool, user, body, key)
+    return await service.create_record(pool, user, body=body, key=key)
 
 
 @router.get("", response_model=RecordPage)
@@ -29,7 +29,8 @@ async def list_records(
     limit: Limit = 50, offset: Offset = 0,
 ) -> RecordPage:
     """Records the caller may read."""
-    return await service.list_records(pool, user, cadre_id, campaign_id, kind, state, limit, offset)
+    filters = RecordFilter(cadre_id=cadre_id, campaign_id=campaign_id, kind=kind, state=state)
+    return await service.list_records(pool, user, filters=filters, limit=limit, offset=offset)
 
 
 @router.get("/{record_id}", response_model=RecordOut)
@@ -44,7 +45,7 @@ async def get_record(record_id: EntityId, pool: Pool, user: Reader, response: Re
 async def update_record(record_id: EntityId, body: RecordUpdate, pool: Pool, user: Filer,
                         if_match: IfMatch) -> RecordOut:
     """Edit a draft or amend a submitted record (author; amendments need a reason)."""
-    return await service.update_record(pool, user, record_id, body, if_match)
+    return await service.update_record(pool, user, record_id=record_id, body=body, if_match=if_match)
 
 
 @router.post("/{record_id}/submit", response_model=RecordOut)
@@ -53,7 +54,8 @@ async def submit_record(
     version: Annotated[Version | None, Body(embed=True)] = None,
 ) -> RecordOut:
     """Submit a draft (author)."""
-    return await service.submit_record(pool, user, record_id, version, if_match)
+    return await service.submit_record(pool, user, record_id=record_id, body_version=version,
+                                       if_match=if_match)
 
 
 @router.get("/{record_id}/revisions", response_model=list[RevisionOut])

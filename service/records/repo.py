@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.records import RecordFilter
 from service.access import repo as access
 from service.links import replace_links
 from service.principal import Principal
@@ -48,8 +49,7 @@ async def get_visible(conn: asyncpg.Connection, principal: Principal, record_id:
     return row
 
 
-async def search(conn: asyncpg.Connection, principal: Principal, cadre_id: int | None,
-                 campaign_id: int | None, kind: str | None, state: str | None,
+async def search(conn: asyncpg.Connection, principal: Principal, *, filters: RecordFilter,
                  limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     """Readable records with simple filters, newest first, and their total."""
     where = f"""{access.record_visible(principal, "r", 1)}
@@ -57,7 +57,7 @@ async def search(conn: asyncpg.Connection, principal: Principal, cadre_id: int |
                                          WHERE f.record_id = r.id AND f.cadre_id = $2))
       AND ($3::bigint IS NULL OR r.campaign_id = $3) AND ($4::text IS NULL OR r.kind = $4)
       AND ($5::text IS NULL OR r.state = $5)"""
-    args = (principal.user_id, cadre_id, campaign_id, kind, state)
+    args = (principal.user_id, filters.cadre_id, filters.campaign_id, filters.kind, filters.state)
     total: int = await conn.fetchval(f"SELECT count(*) FROM field_records r WHERE {where}", *args)
     rows = await conn.fetch(f"{_SELECT} WHERE {where} ORDER BY r.occurred_on DESC, r.id DESC "
                             "LIMIT $6 OFFSET $7", *args, limit, offset)

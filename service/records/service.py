@@ -4,7 +4,7 @@ from typing import Any
 
 import asyncpg
 
-from schemas.records import RecordCreate, RecordOut, RecordPage, RecordUpdate, RevisionOut
+from schemas.records import RecordCreate, RecordFilter, RecordOut, RecordPage, RecordUpdate, RevisionOut
 from service.campaigns import repo as campaigns_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
@@ -58,16 +58,14 @@ async def _reload(uow: UnitOfWork, record_id: int) -> RecordOut:
 
 async def _changed(uow: UnitOfWork, out: RecordOut, action: str,
                    changes: dict[str, Any] | None = None) -> None:
-    await uow.revision("record", out.id, out.version, action, out.model_dump(mode="json"), changes)
-    uow.outbox("record", out.id)
-    for cadre_id in out.cadre_ids:
-        uow.outbox("cadre", cadre_id)
-    for evidence_id in await repo.evidence_ids_of(uow.conn, out.id):
-        uow.outbox("evidence", evidence_id)
-    uow.audit(f"record.{action}", "record", out.id, {"version": out.version})
+    evidence = await repo.evidence_ids_of(uow.conn, out.id)
+    await uow.record_change("record", out.id, version=out.version, action=action,
+                            snapshot=out.model_dump(mode="json"), changes=changes,
+                            reindex=[("record", out.id), *(("cadre", c) for c in out.cadre_ids),
+                                     *(("evidence", e) for e in evidence)])
 
 
-async def create_record(pool: asyncpg.Pool, principal: Principal, body: RecordCreate,
+async def create_record(pool: asyncpg.Pool, principal: Principal, *, body: RecordCreate,
                         key: str | None) -> RecordOut:
     """File a record (draft or submitted) within the author's open campaign team."""
 
@@ -96,52 +94,48 @@ async def get_record(pool: asyncpg.Pool, principal: Principal, record_id: int) -
         return to_out(row)
 
 
-async def list_records(pool: asyncpg.Pool, principal: Principal, cadre_id: int | None,
-                       campaign_id: int | None, kind: str | None, state: str | None,
+async def list_records(pool: asyncpg.Pool, principal: Principal, *, filters: RecordFilter,
                        limit: int, offset: int) -> RecordPage:
     """Readable records with simple filters."""
     async with pool.acquire() as conn:
-        rows, total = await repo.search(conn, principal, cadre_id, campaign_id, kind, state,
-                                        limit, offset)
+        rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
     items = [to_out(r) for r in rows]
     # One entry per list call, naming every record it returned (full texts of personal data).
     await audit_only(pool, principal, "record.list", "record", None,
-                     {"ids": [r.id for r in items], "total": total, "cadre_id": cadre_id})
+                     {"ids": [r.id for r in items], "total": total, "cadre_id": filters.cadre_id})
     return RecordPage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def update_record(pool: asyncpg.Pool, principal: Principal, record_id: int,
+async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: int,
                         body: RecordUpdate, if_match: int | None) -> RecordOut:
     """Edit a draft, or amend a submitted record with a reason; every change is a revision."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_visible(uow.conn, principal, record_id, lock=True)
         if row is None:
             raise NotFound("调研记录不存在")
         if row["author_id"] != principal.user_id:
             raise Conflict("只有填报人可以修改或补正调研记录")
-        if row["version"] != version:
-            raise stale()
+        base.check(row["version"])
         amending = row["state"] == "submitted"
         if amending and not body.reason:
             raise ValidationFailed("补正已提交的记录须说明理由",
                                    errors=[{"field": "reason", "message": "必填"}])
         await _check_content(uow, row["team_id"], row["campaign_id"], body)
         before = to_out(row).model_dump(mode="json")
-        await repo.update_content(uow.conn, record_id, version, _content(body))
+        await repo.update_content(uow.conn, record_id, base.version, _content(body))
         out = await _reload(uow, record_id)
-        after = out.model_dump(mode="json")
-        changes = diff_snapshots(before, after)
+        changes = diff_snapshots(before, out.model_dump(mode="json"))
         if amending:
             changes["reason"] = body.reason
         await _changed(uow, out, "amend" if amending else "edit", changes)
         return out
 
 
-async def submit_record(pool: asyncpg.Pool, principal: Principal, record_id: int,
+async def submit_record(pool: asyncpg.Pool, principal: Principal, *, record_id: int,
                         body_version: int | None, if_match: int | None) -> RecordOut:
     """Submit a draft; from then on it can only be amended."""
-    version, stale = require_version(body_version, if_match)
+    base = require_version(body_version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_visible(uow.conn, principal, record_id, lock=True)
         if row is None:
@@ -150,8 +144,7 @@ async def submit_record(pool: asyncpg.Pool, principal: Principal, record_id: int
             raise Conflict("只有填报人可以提交调研记录")
         if row["state"] != "draft":
             raise Conflict("记录已提交")
-        if not await repo.submit(uow.conn, record_id, version):
-            raise stale()
+        base.applied(await repo.submit(uow.conn, record_id, base.version))
         out = await _reload(uow, record_id)
         await _changed(uow, out, "submit", {"state": ["draft", "submitted"]})
         return out

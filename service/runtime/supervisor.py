@@ -50,7 +50,10 @@ class _Unit:
 class Supervisor:
     """Starts children, watches them (and the servers it is told about), restarts them."""
 
-    def __init__(self, run_dir: Path, status_path: Path) -> None:
+    def __init__(self, run_dir: Path, status_path: Path, *,
+                 backoff_s: tuple[float, ...] = BACKOFF_S, max_restarts: int = MAX_RESTARTS) -> None:
+        self.backoff_s = backoff_s
+        self.max_restarts = max_restarts
         self.run_dir = run_dir
         self.status_path = status_path
         self.units: list[_Unit] = []
@@ -144,7 +147,7 @@ class Supervisor:
         if now - unit.started_at > STABLE_S:
             unit.restarts.clear()
         unit.restarts = [t for t in unit.restarts if now - t < WINDOW_S]
-        if len(unit.restarts) >= MAX_RESTARTS:
+        if len(unit.restarts) >= self.max_restarts:
             unit.state = "failed"
             unit.next_start = None
             message = (f"{unit.name} 在 {WINDOW_S:.0f} 秒内重启 {len(unit.restarts)} 次仍然退出，"
@@ -152,7 +155,7 @@ class Supervisor:
             log.critical(message, extra={"component": unit.name})
             print(f"\n!!! {message} !!!\n", file=sys.stderr, flush=True)
             return
-        delay = BACKOFF_S[min(len(unit.restarts), len(BACKOFF_S) - 1)]
+        delay = self.backoff_s[min(len(unit.restarts), len(self.backoff_s) - 1)]
         unit.restarts.append(now)
         unit.state = "restarting"
         unit.next_start = now + delay

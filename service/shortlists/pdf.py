@@ -105,7 +105,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
                              version: int) -> ShortlistDoc | None:
     """A saved shortlist version as printed; None if the reader has no such version."""
     try:
-        position = await positions.load(conn, principal, position_id)
+        position = await positions.load(conn, principal, position_id=position_id)
         row = await load_saved(conn, principal, position_id, version)
     except NotFound:
         return None

@@ -38,6 +38,8 @@ NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/secondments", "下沉选派", frozenset(OFFICE)),
     ("/service-logs", "一线服务", frozenset(OFFICE)),
     ("/campaigns", "调研活动", frozenset(READERS)),
+    ("/imports", "导入", frozenset({Role.officer})),
+    ("/leadership", "领导班子", frozenset(READERS)),
     ("/audit", "审计", frozenset({Role.auditor})),
     ("/units", "单位", frozenset({Role.admin})),
     ("/users", "用户", frozenset({Role.admin})),
@@ -105,11 +107,23 @@ def nav_for(principal: Principal | None) -> list[tuple[str, str]]:
     return [(path, text) for path, text, roles in NAV if principal.role in roles]
 
 
+def search_lag_minutes(request: Request, principal: Principal | None) -> int | None:
+    """For officers, how many minutes search is behind when that passes the threshold."""
+    if principal is None or principal.role != Role.officer:
+        return None
+    freshness = getattr(request.app.state, "freshness", None)
+    if freshness is None or not freshness.stale(request.app.state.settings):
+        return None
+    minutes: int = max(1, round(freshness.oldest_pending_s / 60))
+    return minutes
+
+
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None,
            status_code: int = 200, title: str = "") -> HTMLResponse:
     """Render a page with the signed-in user, the navigation and the current path."""
     principal: Principal | None = getattr(request.state, "principal", None)
     body = ENV.get_template(template).render(
         user=principal, nav=nav_for(principal), path=request.url.path, title=title,
+        search_lag_minutes=search_lag_minutes(request, principal),
         role_label=label(principal.role.value) if principal else "", **(context or {}))
     return HTMLResponse(body, status_code=status_code)

@@ -10,7 +10,9 @@ from service.web.pages import (
     auth,
     dossier,
     filing,
+    imports,
     items,
+    leadership,
     performance,
     positions,
     promotions,
@@ -26,7 +28,7 @@ PUBLIC = (LOGIN_PATH, static.ROUTE_PATH)
 
 router = APIRouter()
 for module in (auth, search, dossier, items, filing, positions, shortlists, promotions, assessments,
-               scoreboard, performance, work, audit, admin):
+               scoreboard, performance, work, leadership, audit, admin, imports):
     router.include_router(module.router)
 
 

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from schemas.cadres import validate_national_id
 from schemas.evidence import Metric
 from schemas.records import Details
+from service.access.repo import team_assignment_members_sql
 from service.auth.passwords import verify_password
 from service.demo import (
     DEMO_PASSWORD,
@@ -89,7 +90,7 @@ async def fresh_db() -> AsyncIterator[Factory]:
 async def loaded(fresh_db: Factory) -> tuple[asyncpg.Connection, DemoSummary]:
     """A database holding the default demo data set."""
     conn = await fresh_db()
-    summary = await load_demo(conn, progress=False)
+    summary = await load_demo(conn, progress=False, story=False)  # the story: tests/demo/test_story.py
     return conn, summary
 
 
@@ -112,7 +113,7 @@ async def test_summary_counts_match_tables(loaded: tuple[asyncpg.Connection, Dem
 async def test_same_seed_gives_identical_data(loaded: tuple[asyncpg.Connection, DemoSummary],
                                               fresh_db: Factory) -> None:
     again = await fresh_db()
-    await load_demo(again, progress=False)
+    await load_demo(again, progress=False, story=False)
     assert await _checksums(again) == await _checksums(loaded[0])
     other = await fresh_db()
     await load_demo(other, cadres=20, seed=7, progress=False)
@@ -207,11 +208,13 @@ async def test_records_consistent(loaded: tuple[asyncpg.Connection, DemoSummary]
         kinds.add(r["kind"])
     assert len(kinds) == 6
     # Concerned cadres lie within what the record's team was assigned to study.
-    outside = await conn.fetchval("""
+    # (A leadership-team assignment covers the team's members during the campaign.)
+    outside = await conn.fetchval(f"""
         SELECT count(*) FROM field_record_cadres f JOIN field_records r ON r.id = f.record_id
           JOIN cadres c ON c.id = f.cadre_id JOIN units u ON u.id = c.unit_id
          WHERE NOT EXISTS (SELECT 1 FROM team_assignments a WHERE a.team_id = r.team_id
-                   AND (a.cadre_id = c.id OR a.unit_id = ANY(u.ancestor_ids)))""")
+                   AND (a.cadre_id = c.id OR a.unit_id = ANY(u.ancestor_ids)
+                        OR c.id IN ({team_assignment_members_sql('a')})))""")
     assert outside == 0
     for word in ("违建", "违章建筑", "招商引资", "老旧小区", "流动服务车", "专班"):
         assert await conn.fetchval("SELECT count(*) FROM field_records WHERE body LIKE $1",
@@ -310,3 +313,27 @@ def test_every_template_fills() -> None:
         for group in groups:
             for template in group:
                 assert "{" not in template.format_map(slots), template
+
+
+async def test_leadership_story_has_five_teams_talks_rounds_an_archive_and_a_draft(
+        loaded: tuple[asyncpg.Connection, DemoSummary]) -> None:
+    conn, _ = loaded
+    campaign = await conn.fetchrow("SELECT * FROM campaigns WHERE name = '2026年市管领导班子专题调研'")
+    assert campaign is not None and (campaign["ends_on"] - campaign["starts_on"]).days == 60
+    teams = await conn.fetchval("SELECT count(*) FROM teams WHERE campaign_id = $1", campaign["id"])
+    studied = await conn.fetchval(
+        "SELECT count(DISTINCT ta.team_unit_id) FROM team_assignments ta JOIN teams t ON t.id = ta.team_id "
+        "WHERE t.campaign_id = $1", campaign["id"])
+    kinds = dict(await conn.fetch(
+        "SELECT kind, count(*) FROM field_records WHERE campaign_id = $1 GROUP BY 1", campaign["id"]))
+    rounds = await conn.fetchval("SELECT count(*) FROM evaluation_rounds WHERE campaign_id = $1",
+                                 campaign["id"])
+    assert teams == 5 and studied >= 5 and rounds >= 5
+    assert kinds["interview"] >= studied and kinds["site_visit"] == rounds  # one visit per team
+    finished = await conn.fetchval("SELECT count(*) FROM archive_conclusions WHERE campaign_id = $1 "
+                                   "AND cadre_id IS NULL", campaign["id"])
+    assert finished == 1
+    draft = await conn.fetchrow(
+        "SELECT d.*, p.stage FROM inspection_drafts d JOIN promotions p ON p.id = d.promotion_id")
+    assert draft is not None and draft["stage"] == "recommendation"
+    assert "同志考察材料" in draft["title"]

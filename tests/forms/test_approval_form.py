@@ -213,3 +213,28 @@ async def test_the_dossier_prints_the_standard_form_as_its_profile(api: Api) -> 
     assert {"妻子", "李四", "中共福州市鼓楼区委"} <= after
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", str(form_page), "-l", str(form_page + 1),
                     str(ARTIFACTS / "dossier.pdf"), str(ARTIFACTS / "dossier-form")], check=True)
+
+
+async def test_a_promotion_record_fills_proposed_and_removed_posts_and_the_reason(api: Api) -> None:
+    from tests.promotions.helpers import MOTION
+
+    _, officer = await api.user("officer", [api.units["d1"]])
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    r = await api.client.post("/api/promotions", headers=officer, json={
+        "cadre_id": cadre["id"], "kind": "post_promotion", "target_unit_id": api.units["d1"],
+        "target_post": "副区长", "target_post_level": "division_deputy"})
+    assert r.status_code == 201, r.text
+    promotion = r.json()
+    r = await api.client.post(f"/api/promotions/{promotion['id']}/stages", headers=officer,
+                              json={"version": promotion["version"], "payload": MOTION})
+    assert r.status_code == 200, r.text
+    lrmx_file = await api.client.get(f"/api/promotions/{promotion['id']}/form.lrmx", headers=officer)
+    assert lrmx_file.status_code == 200, lrmx_file.text
+    text = lrmx_file.text
+    assert "<NiRenZhiWu>鼓楼区副区长</NiRenZhiWu>" in text
+    assert "<NiMianZhiWu>鼓楼区住建局局长</NiMianZhiWu>" in text
+    assert f"<RenMianLiYou>{MOTION['reason']}</RenMianLiYou>" in text
+    pdf = await api.client.get(f"/api/promotions/{promotion['id']}/approval-form.pdf", headers=officer)
+    assert pdf.status_code == 200
+    texts = {w.text for w in words(pdf.content)}
+    assert {"鼓楼区副区长", MOTION["reason"]} <= texts

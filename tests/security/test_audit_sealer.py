@@ -165,7 +165,7 @@ async def test_sealer_process_killed_mid_batch_loses_and_mischains_nothing(
            "CADRE_AUDIT_SEAL_INTERVAL_S": "0.05", "PYTHONPATH": str(ROOT_DIR)}
     async with _sealing_blocked(pool):
         proc = subprocess.Popen([sys.executable, "-m", "service.audit.sealer"], cwd=ROOT_DIR, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             await _until(lambda: _is_waiting(pool), "the sealer process holds the lock mid-batch")
             backend = await _sealer_waiting_pid(pool)

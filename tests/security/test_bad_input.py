@@ -148,3 +148,32 @@ async def test_a_database_constraint_anywhere_is_a_problem_not_a_500(app: FastAP
             answers[name] = response.status_code
             assert response.media_type == "application/problem+json"
     assert answers == {"check": 422, "foreign": 422, "unique": 409, "not_null": 422, "range": 422}
+
+
+async def test_every_operation_refuses_nul_and_lone_surrogates_in_json_with_422(
+        api: Api, client: httpx.AsyncClient) -> None:
+    """Schemathesis cannot carry a lone surrogate (it encodes cases itself); here every operation
+    that takes a body gets one, JSON-escaped, and one NUL byte, as an officer."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    headers = {**officer, "content-type": "application/json"}
+    checked = 0
+    for case in CASES:
+        if case.method not in ("POST", "PUT", "PATCH"):
+            continue
+        path = re.sub(r"{(\w+)(?::\w+)?}", "1", case.path)
+        for raw in (b'{"name": "\\ud800"}', b'{"reason": "a\\u0000b"}', b'[{"title": "\\udfff"}]'):
+            r = await client.request(case.method, path, headers=headers, content=raw)
+            assert r.status_code == 422, f"{case.key} {raw!r}: {r.status_code} {r.text[:200]}"
+            checked += 1
+    assert checked > 90
+
+
+async def test_an_lrmx_file_that_is_no_text_is_reported_not_a_server_error(
+        api: Api, client: httpx.AsyncClient) -> None:
+    """Found by the fuzzer: bytes no encoding reads (a torn GB18030 sequence) gave a 500."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    torn = b'<?xml version="1.0" encoding="GB2312"?><Person><XingMing>\x82</XingMing></Person>'
+    r = await client.post("/api/lrmx/imports", headers=officer,
+                          files={"file": ("张三.lrmx", torn, "application/octet-stream")})
+    assert r.status_code < 500, r.text
+    assert "编码" in r.text

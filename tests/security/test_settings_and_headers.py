@@ -10,7 +10,8 @@ from service.config import Settings
 from tests.factories import Api
 
 REAL: dict[str, Any] = {"env": "production", "database_url": "postgresql://cadre@db/cadre",
-        "secret_key": SecretStr("a-real-secret-of-some-length-2f9c")}
+                        "secret_key": SecretStr("a-real-secret-of-some-length-2f9c"),
+                        "audit_signing_key": SecretStr("11" * 32)}
 
 
 @pytest.mark.parametrize("secret", ["dev-secret-change-me", "changeme", "", "secret"])
@@ -23,9 +24,11 @@ def test_production_refuses_missing_database_insecure_cookies_and_placeholder_me
     with pytest.raises(ValidationError, match="CADRE_DATABASE_URL"):
         Settings(**{**REAL, "database_url": None})
     with pytest.raises(ValidationError, match="Secure"):
-        Settings(**REAL, cookie_secure=False)
+        Settings(**{**REAL, "cookie_secure": False})
     with pytest.raises(ValidationError, match="CADRE_MEILI_MASTER_KEY"):
-        Settings(**REAL, meili_master_key=SecretStr("changeme"))
+        Settings(**{**REAL, "meili_master_key": SecretStr("changeme")})
+    with pytest.raises(ValidationError, match="CADRE_AUDIT_SIGNING_KEY"):
+        Settings(**{**REAL, "audit_signing_key": None})
 
 
 def test_production_accepts_real_secrets_and_development_allows_defaults() -> None:

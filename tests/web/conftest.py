@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from tests.conftest import ROOT, _admin, _with_db
 from tests.web import seed
 
 CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 60_000
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -104,6 +106,26 @@ class Site:
         client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
         return client
 
+    def wait_indexed(self, timeout_s: float = 180.0) -> None:
+        """Wait until every change committed so far is in the search index (the outbox drained)."""
+        # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _outbox_drained(self.settings.database_url or "", timeout_s)).result()
+
+
+async def _outbox_drained(url: str, timeout_s: float) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        upto = await conn.fetchval("SELECT coalesce(max(id), 0) FROM outbox")
+        deadline = time.monotonic() + timeout_s
+        while await conn.fetchval("SELECT EXISTS (SELECT 1 FROM outbox WHERE id <= $1 AND done_at IS NULL)",
+                                  upto):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the indexer did not catch up within {timeout_s:.0f} s")
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
 
 @pytest.fixture(scope="session")
 def site(server_url: str, meili: MeiliServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
@@ -125,7 +147,7 @@ def site(server_url: str, meili: MeiliServer, tmp_path_factory: pytest.TempPathF
     thread = _ServerThread(settings, port)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while not thread.server.started:
         if thread.error is not None or time.monotonic() > deadline:
             raise RuntimeError(f"测试服务未能启动：{thread.error!r}")
@@ -146,7 +168,9 @@ def browser(site: Site) -> Iterator[Any]:
 
     Per module: Playwright's sync API keeps an event loop running in this thread while it is
     open, and the async tests of other modules need the thread to themselves."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)  # assertions wait on the page's state up to this long
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
@@ -168,7 +192,8 @@ def page(browser: Any, site: Site, viewport: str) -> Iterator[Any]:
     """A fresh browser context (no cookies, no storage) at the viewport, failing on CSP violations."""
     context = browser.new_context(base_url=site.url, locale="zh-CN", timezone_id="Asia/Shanghai",
                                   accept_downloads=True, **VIEWPORTS[viewport])
-    context.set_default_timeout(15_000)
+    # Upper bounds of condition waits, not delays: generous, so a busy machine does not fail them.
+    context.set_default_timeout(WAIT_MS)
     pg = context.new_page()
     violations: list[str] = []
     pg.on("console", lambda m: violations.append(m.text)

@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from tests.web.conftest import Site
 
 PROMOTABLE = {None, "section_deputy", "section_main", "division_deputy"}
-PERIODS = (("2026Q2", "2026年第二季度", "2026-04-01", "2026-06-30"),
-           ("2026Q3", "2026年第三季度", "2026-07-01", "2026-09-30"))
+# Codes of their own: the demo story already scores the districts by quarter (2026Q3 …).
+PERIODS = (("W2026Q2", "2026年第二季度", "2026-04-01", "2026-06-30"),
+           ("W2026Q3", "2026年第三季度", "2026-07-01", "2026-09-30"))
 
 
 def _ok(r: httpx.Response) -> Any:
@@ -59,8 +60,11 @@ def seed(site: "Site") -> dict[str, Any]:
     """A position with a shortlist, three promotion records, two published scoreboard periods."""
     with closing(site.login_api("officer")) as api:
         city_id, districts = _districts(api)
+        # The demo story has promotion records running: one live record per cadre and kind.
+        live = {p["cadre_id"] for p in _ok(api.get("/api/promotions", params={"limit": 200}))["items"]
+                if p["status"] == "in_progress"}
         cadres = [c for c in _ok(api.get("/api/cadres", params={"limit": 200}))["items"]
-                  if c["post_level"] in PROMOTABLE and c["status"] == "active"]
+                  if c["post_level"] in PROMOTABLE and c["status"] == "active" and c["id"] not in live]
         position = _ok(api.post("/api/positions", json={
             "unit_id": districts[0]["id"], "title": "住房和城乡建设局局长", "tier": "district_managed",
             "post_level": "division_main", "category": "urban_construction", "rules": {}}))

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from fastapi import Query, Request, Response
 from fastapi.responses import RedirectResponse
 
+from service.config import Settings
 from service.deps import AnyUser
 from service.web.page_route import page_router
 from service.web.render import landing, render
@@ -48,7 +49,25 @@ def safe_next(target: str | None) -> str:
 async def login_page(request: Request,
                      next: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
     """The sign-in form (public)."""
-    return render(request, "login.html", {"next": safe_next(next)}, title="登录")
+    return render(request, "login.html", {"next": safe_next(next),
+                                          "insecure_origin": insecure_origin(request)}, title="登录")
+
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def insecure_origin(request: Request) -> str | None:
+    """The origin, when a browser would drop the Secure session cookie here (development only).
+
+    Browsers keep Secure cookies over plain HTTP only for localhost; on any other host sign-in
+    would silently land back on this page."""
+    settings: Settings = request.app.state.settings
+    host = request.url.hostname or ""
+    if settings.env != "development" or not settings.cookie_secure:
+        return None
+    if request.url.scheme != "http" or host in _LOCAL_HOSTS:
+        return None
+    return f"http://{request.url.netloc}"
 
 
 @router.get("/")

@@ -3,7 +3,8 @@
 from fastapi import Request, Response
 
 from schemas.clock import today
-from service.deps import EntityId, Pool, Reader
+from service.deps import AppSettings, EntityId, Pool, Reader
+from service.quality.service import quality
 from service.web import dossier_view
 from service.web.page_route import page_router
 from service.web.render import render
@@ -12,8 +13,10 @@ router = page_router()
 
 
 @router.get("/cadres/{cadre_id}")
-async def dossier_page(cadre_id: EntityId, request: Request, pool: Pool, user: Reader) -> Response:
+async def dossier_page(cadre_id: EntityId, request: Request, pool: Pool, user: Reader,
+                       settings: AppSettings) -> Response:
     """The dossier: approval-form profile, resume, evidence, records, assessments, promotions, files."""
     view = await dossier_view.load(pool, user, cadre_id, today())
-    return render(request, "dossier.html", {"d": view, "c": view.cadre},
+    checks = await quality(pool, user, settings, cadre_id)
+    return render(request, "dossier.html", {"d": view, "c": view.cadre, "q": checks},
                   title=f"{view.cadre.name} · 干部档案")
