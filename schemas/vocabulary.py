@@ -6,7 +6,6 @@ marks every term of the group. All terms are compared in folded form (schemas.te
 """
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -50,11 +49,20 @@ def _others() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern[str]:
-    # A lookahead finds the longest term starting at every position, so a term inside another
-    # (个人有关事项报告 inside the long form of 凡提四必) is found too.
-    terms = sorted(_others(), key=len, reverse=True)
-    return re.compile("(?=(" + "|".join(re.escape(t) for t in terms) + "))")
+def _by_first() -> dict[str, tuple[str, ...]]:
+    """Folded terms by their first character."""
+    out: dict[str, list[str]] = {}
+    for term in _others():
+        out.setdefault(term[0], []).append(term)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _found(folded: str) -> list[tuple[int, str]]:
+    """(position, term) of every vocabulary term in a folded text, nested ones included
+    (个人有关事项报告 inside the long form of 凡提四必, 干部人事档案 inside 干部人事档案专项审核)."""
+    first = _by_first()
+    return [(i, term) for i, ch in enumerate(folded) for term in first.get(ch, ())
+            if folded.startswith(term, i)]
 
 
 def is_term(folded: str) -> bool:
@@ -66,11 +74,11 @@ def variants(folded: str, window: int = WINDOW, limit: int = MAX_VARIANTS) -> li
     """Folded snippets of a folded text with one vocabulary term swapped for another."""
     out: dict[str, None] = {}
     others = _others()
-    for m in _pattern().finditer(folded):
-        start, end = m.start(1), m.end(1)
+    for start, term in _found(folded):
+        end = start + len(term)
         before = folded[max(0, start - window):start]
         after = folded[end:end + window]
-        for other in others[m.group(1)]:
+        for other in others[term]:
             out[before + other + after] = None
             if len(out) >= limit:
                 return list(out)
@@ -85,9 +93,10 @@ def alternatives(folded: str, window: int = WINDOW) -> list[str]:
     """
     out = {folded: None}
     others = _others()
-    for m in _pattern().finditer(folded):
-        if m.start(1) > window or len(folded) - m.end(1) > window:
+    for start, term in _found(folded):
+        end = start + len(term)
+        if start > window or len(folded) - end > window:
             continue
-        for other in others[m.group(1)]:
-            out[folded[:m.start(1)] + other + folded[m.end(1):]] = None
+        for other in others[term]:
+            out[folded[:start] + other + folded[end:]] = None
     return list(out)
