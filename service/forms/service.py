@@ -69,8 +69,9 @@ async def form_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings,
     """The forms of a selection in one PDF (two pages each), watermarked, registered and audited."""
     docs, missing = await _selection_docs(pool, principal, settings, body, reference or clock.today(), layout)
     title = f"干部任免审批表_{docs[0][1].name}" if len(docs) == 1 else f"干部任免审批表_{len(docs)}人"
-    issued = await issue_pdf(pool, principal, settings, "approval_form", [i for i, _ in docs], title,
-                             partial(render_approval_forms, [d for _, d in docs]),
+    issued = await issue_pdf(pool, principal, settings=settings, kind="approval_form",
+                             object_ids=[i for i, _ in docs], title=title,
+                             render=partial(render_approval_forms, [d for _, d in docs]),
                              details={"forms": len(docs), "not_found": missing, "layout": layout,
                                       "promotion_id": body.promotion_id})
     return pdf_response(issued)

@@ -108,7 +108,8 @@ async def import_round(pool: asyncpg.Pool, *, principal: Principal, settings: Se
     """Create a round from an .xlsx sheet: every row valid, or 422 with a row report and no change."""
     store = BlobStore(settings.attachments_dir)
     try:
-        received = await receive(chunks, multipart_boundary(content_type), store, settings.request_max_bytes)
+        received = await receive(chunks, multipart_boundary(content_type), store=store,
+                                 max_bytes=settings.request_max_bytes)
     except ClientDisconnect as exc:
         raise BadRequest("上传连接中断") from exc
     blob = received.blob

@@ -118,12 +118,11 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
     snapshot = {k: v for k, v in display(p.after).items() if k != "身份证号"}
     changes = {c.field: ("已变更" if c.field == "身份证号" else {"before": c.before, "after": c.after})
                for c in p.report.changes}
-    await uow.revision("cadre", cadre_id, version, "lrmx_import",
-                       {"form": snapshot, "source_sha256": sha, "import_id": import_id}, changes)
-    uow.outbox("cadre", cadre_id)
-    uow.audit("cadre.import", "cadre", cadre_id,
-              {"version": version, "import_id": import_id, "source_sha256": sha,
-               "fields": sorted(c.field for c in p.report.changes)})
+    await uow.record_change("cadre", cadre_id, version=version, action="lrmx_import",
+                            snapshot={"form": snapshot, "source_sha256": sha, "import_id": import_id},
+                            changes=changes, reindex=[("cadre", cadre_id)], audit="cadre.import",
+                            details={"version": version, "import_id": import_id, "source_sha256": sha,
+                                     "fields": sorted(c.field for c in p.report.changes)})
     p.report.cadre_id = cadre_id
 
 

@@ -85,8 +85,8 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
 async def export_promotion(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                            promotion_id: int, doc: PromotionDoc) -> IssuedPdf:
     """A promotion record with its stage timeline as a watermarked PDF (`export.promotion`)."""
-    return await issue_pdf(pool, principal, settings, "promotion", [promotion_id],
-                           f"{doc.title}_{doc.cadre_name}", partial(render_promotion, doc),
+    return await issue_pdf(pool, principal, settings=settings, kind="promotion", object_ids=[promotion_id],
+                           title=f"{doc.title}_{doc.cadre_name}", render=partial(render_promotion, doc),
                            details={"status": doc.status, "stages": len(doc.stages)})
 
 

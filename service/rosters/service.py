@@ -185,12 +185,13 @@ async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, im
             report.cadre_id = cadre_id
             snapshot = {k: str(v) if v is not None else None for k, v in plan.profile.items()
                         if k != "national_id"}
-            await uow.revision("cadre", cadre_id, version, "roster_import", snapshot,
-                               {c.field: {"before": c.before, "after": c.after} for c in plan.changes
-                                if c.field != "身份证号"})
-            uow.outbox("cadre", cadre_id)
-            uow.audit("cadre.import", "cadre", cadre_id, {"version": version, "import_id": import_id,
-                                                          "fields": sorted(c.field for c in plan.changes)})
+            await uow.record_change(
+                "cadre", cadre_id, version=version, action="roster_import", snapshot=snapshot,
+                changes={c.field: {"before": c.before, "after": c.after} for c in plan.changes
+                         if c.field != "身份证号"},
+                reindex=[("cadre", cadre_id)], audit="cadre.import",
+                details={"version": version, "import_id": import_id,
+                         "fields": sorted(c.field for c in plan.changes)})
         await imports_repo.mark_applied(uow.conn, import_id,
                                         {"files": [r.model_dump(mode="json") for r in reports]})
         uow.audit("roster.import.apply", "format_import", import_id, {"rows": len(plans)})
