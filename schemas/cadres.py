@@ -290,6 +290,15 @@ class CadreSummary(BaseModel):
         return unit_post(self.unit_name, self.post)
 
 
+class CadreFilter(BaseModel):
+    """The filters of a cadre listing (None: any; unit_id takes the whole subtree, name a prefix)."""
+
+    unit_id: int | None = None
+    name: str | None = None
+    tier: Tier | None = None
+    status: CadreStatus | None = None
+
+
 class CadrePage(BaseModel):
     """A page of cadres."""
 

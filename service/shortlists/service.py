@@ -16,7 +16,7 @@ from schemas.shortlists import (
     ShortlistResult,
 )
 from service.errors import NotFound
-from service.positions import eligibility, explain
+from service.positions import explain
 from service.positions import repo as positions_repo
 from service.positions import service as positions
 from service.principal import Principal
@@ -77,11 +77,10 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
             detail=explain.failure_text(who_or_none) if who_or_none else "干部已不在范围内或不在职"))
     ineligible: list[CadreEligibility] = []
     if query is not None and query.include_ineligible:
-        sql, p, built = eligibility.outcomes_query(principal, rules, reference_date=reference_date,
-                                                   which="failed",
-                                                   limit=query.ineligible_limit)
-        ineligible = [explain.outcomes(r, built, rules=rules, ref=reference_date)
-                      for r in await conn.fetch(sql, *p.values)]
+        failed, built = await positions_repo.rule_outcomes(
+            conn, principal, rules=rules, reference_date=reference_date, which="failed",
+            limit=query.ineligible_limit)
+        ineligible = [explain.outcomes(r, built, rules=rules, ref=reference_date) for r in failed]
     return ShortlistResult(
         position_id=position_id, reference_date=reference_date, rules=rules, weights=weights,
         relevance=relevance, top_n=top_n, eligible_total=raw["eligible_total"],

@@ -59,7 +59,7 @@ async def contest_page(contest_id: EntityId, request: Request, pool: Pool, user:
 @router.get("/secondments")
 async def programs_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Secondment programmes with their task forces, the metric definitions, a new programme."""
-    page = await secondments_service.list_programs(pool, user, LIST_LIMIT, 0)
+    page = await secondments_service.list_programs(pool, user, limit=LIST_LIMIT, offset=0)
     metrics = await secondments_service.list_metrics(pool)
     async with pool.acquire() as conn:
         rows = await repo.scope_units(conn, user, max_depth=3)
@@ -74,7 +74,8 @@ async def programs_page(request: Request, pool: Pool, user: OfficeReader) -> Res
 async def program_page(program_id: EntityId, request: Request, pool: Pool, user: OfficeReader) -> Response:
     """A programme: task forces with metric totals, placements, and forms for placements and metrics."""
     program = await secondments_service.get_program(pool, user, program_id)
-    placements = await secondments_service.list_placements(pool, user, program_id, 500, 0)
+    placements = await secondments_service.list_placements(pool, user, program_id=program_id, limit=500,
+                                                           offset=0)
     metrics = await secondments_service.list_metrics(pool)
     return render(request, "program.html", {
         "p": program, "placements": placements.items, "metrics": metrics, "today": today(),
