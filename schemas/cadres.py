@@ -8,16 +8,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    computed_field,
     StringConstraints,
     ValidationError,
     ValidationInfo,
+    computed_field,
     field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from schemas.posts import unit_post
 from schemas.common import (
     AppraisalGrade,
     CadreStatus,
@@ -35,6 +34,7 @@ from schemas.common import (
     Version,
 )
 from schemas.national_id import check_char
+from schemas.posts import unit_post
 
 # One home for ID-number arithmetic and masking (schemas/national_id.py); re-exported here.
 national_id_check_char = check_char

@@ -140,7 +140,8 @@ def dossier_payload(doc: DossierDoc, wm: Watermark, fonts: Payload) -> Payload:
             "profile": _profile(doc),
             "form": None if doc.form is None else form_payload(doc.form),
             "resume": [
-                {"period": fmt_span(r.start, r.end, fmt_month), "text": unit_post(r.unit, r.post)} for r in doc.resume
+                {"period": fmt_span(r.start, r.end, fmt_month), "text": unit_post(r.unit, r.post)}
+                for r in doc.resume
             ],
             "rewards": [
                 f"{fmt_month(r.date)}　{REWARD_KIND[r.kind]}：{r.title}"
