@@ -5,8 +5,8 @@ from typing import Any
 
 import asyncpg
 
-from schemas.labels import label
 from schemas.common import PostLevel
+from schemas.labels import label
 from schemas.positions import CadreEligibility, RuleOutcome, Rules
 from service.positions.eligibility import RuleSql
 
