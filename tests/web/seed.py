@@ -56,6 +56,23 @@ def _promotions(api: httpx.Client, cadres: list[dict[str, Any]]) -> list[dict[st
     return out
 
 
+def _team_cadres(api: httpx.Client) -> list[dict[str, Any]]:
+    """Cadres covered by the first team the filing page offers the researcher (open campaigns, in
+    the page's order), so a record filed with the default team may name them."""
+    me = _ok(api.get("/api/auth/me"))["id"]
+    for campaign in _ok(api.get("/api/campaigns")):
+        if campaign["status"] != "open":
+            continue
+        for team in campaign["teams"]:
+            if me not in team["member_ids"]:
+                continue
+            found = [_ok(api.get(f"/api/cadres/{c}")) for c in team["cadre_ids"]]
+            for unit_id in team["unit_ids"] + team.get("leadership_unit_ids", []):
+                found += _ok(api.get("/api/cadres", params={"unit_id": unit_id, "limit": 20}))["items"]
+            return found
+    raise AssertionError("the demo researcher has no team in an open campaign")
+
+
 def seed(site: "Site") -> dict[str, Any]:
     """A position with a shortlist, three promotion records, two published scoreboard periods."""
     with closing(site.login_api("officer")) as api:
@@ -71,6 +88,6 @@ def seed(site: "Site") -> dict[str, Any]:
         promotions = _promotions(api, cadres[:3])
         periods = _periods(api, city_id, districts)
     with closing(site.login_api("researcher")) as api:
-        assigned = _ok(api.get("/api/cadres", params={"limit": 20}))["items"]
+        assigned = _team_cadres(api)
     return {"position": position, "promotions": {"desktop": promotions[0], "phone": promotions[1]},
             "periods": periods, "researcher_cadre": assigned[0], "cadre": cadres[5]}

@@ -432,8 +432,7 @@
     form.addEventListener("change", function (ev) {
       if (ev.target.name === "kind") showKind();
       if (ev.target.name === "team" && kind === "record") {
-        var opt = ev.target.selectedOptions[0];
-        if (opt && opt.dataset.min) { form.elements.occurred_on.min = opt.dataset.min; form.elements.occurred_on.max = opt.dataset.max; }
+        fitDate(form, ev.target.selectedOptions[0]);
       }
       save();
     });
@@ -445,9 +444,18 @@
     var add = $(form, "[data-add-metric]");
     if (add) add.addEventListener("click", function () { var li = addMetric(form); $(li, "input").focus(); save(); });
     if (kind === "record" && form.elements.team) {
-      var opt = form.elements.team.selectedOptions[0];
-      if (opt && opt.dataset.min) { form.elements.occurred_on.min = opt.dataset.min; form.elements.occurred_on.max = opt.dataset.max; }
+      fitDate(form, form.elements.team.selectedOptions[0]);
     }
+  }
+
+  // A record's date must lie within its campaign (and not after today): bound the date input to the
+  // chosen team's campaign and move a default outside it to the campaign's last possible day.
+  function fitDate(form, opt) {
+    if (!opt || !opt.dataset.min) return;
+    var input = form.elements.occurred_on;
+    input.min = opt.dataset.min;
+    input.max = opt.dataset.max;
+    if (input.value && (input.value < input.min || input.value > input.max)) input.value = input.max;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
