@@ -8,6 +8,7 @@ import asyncpg
 
 from schemas import clock
 from schemas.formats import FileReport, ImportOptions, ImportOut, ImportSummary
+from schemas.posts import unit_post
 from service.attachments import repo as attachments_repo
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
@@ -176,7 +177,7 @@ async def promotion_fields(conn: asyncpg.Connection, principal: Principal,
     cadre = await cadres_repo.get_visible(conn, principal, row["cadre_id"])
     if cadre is None:
         raise NotFound("选任记录不存在")
-    removed = "" if row["kind"] == "rank_promotion" else cadre["unit_name"] + cadre["post"]
+    removed = "" if row["kind"] == "rank_promotion" else unit_post(cadre["unit_name"], cadre["post"])
     return row["cadre_id"], {"proposed_post": row["target_unit"] + row["target_post"],
                              "removed_post": removed, "reason": row["reason"] or ""}
 
