@@ -71,7 +71,7 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-async def load_form(conn: asyncpg.Connection, principal: Principal, store: BlobStore,
+async def load_form(conn: asyncpg.Connection, principal: Principal, *, store: BlobStore,
                     cadre_id: int) -> CadreForm | None:
     """The form of a readable cadre (None if out of scope), masked for the reader's role."""
     cadre = await cadres_repo.get_visible(conn, principal, cadre_id)
