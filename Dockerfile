@@ -11,12 +11,12 @@ RUN apt-get update \
  && mkdir -p /data && chown cadre /data
 
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml requirements.lock README.md alembic.ini ./
 COPY service ./service
 COPY indexer ./indexer
 COPY schemas ./schemas
 COPY alembic ./alembic
-RUN pip install --no-deps -e . && pip install -e .
+RUN pip install --require-hashes -r requirements.lock && pip install --no-deps -e .
 
 USER cadre
 VOLUME ["/data"]

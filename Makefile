@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := fonts-noto-cjk poppler-utils chromium
 WEB := service/web
 
-.PHONY: run test setup system-deps lint typecheck pytest bench clean
+.PHONY: run test setup system-deps lint typecheck pytest bench clean lock
 
 # Installation output goes to $(SETUP_LOG) (shown only on failure), so the start-up steps and
 # the address banner are the last thing on the screen.
@@ -29,13 +29,21 @@ system-deps:
 	  else echo "请先安装系统软件包 / please install:$$missing"; exit 1; fi; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# The whole dependency tree is pinned with hashes in requirements-dev.lock (runtime: requirements.lock,
+# which the Dockerfile installs); `make lock` regenerates both from pyproject.toml.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	@echo "安装 Python 依赖（首次约需数分钟；日志：$(SETUP_LOG)）…"
 	@{ $(PYTHON) -m venv $(VENV) \
 	   && $(PY) -m pip install -q --disable-pip-version-check --upgrade pip \
-	   && $(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'; } >>$(SETUP_LOG) 2>&1 \
+	   && $(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock \
+	   && $(PY) -m pip install -q --disable-pip-version-check --no-deps -e .; } >>$(SETUP_LOG) 2>&1 \
 	  || { tail -30 $(SETUP_LOG); exit 1; }
 	@touch $@
+
+lock:
+	$(PYTHON) -m venv .cache/uv-venv && .cache/uv-venv/bin/pip install -q 'uv==0.9.5'
+	.cache/uv-venv/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
+	.cache/uv-venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
 # The web pages' browser libraries (htmx, ECharts), pinned by package-lock.json and served by the app.
 $(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json

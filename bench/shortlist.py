@@ -62,7 +62,7 @@ async def _position(pool: asyncpg.Pool, officer: Principal) -> int:
         "unit_id": unit_id, "title": "住房和城乡建设局局长（基准测试）", "post_level": "section_main",
         "tier": "district_managed", "category": "urban_construction",
         "reference_date": REFERENCE.isoformat(), "rules": RULES})
-    out = await positions.create_position(pool, officer, body, None)
+    out = await positions.create_position(pool, officer, body=body, key=None)
     return out.id
 
 

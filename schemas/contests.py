@@ -153,6 +153,14 @@ class ContestOut(BaseModel):
     presentations: list[PresentationOut] = []
 
 
+class ContestFilter(BaseModel):
+    """The filters of a contest listing (None: any)."""
+
+    level: ContestLevel | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
 class ContestPage(BaseModel):
     """A page of contests (without presentations)."""
 

@@ -85,6 +85,14 @@ class EvidenceOut(BaseModel):
     updated_at: datetime
 
 
+class EvidenceFilter(BaseModel):
+    """The filters of an evidence listing (None: any)."""
+
+    cadre_id: int | None = None
+    domain: Domain | None = None
+    verification: Verification | None = None
+
+
 class EvidencePage(BaseModel):
     """A page of evidence."""
 

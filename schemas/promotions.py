@@ -224,6 +224,27 @@ class StatsRow(BaseModel):
     count: int
 
 
+class PromotionFilter(BaseModel):
+    """The filters of a promotion listing (None: any)."""
+
+    cadre_id: int | None = None
+    status: str | None = None
+    kind: Kind | None = None
+
+
+class StatsFilter(BaseModel):
+    """What promotion statistics count and how they group them."""
+
+    group_by: Literal["unit", "kind", "tier", "period", "domain"] = "kind"
+    period: Literal["year", "quarter"] = "year"
+    date_from: date | None = None
+    date_to: date | None = None
+    unit_id: int | None = None
+    kind: Kind | None = None
+    post_levels: list[str] = []
+    domain_years: int = 3
+
+
 class StatsOut(BaseModel):
     """Counts of appointed promotions by one dimension."""
 

@@ -84,6 +84,17 @@ class ServiceLogOut(BaseModel):
     updated_at: datetime
 
 
+class ServiceLogFilter(BaseModel):
+    """The filters of a log listing or totals (None: any; unit_id takes the whole subtree)."""
+
+    cadre_id: int | None = None
+    unit_id: int | None = None
+    kind: ServiceKind | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    include_voided: bool = False
+
+
 class ServiceLogPage(BaseModel):
     """A page of service logs."""
 

@@ -102,6 +102,9 @@ class InputGuardMiddleware:
         headers = dict(scope["headers"])
         ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         replay: list[Message] = []
+        # An error reading the body (e.g. over the size limit) is raised where the app reads it,
+        # so it is answered as it always was (413), not as a failure of this gate.
+        deferred: Exception | None = None
         try:
             check_path(scope["path"])
             check_query(scope.get("query_string", b""))
@@ -109,16 +112,20 @@ class InputGuardMiddleware:
                     or ctype.endswith(b"+json"):
                 body = b""
                 while True:
-                    message = await receive()
+                    try:
+                        message = await receive()
+                    except Exception as exc:  # re-raised to the app below
+                        deferred = exc
+                        break
                     replay.append(message)
                     if message["type"] != "http.request":
                         break
                     body += message.get("body", b"")
                     if not message.get("more_body", False):
                         break
-                if ctype == b"application/x-www-form-urlencoded":
+                if deferred is None and ctype == b"application/x-www-form-urlencoded":
                     check_query(body)
-                else:
+                elif deferred is None:
                     check_json(body)
         except Refused as exc:
             response = problem(422, "输入不符合要求", f"{exc.field}：{exc.message}", "validation-failed",
@@ -130,6 +137,8 @@ class InputGuardMiddleware:
         async def replayed() -> Message:
             if replay:
                 return replay.pop(0)
+            if deferred is not None:
+                raise deferred
             return await receive()
 
         await self.app(scope, replayed, send)

@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -128,7 +128,12 @@ def install(app: FastAPI) -> None:
         return problem(422, "输入不符合要求", detail, "validation-failed", request.url.path, errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (404, 405) and not request.url.path.startswith("/api") \
+                and "text/html" in request.headers.get("accept", ""):
+            # A browser at a mistyped page address gets the Chinese error page, not JSON.
+            from service.web.page_route import error_page  # lazily: the web package imports this module
+            return error_page(request, exc.status_code, "您访问的页面不存在，请检查地址，或从菜单进入。")
         title = status_text(exc.status_code)
         return problem(exc.status_code, title, title, f"http-{exc.status_code}", request.url.path,
                        headers=getattr(exc, "headers", None))

@@ -1,6 +1,7 @@
 """Content-addressed blob store on disk, and the streaming receiver of multipart uploads."""
 
 import hashlib
+import logging
 import os
 import re
 import uuid
@@ -18,6 +19,7 @@ from service.errors import PayloadTooLarge, ValidationFailed
 FILE_FIELD = b"file"
 HEAD_BYTES = 8192
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+log = logging.getLogger("cadre.attachments")
 _FORM_HINT = "请以 multipart/form-data 格式上传，文件字段名为 file"
 
 
@@ -45,7 +47,10 @@ def private_dirs(root: Path, leaf: Path) -> None:
     for path in (root, *(root.joinpath(*parts[:i]) for i in range(1, len(parts) + 1))):
         path.mkdir(mode=0o700, exist_ok=True)
         if path.stat().st_mode & 0o077:  # made before this rule, or under a lax umask
-            path.chmod(0o700)
+            try:
+                path.chmod(0o700)
+            except OSError:  # a read-only store: writing into it fails next, and is answered
+                log.warning("cannot make %s private (0700)", path)
 
 
 class BlobStore:
@@ -154,7 +159,7 @@ class _FormState:
         self.ended = True
 
 
-async def receive(chunks: AsyncIterator[bytes], boundary: bytes, store: BlobStore,
+async def receive(chunks: AsyncIterator[bytes], boundary: bytes, *, store: BlobStore,
                   max_bytes: int) -> Received:
     """Stream the `file` part of a multipart body into a temp file, hashing and counting it."""
     state = _FormState(max_bytes)

@@ -52,7 +52,7 @@ def libpq_args(dsn: str) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def run(tool: Path, args: list[str], env: dict[str, str], timeout_s: float = 6 * 3600) -> str:
+def run(tool: Path, args: list[str], *, env: dict[str, str], timeout_s: float = 6 * 3600) -> str:
     """Run a tool; its stdout, or ToolError with its stderr."""
     result = subprocess.run([str(tool), *args], env=env, capture_output=True, text=True,  # noqa: S603
                             timeout=timeout_s, check=False)

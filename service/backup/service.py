@@ -1,6 +1,7 @@
 """Backup (consistent dump + attachments + manifest) and restore into an empty target, verified."""
 
 import asyncio
+import functools
 import os
 import shutil
 from collections.abc import Callable
@@ -51,9 +52,9 @@ async def _dump(settings: Settings, dump: Path) -> Manifest:
                             tables=await repo.table_counts(conn), audit=await _audit_head(conn))
         tool = pgtools.tool_for("pg_dump", major)
         args, env = pgtools.libpq_args(dsn)
-        await asyncio.to_thread(pgtools.run, tool, [
+        await asyncio.to_thread(functools.partial(pgtools.run, tool, [
             "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(dump),
-            *args], env)
+            *args], env=env))
     finally:
         await conn.close()  # ends the snapshot's transaction
     return manifest
@@ -143,12 +144,12 @@ async def _after_restore(settings: Settings, manifest: Manifest) -> None:
 def _restore_pg(settings: Settings, major: int, dump: Path, work: Path) -> None:
     tool = pgtools.tool_for("pg_restore", major)
     args, env = pgtools.libpq_args(settings.owner_database_url or "")
-    listing = pgtools.run(tool, ["--list", str(dump)], env)
+    listing = pgtools.run(tool, ["--list", str(dump)], env=env)
     # Default privileges name the source's owner role; the target owner's are set afterwards.
     kept = [line for line in listing.splitlines() if " DEFAULT ACL " not in line]
     (work / "restore.list").write_text("\n".join(kept) + "\n")
     pgtools.run(tool, ["--no-owner", "--exit-on-error", "--single-transaction",
-                       f"--use-list={work / 'restore.list'}", *args, str(dump)], env)
+                       f"--use-list={work / 'restore.list'}", *args, str(dump)], env=env)
 
 
 def restore(settings: Settings, archive: Path, say: Say = print) -> Restored:

@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.cadres import CadreFilter
 from service.access import repo as access
 from service.principal import Principal
 
@@ -48,15 +49,14 @@ async def unit_manageable(conn: asyncpg.Connection, principal: Principal, unit_i
     return bool(ok)
 
 
-async def search(conn: asyncpg.Connection, principal: Principal, unit_id: int | None,
-                 name: str | None, tier: str | None, status: str | None,
+async def search(conn: asyncpg.Connection, principal: Principal, *, filters: CadreFilter,
                  limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     """Readable cadres matching simple filters, and their total."""
     where = f"""{access.cadre_visible(principal, "c", "u", 1)}
       AND ($2::bigint IS NULL OR $2 = ANY(u.ancestor_ids))
       AND ($3::text IS NULL OR c.name LIKE $3 || '%')
       AND ($4::text IS NULL OR c.tier = $4) AND ($5::text IS NULL OR c.status = $5)"""
-    args = (principal.user_id, unit_id, name, tier, status)
+    args = (principal.user_id, filters.unit_id, filters.name, filters.tier, filters.status)
     base = f"FROM cadres c JOIN units u ON u.id = c.unit_id WHERE {where}"
     total: int = await conn.fetchval(f"SELECT count(*) {base}", *args)
     rows = await conn.fetch(
@@ -152,3 +152,15 @@ async def rewards(conn: asyncpg.Connection, cadre_id: int) -> list[asyncpg.Recor
     )
     return rows
 
+
+
+async def own_photo(conn: asyncpg.Connection, attachment_id: int, user_id: int) -> bool:
+    """Whether the attachment is a JPEG/PNG image the user uploaded."""
+    return bool(await conn.fetchval(
+        """SELECT true FROM attachments WHERE id = $1 AND uploaded_by = $2
+           AND content_type IN ('image/jpeg', 'image/png')""", attachment_id, user_id))
+
+
+async def national_id_taken(conn: asyncpg.Connection, national_id: str) -> bool:
+    """Whether a cadre with this national ID number is registered."""
+    return bool(await conn.fetchval("SELECT true FROM cadres WHERE national_id = $1", national_id))

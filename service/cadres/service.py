@@ -9,6 +9,7 @@ from schemas.cadres import (
     AppraisalIn,
     CadreCreate,
     CadreDetail,
+    CadreFilter,
     CadreOut,
     CadrePage,
     CadreSummary,
@@ -26,6 +27,7 @@ from service.errors import NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
+from service.units import repo as units_repo
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
@@ -81,12 +83,11 @@ async def get_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int) -> 
         return detail
 
 
-async def list_cadres(pool: asyncpg.Pool, principal: Principal, unit_id: int | None,
-                      name: str | None, tier: str | None, status: str | None,
+async def list_cadres(pool: asyncpg.Pool, principal: Principal, *, filters: CadreFilter,
                       limit: int, offset: int) -> CadrePage:
     """Readable cadres with simple filters."""
     async with pool.acquire() as conn:
-        rows, total = await repo.search(conn, principal, unit_id, name, tier, status, limit, offset)
+        rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
     items = [CadreSummary(**{k: r[k] for k in CadreSummary.model_fields}) for r in rows]
     await audit_only(pool, principal, "cadre.list", "cadre", None, {"ids": [c.id for c in items],
                                                                     "total": total})
@@ -102,20 +103,14 @@ async def _check_unit(uow: UnitOfWork, unit_id: int, tier: str) -> None:
 async def _check_photo(uow: UnitOfWork, attachment_id: int | None) -> None:
     if attachment_id is None:
         return
-    ok = await uow.conn.fetchval(
-        """SELECT true FROM attachments WHERE id = $1 AND uploaded_by = $2
-           AND content_type IN ('image/jpeg', 'image/png')""",
-        attachment_id, uow.principal.user_id,
-    )
-    if not ok:
+    if not await repo.own_photo(uow.conn, attachment_id, uow.principal.user_id):
         raise ValidationFailed("照片附件不存在或不是 JPEG/PNG 图片",
                                errors=[{"field": "photo_attachment_id", "message": "照片无效"}])
 
 
 async def _check_career_units(uow: UnitOfWork, entries: list[CareerEntryIn]) -> None:
     unit_ids = {e.unit_id for e in entries if e.unit_id is not None}
-    if unit_ids and await uow.conn.fetchval(
-            "SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", list(unit_ids)) != len(unit_ids):
+    if unit_ids and await units_repo.count_existing(uow.conn, list(unit_ids)) != len(unit_ids):
         raise ValidationFailed("简历中引用的单位不存在",
                                errors=[{"field": "career.unit_id", "message": "单位不存在"}])
 
@@ -125,7 +120,7 @@ def _profile(body: CadreCreate | CadreUpdate) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
 
 
-async def create_cadre(pool: asyncpg.Pool, principal: Principal, body: CadreCreate,
+async def create_cadre(pool: asyncpg.Pool, principal: Principal, *, body: CadreCreate,
                        key: str | None) -> CadreDetail:
     """Register a cadre in the officer's scope, with resume, appraisals and rewards."""
 
@@ -133,8 +128,7 @@ async def create_cadre(pool: asyncpg.Pool, principal: Principal, body: CadreCrea
         await _check_unit(uow, body.unit_id, body.tier.value)
         await _check_photo(uow, body.photo_attachment_id)
         await _check_career_units(uow, body.career)
-        if body.national_id and await uow.conn.fetchval(
-                "SELECT true FROM cadres WHERE national_id = $1", body.national_id):
+        if body.national_id and await repo.national_id_taken(uow.conn, body.national_id):
             raise ValidationFailed("身份证号已登记", errors=[{"field": "national_id",
                                                            "message": "身份证号已登记"}])
         cadre_id = await repo.insert(uow.conn, _profile(body), principal.user_id)
@@ -142,9 +136,8 @@ async def create_cadre(pool: asyncpg.Pool, principal: Principal, body: CadreCrea
         await repo.upsert_appraisals(uow.conn, cadre_id, [a.model_dump() for a in body.appraisals])
         await repo.insert_rewards(uow.conn, cadre_id, [r.model_dump() for r in body.rewards_penalties])
         detail = await _detail(uow.conn, principal, cadre_id)
-        await uow.revision("cadre", cadre_id, 1, "create", _snapshot(detail))
-        uow.outbox("cadre", cadre_id)
-        uow.audit("cadre.create", "cadre", cadre_id, {"version": 1})
+        await uow.record_change("cadre", cadre_id, version=1, action="create", snapshot=_snapshot(detail),
+                                reindex=[("cadre", cadre_id)])
         return detail
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("cadre.create", body),
@@ -152,16 +145,12 @@ async def create_cadre(pool: asyncpg.Pool, principal: Principal, body: CadreCrea
     return out
 
 
-async def update_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+async def update_cadre(pool: asyncpg.Pool, principal: Principal, *, cadre_id: int,
                        body: CadreUpdate, if_match: int | None) -> CadreDetail:
     """Replace the profile fields, refusing a stale version."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
-        current = await repo.lock_visible(uow.conn, principal, cadre_id)
-        if current is None:
-            raise NotFound("干部不存在")
-        if current["version"] != version:
-            raise stale()
+        current = base.locked(await repo.lock_visible(uow.conn, principal, cadre_id), "干部不存在")
         await _check_unit(uow, body.unit_id, body.tier.value)
         if body.photo_attachment_id != current["photo_attachment_id"]:
             await _check_photo(uow, body.photo_attachment_id)
@@ -169,16 +158,15 @@ async def update_cadre(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
         fields = _profile(body)
         if not sees_sensitive(principal) or body.national_id is None:
             fields["national_id"] = current["national_id"]
-        await repo.update(uow.conn, cadre_id, version, fields)
+        await repo.update(uow.conn, cadre_id, base.version, fields)
         detail = await _detail(uow.conn, principal, cadre_id)
         after = _snapshot(detail)
         changes = diff_snapshots(before, after)
         if fields["national_id"] != current["national_id"]:
             changes["national_id"] = "changed"
-        await uow.revision("cadre", cadre_id, detail.version, "update", after, changes)
-        uow.outbox("cadre", cadre_id)
-        uow.audit("cadre.update", "cadre", cadre_id, {"version": detail.version,
-                                                      "fields": sorted(changes)})
+        await uow.record_change("cadre", cadre_id, version=detail.version, action="update", snapshot=after,
+                                changes=changes, reindex=[("cadre", cadre_id)],
+                                details={"version": detail.version, "fields": sorted(changes)})
         return detail
 
 
@@ -200,10 +188,8 @@ async def _append(pool: asyncpg.Pool, principal: Principal, cadre_id: int, actio
             await repo.insert_rewards(uow.conn, cadre_id, items)
         version = await repo.bump_version(uow.conn, cadre_id)
         detail = await _detail(uow.conn, principal, cadre_id)
-        after = _snapshot(detail)
-        await uow.revision("cadre", cadre_id, version, f"add_{action}", after, diff_snapshots(before, after))
-        uow.outbox("cadre", cadre_id)
-        uow.audit(f"cadre.add_{action}", "cadre", cadre_id, {"version": version})
+        await uow.record_change("cadre", cadre_id, version=version, action=f"add_{action}",
+                                snapshot=_snapshot(detail), before=before, reindex=[("cadre", cadre_id)])
         return detail
 
     request_hash = fingerprint(f"cadre.{cadre_id}.{action}",
@@ -212,19 +198,19 @@ async def _append(pool: asyncpg.Pool, principal: Principal, cadre_id: int, actio
     return out
 
 
-async def add_career(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+async def add_career(pool: asyncpg.Pool, principal: Principal, *, cadre_id: int,
                      entries: list[CareerEntryIn], key: str | None) -> CadreDetail:
     """Add resume lines."""
     return await _append(pool, principal, cadre_id, "career", key, entries)
 
 
-async def set_appraisals(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+async def set_appraisals(pool: asyncpg.Pool, principal: Principal, *, cadre_id: int,
                          items: list[AppraisalIn], key: str | None) -> CadreDetail:
     """Set annual appraisal grades."""
     return await _append(pool, principal, cadre_id, "appraisals", key, items)
 
 
-async def add_rewards(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+async def add_rewards(pool: asyncpg.Pool, principal: Principal, *, cadre_id: int,
                       items: list[RewardPenaltyIn], key: str | None) -> CadreDetail:
     """Add rewards or penalties."""
     return await _append(pool, principal, cadre_id, "rewards_penalties", key, items)

@@ -19,7 +19,7 @@ async def list_campaigns(pool: Pool, user: Reader) -> list[CampaignOut]:
 async def create_campaign(body: CampaignCreate, pool: Pool, user: OfficerUser,
                           key: IdempotencyKey = None) -> CampaignOut:
     """Create a research campaign with teams (officer)."""
-    return await service.create_campaign(pool, user, body, key)
+    return await service.create_campaign(pool, user, body=body, key=key)
 
 
 @router.get("/{campaign_id}", response_model=CampaignOut)
@@ -32,11 +32,11 @@ async def get_campaign(campaign_id: EntityId, pool: Pool, user: Reader) -> Campa
 async def update_campaign(campaign_id: EntityId, body: CampaignUpdate, pool: Pool, user: OfficerUser,
                           if_match: IfMatch) -> CampaignOut:
     """Change a campaign's name, end date or status (officer)."""
-    return await service.update_campaign(pool, user, campaign_id, body, if_match)
+    return await service.update_campaign(pool, user, campaign_id=campaign_id, body=body, if_match=if_match)
 
 
 @router.post("/{campaign_id}/teams", response_model=CampaignOut, status_code=201)
 async def add_team(campaign_id: EntityId, body: TeamIn, pool: Pool, user: OfficerUser,
                    key: IdempotencyKey = None) -> CampaignOut:
     """Add a team with members and assignments (officer)."""
-    return await service.add_team(pool, user, campaign_id, body, key)
+    return await service.add_team(pool, user, campaign_id=campaign_id, body=body, key=key)

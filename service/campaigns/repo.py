@@ -174,3 +174,9 @@ async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
         team_id, cadre_ids,
     )
     return [r["id"] for r in rows]
+
+
+async def record_ids_of(conn: asyncpg.Connection, campaign_id: int) -> list[int]:
+    """Ids of the campaign's field records."""
+    rows = await conn.fetch("SELECT id FROM field_records WHERE campaign_id = $1", campaign_id)
+    return [r["id"] for r in rows]

@@ -63,7 +63,7 @@ async def _campaign_unit(uow: UnitOfWork, body: CampaignCreate) -> int:
     return body.unit_id
 
 
-async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: CampaignCreate,
+async def create_campaign(pool: asyncpg.Pool, principal: Principal, *, body: CampaignCreate,
                           key: str | None) -> CampaignOut:
     """Create a campaign with its teams, members and assignments."""
 
@@ -75,8 +75,8 @@ async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: Campai
         for index, team in enumerate(body.teams):
             await _add_team(uow, campaign_id, team, f"teams.{index}")
         out = await _out(uow.conn, campaign_id)
-        await uow.revision("campaign", campaign_id, 1, "create", out.model_dump(mode="json"))
-        uow.audit("campaign.create", "campaign", campaign_id, {"version": 1})
+        await uow.record_change("campaign", campaign_id, version=1, action="create",
+                                snapshot=out.model_dump(mode="json"))
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("campaign.create", body),
@@ -84,7 +84,7 @@ async def create_campaign(pool: asyncpg.Pool, principal: Principal, body: Campai
     return out
 
 
-async def add_team(pool: asyncpg.Pool, principal: Principal, campaign_id: int, body: TeamIn,
+async def add_team(pool: asyncpg.Pool, principal: Principal, *, campaign_id: int, body: TeamIn,
                    key: str | None) -> CampaignOut:
     """Add a team to a campaign."""
 
@@ -114,14 +114,14 @@ async def get_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: in
         return await _out(conn, campaign_id)
 
 
-async def update_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: int,
+async def update_campaign(pool: asyncpg.Pool, principal: Principal, *, campaign_id: int,
                           body: CampaignUpdate, if_match: int | None) -> CampaignOut:
     """Change a campaign's name, end date or status; closing it ends researchers' access.
 
     Only an officer whose scope covers the campaign's unit may change (or re-open) it; for
     anyone else it does not exist.
     """
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.lock_visible_campaign(uow.conn, principal, campaign_id)
         if row is None:
@@ -129,18 +129,16 @@ async def update_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id:
         ends_on = body.ends_on or row["ends_on"]
         if ends_on < row["starts_on"]:
             raise ValidationFailed("结束日期不能早于开始日期")
-        if not await repo.update_campaign(uow.conn, campaign_id, version, body.name or row["name"],
-                                          row["description"] if body.description is None
-                                          else body.description, ends_on,
-                                          body.status or row["status"]):
-            raise stale()
+        base.applied(await repo.update_campaign(
+            uow.conn, campaign_id, base.version, body.name or row["name"],
+            row["description"] if body.description is None else body.description, ends_on,
+            body.status or row["status"]))
         out = await _out(uow.conn, campaign_id)
-        await uow.revision("campaign", campaign_id, out.version, "update",
-                           out.model_dump(mode="json"), body.model_dump(mode="json", exclude_none=True))
         # Records' search documents carry access data that depends on the campaign's status.
-        for rid in await uow.conn.fetch("SELECT id FROM field_records WHERE campaign_id = $1",
-                                        campaign_id):
-            uow.outbox("record", rid["id"])
-        uow.audit("campaign.update", "campaign", campaign_id, {"status": out.status,
-                                                               "version": out.version})
+        records = await repo.record_ids_of(uow.conn, campaign_id)
+        await uow.record_change("campaign", campaign_id, version=out.version, action="update",
+                                snapshot=out.model_dump(mode="json"),
+                                changes=body.model_dump(mode="json", exclude_none=True),
+                                reindex=[("record", r) for r in records],
+                                details={"status": out.status, "version": out.version})
         return out

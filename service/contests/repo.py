@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.contests import ContestFilter
 from service.access import repo as access
 from service.access.units import contest_visible
 from service.principal import Principal
@@ -18,12 +19,12 @@ async def get_visible(conn: asyncpg.Connection, principal: Principal,
     return row
 
 
-async def search(conn: asyncpg.Connection, principal: Principal, level: str | None, date_from: Any,
-                 date_to: Any, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
+async def search(conn: asyncpg.Connection, principal: Principal, *, filters: ContestFilter, limit: int,
+                 offset: int) -> tuple[list[asyncpg.Record], int]:
     """Readable contests, latest first, and their total."""
     where = f"""{contest_visible(principal, 1)} AND ($2::text IS NULL OR ct.level = $2)
       AND ($3::date IS NULL OR ct.held_on >= $3) AND ($4::date IS NULL OR ct.held_on <= $4)"""
-    args = (principal.user_id, level, date_from, date_to)
+    args = (principal.user_id, filters.level, filters.date_from, filters.date_to)
     total: int = await conn.fetchval(f"SELECT count(*) FROM contests ct WHERE {where}", *args)
     rows = await conn.fetch(f"""SELECT ct.* FROM contests ct WHERE {where}
                                 ORDER BY ct.held_on DESC, ct.id DESC LIMIT $5 OFFSET $6""",

@@ -7,6 +7,7 @@ import asyncpg
 
 from schemas.contests import (
     ContestCreate,
+    ContestFilter,
     ContestOut,
     ContestPage,
     EvidenceBatch,
@@ -17,15 +18,16 @@ from schemas.contests import (
 )
 from schemas.evidence import EvidenceOut
 from schemas.records import RevisionOut
-from service.access.units import unit_writable
 from service.cadres import repo as cadres_repo
 from service.contests import repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.evidence import repo as evidence_repo
+from service.evidence.service import record_evidence_change
 from service.evidence.service import to_out as evidence_out
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
-from service.revisions import list_revisions
+from service.revisions import diff_snapshots, list_revisions
+from service.units import repo as units_repo
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -43,14 +45,12 @@ def to_presentation(row: asyncpg.Record) -> PresentationOut:
     return PresentationOut(**{k: row[k] for k in PresentationOut.model_fields})
 
 
-async def create_contest(pool: asyncpg.Pool, principal: Principal, body: ContestCreate,
+async def create_contest(pool: asyncpg.Pool, principal: Principal, *, body: ContestCreate,
                          key: str | None) -> ContestOut:
     """Create a contest organized by a unit in the officer's scope."""
 
     async def work(uow: UnitOfWork) -> ContestOut:
-        ok = await uow.conn.fetchval(f"SELECT {unit_writable(principal, '$1', 2)}",
-                                     body.organizer_unit_id, principal.user_id)
-        if not ok:
+        if not await units_repo.writable(uow.conn, principal, body.organizer_unit_id):
             raise ValidationFailed("组织单位不存在或不在您的管理范围内",
                                    errors=[{"field": "organizer_unit_id", "message": "不在管理范围内"}])
         data = body.model_dump(mode="python") | {"level": body.level.value}
@@ -58,20 +58,19 @@ async def create_contest(pool: asyncpg.Pool, principal: Principal, body: Contest
         row = await repo.get_visible(uow.conn, principal, cid)
         assert row is not None
         out = to_contest(row)
-        await uow.revision("contest", cid, 1, "create", out.model_dump(mode="json"))
-        uow.audit("contest.create", "contest", cid, {"level": body.level.value})
+        await uow.record_change("contest", cid, version=1, action="create",
+                                snapshot=out.model_dump(mode="json"), details={"level": body.level.value})
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("contest.create", body), ContestOut, work)
     return out
 
 
-async def list_contests(pool: asyncpg.Pool, principal: Principal, level: str | None,
-                        date_from: date | None, date_to: date | None, limit: int,
+async def list_contests(pool: asyncpg.Pool, principal: Principal, *, filters: ContestFilter, limit: int,
                         offset: int) -> ContestPage:
     """Readable contests, latest first."""
     async with pool.acquire() as conn:
-        rows, total = await repo.search(conn, principal, level, date_from, date_to, limit, offset)
+        rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
     return ContestPage(items=[to_contest(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -120,12 +119,9 @@ async def _credit(uow: UnitOfWork, out: PresentationOut, items: list[Presentatio
         row = await evidence_repo.get_visible(uow.conn, uow.principal, evidence_id)
         assert row is not None
         ev: EvidenceOut = evidence_out(row)
-        await uow.revision("evidence", ev.id, ev.version, "create", ev.model_dump(mode="json"),
-                           {"source": {"presentation_id": out.id, "contest_id": out.contest_id}})
-        uow.outbox("evidence", ev.id)
-        uow.outbox("cadre", ev.cadre_id)
-        uow.audit("evidence.create", "evidence", ev.id, {"version": ev.version, "cadre_id": ev.cadre_id,
-                                                         "presentation_id": out.id})
+        await record_evidence_change(
+            uow, ev, action="create", details={"presentation_id": out.id},
+            changes={"source": {"presentation_id": out.id, "contest_id": out.contest_id}})
 
 
 def _check_periods(items: list[PresentationEvidenceIn], held_on: date) -> None:
@@ -136,7 +132,7 @@ def _check_periods(items: list[PresentationEvidenceIn], held_on: date) -> None:
                                    errors=[{"field": f"evidence.{n}.period_end", "message": "日期有误"}])
 
 
-async def add_presentation(pool: asyncpg.Pool, principal: Principal, contest_id: int,
+async def add_presentation(pool: asyncpg.Pool, principal: Principal, *, contest_id: int,
                            body: PresentationCreate, key: str | None) -> PresentationOut:
     """Record a readable cadre's presentation; any evidence items are created in the same transaction."""
 
@@ -153,16 +149,17 @@ async def add_presentation(pool: asyncpg.Pool, principal: Principal, contest_id:
         await _check_record(uow, body.record_id)
         _check_periods(body.evidence, contest["held_on"])
         unit_id = body.unit_id or cadre["unit_id"]
-        if not await uow.conn.fetchval("SELECT true FROM units WHERE id = $1", unit_id):
+        if await units_repo.get(uow.conn, unit_id) is None:
             raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
         pid = await repo.insert_presentation(uow.conn, contest_id, body.cadre_id, unit_id, _content(body),
                                              principal.user_id)
         out = await _one(uow, pid)
-        await uow.revision(ENTITY, pid, 1, "create", out.model_dump(mode="json"))
         await _credit(uow, out, body.evidence)
-        uow.outbox("cadre", out.cadre_id)
-        uow.audit("contest.present", ENTITY, pid, {"contest_id": contest_id, "cadre_id": out.cadre_id,
-                                                   "evidence": len(body.evidence)})
+        await uow.record_change(ENTITY, pid, version=1, action="create",
+                                snapshot=out.model_dump(mode="json"), reindex=[("cadre", out.cadre_id)],
+                                audit="contest.present",
+                                details={"contest_id": contest_id, "cadre_id": out.cadre_id,
+                                         "evidence": len(body.evidence)})
         return await _one(uow, pid)
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint(f"contest.{contest_id}.present", body),
@@ -177,29 +174,27 @@ async def _locked_presentation(uow: UnitOfWork, contest_id: int, pid: int) -> Pr
     return to_presentation(rows[0])
 
 
-async def update_presentation(pool: asyncpg.Pool, principal: Principal, contest_id: int, pid: int,
+async def update_presentation(pool: asyncpg.Pool, principal: Principal, *, contest_id: int, pid: int,
                               body: PresentationUpdate, if_match: int | None) -> PresentationOut:
     """Replace a presentation's content and scores, refusing a stale version; the revision keeps the old."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         before = await _locked_presentation(uow, contest_id, pid)
-        if before.version != version:
-            raise stale()
+        base.check(before.version)
         await _check_record(uow, body.record_id)
-        if not await repo.update_presentation(uow.conn, pid, version, _content(body)):
-            raise stale()
+        base.applied(await repo.update_presentation(uow.conn, pid, base.version, _content(body)))
         out = await _one(uow, pid)
         old, new = before.model_dump(mode="json"), out.model_dump(mode="json")
-        changes = {k: [old[k], v] for k, v in new.items()
-                   if old[k] != v and k not in ("version", "updated_at", "rank", "average_score")}
-        await uow.revision(ENTITY, pid, out.version, "update", new, changes)
-        uow.outbox("cadre", out.cadre_id)
-        uow.audit("contest.update_presentation", ENTITY, pid, {"version": out.version,
-                                                               "fields": sorted(changes)})
+        # A presentation's rank and average follow from everyone's scores: not changes of this one.
+        changes = diff_snapshots(old, new, derived=("rank", "average_score"))
+        await uow.record_change(ENTITY, pid, version=out.version, action="update", snapshot=new,
+                                changes=changes, reindex=[("cadre", out.cadre_id)],
+                                audit="contest.update_presentation",
+                                details={"version": out.version, "fields": sorted(changes)})
         return out
 
 
-async def add_evidence(pool: asyncpg.Pool, principal: Principal, contest_id: int, pid: int,
+async def add_evidence(pool: asyncpg.Pool, principal: Principal, *, contest_id: int, pid: int,
                        body: EvidenceBatch, key: str | None) -> PresentationOut:
     """Credit further evidence items (positive or negative) from a presentation to its cadre."""
 
@@ -214,7 +209,7 @@ async def add_evidence(pool: asyncpg.Pool, principal: Principal, contest_id: int
     return out
 
 
-async def presentation_revisions(pool: asyncpg.Pool, principal: Principal, contest_id: int,
+async def presentation_revisions(pool: asyncpg.Pool, principal: Principal, *, contest_id: int,
                                  pid: int) -> list[RevisionOut]:
     """The revision history of a readable presentation."""
     async with pool.acquire() as conn:

@@ -4,7 +4,14 @@
 from fastapi import APIRouter, Response
 
 from schemas.common import Domain, Verification
-from schemas.evidence import EvidenceCreate, EvidenceOut, EvidencePage, EvidenceUpdate, VerificationIn
+from schemas.evidence import (
+    EvidenceCreate,
+    EvidenceFilter,
+    EvidenceOut,
+    EvidencePage,
+    EvidenceUpdate,
+    VerificationIn,
+)
 from schemas.records import RevisionOut
 from service.deps import (
     EntityId,
@@ -28,7 +35,7 @@ router = APIRouter(prefix="/api/evidence", tags=["evidence"])
 async def create_evidence(body: EvidenceCreate, pool: Pool, user: Filer,
                           key: IdempotencyKey = None) -> EvidenceOut:
     """File achievement evidence for a cadre."""
-    return await service.create_evidence(pool, user, body, key)
+    return await service.create_evidence(pool, user, body=body, key=key)
 
 
 @router.get("", response_model=EvidencePage)
@@ -39,7 +46,8 @@ async def list_evidence(
     limit: Limit = 50, offset: Offset = 0,
 ) -> EvidencePage:
     """Evidence the caller may read."""
-    return await service.list_evidence(pool, user, cadre_id, domain, verification, limit, offset)
+    filters = EvidenceFilter(cadre_id=cadre_id, domain=domain, verification=verification)
+    return await service.list_evidence(pool, user, filters=filters, limit=limit, offset=offset)
 
 
 @router.get("/{evidence_id}", response_model=EvidenceOut)
@@ -54,14 +62,14 @@ async def get_evidence(evidence_id: EntityId, pool: Pool, user: Reader, response
 async def update_evidence(evidence_id: EntityId, body: EvidenceUpdate, pool: Pool, user: Filer,
                           if_match: IfMatch) -> EvidenceOut:
     """Amend evidence (its filer or an officer)."""
-    return await service.update_evidence(pool, user, evidence_id, body, if_match)
+    return await service.update_evidence(pool, user, evidence_id=evidence_id, body=body, if_match=if_match)
 
 
 @router.post("/{evidence_id}/verification", response_model=EvidenceOut)
 async def verify_evidence(evidence_id: EntityId, body: VerificationIn, pool: Pool, user: OfficerUser,
                           if_match: IfMatch) -> EvidenceOut:
     """Verify or dispute evidence (officer, not its filer)."""
-    return await service.verify_evidence(pool, user, evidence_id, body, if_match)
+    return await service.verify_evidence(pool, user, evidence_id=evidence_id, body=body, if_match=if_match)
 
 
 @router.get("/{evidence_id}/revisions", response_model=list[RevisionOut])

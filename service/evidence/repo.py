@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.evidence import EvidenceFilter
 from service.access import repo as access
 from service.links import replace_links
 from service.principal import Principal
@@ -48,14 +49,13 @@ async def get_visible(conn: asyncpg.Connection, principal: Principal, evidence_i
     return row
 
 
-async def search(conn: asyncpg.Connection, principal: Principal, cadre_id: int | None,
-                 domain: str | None, verification: str | None,
+async def search(conn: asyncpg.Connection, principal: Principal, *, filters: EvidenceFilter,
                  limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     """Readable evidence with simple filters, and the total."""
     where = f"""{access.cadre_id_visible(principal, "e.cadre_id", 1)}
       AND ($2::bigint IS NULL OR e.cadre_id = $2) AND ($3::text IS NULL OR e.domain = $3)
       AND ($4::text IS NULL OR e.verification = $4)"""
-    args = (principal.user_id, cadre_id, domain, verification)
+    args = (principal.user_id, filters.cadre_id, filters.domain, filters.verification)
     total: int = await conn.fetchval(f"SELECT count(*) FROM evidence e WHERE {where}", *args)
     rows = await conn.fetch(f"{_SELECT} WHERE {where} ORDER BY e.period_end DESC, e.id DESC "
                             "LIMIT $5 OFFSET $6", *args, limit, offset)

@@ -5,7 +5,14 @@ from typing import Any
 import asyncpg
 
 from schemas.common import Role
-from schemas.evidence import EvidenceCreate, EvidenceOut, EvidencePage, EvidenceUpdate, VerificationIn
+from schemas.evidence import (
+    EvidenceCreate,
+    EvidenceFilter,
+    EvidenceOut,
+    EvidencePage,
+    EvidenceUpdate,
+    VerificationIn,
+)
 from schemas.records import RevisionOut
 from service.cadres import repo as cadres_repo
 from service.campaigns import repo as campaigns_repo
@@ -48,16 +55,17 @@ async def _reload(uow: UnitOfWork, evidence_id: int) -> EvidenceOut:
     return to_out(row)
 
 
-async def _changed(uow: UnitOfWork, out: EvidenceOut, action: str,
-                   changes: dict[str, Any] | None = None) -> None:
-    await uow.revision("evidence", out.id, out.version, action, out.model_dump(mode="json"), changes)
-    uow.outbox("evidence", out.id)
-    uow.outbox("cadre", out.cadre_id)
-    uow.audit(f"evidence.{action}", "evidence", out.id, {"version": out.version,
-                                                         "cadre_id": out.cadre_id})
+async def record_evidence_change(uow: UnitOfWork, out: EvidenceOut, *, action: str,
+                                 changes: dict[str, Any] | None = None,
+                                 details: dict[str, Any] | None = None) -> None:
+    """Record a change of an evidence item: revision, its and its cadre's search rows, audit."""
+    await uow.record_change("evidence", out.id, version=out.version, action=action,
+                            snapshot=out.model_dump(mode="json"), changes=changes,
+                            reindex=[("evidence", out.id), ("cadre", out.cadre_id)],
+                            details={"version": out.version, "cadre_id": out.cadre_id, **(details or {})})
 
 
-async def create_evidence(pool: asyncpg.Pool, principal: Principal, body: EvidenceCreate,
+async def create_evidence(pool: asyncpg.Pool, principal: Principal, *, body: EvidenceCreate,
                           key: str | None) -> EvidenceOut:
     """File evidence for a readable cadre; researchers file within an open team of theirs."""
 
@@ -80,7 +88,7 @@ async def create_evidence(pool: asyncpg.Pool, principal: Principal, body: Eviden
             **_content(body), "cadre_id": body.cadre_id, "campaign_id": body.campaign_id,
             "team_id": body.team_id, "created_by": principal.user_id})
         out = await _reload(uow, evidence_id)
-        await _changed(uow, out, "create")
+        await record_evidence_change(uow, out, action="create")
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("evidence.create", body),
@@ -98,50 +106,47 @@ async def get_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: in
         return to_out(row)
 
 
-async def list_evidence(pool: asyncpg.Pool, principal: Principal, cadre_id: int | None,
-                        domain: str | None, verification: str | None,
+async def list_evidence(pool: asyncpg.Pool, principal: Principal, *, filters: EvidenceFilter,
                         limit: int, offset: int) -> EvidencePage:
     """Readable evidence with simple filters."""
     async with pool.acquire() as conn:
-        rows, total = await repo.search(conn, principal, cadre_id, domain, verification, limit, offset)
+        rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
     items = [to_out(r) for r in rows]
     # One entry per list call, naming every item it returned (full texts of personal data).
     await audit_only(pool, principal, "evidence.list", "evidence", None,
-                     {"ids": [e.id for e in items], "total": total, "cadre_id": cadre_id})
+                     {"ids": [e.id for e in items], "total": total, "cadre_id": filters.cadre_id})
     return EvidencePage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def update_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: int,
+async def update_evidence(pool: asyncpg.Pool, principal: Principal, *, evidence_id: int,
                           body: EvidenceUpdate, if_match: int | None) -> EvidenceOut:
     """Amend evidence (its filer or an officer); verified evidence needs a reason and is re-verified."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_visible(uow.conn, principal, evidence_id, lock=True)
         if row is None:
             raise NotFound("实绩不存在")
         if row["created_by"] != principal.user_id and principal.role is not Role.officer:
             raise Conflict("只有填报人或干部工作人员可以补正实绩")
-        if row["version"] != version:
-            raise stale()
+        base.check(row["version"])
         if row["verification"] != "claimed" and not body.reason:
             raise ValidationFailed("补正已核实或有异议的实绩须说明理由",
                                    errors=[{"field": "reason", "message": "必填"}])
         await _check_links(uow, body)
         before = to_out(row).model_dump(mode="json")
-        await repo.update_content(uow.conn, evidence_id, version, _content(body))
+        await repo.update_content(uow.conn, evidence_id, base.version, _content(body))
         out = await _reload(uow, evidence_id)
-        after = out.model_dump(mode="json")
-        changes = diff_snapshots(before, after)
+        changes = diff_snapshots(before, out.model_dump(mode="json"))
         if body.reason:
             changes["reason"] = body.reason
-        await _changed(uow, out, "amend", changes)
+        await record_evidence_change(uow, out, action="amend", changes=changes)
         return out
 
 
-async def verify_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: int,
+async def verify_evidence(pool: asyncpg.Pool, principal: Principal, *, evidence_id: int,
                           body: VerificationIn, if_match: int | None) -> EvidenceOut:
     """Verify or dispute evidence; nobody verifies what they filed themselves."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_visible(uow.conn, principal, evidence_id, lock=True)
         if row is None:
@@ -150,12 +155,11 @@ async def verify_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id:
             raise Conflict("不能核实本人填报的实绩")
         if body.verification == "disputed" and not body.note:
             raise ValidationFailed("标记有异议须填写说明", errors=[{"field": "note", "message": "必填"}])
-        if not await repo.set_verification(uow.conn, evidence_id, version, body.verification,
-                                           principal.user_id, body.note):
-            raise stale()
+        base.applied(await repo.set_verification(uow.conn, evidence_id, base.version, body.verification,
+                                                 principal.user_id, body.note))
         out = await _reload(uow, evidence_id)
-        await _changed(uow, out, body.verification,
-                       {"verification": [row["verification"], body.verification], "note": body.note})
+        await record_evidence_change(uow, out, action=body.verification, changes={
+            "verification": [row["verification"], body.verification], "note": body.note})
         return out
 
 

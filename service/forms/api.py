@@ -58,6 +58,8 @@ async def batch_forms(body: BatchIn, pool: Pool, settings: AppSettings, user: Of
     selection = SelectionIn(**body.model_dump(include=set(SelectionIn.model_fields)))
     if body.format == "pdf":
         return await service.form_pdf(pool, user, settings=settings, body=selection,
-                                      reference=body.reference_date, layout=body.layout)
+                                      reference=body.reference_date,
+                                      layout=body.layout)
     return await service.form_docx(pool, user, settings=settings, body=selection,
-                                   reference=body.reference_date, layout=body.layout, as_zip=True)
+                                   reference=body.reference_date,
+                                   layout=body.layout, as_zip=True)

@@ -9,6 +9,7 @@ import asyncpg
 from schemas.cadres import RESTRICTED_TITLE
 from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC
 from schemas.national_id import mask_national_id
+from schemas.posts import unit_post
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
 from service.cadres.service import sees_sensitive
@@ -44,7 +45,7 @@ def resume_rows(rows: list[asyncpg.Record]) -> list[ResumeRow]:
         if r["parent_id"] is not None:
             subs.append(r)
             continue
-        text = r["form_text"] or (r["unit_name"] + r["post"])
+        text = r["form_text"] or unit_post(r["unit_name"], r["post"])
         row = ResumeRow(r["start_date"], r["end_date"], text)
         if r["note"]:
             row.subs.append(ResumeSub(None, None, r["note"]))
@@ -53,7 +54,7 @@ def resume_rows(rows: list[asyncpg.Record]) -> list[ResumeRow]:
         parent = mains.get(s["parent_id"])
         if parent is not None:
             parent.subs.append(ResumeSub(s["start_date"], s["end_date"],
-                                         s["form_text"] or (s["unit_name"] + s["post"])))
+                                         s["form_text"] or unit_post(s["unit_name"], s["post"])))
     return list(mains.values())
 
 
@@ -82,7 +83,7 @@ async def load_form(conn: asyncpg.Connection, principal: Principal, *, store: Bl
     extra: dict[str, Any] = dict(f) if f is not None else {}
     rewards = await cadres_repo.rewards(conn, cadre_id)
     grades = {r["year"]: r["grade"] for r in await cadres_repo.appraisals(conn, cadre_id)}
-    unit_post = cadre["unit_name"] + cadre["post"]
+    current = unit_post(cadre["unit_name"], cadre["post"])
     key = f"{cadre['unit_id']}|{cadre['post']}"
     form = CadreForm(
         name=cadre["name"], gender=cadre["gender"], birth_date=cadre["birth_date"],
@@ -101,7 +102,7 @@ async def load_form(conn: asyncpg.Connection, principal: Principal, *, store: Bl
         is_degree_school=_s(extra.get("is_degree_school")),
         # The form's own wording of the current post while the post is the one it was read for.
         current_post_text=(extra["current_post_text"] if extra.get("current_post_text")
-                           and extra.get("current_post_key") == key else unit_post),
+                           and extra.get("current_post_key") == key else current),
         proposed_post=_s(extra.get("proposed_post")), removed_post=_s(extra.get("removed_post")),
         reason=_s(extra.get("reason")),
         resume=resume_rows(await cadres_repo.career(conn, cadre_id)),

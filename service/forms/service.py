@@ -58,7 +58,8 @@ async def _selection_docs(pool: asyncpg.Pool, principal: Principal, settings: Se
             raise ValidationFailed("请选择要导出的干部",
                                    errors=[{"field": "cadre_ids", "message": "不能为空"}])
         docs, missing = await print_docs(conn, principal, settings=settings, cadre_ids=ids,
-                                         reference=reference, layout=layout, overrides=overrides)
+                                         reference=reference, layout=layout,
+                                         overrides=overrides)
     if not docs:
         raise NotFound("干部不存在")
     return docs, missing
@@ -69,8 +70,9 @@ async def form_pdf(pool: asyncpg.Pool, principal: Principal, *, settings: Settin
     """The forms of a selection in one PDF (two pages each), watermarked, registered and audited."""
     docs, missing = await _selection_docs(pool, principal, settings, body, reference or clock.today(), layout)
     title = f"干部任免审批表_{docs[0][1].name}" if len(docs) == 1 else f"干部任免审批表_{len(docs)}人"
-    issued = await issue_pdf(pool, principal, settings, "approval_form", [i for i, _ in docs], title,
-                             partial(render_approval_forms, [d for _, d in docs]),
+    issued = await issue_pdf(pool, principal, settings=settings, kind="approval_form",
+                             object_ids=[i for i, _ in docs], title=title,
+                             render=partial(render_approval_forms, [d for _, d in docs]),
                              details={"forms": len(docs), "not_found": missing, "layout": layout,
                                       "promotion_id": body.promotion_id})
     return pdf_response(issued)
@@ -91,4 +93,5 @@ async def form_docx(pool: asyncpg.Pool, principal: Principal, *, settings: Setti
                             details={"forms": len(docs), "not_found": missing, "layout": layout})
     if as_zip or len(docs) > 1:
         return download(data, f"干部任免审批表_{len(docs)}人_{serial}.zip", media=MEDIA["zip"], serial=serial)
-    return download(data, f"干部任免审批表_{docs[0][1].name}_{serial}.docx", MEDIA["docx"], serial)
+    return download(data, f"干部任免审批表_{docs[0][1].name}_{serial}.docx", media=MEDIA["docx"],
+                    serial=serial)

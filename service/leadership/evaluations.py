@@ -53,8 +53,8 @@ async def _check(uow: UnitOfWork, body: RoundIn) -> list[tuple[int, str, str]]:
             body.campaign_id is None
             or not await repo.campaign_team_for(uow.conn, principal, body.campaign_id, body.unit_id)):
         problems.append((-1, "campaign_id", "调研组成员只能在本组进行中的调研活动中录入所负责班子的测评"))
-    elif (body.campaign_id is not None
-          and await campaigns_repo.get_campaign(uow.conn, body.campaign_id) is None):
+    elif body.campaign_id is not None and not await campaigns_repo.visible_campaign_ids(
+            uow.conn, principal, body.campaign_id):  # another district's campaign: as if missing
         problems.append((-1, "campaign_id", "调研活动不存在"))
     members = await repo.members_on(uow.conn, body.unit_id, body.held_on)
     seen: set[tuple[int | None, str]] = set()
@@ -108,7 +108,8 @@ async def import_round(pool: asyncpg.Pool, *, principal: Principal, settings: Se
     """Create a round from an .xlsx sheet: every row valid, or 422 with a row report and no change."""
     store = BlobStore(settings.attachments_dir)
     try:
-        received = await receive(chunks, multipart_boundary(content_type), store, settings.request_max_bytes)
+        received = await receive(chunks, multipart_boundary(content_type), store=store,
+                                 max_bytes=settings.request_max_bytes)
     except ClientDisconnect as exc:
         raise BadRequest("上传连接中断") from exc
     blob = received.blob

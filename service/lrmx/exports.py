@@ -52,5 +52,6 @@ async def export_response(pool: asyncpg.Pool, principal: Principal, *, settings:
                             details={"files": len(files), "not_found": missing,
                                      "promotion_id": body.promotion_id})
     if single:
-        return download(data, f"{files[0][0].removesuffix('.lrmx')}_{serial}.lrmx", MEDIA["lrmx"], serial)
+        return download(data, f"{files[0][0].removesuffix('.lrmx')}_{serial}.lrmx", media=MEDIA["lrmx"],
+                        serial=serial)
     return download(data, f"任免审批表_{len(files)}人_{serial}.zip", media=MEDIA["zip"], serial=serial)

@@ -7,6 +7,7 @@ import asyncpg
 
 from schemas import clock
 from schemas.formats import FileReport, ImportOptions, ImportOut, ImportSummary
+from schemas.posts import unit_post
 from service.attachments import repo as attachments_repo
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
@@ -117,12 +118,11 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
     snapshot = {k: v for k, v in display(p.after).items() if k != "身份证号"}
     changes = {c.field: ("已变更" if c.field == "身份证号" else {"before": c.before, "after": c.after})
                for c in p.report.changes}
-    await uow.revision("cadre", cadre_id, version, "lrmx_import",
-                       {"form": snapshot, "source_sha256": sha, "import_id": import_id}, changes)
-    uow.outbox("cadre", cadre_id)
-    uow.audit("cadre.import", "cadre", cadre_id,
-              {"version": version, "import_id": import_id, "source_sha256": sha,
-               "fields": sorted(c.field for c in p.report.changes)})
+    await uow.record_change("cadre", cadre_id, version=version, action="lrmx_import",
+                            snapshot={"form": snapshot, "source_sha256": sha, "import_id": import_id},
+                            changes=changes, reindex=[("cadre", cadre_id)], audit="cadre.import",
+                            details={"version": version, "import_id": import_id, "source_sha256": sha,
+                                     "fields": sorted(c.field for c in p.report.changes)})
     p.report.cadre_id = cadre_id
 
 
@@ -176,7 +176,7 @@ async def promotion_fields(conn: asyncpg.Connection, principal: Principal,
     cadre = await cadres_repo.get_visible(conn, principal, row["cadre_id"])
     if cadre is None:
         raise NotFound("选任记录不存在")
-    removed = "" if row["kind"] == "rank_promotion" else cadre["unit_name"] + cadre["post"]
+    removed = "" if row["kind"] == "rank_promotion" else unit_post(cadre["unit_name"], cadre["post"])
     return row["cadre_id"], {"proposed_post": row["target_unit"] + row["target_post"],
                              "removed_post": removed, "reason": row["reason"] or ""}
 

@@ -4,7 +4,7 @@ import asyncpg
 
 from schemas.assessments import StarAward
 from schemas.performance import CadrePerformance, IndicatorStanding, ServiceYear, UnitStanding
-from schemas.service_logs import ServiceTotals
+from schemas.service_logs import ServiceLogFilter, ServiceTotals
 from service.cadres import repo as cadres_repo
 from service.contests import repo as contests_repo
 from service.contests.service import to_presentation
@@ -34,7 +34,8 @@ async def dossier_sections(conn: asyncpg.Connection, principal: Principal, cadre
     presentations = await contests_repo.presentations(conn, principal, cadre_id=cadre_id)
     contests = [to_presentation(p) for p in presentations]
     rows, _ = await secondments_repo.placements(conn, principal, None, cadre_id, None)
-    overall, _ = await logs_repo.totals(conn, principal, "cadre", cadre_id, None, None, None, None)
+    overall, _ = await logs_repo.totals(conn, principal, group_by="cadre",
+                                        filters=ServiceLogFilter(cadre_id=cadre_id))
     yearly = [ServiceYear(**{k: r[k] for k in ServiceYear.model_fields})
               for r in await logs_repo.yearly(conn, cadre_id)]
     return CadrePerformance(

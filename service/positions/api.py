@@ -36,7 +36,7 @@ router = APIRouter(prefix="/api/positions", tags=["positions"])
 async def create_position(body: PositionCreate, pool: Pool, user: OfficerUser,
                           key: IdempotencyKey = None) -> PositionOut:
     """Create a position to fill with its eligibility rules and weights (officer)."""
-    return await service.create_position(pool, user, body, key)
+    return await service.create_position(pool, user, body=body, key=key)
 
 
 @router.post("/eligibility-preview", response_model=EligibilityPreview)
@@ -51,7 +51,7 @@ async def list_positions(pool: Pool, user: OfficeReader,
                          status: Literal["open", "closed"] | None = None,
                          limit: Limit = 50, offset: Offset = 0) -> PositionPage:
     """Positions in the caller's scope."""
-    return await service.list_positions(pool, user, status, limit, offset)
+    return await service.list_positions(pool, user, status=status, limit=limit, offset=offset)
 
 
 @router.get("/{position_id}", response_model=PositionOut)
@@ -67,7 +67,7 @@ async def get_position(position_id: EntityId, pool: Pool, user: OfficeReader,
 async def update_position(position_id: EntityId, body: PositionUpdate, pool: Pool, user: OfficerUser,
                           if_match: IfMatch, response: Response) -> PositionOut:
     """Replace a position's fields, rules and weights, based on a version (officer)."""
-    out = await service.update_position(pool, user, position_id, body, if_match)
+    out = await service.update_position(pool, user, position_id=position_id, body=body, if_match=if_match)
     response.headers["ETag"] = etag(out.version)
     return out
 
@@ -85,4 +85,5 @@ async def eligibility(position_id: EntityId, pool: Pool, user: OfficeReader,
                       cadre_id: IdQuery = None,
                       limit: Limit = 50, offset: Offset = 0) -> EligibilityPage:
     """Cadres in scope checked against every rule; by default the ineligible with the rules they fail."""
-    return await service.eligibility_page(pool, user, position_id, which, cadre_id, limit, offset)
+    return await service.eligibility_page(pool, user, position_id=position_id, which=which,
+                                          cadre_id=cadre_id, limit=limit, offset=offset)

@@ -173,7 +173,7 @@ def preview_query(principal: Principal, rules: Rules,
     return sql, p, built
 
 
-def outcomes_query(principal: Principal, rules: Rules, reference_date: date, *,
+def outcomes_query(principal: Principal, rules: Rules, *, reference_date: date,
                    ids: list[int] | None = None, which: str = "all",
                    limit: int = 50, offset: int = 0) -> tuple[str, Params, list[RuleSql]]:
     """Per-rule outcomes and values of cadres in the pool (optionally only given ids, or the failed)."""

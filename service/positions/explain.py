@@ -33,7 +33,7 @@ def _level(value: dict[str, Any], rules: Rules, ref: date) -> str:
     return f"现任{'、'.join(now) or '无职级和职务层次'}；要求{'或'.join(need)}"
 
 
-def detail(key: str, value: Any, rules: Rules, ref: date) -> str:
+def detail(key: str, value: Any, *, rules: Rules, ref: date) -> str:
     """The sentence explaining one rule's outcome."""
     if key == "current_level":
         return _level(value or {}, rules, ref)
@@ -62,10 +62,10 @@ def detail(key: str, value: Any, rules: Rules, ref: date) -> str:
     return str(value)
 
 
-def outcomes(row: asyncpg.Record, built: list[RuleSql], rules: Rules, ref: date) -> CadreEligibility:
+def outcomes(row: asyncpg.Record, built: list[RuleSql], *, rules: Rules, ref: date) -> CadreEligibility:
     """A cadre's eligibility from one row of the outcomes query."""
     lines = [RuleOutcome(rule=r.key, label=r.label, passed=bool(row[f"r_{r.key}"]),
-                         detail=detail(r.key, row[f"v_{r.key}"], rules, ref)) for r in built]
+                         detail=detail(r.key, row[f"v_{r.key}"], rules=rules, ref=ref)) for r in built]
     return CadreEligibility(cadre_id=row["cadre_id"], name=row["name"], unit_name=row["unit_name"],
                             post=row["post"], eligible=bool(row["eligible"]), rules=lines,
                             failed=[o.rule for o in lines if not o.passed])

@@ -1,10 +1,14 @@
 """SQL for positions to fill."""
 
+from datetime import date
 from typing import Any
 
 import asyncpg
 
+from schemas.positions import Rules
 from service.access.selection import position_visible
+from service.positions import eligibility
+from service.positions.eligibility import RuleSql
 from service.principal import Principal
 
 COLUMNS = ("unit_id", "title", "post_level", "tier", "category", "is_elected", "reference_date",
@@ -59,3 +63,34 @@ async def relevance(conn: asyncpg.Connection, category: str) -> dict[str, float]
     rows = await conn.fetch("SELECT domain, weight::float8 AS w FROM domain_relevance WHERE category = $1",
                             category)
     return {r["domain"]: r["w"] for r in rows}
+
+
+async def rule_outcomes(conn: asyncpg.Connection, principal: Principal, *, rules: Rules, reference_date: date,
+                        ids: list[int] | None = None, which: str = "all", limit: int = 50,
+                        offset: int = 0) -> tuple[list[asyncpg.Record], list[RuleSql]]:
+    """Per-rule outcomes of cadres in the pool (see eligibility.outcomes_query), with the built rules."""
+    sql, p, built = eligibility.outcomes_query(principal, rules, reference_date=reference_date, ids=ids,
+                                               which=which,
+                                               limit=limit, offset=offset)
+    await conn.execute(eligibility.NO_JIT)
+    rows: list[asyncpg.Record] = await conn.fetch(sql, *p.values)
+    return rows, built
+
+
+async def eligible_count(conn: asyncpg.Connection, principal: Principal, rules: Rules,
+                         reference_date: date) -> int:
+    """How many cadres in the pool the rules admit (inside the transaction of rule_outcomes)."""
+    sql, p = eligibility.eligible_query(principal, rules, reference_date)
+    total: int = await conn.fetchval(f"SELECT count(*) FROM ({sql}) e", *p.values)
+    return total
+
+
+async def preview_counts(conn: asyncpg.Connection, principal: Principal, rules: Rules,
+                         reference_date: date) -> tuple[asyncpg.Record, list[RuleSql]]:
+    """The pool, the eligible and each rule's passing count (see eligibility.preview_query)."""
+    sql, p, built = eligibility.preview_query(principal, rules, reference_date)
+    async with conn.transaction():
+        await conn.execute(eligibility.NO_JIT)
+        row = await conn.fetchrow(sql, *p.values)
+    assert row is not None  # an aggregate always returns one row
+    return row, built

@@ -12,11 +12,13 @@ from schemas.promotions import (
     Kind,
     ProbationIn,
     PromotionCreate,
+    PromotionFilter,
     PromotionOut,
     PromotionPage,
     StageAmend,
     StageName,
     StageRecord,
+    StatsFilter,
     StatsOut,
     WorkingDays,
 )
@@ -44,7 +46,7 @@ router = APIRouter(prefix="/api/promotions", tags=["promotions"])
 async def create_promotion(body: PromotionCreate, pool: Pool, user: OfficerUser,
                            key: IdempotencyKey = None) -> PromotionOut:
     """Open a selection record (officer)."""
-    return await service.create_promotion(pool, user, body, key)
+    return await service.create_promotion(pool, user, body=body, key=key)
 
 
 @router.get("", response_model=PromotionPage)
@@ -54,7 +56,8 @@ async def list_promotions(pool: Pool, user: OfficeReader,
                                           "removed", "cancelled"] | None = None,
                           kind: Kind | None = None, limit: Limit = 50, offset: Offset = 0) -> PromotionPage:
     """Selection records in the caller's scope."""
-    return await service.list_promotions(pool, user, cadre_id, status, kind, limit, offset)
+    filters = PromotionFilter(cadre_id=cadre_id, status=status, kind=kind)
+    return await service.list_promotions(pool, user, filters=filters, limit=limit, offset=offset)
 
 
 @router.get("/stats", response_model=StatsOut)
@@ -68,8 +71,10 @@ async def promotion_stats(
     domain_years: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> StatsOut:
     """Appointed promotions counted by unit (subtree), kind, tier, period or evidence domain."""
-    return await stats.stats(pool, user, group_by, period, date_from, date_to, unit_id, kind,
-                             [p.value for p in post_level], domain_years)
+    filters = StatsFilter(group_by=group_by, period=period, date_from=date_from, date_to=date_to,
+                          unit_id=unit_id, kind=kind, post_levels=[p.value for p in post_level],
+                          domain_years=domain_years)
+    return await stats.stats(pool, user, filters=filters)
 
 
 @router.get("/working-days", response_model=WorkingDays)
@@ -96,28 +101,29 @@ async def get_promotion(promotion_id: EntityId, pool: Pool, user: OfficeReader) 
 async def record_stage(promotion_id: EntityId, body: StageRecord, pool: Pool, user: OfficerUser,
                        if_match: IfMatch) -> PromotionOut:
     """Record the next stage (officer); out of order, backdated or rule-breaking stages are 409."""
-    return await service.record_stage(pool, user, promotion_id, body, if_match)
+    return await service.record_stage(pool, user, promotion_id=promotion_id, body=body, if_match=if_match)
 
 
 @router.post("/{promotion_id}/stages/{stage}/amend", response_model=PromotionOut)
 async def amend_stage(promotion_id: EntityId, stage: Annotated[StageName, Path()], body: StageAmend,
                       pool: Pool, user: OfficerUser, if_match: IfMatch) -> PromotionOut:
     """Correct a recorded stage with a reason (officer)."""
-    return await service.amend_stage(pool, user, promotion_id, stage, body, if_match)
+    return await service.amend_stage(pool, user, promotion_id=promotion_id, stage=stage, body=body,
+                                     if_match=if_match)
 
 
 @router.post("/{promotion_id}/cancel", response_model=PromotionOut)
 async def cancel(promotion_id: EntityId, body: CancelIn, pool: Pool, user: OfficerUser,
                  if_match: IfMatch) -> PromotionOut:
     """Cancel before appointment, with a reason (officer)."""
-    return await service.cancel(pool, user, promotion_id, body, if_match)
+    return await service.cancel(pool, user, promotion_id=promotion_id, body=body, if_match=if_match)
 
 
 @router.post("/{promotion_id}/probation", response_model=PromotionOut)
 async def end_probation(promotion_id: EntityId, body: ProbationIn, pool: Pool, user: OfficerUser,
                         if_match: IfMatch) -> PromotionOut:
     """End a probation: confirm or remove (officer)."""
-    return await service.end_probation(pool, user, promotion_id, body, if_match)
+    return await service.end_probation(pool, user, promotion_id=promotion_id, body=body, if_match=if_match)
 
 
 @router.get("/{promotion_id}/revisions", response_model=list[RevisionOut])
@@ -131,4 +137,5 @@ async def promotion_revisions(promotion_id: EntityId, pool: Pool,
 async def promotion_pdf(promotion_id: EntityId, pool: Pool, settings: AppSettings,
                         user: OfficeReader) -> Response:
     """A promotion record with its stage timeline as a watermarked PDF (officer, leader; audited)."""
-    return pdf_response(await pdf.export_promotion_or_404(pool, user, settings, promotion_id))
+    return pdf_response(await pdf.export_promotion_or_404(pool, user, settings=settings,
+                                                          promotion_id=promotion_id))

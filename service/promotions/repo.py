@@ -5,6 +5,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.promotions import PromotionFilter
 from service.access.selection import promotion_visible
 from service.principal import Principal
 
@@ -23,13 +24,12 @@ async def get_visible(conn: asyncpg.Connection, principal: Principal, promotion_
     return row
 
 
-async def search(conn: asyncpg.Connection, principal: Principal, cadre_id: int | None,
-                 status: str | None, kind: str | None, limit: int,
+async def search(conn: asyncpg.Connection, principal: Principal, *, filters: PromotionFilter, limit: int,
                  offset: int) -> tuple[list[asyncpg.Record], int]:
     """Visible records with simple filters, newest first, and the total."""
     where = (f"{promotion_visible(principal, 1)} AND ($2::bigint IS NULL OR p.cadre_id = $2) "
              "AND ($3::text IS NULL OR p.status = $3) AND ($4::text IS NULL OR p.kind = $4)")
-    args = (principal.user_id, cadre_id, status, kind)
+    args = (principal.user_id, filters.cadre_id, filters.status, filters.kind)
     total: int = await conn.fetchval(f"SELECT count(*) {_BASE} WHERE {where}", *args)
     rows = await conn.fetch(f"SELECT p.*, c.name AS cadre_name, tu.name AS target_unit_name {_BASE} "
                             f"WHERE {where} ORDER BY p.id DESC LIMIT $5 OFFSET $6", *args, limit, offset)
@@ -144,3 +144,9 @@ async def linked_documents(conn: asyncpg.Connection, cadre_id: int) -> tuple[lis
     ev = await conn.fetch("SELECT id FROM evidence WHERE cadre_id = $1", cadre_id)
     rec = await conn.fetch("SELECT record_id FROM field_record_cadres WHERE cadre_id = $1", cadre_id)
     return [r["id"] for r in ev], [r["record_id"] for r in rec]
+
+
+async def in_progress(conn: asyncpg.Connection, cadre_id: int, kind: str) -> bool:
+    """Whether the cadre has a promotion of this kind in progress."""
+    return bool(await conn.fetchval("SELECT true FROM promotions WHERE cadre_id = $1 AND kind = $2 "
+                                    "AND status = 'in_progress'", cadre_id, kind))

@@ -7,6 +7,7 @@ import asyncpg
 
 from schemas.clock import today
 from schemas.labels import PROMOTION_STAGE, label
+from schemas.posts import rank_promoted_post
 from schemas.promotions import (
     AppointmentIn,
     CancelIn,
@@ -15,6 +16,7 @@ from schemas.promotions import (
     NoticeIn,
     ProbationIn,
     PromotionCreate,
+    PromotionFilter,
     PromotionOut,
     PromotionPage,
     RecommendationIn,
@@ -33,7 +35,7 @@ from service.principal import Principal
 from service.promotions import repo, stages
 from service.revisions import list_revisions
 from service.uow import UnitOfWork, unit_of_work
-from service.versioning import require_version
+from service.versioning import BaseVersion, require_version
 
 
 def _add_year(d: date) -> date:
@@ -56,23 +58,18 @@ async def _out(conn: asyncpg.Connection, principal: Principal, promotion_id: int
 
 
 async def _changed(uow: UnitOfWork, out: PromotionOut, action: str, changes: dict[str, Any]) -> None:
-    await uow.revision("promotion", out.id, out.version, action, out.model_dump(mode="json"), changes)
-    uow.audit(f"promotion.{action}", "promotion", out.id,
-              {"version": out.version, "cadre_id": out.cadre_id, **{k: v for k, v in changes.items()
-                                                                     if k in ("stage", "reason")}})
+    await uow.record_change("promotion", out.id, version=out.version, action=action,
+                            snapshot=out.model_dump(mode="json"), changes=changes,
+                            details={"version": out.version, "cadre_id": out.cadre_id,
+                                     **{k: v for k, v in changes.items() if k in ("stage", "reason")}})
 
 
-async def _locked(uow: UnitOfWork, promotion_id: int, version: int,
-                  stale: type[Exception]) -> asyncpg.Record:
-    row = await repo.get_visible(uow.conn, uow.principal, promotion_id, lock=True)
-    if row is None:
-        raise NotFound("选任记录不存在")
-    if row["version"] != version:
-        raise stale()
-    return row
+async def _locked(uow: UnitOfWork, promotion_id: int, base: BaseVersion) -> asyncpg.Record:
+    return base.locked(await repo.get_visible(uow.conn, uow.principal, promotion_id, lock=True),
+                       "选任记录不存在")
 
 
-async def create_promotion(pool: asyncpg.Pool, principal: Principal, body: PromotionCreate,
+async def create_promotion(pool: asyncpg.Pool, principal: Principal, *, body: PromotionCreate,
                            key: str | None) -> PromotionOut:
     """Open a selection record for a cadre in scope, towards a unit in scope."""
 
@@ -88,8 +85,7 @@ async def create_promotion(pool: asyncpg.Pool, principal: Principal, body: Promo
                 uow.conn, principal, body.position_id) is None:
             raise ValidationFailed("拟任职务不存在", errors=[{"field": "position_id", "message": "无效"}])
         await _check_target(uow.conn, body, cadre)
-        if await uow.conn.fetchval("SELECT true FROM promotions WHERE cadre_id = $1 AND kind = $2 "
-                                   "AND status = 'in_progress'", body.cadre_id, body.kind):
+        if await repo.in_progress(uow.conn, body.cadre_id, body.kind):
             raise Conflict("该干部已有同类正在进行的选任记录")
         promotion_id = await repo.insert(uow.conn, {
             "cadre_id": body.cadre_id, "position_id": body.position_id, "kind": body.kind,
@@ -130,15 +126,16 @@ async def _validate(uow: UnitOfWork, row: asyncpg.Record, payload: Any,
                     recorded: dict[str, asyncpg.Record]) -> dict[str, Any]:
     """Per-stage checks; returns facts worth keeping with the stage (e.g. working days)."""
     start, end = stages.stage_dates(payload)
-    stages.check_dates(payload.stage, start, end, recorded, row["kind"], today())
+    stages.check_dates(payload.stage, start, end=end, recorded=recorded, kind=row["kind"], today=today())
     extra: dict[str, Any] = {}
     if isinstance(payload, RecommendationIn):
         stages.check_recommendation(payload, row["cadre_id"])
     elif isinstance(payload, InspectionIn):
         visible = (await evidence_repo.visible_record_count(uow.conn, uow.principal, payload.record_ids)
                    if payload.record_ids else 0)
-        await stages.check_inspection(uow.conn, row["cadre_id"], payload.evidence_ids, visible,
-                                      payload.record_ids)
+        await stages.check_inspection(uow.conn, row["cadre_id"], evidence_ids=payload.evidence_ids,
+                                      visible_records=visible,
+                                      record_ids=payload.record_ids)
     elif isinstance(payload, DecisionIn):
         stages.check_decision(payload)
         extra["passed"] = True
@@ -147,13 +144,13 @@ async def _validate(uow: UnitOfWork, row: asyncpg.Record, payload: Any,
     return extra
 
 
-async def record_stage(pool: asyncpg.Pool, principal: Principal, promotion_id: int, body: StageRecord,
+async def record_stage(pool: asyncpg.Pool, principal: Principal, *, promotion_id: int, body: StageRecord,
                        if_match: int | None) -> PromotionOut:
     """Record the next stage; appointment also changes the cadre in the same transaction."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     payload = body.payload
     async with unit_of_work(pool, principal) as uow:
-        row = await _locked(uow, promotion_id, version, stale)
+        row = await _locked(uow, promotion_id, base)
         if row["status"] != "in_progress":
             raise Conflict(f"选任记录状态为「{label(row['status'], 'promotion_status')}」，不能再记录阶段")
         stages.check_order(row["kind"], row["stage"], payload.stage)
@@ -183,7 +180,9 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
     fields: dict[str, Any] = {}
     if row["kind"] == "rank_promotion":
         fields = {"rank": row["target_rank"], "rank_since": on}
-        career_post = f"{cadre['post']}（{label(row['target_rank'])}）"
+        post, career_post = rank_promoted_post(cadre["post"], row["target_rank"])
+        if post != cadre["post"]:
+            fields["post"] = post
         career = {"unit_id": cadre["unit_id"], "post": career_post, "post_level": cadre["post_level"]}
     else:
         level = row["target_post_level"] or cadre["post_level"]
@@ -203,17 +202,16 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
     snapshot = await repo.cadre_snapshot(uow.conn, row["cadre_id"])
     changes = {k: [str(before[k]) if before[k] is not None else None, str(v)] for k, v in fields.items()
                if before.get(k) != v}
-    await uow.revision("cadre", row["cadre_id"], version, "appointment", snapshot,
-                       {**changes, "promotion_id": row["id"], "document_no": payload.document_no})
-    uow.outbox("cadre", row["cadre_id"])
+    reindex = [("cadre", row["cadre_id"])]
     if fields.get("unit_id", cadre["unit_id"]) != cadre["unit_id"]:
         # Evidence and records carry the cadre's unit in their scope keys.
         evidence_ids, record_ids = await repo.linked_documents(uow.conn, row["cadre_id"])
-        for eid in evidence_ids:
-            uow.outbox("evidence", eid)
-        for rid in record_ids:
-            uow.outbox("record", rid)
-    uow.audit("cadre.appointment", "cadre", row["cadre_id"], {"version": version, "promotion_id": row["id"]})
+        reindex += [("evidence", e) for e in evidence_ids] + [("record", r) for r in record_ids]
+    await uow.record_change("cadre", row["cadre_id"], version=version, action="appointment",
+                            snapshot=snapshot,
+                            changes={**changes, "promotion_id": row["id"],
+                                     "document_no": payload.document_no},
+                            reindex=reindex, details={"version": version, "promotion_id": row["id"]})
     probation = row["kind"] == "post_promotion" and not row["is_elected_post"]
     return {"status": "on_probation" if probation else "appointed", "appointed_on": on,
             "probation_end": _add_year(on) if probation else None, "tier": cadre["tier"],
@@ -221,16 +219,16 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
             "before_state": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in before.items()}}
 
 
-async def amend_stage(pool: asyncpg.Pool, principal: Principal, promotion_id: int, stage: str,
+async def amend_stage(pool: asyncpg.Pool, principal: Principal, *, promotion_id: int, stage: str,
                       body: StageAmend, if_match: int | None) -> PromotionOut:
     """Correct a recorded stage with a reason; the revision keeps what it said before."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     payload = body.payload
     if payload.stage != stage:
         raise ValidationFailed("修正内容的阶段与路径不一致", errors=[{"field": "payload.stage",
                                                                  "message": "阶段不一致"}])
     async with unit_of_work(pool, principal) as uow:
-        row = await _locked(uow, promotion_id, version, stale)
+        row = await _locked(uow, promotion_id, base)
         recorded = {s["stage"]: s for s in await repo.stages(uow.conn, promotion_id)}
         if stage not in recorded:
             raise Conflict(f"「{PROMOTION_STAGE[stage]}」阶段尚未记录，不能修正")
@@ -253,12 +251,12 @@ async def amend_stage(pool: asyncpg.Pool, principal: Principal, promotion_id: in
         return out
 
 
-async def cancel(pool: asyncpg.Pool, principal: Principal, promotion_id: int, body: CancelIn,
+async def cancel(pool: asyncpg.Pool, principal: Principal, *, promotion_id: int, body: CancelIn,
                  if_match: int | None) -> PromotionOut:
     """Cancel a selection before appointment; its stages stay on record."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
-        row = await _locked(uow, promotion_id, version, stale)
+        row = await _locked(uow, promotion_id, base)
         if row["status"] != "in_progress":
             raise Conflict(f"选任记录状态为「{label(row['status'], 'promotion_status')}」，不能取消")
         await repo.update(uow.conn, promotion_id, {"status": "cancelled", "cancel_reason": body.reason})
@@ -267,12 +265,12 @@ async def cancel(pool: asyncpg.Pool, principal: Principal, promotion_id: int, bo
         return out
 
 
-async def end_probation(pool: asyncpg.Pool, principal: Principal, promotion_id: int, body: ProbationIn,
+async def end_probation(pool: asyncpg.Pool, principal: Principal, *, promotion_id: int, body: ProbationIn,
                         if_match: int | None) -> PromotionOut:
     """Confirm (on or after the end of probation) or remove; removal records the outcome only."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
-        row = await _locked(uow, promotion_id, version, stale)
+        row = await _locked(uow, promotion_id, base)
         if row["status"] != "on_probation":
             raise Conflict("该选任记录不在试用期")
         if body.date > today():
@@ -297,11 +295,11 @@ async def get_promotion(pool: asyncpg.Pool, principal: Principal, promotion_id: 
         return out
 
 
-async def list_promotions(pool: asyncpg.Pool, principal: Principal, cadre_id: int | None,
-                          status: str | None, kind: str | None, limit: int, offset: int) -> PromotionPage:
+async def list_promotions(pool: asyncpg.Pool, principal: Principal, *, filters: PromotionFilter, limit: int,
+                          offset: int) -> PromotionPage:
     """Visible records."""
     async with pool.acquire() as conn:
-        rows, total = await repo.search(conn, principal, cadre_id, status, kind, limit, offset)
+        rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
         items = [await _out(conn, principal, r["id"]) for r in rows]
     return PromotionPage(items=items, total=total, limit=limit, offset=offset)
 

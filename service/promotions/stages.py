@@ -59,7 +59,7 @@ def check_order(kind: str, done: str, stage: str) -> None:
         raise Conflict(f"不能跳过「{PROMOTION_STAGE[expected]}」阶段，请先记录该阶段")
 
 
-def check_dates(stage: str, start: date, end: date | None, recorded: dict[str, asyncpg.Record],
+def check_dates(stage: str, start: date, *, end: date | None, recorded: dict[str, asyncpg.Record],
                 kind: str, today: date) -> None:
     """Dates never go backwards: after the previous recorded stage, before the next one."""
     seq = SEQUENCES[kind]
@@ -110,7 +110,7 @@ async def check_notice(conn: asyncpg.Connection, n: NoticeIn) -> int:
     return days
 
 
-async def check_inspection(conn: asyncpg.Connection, cadre_id: int, evidence_ids: list[int],
+async def check_inspection(conn: asyncpg.Connection, cadre_id: int, *, evidence_ids: list[int],
                            visible_records: int, record_ids: list[int]) -> None:
     """The report's records must be readable and its evidence must be the cadre's."""
     if record_ids and visible_records != len(set(record_ids)):

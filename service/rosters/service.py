@@ -54,8 +54,8 @@ async def export_roster(pool: asyncpg.Pool, principal: Principal, body: RosterEx
                                       cadre_ids=ids)
     if not rows:
         raise ValidationFailed("没有符合条件的干部", errors=[{"field": "filters", "message": "结果为空"}])
-    data = await anyio.to_thread.run_sync(partial(export_book, columns, rows, on=today,
-                                                  per_unit=body.per_unit))
+    book = partial(export_book, columns, rows, on=today, per_unit=body.per_unit)
+    data = await anyio.to_thread.run_sync(book)
     serial = await register(pool, principal, kind="roster", object_ids=[r["id"] for r in rows], data=data,
                             exported_at=clock.now(),
                             details={"rows": len(rows), "columns": [c.key for c in columns],
@@ -188,12 +188,13 @@ async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
             report.cadre_id = cadre_id
             snapshot = {k: str(v) if v is not None else None for k, v in plan.profile.items()
                         if k != "national_id"}
-            await uow.revision("cadre", cadre_id, version, "roster_import", snapshot,
-                               {c.field: {"before": c.before, "after": c.after} for c in plan.changes
-                                if c.field != "身份证号"})
-            uow.outbox("cadre", cadre_id)
-            uow.audit("cadre.import", "cadre", cadre_id, {"version": version, "import_id": import_id,
-                                                          "fields": sorted(c.field for c in plan.changes)})
+            await uow.record_change(
+                "cadre", cadre_id, version=version, action="roster_import", snapshot=snapshot,
+                changes={c.field: {"before": c.before, "after": c.after} for c in plan.changes
+                         if c.field != "身份证号"},
+                reindex=[("cadre", cadre_id)], audit="cadre.import",
+                details={"version": version, "import_id": import_id,
+                         "fields": sorted(c.field for c in plan.changes)})
         await imports_repo.mark_applied(uow.conn, import_id,
                                         {"files": [r.model_dump(mode="json") for r in reports]})
         uow.audit("roster.import.apply", "format_import", import_id, {"rows": len(plans)})

@@ -108,6 +108,26 @@ async def _index_exists(settings: Settings) -> bool:
     return await asyncio.to_thread(index_exists, settings)
 
 
+async def _await_indexer(url: str, timeout_s: float = 60.0) -> None:
+    """Wait (bounded) until the indexer listens, so readiness is green when the banner shows."""
+    import asyncpg
+
+    from service.health.repo import live_indexers
+
+    conn = await asyncpg.connect(url)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:  # until it listens or the deadline passes
+            if await live_indexers(conn):
+                return
+            if time.monotonic() > deadline:
+                log.warning("the indexer is not listening yet; starting the web service anyway")
+                return
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
 def _banner(settings: Settings, demo: bool, started: float) -> str:
     url = f"http://{settings.host}:{settings.port}"
     lines = [f"\n服务已就绪（启动用时 {time.monotonic() - started:.0f} 秒）：{url}/  "
@@ -156,6 +176,8 @@ def serve(settings: Settings, demo: bool, demo_cadres: int, with_indexer: bool) 
                 u.name for u in supervisor.units) or "无"))
             supervisor.start()
             stack.callback(supervisor.stop)
+            if with_indexer and full.meili_url:
+                asyncio.run(_await_indexer(full.database_url))
             steps("启动 Web 服务")
             # The web process needs neither the owner's DSN nor the master key.
             app_settings = full.model_copy(update={"migration_database_url": None,

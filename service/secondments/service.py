@@ -25,19 +25,19 @@ from schemas.secondments import (
     TaskForceOut,
     WriteResult,
 )
-from service.access.units import unit_writable
 from service.cadres import repo as cadres_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
+from service.revisions import diff_snapshots
 from service.secondments import repo
+from service.units import repo as units_repo
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
 
 async def _writable(uow: UnitOfWork, unit_id: int) -> bool:
-    return bool(await uow.conn.fetchval(f"SELECT {unit_writable(uow.principal, '$1', 2)}",
-                                        unit_id, uow.principal.user_id))
+    return await units_repo.writable(uow.conn, uow.principal, unit_id)
 
 
 async def program_out(conn: asyncpg.Connection, row: asyncpg.Record) -> ProgramOut:
@@ -50,7 +50,7 @@ async def program_out(conn: asyncpg.Connection, row: asyncpg.Record) -> ProgramO
                       task_forces=[TaskForceOut(**dict(f), metrics=totals[f["unit_id"]]) for f in forces])
 
 
-async def create_program(pool: asyncpg.Pool, principal: Principal, body: ProgramCreate,
+async def create_program(pool: asyncpg.Pool, principal: Principal, *, body: ProgramCreate,
                          key: str | None) -> ProgramOut:
     """Create a programme owned by a unit in the officer's scope, with its task force units."""
 
@@ -66,9 +66,9 @@ async def create_program(pool: asyncpg.Pool, principal: Principal, body: Program
         row = await repo.get_program(uow.conn, principal, pid)
         assert row is not None
         out = await program_out(uow.conn, row)
-        await uow.revision("secondment_program", pid, 1, "create", out.model_dump(mode="json"))
-        uow.audit("secondment.create_program", "secondment_program", pid,
-                  {"task_forces": body.task_force_unit_ids})
+        await uow.record_change("secondment_program", pid, version=1, action="create",
+                                snapshot=out.model_dump(mode="json"), audit="secondment.create_program",
+                                details={"task_forces": body.task_force_unit_ids})
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("secondment.program", body),
@@ -76,7 +76,7 @@ async def create_program(pool: asyncpg.Pool, principal: Principal, body: Program
     return out
 
 
-async def list_programs(pool: asyncpg.Pool, principal: Principal, limit: int, offset: int) -> ProgramPage:
+async def list_programs(pool: asyncpg.Pool, principal: Principal, *, limit: int, offset: int) -> ProgramPage:
     """Readable programmes."""
     async with pool.acquire() as conn:
         rows, total = await repo.search_programs(conn, principal, limit, offset)
@@ -116,7 +116,7 @@ async def _check_placement(uow: UnitOfWork, program: asyncpg.Record, item: Any, 
         raise ValidationFailed("下沉日期须在选派计划期间内",
                                errors=[{"field": f"{where}.starts_on", "message": "超出计划期间"}])
     home_unit_id = item.home_unit_id or cadre["unit_id"]
-    if not await uow.conn.fetchval("SELECT true FROM units WHERE id = $1", home_unit_id):
+    if await units_repo.get(uow.conn, home_unit_id) is None:
         raise ValidationFailed("原单位不存在",
                                errors=[{"field": f"{where}.home_unit_id", "message": "单位不存在"}])
     await repo.lock_cadre_placements(uow.conn, item.cadre_id)
@@ -129,7 +129,7 @@ async def _check_placement(uow: UnitOfWork, program: asyncpg.Record, item: Any, 
             "starts_on": item.starts_on, "ends_on": item.ends_on}
 
 
-async def add_placements(pool: asyncpg.Pool, principal: Principal, program_id: int, body: PlacementsIn,
+async def add_placements(pool: asyncpg.Pool, principal: Principal, *, program_id: int, body: PlacementsIn,
                          key: str | None) -> list[PlacementOut]:
     """Place cadres (all or none): readable cadres, the programme's task forces, no overlapping dates."""
 
@@ -158,7 +158,7 @@ async def add_placements(pool: asyncpg.Pool, principal: Principal, program_id: i
     return out.items
 
 
-async def list_placements(pool: asyncpg.Pool, principal: Principal, program_id: int, limit: int,
+async def list_placements(pool: asyncpg.Pool, principal: Principal, *, program_id: int, limit: int,
                           offset: int) -> PlacementPage:
     """Placements of readable cadres in a readable programme, with attributed metrics."""
     async with pool.acquire() as conn:
@@ -169,10 +169,10 @@ async def list_placements(pool: asyncpg.Pool, principal: Principal, program_id: 
     return PlacementPage(items=items, total=total, limit=limit, offset=offset)
 
 
-async def update_placement(pool: asyncpg.Pool, principal: Principal, program_id: int, placement_id: int,
+async def update_placement(pool: asyncpg.Pool, principal: Principal, *, program_id: int, placement_id: int,
                            body: PlacementUpdate, if_match: int | None) -> PlacementOut:
     """Change a placement's dates or role (e.g. recalled early), refusing stale versions and overlaps."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         rows, _ = await repo.placements(uow.conn, principal, program_id, None, placement_id, lock=True)
         program = await repo.get_program(uow.conn, principal, program_id)
@@ -181,28 +181,29 @@ async def update_placement(pool: asyncpg.Pool, principal: Principal, program_id:
         row = rows[0]
         if not await _writable(uow, program["owner_unit_id"]):
             raise Conflict("只有管理范围覆盖选派单位的干部工作人员可以调整下沉")
-        if row["version"] != version:
-            raise stale()
+        base.check(row["version"])
         if body.starts_on < program["starts_on"] or body.ends_on > program["ends_on"]:
             raise ValidationFailed("下沉日期须在选派计划期间内",
                                    errors=[{"field": "starts_on", "message": "超出计划期间"}])
         await repo.lock_cadre_placements(uow.conn, row["cadre_id"])
         if await repo.overlapping(uow.conn, row["cadre_id"], body.starts_on, body.ends_on, placement_id):
             raise Conflict("与该干部的其他下沉日期重叠")
-        await repo.update_placement(uow.conn, placement_id, version, body.role, body.starts_on, body.ends_on)
+        before = (await placements_out(uow.conn, rows))[0].model_dump(mode="json")
+        await repo.update_placement(uow.conn, placement_id, base.version, body.role, body.starts_on,
+                                    body.ends_on)
         fresh, _ = await repo.placements(uow.conn, principal, program_id, None, placement_id)
         out = (await placements_out(uow.conn, fresh))[0]
-        changes = {k: [str(row[k]), str(getattr(body, k))] for k in ("role", "starts_on", "ends_on")
-                   if row[k] != getattr(body, k)}
-        await uow.revision("secondment_placement", placement_id, out.version, "update",
-                           out.model_dump(mode="json"), changes)
-        uow.outbox("cadre", out.cadre_id)
-        uow.audit("secondment.update_placement", "secondment_placement", placement_id,
-                  {"version": out.version, **changes})
+        after = out.model_dump(mode="json")
+        # The metrics follow from the dates (values dated within the placement): not changes themselves.
+        changes = diff_snapshots(before, after, derived=("metrics",))
+        await uow.record_change("secondment_placement", placement_id, version=out.version, action="update",
+                                snapshot=after, changes=changes, reindex=[("cadre", out.cadre_id)],
+                                audit="secondment.update_placement",
+                                details={"version": out.version, **changes})
         return out
 
 
-async def create_metric(pool: asyncpg.Pool, principal: Principal, body: MetricCreate,
+async def create_metric(pool: asyncpg.Pool, principal: Principal, *, body: MetricCreate,
                         key: str | None) -> MetricOut:
     """Define a task force metric (code and name unique)."""
 
@@ -225,7 +226,7 @@ async def list_metrics(pool: asyncpg.Pool) -> list[MetricOut]:
         return [MetricOut(**{k: r[k] for k in MetricOut.model_fields}) for r in await repo.metrics(conn)]
 
 
-async def put_values(pool: asyncpg.Pool, principal: Principal, unit_id: int,
+async def put_values(pool: asyncpg.Pool, principal: Principal, *, unit_id: int,
                      body: MetricValuesIn) -> WriteResult:
     """Store a task force's metric values (all or none); a stored value changes only by its version."""
     async with unit_of_work(pool, principal) as uow:
@@ -270,7 +271,7 @@ async def put_values(pool: asyncpg.Pool, principal: Principal, unit_id: int,
         return result
 
 
-async def task_force_metrics(pool: asyncpg.Pool, principal: Principal, unit_id: int, bucket: str,
+async def task_force_metrics(pool: asyncpg.Pool, principal: Principal, *, unit_id: int, bucket: str,
                              date_from: date | None, date_to: date | None) -> TaskForceMetrics:
     """A task force's metrics per time bucket over a span (data for charts)."""
     async with pool.acquire() as conn:

@@ -9,6 +9,7 @@ from schemas.service_logs import (
     GroupBy,
     ServiceKind,
     ServiceLogCreate,
+    ServiceLogFilter,
     ServiceLogOut,
     ServiceLogPage,
     ServiceLogUpdate,
@@ -36,7 +37,7 @@ router = APIRouter(prefix="/api/service-logs", tags=["service-logs"])
 async def create_log(body: ServiceLogCreate, pool: Pool, user: OfficerUser,
                      key: IdempotencyKey = None) -> ServiceLogOut:
     """Log a leader's window-service session or mobile service visit (officer, leader in scope)."""
-    return await service.create_log(pool, user, body, key)
+    return await service.create_log(pool, user, body=body, key=key)
 
 
 @router.get("", response_model=ServiceLogPage)
@@ -45,8 +46,9 @@ async def list_logs(pool: Pool, user: OfficeReader, cadre_id: IdQuery = None, un
                     date_to: date | None = None, include_voided: bool = False,
                     limit: Limit = 50, offset: Offset = 0) -> ServiceLogPage:
     """Logs of readable leaders, newest first (unit_id takes the whole subtree)."""
-    return await service.list_logs(pool, user, cadre_id, unit_id, kind, date_from, date_to, include_voided,
-                                   limit, offset)
+    filters = ServiceLogFilter(cadre_id=cadre_id, unit_id=unit_id, kind=kind, date_from=date_from,
+                               date_to=date_to, include_voided=include_voided)
+    return await service.list_logs(pool, user, filters=filters, limit=limit, offset=offset)
 
 
 @router.get("/totals", response_model=ServiceTotalsOut)
@@ -54,8 +56,9 @@ async def totals(pool: Pool, user: OfficeReader, group_by: GroupBy = GroupBy.cad
                  unit_id: IdQuery = None, kind: ServiceKind | None = None, date_from: date | None = None,
                  date_to: date | None = None) -> ServiceTotalsOut:
     """Totals per leader or per unit over any period (void logs excluded)."""
-    return await service.totals(pool, user, group_by.value, cadre_id, unit_id,
-                                kind.value if kind else None, date_from, date_to)
+    filters = ServiceLogFilter(cadre_id=cadre_id, unit_id=unit_id, kind=kind, date_from=date_from,
+                               date_to=date_to)
+    return await service.totals(pool, user, group_by=group_by.value, filters=filters)
 
 
 @router.get("/{log_id}", response_model=ServiceLogOut)
@@ -70,14 +73,14 @@ async def get_log(log_id: EntityId, pool: Pool, user: OfficeReader, response: Re
 async def update_log(log_id: EntityId, body: ServiceLogUpdate, pool: Pool, user: OfficerUser,
                      if_match: IfMatch) -> ServiceLogOut:
     """Replace a log's content, based on its version."""
-    return await service.update_log(pool, user, log_id, body, if_match)
+    return await service.update_log(pool, user, log_id=log_id, body=body, if_match=if_match)
 
 
 @router.post("/{log_id}/void", response_model=ServiceLogOut)
 async def void_log(log_id: EntityId, body: VoidIn, pool: Pool, user: OfficerUser,
                    if_match: IfMatch) -> ServiceLogOut:
     """Void a mistaken log with a reason (kept, excluded from totals)."""
-    return await service.void_log(pool, user, log_id, body, if_match)
+    return await service.void_log(pool, user, log_id=log_id, body=body, if_match=if_match)
 
 
 @router.get("/{log_id}/revisions", response_model=list[RevisionOut])

@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.service_logs import ServiceLogFilter
 from service.access import repo as access
 from service.principal import Principal
 
@@ -47,13 +48,16 @@ async def get_visible(conn: asyncpg.Connection, principal: Principal, log_id: in
     return row
 
 
-async def search(conn: asyncpg.Connection, principal: Principal, cadre_id: int | None, unit_id: int | None,
-                 kind: str | None, date_from: Any, date_to: Any, include_voided: bool, limit: int,
+def _filter_args(principal: Principal, f: ServiceLogFilter) -> tuple[Any, ...]:
+    return (principal.user_id, f.cadre_id, f.unit_id, f.kind, f.date_from, f.date_to)
+
+
+async def search(conn: asyncpg.Connection, principal: Principal, *, filters: ServiceLogFilter, limit: int,
                  offset: int) -> tuple[list[asyncpg.Record], int]:
     """Logs of readable cadres, newest first, and their total."""
     where = f"""{access.cadre_visible(principal, "c", "cu", 1)} AND {_FILTERS}
       AND ($7 OR sl.voided_at IS NULL)"""
-    args = (principal.user_id, cadre_id, unit_id, kind, date_from, date_to, include_voided)
+    args = (*_filter_args(principal, filters), filters.include_voided)
     total: int = await conn.fetchval(f"""SELECT count(*) FROM service_logs sl
         JOIN cadres c ON c.id = sl.cadre_id JOIN units cu ON cu.id = c.unit_id
         JOIN units lu ON lu.id = sl.unit_id WHERE {where}""", *args)
@@ -62,15 +66,14 @@ async def search(conn: asyncpg.Connection, principal: Principal, cadre_id: int |
     return rows, total
 
 
-async def totals(conn: asyncpg.Connection, principal: Principal, group_by: str, cadre_id: int | None,
-                 unit_id: int | None, kind: str | None, date_from: Any,
-                 date_to: Any) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
+async def totals(conn: asyncpg.Connection, principal: Principal, *, group_by: str,
+                 filters: ServiceLogFilter) -> tuple[asyncpg.Record, list[asyncpg.Record]]:
     """Sums over readable cadres' active logs: overall, and per leader or per unit."""
     key, name = ("sl.cadre_id", "c.name") if group_by == "cadre" else ("sl.unit_id", "lu.name")
     base = f"""FROM service_logs sl JOIN cadres c ON c.id = sl.cadre_id JOIN units cu ON cu.id = c.unit_id
       JOIN units lu ON lu.id = sl.unit_id
       WHERE sl.voided_at IS NULL AND {access.cadre_visible(principal, "c", "cu", 1)} AND {_FILTERS}"""
-    args = (principal.user_id, cadre_id, unit_id, kind, date_from, date_to)
+    args = _filter_args(principal, filters)
     overall = await conn.fetchrow(f"SELECT NULL::bigint AS id, '' AS name, {_SUMS} {base}", *args)
     rows = await conn.fetch(f"""SELECT {key} AS id, {name} AS name, {_SUMS} {base}
         GROUP BY {key}, {name} ORDER BY items_handled DESC, sessions DESC, {key}""", *args)

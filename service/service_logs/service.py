@@ -1,6 +1,5 @@
 """Rules for leaders' service logs: scope, versions, voiding instead of deleting, totals."""
 
-from datetime import date
 from typing import Any
 
 import asyncpg
@@ -8,9 +7,9 @@ import asyncpg
 from schemas.records import RevisionOut
 from schemas.service_logs import (
     GroupBy,
-    ServiceKind,
     ServiceLogContent,
     ServiceLogCreate,
+    ServiceLogFilter,
     ServiceLogOut,
     ServiceLogPage,
     ServiceLogUpdate,
@@ -22,10 +21,11 @@ from service.cadres import repo as cadres_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
-from service.revisions import list_revisions
+from service.revisions import diff_snapshots, list_revisions
 from service.service_logs import repo
+from service.units import repo as units_repo
 from service.uow import UnitOfWork, unit_of_work
-from service.versioning import require_version
+from service.versioning import BaseVersion, require_version
 
 ENTITY = "service_log"
 
@@ -48,12 +48,14 @@ async def _check_record(uow: UnitOfWork, record_id: int | None) -> None:
 
 async def _changed(uow: UnitOfWork, out: ServiceLogOut, action: str,
                    changes: dict[str, Any] | None = None) -> None:
-    await uow.revision(ENTITY, out.id, out.version, action, out.model_dump(mode="json"), changes)
-    uow.outbox("cadre", out.cadre_id)  # the cadre's search text carries their service totals
-    uow.audit(f"service_log.{action}", ENTITY, out.id, {"version": out.version, "cadre_id": out.cadre_id})
+    # The cadre's search text carries their service totals.
+    await uow.record_change(ENTITY, out.id, version=out.version, action=action,
+                            snapshot=out.model_dump(mode="json"), changes=changes,
+                            reindex=[("cadre", out.cadre_id)],
+                            details={"version": out.version, "cadre_id": out.cadre_id})
 
 
-async def create_log(pool: asyncpg.Pool, principal: Principal, body: ServiceLogCreate,
+async def create_log(pool: asyncpg.Pool, principal: Principal, *, body: ServiceLogCreate,
                      key: str | None) -> ServiceLogOut:
     """Log a session or visit of a leader in the officer's scope."""
 
@@ -63,7 +65,7 @@ async def create_log(pool: asyncpg.Pool, principal: Principal, body: ServiceLogC
             raise ValidationFailed("干部不存在或不在您的范围内",
                                    errors=[{"field": "cadre_id", "message": "干部无效"}])
         unit_id = body.unit_id or cadre["unit_id"]
-        if not await uow.conn.fetchval("SELECT true FROM units WHERE id = $1", unit_id):
+        if await units_repo.get(uow.conn, unit_id) is None:
             raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
         await _check_record(uow, body.record_id)
         log_id = await repo.insert(uow.conn, {**_content(body), "kind": body.kind.value,
@@ -90,52 +92,47 @@ async def get_log(pool: asyncpg.Pool, principal: Principal, log_id: int) -> Serv
         return to_out(row)
 
 
-async def list_logs(pool: asyncpg.Pool, principal: Principal, cadre_id: int | None, unit_id: int | None,
-                    kind: str | None, date_from: date | None, date_to: date | None, include_voided: bool,
-                    limit: int, offset: int) -> ServiceLogPage:
+async def list_logs(pool: asyncpg.Pool, principal: Principal, *, filters: ServiceLogFilter, limit: int,
+                    offset: int) -> ServiceLogPage:
     """Readable logs with filters, newest first."""
     async with pool.acquire() as conn:
-        rows, total = await repo.search(conn, principal, cadre_id, unit_id, kind, date_from, date_to,
-                                        include_voided, limit, offset)
+        rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
     return ServiceLogPage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-async def _locked(uow: UnitOfWork, log_id: int, version: int, stale: type[Exception]) -> asyncpg.Record:
+async def _locked(uow: UnitOfWork, log_id: int, base: BaseVersion) -> asyncpg.Record:
     row = await repo.get_visible(uow.conn, uow.principal, log_id, lock=True)
     if row is None:
         raise NotFound("服务记录不存在")
     if row["voided_at"] is not None:
         raise Conflict("服务记录已作废")
-    if row["version"] != version:
-        raise stale()
+    base.check(row["version"])
     return row
 
 
-async def update_log(pool: asyncpg.Pool, principal: Principal, log_id: int, body: ServiceLogUpdate,
+async def update_log(pool: asyncpg.Pool, principal: Principal, *, log_id: int, body: ServiceLogUpdate,
                      if_match: int | None) -> ServiceLogOut:
     """Replace a log's content, refusing a stale version; the revision keeps the old values."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
-        row = await _locked(uow, log_id, version, stale)
+        row = await _locked(uow, log_id, base)
         await _check_record(uow, body.record_id)
         before = to_out(row).model_dump(mode="json")
-        await repo.update(uow.conn, log_id, version, _content(body))
+        await repo.update(uow.conn, log_id, base.version, _content(body))
         fresh = await repo.get_visible(uow.conn, principal, log_id)
         assert fresh is not None
         out = to_out(fresh)
-        after = out.model_dump(mode="json")
-        await _changed(uow, out, "update", {k: [before[k], v] for k, v in after.items()
-                                            if before[k] != v and k not in ("version", "updated_at")})
+        await _changed(uow, out, "update", diff_snapshots(before, out.model_dump(mode="json")))
         return out
 
 
-async def void_log(pool: asyncpg.Pool, principal: Principal, log_id: int, body: VoidIn,
+async def void_log(pool: asyncpg.Pool, principal: Principal, *, log_id: int, body: VoidIn,
                    if_match: int | None) -> ServiceLogOut:
     """Void a mistaken log: kept with the reason, excluded from totals."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
-        await _locked(uow, log_id, version, stale)
-        await repo.void(uow.conn, log_id, version, body.reason, principal.user_id)
+        await _locked(uow, log_id, base)
+        await repo.void(uow.conn, log_id, base.version, body.reason, principal.user_id)
         fresh = await repo.get_visible(uow.conn, principal, log_id)
         assert fresh is not None
         out = to_out(fresh)
@@ -143,18 +140,17 @@ async def void_log(pool: asyncpg.Pool, principal: Principal, log_id: int, body: 
         return out
 
 
-async def totals(pool: asyncpg.Pool, principal: Principal, group_by: str, cadre_id: int | None,
-                 unit_id: int | None, kind: str | None, date_from: date | None,
-                 date_to: date | None) -> ServiceTotalsOut:
+async def totals(pool: asyncpg.Pool, principal: Principal, *, group_by: str,
+                 filters: ServiceLogFilter) -> ServiceTotalsOut:
     """Sessions, items, problems, proposals and processes per leader or unit over any period."""
+    date_from, date_to = filters.date_from, filters.date_to
     if date_from and date_to and date_to < date_from:
         raise ValidationFailed("结束日期不能早于开始日期",
                                errors=[{"field": "date_to", "message": "日期有误"}])
     async with pool.acquire() as conn:
-        overall, rows = await repo.totals(conn, principal, group_by, cadre_id, unit_id, kind, date_from,
-                                          date_to)
+        overall, rows = await repo.totals(conn, principal, group_by=group_by, filters=filters)
     return ServiceTotalsOut(group_by=GroupBy(group_by), date_from=date_from, date_to=date_to,
-                            kind=ServiceKind(kind) if kind else None,
+                            kind=filters.kind,
                             overall=ServiceTotals(**dict(overall)),
                             rows=[ServiceTotals(**dict(r)) for r in rows])
 

@@ -17,6 +17,10 @@ score = w_evidence·E + w_appraisal·A + w_unit_rank·U + w_contest·C, where fo
   presentations it outscored (0.5 when it was the only one scored).
 
 Scores are rounded to 6 decimals; ties break by cadre id, so a result is reproducible.
+
+Cost at 100,000 cadres (bench/shortlist.py): only what every eligible cadre's score needs is
+carried through the query (ids, versions, points); titles, domains and the part scores are read
+for the top candidates' explanations only.
 """
 
 from dataclasses import dataclass
@@ -77,20 +81,18 @@ def build(principal: Principal, inputs: ScoreInputs) -> tuple[str, Params]:
 WITH elig AS MATERIALIZED ({elig_sql}),
 rel AS (SELECT * FROM unnest({dom}, {rel}) AS r(domain, weight)),
 ev AS MATERIALIZED (
-  SELECT e.id, e.cadre_id, e.version, e.domain, e.title, e.period_end, e.judgement, e.metrics,
-         rel.weight AS relevance,
+  SELECT e.id, e.cadre_id, e.version, e.judgement, e.metrics, rel.weight AS relevance,
          power(0.5::float8, greatest(0, {ref} - e.period_end)::float8 / 365.25 / {half}) AS recency
   FROM elig JOIN evidence e ON e.cadre_id = elig.id JOIN rel ON rel.domain = e.domain
   WHERE e.verification = 'verified' AND e.period_end >= {since} AND e.period_start <= {ref}),
 met AS (
   SELECT id, avg(pct) AS size FROM (
-    SELECT ev.id, percent_rank() OVER (PARTITION BY x->>'name' ORDER BY (x->>'value')::float8) AS pct
-    FROM ev CROSS JOIN LATERAL jsonb_array_elements(ev.metrics) AS x
-    WHERE jsonb_typeof(x->'value') = 'number') m
+    SELECT ev.id, percent_rank() OVER (PARTITION BY x.name COLLATE "C" ORDER BY x.value::float8) AS pct
+    FROM ev CROSS JOIN LATERAL jsonb_to_recordset(ev.metrics) AS x(name text, value jsonb)
+    WHERE jsonb_typeof(x.value) = 'number') m
   GROUP BY id),
 evs AS MATERIALIZED (
-  SELECT ev.id, ev.cadre_id, ev.version, ev.domain, ev.title, ev.period_end, ev.judgement,
-         ev.relevance, ev.recency, coalesce(met.size, 0.5) AS size,
+  SELECT ev.id, ev.cadre_id, ev.relevance, ev.recency, coalesce(met.size, 0.5) AS size,
          (CASE WHEN ev.judgement = 'negative' THEN -1 ELSE 1 END) * ev.relevance * ev.recency
            * (0.5 + 0.5 * coalesce(met.size, 0.5)) AS points
   FROM ev LEFT JOIN met ON met.id = ev.id),
@@ -127,7 +129,10 @@ ur AS MATERIALIZED (
    AND p.ends_on BETWEEN {since} AND {ref} AND {HEADED_DURING}
   JOIN units un ON un.id = r.unit_id
   CROSS JOIN LATERAL (SELECT count(*)::int AS of FROM assessment_period_units pu
-                      WHERE pu.period_id = r.period_id) n),
+                      WHERE pu.period_id = r.period_id) n
+  -- A one-time filter: without a published period in the window the headships are not derived.
+  WHERE EXISTS (SELECT 1 FROM assessment_periods p0
+                WHERE p0.state <> 'draft' AND p0.ends_on BETWEEN {since} AND {ref})),
 u_sum AS (SELECT cadre_id, avg(points) AS u FROM ur GROUP BY cadre_id),
 scored AS (
   SELECT elig.id AS cadre_id, coalesce(e_sum.e, 0) AS e, coalesce(e_sum.n, 0) AS n_evidence,
@@ -136,21 +141,22 @@ scored AS (
   LEFT JOIN c_sum ON c_sum.cadre_id = elig.id LEFT JOIN u_sum ON u_sum.cadre_id = elig.id
   WHERE elig.id <> ALL({excluded})),
 ranked AS (
-  SELECT s.*, round(({we} * e + {wa} * a + {wu} * u + {wc} * c)::numeric, 6) AS score,
-         round(({we} * e)::numeric, 6) AS s_e, round(({wa} * a)::numeric, 6) AS s_a,
-         round(({wu} * u)::numeric, 6) AS s_u, round(({wc} * c)::numeric, 6) AS s_c
-  FROM scored s),
+  SELECT s.*, round(({we} * e + {wa} * a + {wu} * u + {wc} * c)::numeric, 6) AS score FROM scored s),
 ordered AS (SELECT r.*, row_number() OVER (ORDER BY score DESC, cadre_id) AS pos FROM ranked r),
-top AS MATERIALIZED (SELECT * FROM ordered WHERE pos <= {top_n} OR cadre_id = ANY({forced})),
+top AS MATERIALIZED (
+  SELECT o.*, round(({we} * e)::numeric, 6) AS s_e, round(({wa} * a)::numeric, 6) AS s_a,
+         round(({wu} * u)::numeric, 6) AS s_u, round(({wc} * c)::numeric, 6) AS s_c
+  FROM ordered o WHERE pos <= {top_n} OR cadre_id = ANY({forced})),
 lines AS (
-  SELECT cadre_id, jsonb_agg(jsonb_build_object(
-      'evidence_id', id, 'version', version, 'title', title, 'domain', domain,
-      'period_end', period_end, 'judgement', judgement, 'relevance', round(relevance::numeric, 4),
-      'recency', round(recency::numeric, 4), 'size', round(size::numeric, 4),
-      'points', round(points::numeric, 6)) ORDER BY ln) AS items
+  SELECT x.cadre_id, jsonb_agg(jsonb_build_object(
+      'evidence_id', x.id, 'version', e.version, 'title', e.title, 'domain', e.domain,
+      'period_end', e.period_end, 'judgement', e.judgement, 'relevance', round(x.relevance::numeric, 4),
+      'recency', round(x.recency::numeric, 4), 'size', round(x.size::numeric, 4),
+      'points', round(x.points::numeric, 6)) ORDER BY x.ln) AS items
   FROM (SELECT evs.*, row_number() OVER (PARTITION BY cadre_id ORDER BY abs(points) DESC, id) AS ln
         FROM evs WHERE cadre_id IN (SELECT cadre_id FROM top)) x
-  WHERE ln <= {lines} GROUP BY cadre_id),
+  JOIN evidence e ON e.id = x.id
+  WHERE x.ln <= {lines} GROUP BY x.cadre_id),
 alines AS (
   SELECT cadre_id, jsonb_agg(jsonb_build_object('year', year, 'grade', grade, 'points', points)
                              ORDER BY year) AS items
@@ -192,8 +198,11 @@ async def run(conn: asyncpg.Connection, principal: Principal, inputs: ScoreInput
     """Run the scoring query: {'eligible_total', 'inputs_hash', 'top': [...]}."""
     sql, p = build(principal, inputs)
     await conn.execute(NO_JIT)
-    # The percentile sort over every candidate's metrics spills to disk with the default 4MB.
-    await conn.execute("SELECT set_config('work_mem', '64MB', true)")
+    # work_mem: the percentile sort over every candidate's metrics spills to disk with the default
+    # 4MB. enable_memoize: the planner underestimates the eligible set (per-cadre rule subqueries)
+    # and would cache the metric expansion per distinct jsonb value, which costs more than it saves.
+    await conn.execute("SELECT set_config('work_mem', '64MB', true), "
+                       "set_config('enable_memoize', 'off', true)")
     row = await conn.fetchrow(sql, *p.values)
     assert row is not None
     return dict(row)

@@ -16,7 +16,7 @@ from schemas.shortlists import (
     ShortlistResult,
 )
 from service.errors import NotFound
-from service.positions import eligibility, explain
+from service.positions import explain
 from service.positions import repo as positions_repo
 from service.positions import service as positions
 from service.principal import Principal
@@ -53,8 +53,8 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
     inputs = scoring.ScoreInputs(rules, weights, relevance, reference_date, top_n, forced, excluded_ids)
     raw = await scoring.run(conn, principal, inputs)
     top: list[dict[str, Any]] = raw["top"]
-    checked = await positions.check_cadres(conn, principal, rules, reference_date,
-                                           [t["cadre_id"] for t in top] + list(by_cadre))
+    checked = await positions.check_cadres(conn, principal, rules=rules, reference_date=reference_date,
+                                           ids=[t["cadre_id"] for t in top] + list(by_cadre))
     outcome = {c.cadre_id: c for c in checked}
     candidates = []
     for t in top:
@@ -77,10 +77,10 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
             detail=explain.failure_text(who_or_none) if who_or_none else "干部已不在范围内或不在职"))
     ineligible: list[CadreEligibility] = []
     if query is not None and query.include_ineligible:
-        sql, p, built = eligibility.outcomes_query(principal, rules, reference_date, which="failed",
-                                                   limit=query.ineligible_limit)
-        ineligible = [explain.outcomes(r, built, rules, reference_date)
-                      for r in await conn.fetch(sql, *p.values)]
+        failed, built = await positions_repo.rule_outcomes(
+            conn, principal, rules=rules, reference_date=reference_date, which="failed",
+            limit=query.ineligible_limit)
+        ineligible = [explain.outcomes(r, built, rules=rules, ref=reference_date) for r in failed]
     return ShortlistResult(
         position_id=position_id, reference_date=reference_date, rules=rules, weights=weights,
         relevance=relevance, top_n=top_n, eligible_total=raw["eligible_total"],
@@ -104,7 +104,7 @@ async def generate(pool: asyncpg.Pool, principal: Principal, position_id: int,
                    query: ShortlistQuery) -> ShortlistResult:
     """The working shortlist (a read; audited)."""
     async with unit_of_work(pool, principal) as uow:
-        position = await positions.load(uow.conn, principal, position_id)
+        position = await positions.load(uow.conn, principal, position_id=position_id)
         result, _ = await current(uow.conn, principal, position, query.top_n, query)
         uow.audit("shortlist.read", "position", position_id,
                   {"top_n": query.top_n, "inputs_hash": result.inputs_hash})
@@ -125,7 +125,7 @@ def summary_out(row: asyncpg.Record) -> SavedSummary:
 async def load_saved(conn: asyncpg.Connection, principal: Principal, position_id: int,
                      version: int) -> asyncpg.Record:
     """A saved version of a position in scope, or 404."""
-    await positions.load(conn, principal, position_id)
+    await positions.load(conn, principal, position_id=position_id)
     row = await repo.get_version(conn, position_id, version)
     if row is None:
         raise NotFound("该版本的候选人名单不存在")

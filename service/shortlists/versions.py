@@ -37,7 +37,7 @@ async def save(pool: asyncpg.Pool, principal: Principal, position_id: int, body:
     """Compute the working shortlist and store it as the next immutable version."""
 
     async def work(uow: UnitOfWork) -> SavedShortlist:
-        position = await positions.load(uow.conn, principal, position_id, lock=True)
+        position = await positions.load(uow.conn, principal, position_id=position_id, lock=True)
         result, marks = await current(uow.conn, principal, position, body.top_n)
         version = await repo.next_version(uow.conn, position_id)
         row = await repo.insert_version(uow.conn, {
@@ -69,7 +69,7 @@ async def get_saved(pool: asyncpg.Pool, principal: Principal, position_id: int,
 async def list_saved(pool: asyncpg.Pool, principal: Principal, position_id: int) -> list[SavedSummary]:
     """Saved versions of a position."""
     async with pool.acquire() as conn:
-        await positions.load(conn, principal, position_id)
+        await positions.load(conn, principal, position_id=position_id)
         return [summary_out(r) for r in await repo.list_versions(conn, position_id)]
 
 
@@ -125,9 +125,9 @@ def mark_out(row: asyncpg.Record) -> MarkOut:
 
 async def _eligibility(uow: UnitOfWork, position_id: int, ids: list[int]) -> tuple[
         list[CadreEligibility], date]:
-    position = await positions.load(uow.conn, uow.principal, position_id)
-    checked = await positions.check_cadres(uow.conn, uow.principal, position.rules,
-                                           position.reference_date, ids)
+    position = await positions.load(uow.conn, uow.principal, position_id=position_id)
+    checked = await positions.check_cadres(uow.conn, uow.principal, rules=position.rules,
+                                           reference_date=position.reference_date, ids=ids)
     return checked, position.reference_date
 
 
@@ -158,7 +158,7 @@ async def withdraw_mark(pool: asyncpg.Pool, principal: Principal, position_id: i
                         mark_id: int) -> MarkOut:
     """Withdraw a pin, exclusion or seed (kept in the history)."""
     async with unit_of_work(pool, principal) as uow:
-        await positions.load(uow.conn, principal, position_id)
+        await positions.load(uow.conn, principal, position_id=position_id)
         row = await repo.withdraw(uow.conn, position_id, mark_id, principal.user_id)
         if row is None:
             raise NotFound("标记不存在或已撤销")
@@ -169,7 +169,7 @@ async def withdraw_mark(pool: asyncpg.Pool, principal: Principal, position_id: i
 async def list_marks(pool: asyncpg.Pool, principal: Principal, position_id: int) -> list[MarkOut]:
     """Every mark of a position, withdrawn ones included."""
     async with pool.acquire() as conn:
-        await positions.load(conn, principal, position_id)
+        await positions.load(conn, principal, position_id=position_id)
         return [mark_out(r) for r in await repo.all_marks(conn, position_id)]
 
 
@@ -177,7 +177,7 @@ async def seed(pool: asyncpg.Pool, client: SearchClient, principal: Principal, p
                body: SeedIn) -> SeedResult:
     """Add the eligible cadres a candidate search finds to the working shortlist."""
     async with pool.acquire() as conn:
-        await positions.load(conn, principal, position_id)
+        await positions.load(conn, principal, position_id=position_id)
     found = await search_service.search(pool, client, principal, SearchParams(
         q=body.q, mode="candidates", per_page=body.limit))
     ids = list(dict.fromkeys(c for hit in found.hits for c in hit.cadre_ids))

@@ -29,7 +29,7 @@ async def list_units(
     limit: Limit = 200, offset: Offset = 0,
 ) -> list[UnitOut]:
     """Children of a unit (roots by default) or a whole subtree."""
-    return await service.list_units(pool, parent_id, subtree_of, limit, offset)
+    return await service.list_units(pool, parent_id, subtree_of=subtree_of, limit=limit, offset=offset)
 
 
 @router.get("/{unit_id}", response_model=UnitOut)
@@ -44,14 +44,14 @@ async def get_unit(unit_id: EntityId, pool: Pool, user: UnitReader, response: Re
 async def create_unit(body: UnitCreate, pool: Pool, user: AdminUser,
                       key: IdempotencyKey = None) -> UnitOut:
     """Create a unit (admin)."""
-    return await service.create_unit(pool, user, body, key)
+    return await service.create_unit(pool, user, body=body, key=key)
 
 
 @router.patch("/{unit_id}", response_model=UnitOut)
 async def rename_unit(unit_id: EntityId, body: UnitUpdate, pool: Pool, user: AdminUser,
                       if_match: IfMatch) -> UnitOut:
     """Rename a unit (admin)."""
-    return await service.rename_unit(pool, user, unit_id, body, if_match)
+    return await service.rename_unit(pool, user, unit_id=unit_id, body=body, if_match=if_match)
 
 
 @router.post("/{unit_id}/move", response_model=UnitOut)

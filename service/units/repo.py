@@ -2,6 +2,9 @@
 
 import asyncpg
 
+from service.access.units import unit_writable
+from service.principal import Principal
+
 _SELECT = """SELECT u.*, (SELECT array_agg(a.name ORDER BY a.depth) FROM units a
                         WHERE a.id = ANY(u.ancestor_ids)) AS path_names FROM units u"""
 
@@ -10,6 +13,18 @@ async def get(conn: asyncpg.Connection, unit_id: int) -> asyncpg.Record | None:
     """One unit with the names along its path."""
     row: asyncpg.Record | None = await conn.fetchrow(f"{_SELECT} WHERE u.id = $1", unit_id)
     return row
+
+
+async def writable(conn: asyncpg.Connection, principal: Principal, unit_id: int) -> bool:
+    """Whether the unit exists and the officer's scope covers it (may organize, place, report)."""
+    return bool(await conn.fetchval(f"SELECT {unit_writable(principal, '$1', 2)}",
+                                    unit_id, principal.user_id))
+
+
+async def count_existing(conn: asyncpg.Connection, unit_ids: list[int]) -> int:
+    """How many of the unit ids exist."""
+    n: int = await conn.fetchval("SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", unit_ids)
+    return n
 
 
 async def children(conn: asyncpg.Connection, parent_id: int | None) -> list[asyncpg.Record]:

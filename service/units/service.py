@@ -29,7 +29,7 @@ async def get_unit(pool: asyncpg.Pool, unit_id: int) -> UnitOut:
     return to_out(row)
 
 
-async def list_units(pool: asyncpg.Pool, parent_id: int | None, subtree_of: int | None,
+async def list_units(pool: asyncpg.Pool, parent_id: int | None, *, subtree_of: int | None,
                      limit: int, offset: int) -> list[UnitOut]:
     """Children of a unit, or a whole subtree."""
     async with pool.acquire() as conn:
@@ -40,7 +40,7 @@ async def list_units(pool: asyncpg.Pool, parent_id: int | None, subtree_of: int 
     return [to_out(r) for r in rows]
 
 
-async def create_unit(pool: asyncpg.Pool, principal: Principal, body: UnitCreate,
+async def create_unit(pool: asyncpg.Pool, principal: Principal, *, body: UnitCreate,
                       key: str | None) -> UnitOut:
     """Create a unit; only a city may be a root."""
 
@@ -59,8 +59,9 @@ async def create_unit(pool: asyncpg.Pool, principal: Principal, body: UnitCreate
         row = await repo.get(uow.conn, created["id"])
         assert row is not None
         out = to_out(row)
-        await uow.revision("unit", out.id, 1, "create", out.model_dump(mode="json"))
-        uow.audit("unit.create", "unit", out.id, {"code": body.code, "version": 1})
+        await uow.record_change("unit", out.id, version=1, action="create",
+                                snapshot=out.model_dump(mode="json"),
+                                details={"code": body.code, "version": 1})
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("unit.create", body), UnitOut,
@@ -68,31 +69,31 @@ async def create_unit(pool: asyncpg.Pool, principal: Principal, body: UnitCreate
     return out
 
 
-async def rename_unit(pool: asyncpg.Pool, principal: Principal, unit_id: int, body: UnitUpdate,
+async def rename_unit(pool: asyncpg.Pool, principal: Principal, *, unit_id: int, body: UnitUpdate,
                       if_match: int | None) -> UnitOut:
     """Rename a unit; cadres below it are re-indexed because their unit path changed."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         before = await repo.get(uow.conn, unit_id)
         if before is None:
             raise NotFound("单位不存在")
-        if await repo.rename(uow.conn, unit_id, version, body.name) is None:
-            raise stale()
+        base.applied(await repo.rename(uow.conn, unit_id, base.version, body.name))
         row = await repo.get(uow.conn, unit_id)
         assert row is not None
         out = to_out(row)
-        await uow.revision("unit", unit_id, out.version, "update", out.model_dump(mode="json"),
-                           {"name": [before["name"], body.name]})
-        for cadre_id in await repo.cadres_in_subtree(uow.conn, unit_id):
-            uow.outbox("cadre", cadre_id)
-        uow.audit("unit.update", "unit", unit_id, {"name": body.name, "version": out.version})
+        cadres = await repo.cadres_in_subtree(uow.conn, unit_id)
+        await uow.record_change("unit", unit_id, version=out.version, action="update",
+                                snapshot=out.model_dump(mode="json"),
+                                changes={"name": [before["name"], body.name]},
+                                reindex=[("cadre", c) for c in cadres],
+                                details={"name": body.name, "version": out.version})
         return out
 
 
 async def move_unit(pool: asyncpg.Pool, principal: Principal, *, unit_id: int, body: UnitMove,
                     if_match: int | None) -> UnitOut:
     """Move a unit and its subtree under another parent; scopes and search filters follow the tree."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         before = await repo.get(uow.conn, unit_id)
         if before is None:
@@ -106,15 +107,15 @@ async def move_unit(pool: asyncpg.Pool, principal: Principal, *, unit_id: int, b
         if unit_id in parent["ancestor_ids"]:
             message = "不能把单位移动到它自己或它的下级单位之下"
             raise ValidationFailed(message, errors=[{"field": "parent_id", "message": message}])
-        if await repo.move_subtree(uow.conn, unit_id, version, parent) is None:
-            raise stale()
+        base.applied(await repo.move_subtree(uow.conn, unit_id, base.version, parent))
         row = await repo.get(uow.conn, unit_id)
         assert row is not None
         out = to_out(row)
-        await uow.revision("unit", unit_id, out.version, "move", out.model_dump(mode="json"),
-                           {"parent_id": [before["parent_id"], body.parent_id]})
-        for cadre_id in await repo.cadres_in_subtree(uow.conn, unit_id):
-            uow.outbox("cadre", cadre_id)
-        uow.audit("unit.move", "unit", unit_id, {"from_parent_id": before["parent_id"],
-                                                 "parent_id": body.parent_id, "version": out.version})
+        cadres = await repo.cadres_in_subtree(uow.conn, unit_id)
+        await uow.record_change("unit", unit_id, version=out.version, action="move",
+                                snapshot=out.model_dump(mode="json"),
+                                changes={"parent_id": [before["parent_id"], body.parent_id]},
+                                reindex=[("cadre", c) for c in cadres],
+                                details={"from_parent_id": before["parent_id"], "parent_id": body.parent_id,
+                                         "version": out.version})
         return out

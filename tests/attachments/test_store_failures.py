@@ -33,7 +33,8 @@ def store(request: pytest.FixtureRequest, private_tmp: Path) -> Iterator[tuple[s
         pytest.skip("mounting a tmpfs needs root")
     _mount(data_dir, "size=16k,mode=0700")
     try:
-        (data_dir / "attachments" / "tmp").mkdir(parents=True)
+        (data_dir / "attachments").mkdir(mode=0o700)
+        (data_dir / "attachments" / "tmp").mkdir(mode=0o700)
         if request.param == "read-only":
             subprocess.run(["mount", "-o", "remount,ro", str(data_dir)], check=True)
         yield request.param, data_dir

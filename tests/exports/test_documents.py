@@ -56,7 +56,7 @@ async def test_promotion_pdf_prints_timeline_votes_and_notice_period(
     stage = base.stages[0].model_copy(update={"details": [
         votes("推荐得票", 71, 86), notice_period(date(2025, 2, 17), date(2025, 2, 21), 5)]})
     doc = base.model_copy(update={"stages": [stage, *base.stages[1:]]})
-    issued = await export_promotion(api.pool, user, settings, 7, doc)
+    issued = await export_promotion(api.pool, user, settings=settings, promotion_id=7, doc=doc)
     await _check(api.pool, issued.pdf, issued.serial, "promotion", 7, user, tmp_path / "p.pdf")
     text = all_text(tmp_path / "p.pdf")
     assert "推荐得票：71票（82.6%）" in text and "公示期：2025.02.17—2025.02.21，5个工作日" in text

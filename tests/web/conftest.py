@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,9 @@ class Site:
 
     def wait_indexed(self, timeout_s: float = 180.0) -> None:
         """Wait until every change committed so far is in the search index (the outbox drained)."""
-        asyncio.run(_outbox_drained(self.settings.database_url or "", timeout_s))
+        # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _outbox_drained(self.settings.database_url or "", timeout_s)).result()
 
 
 async def _outbox_drained(url: str, timeout_s: float) -> None:

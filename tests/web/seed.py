@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from tests.web.conftest import Site
 
 PROMOTABLE = {None, "section_deputy", "section_main", "division_deputy"}
-PERIODS = (("2026Q2", "2026年第二季度", "2026-04-01", "2026-06-30"),
-           ("2026Q3", "2026年第三季度", "2026-07-01", "2026-09-30"))
+# Codes of their own: the demo story already scores the districts by quarter (2026Q3 …).
+PERIODS = (("W2026Q2", "2026年第二季度", "2026-04-01", "2026-06-30"),
+           ("W2026Q3", "2026年第三季度", "2026-07-01", "2026-09-30"))
 
 
 def _ok(r: httpx.Response) -> Any:
@@ -55,18 +56,35 @@ def _promotions(api: httpx.Client, cadres: list[dict[str, Any]]) -> list[dict[st
     return out
 
 
+def _researcher_cadre(api: httpx.Client) -> dict[str, Any]:
+    """A cadre the team first offered on the researcher's filing form may write about."""
+    me = _ok(api.get("/api/auth/me"))["id"]
+    team = next(t for c in _ok(api.get("/api/campaigns")) if c["status"] == "open"
+                for t in c["teams"] if me in t["member_ids"])
+    if team["cadre_ids"]:
+        return dict(_ok(api.get(f"/api/cadres/{team['cadre_ids'][0]}")))
+    for unit_id in team["unit_ids"] + team.get("leadership_unit_ids", []):
+        found = _ok(api.get("/api/cadres", params={"unit_id": unit_id, "status": "active", "limit": 1}))
+        if found["items"]:
+            return dict(found["items"][0])
+    raise AssertionError("the researcher's first team has no cadre to write about")
+
+
 def seed(site: "Site") -> dict[str, Any]:
     """A position with a shortlist, three promotion records, two published scoreboard periods."""
     with closing(site.login_api("officer")) as api:
         city_id, districts = _districts(api)
+        # The demo story has promotion records running: one live record per cadre and kind.
+        live = {p["cadre_id"] for p in _ok(api.get("/api/promotions", params={"limit": 200}))["items"]
+                if p["status"] == "in_progress"}
         cadres = [c for c in _ok(api.get("/api/cadres", params={"limit": 200}))["items"]
-                  if c["post_level"] in PROMOTABLE and c["status"] == "active"]
+                  if c["post_level"] in PROMOTABLE and c["status"] == "active" and c["id"] not in live]
         position = _ok(api.post("/api/positions", json={
             "unit_id": districts[0]["id"], "title": "住房和城乡建设局局长", "tier": "district_managed",
             "post_level": "division_main", "category": "urban_construction", "rules": {}}))
         promotions = _promotions(api, cadres[:3])
         periods = _periods(api, city_id, districts)
     with closing(site.login_api("researcher")) as api:
-        assigned = _ok(api.get("/api/cadres", params={"limit": 20}))["items"]
+        assigned = _researcher_cadre(api)
     return {"position": position, "promotions": {"desktop": promotions[0], "phone": promotions[1]},
-            "periods": periods, "researcher_cadre": assigned[0], "cadre": cadres[5]}
+            "periods": periods, "researcher_cadre": assigned, "cadre": cadres[5]}

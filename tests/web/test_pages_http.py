@@ -53,6 +53,26 @@ async def test_static_files_carry_their_digest_and_are_cached_only_under_it(
     assert (await client.get("/static/nothing.js")).status_code == 404
 
 
+async def test_echarts_comes_back_gzip_encoded_smaller_and_still_long_cached(
+        client: httpx.AsyncClient) -> None:
+    url = static_url("vendor/echarts.min.js")
+    plain = await client.get(url, headers={"Accept-Encoding": "identity"})
+    packed = await client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert plain.status_code == packed.status_code == 200
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["vary"] == "Accept-Encoding"
+    assert packed.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert packed.num_bytes_downloaded < plain.num_bytes_downloaded / 2
+    assert packed.content == plain.content  # httpx decoded it: the same script
+    assert packed.headers["etag"] != plain.headers["etag"]
+    again = await client.get(url, headers={"Accept-Encoding": "gzip",
+                                           "If-None-Match": packed.headers["etag"]})
+    assert again.status_code == 304
+    refused = await client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in refused.headers
+
+
 def test_vendored_libraries_are_served_by_the_app() -> None:
     for name in ("vendor/htmx.min.js", "vendor/echarts.min.js"):
         assert name in assets(), f"{name} missing: `npm ci --ignore-scripts` in service/web (make setup)"

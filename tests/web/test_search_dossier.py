@@ -31,6 +31,11 @@ def test_search_with_facets_and_candidate_mode_opens_a_dossier_that_exports_a_pd
     expect(page.locator("#f-type-cadre")).to_be_checked()
     expect(page.locator(".hit-title a", has_text=name).first).to_be_visible()
     page.locator("#f-type-cadre").uncheck()
+    # The filter submits itself: wait for that page before touching the next control, which a
+    # page still loading would lose.
+    page.wait_for_url(lambda url: "type=cadre" not in url)
+    expect(page.locator("#f-type-cadre")).not_to_be_checked()
+    open_filters(page)
     page.get_by_label(re.compile("候选人模式")).check()
     page.wait_for_url(re.compile(r"mode=candidates"))
     expect(page.locator(".hit-cadre a", has_text=name).first).to_be_visible()

@@ -43,12 +43,12 @@ async def tell(story: Story) -> dict[str, int]:
     for index, (year, q, _, end) in enumerate(quarters_before(story.today, QUARTERS)):
         theme = THEMES[index % len(THEMES)]
         held = end - timedelta(days=rng.randint(3, 12))
-        contest = await contests.create_contest(story.pool, story.officer, ContestCreate(
-            name=f"{year}年第{'一二三四'[q - 1]}季度区县主要负责人“{theme[0]}”擂台比武",
+        contest = await contests.create_contest(story.pool, story.officer, body=ContestCreate(
+            name=f"{year}年{'一二三四'[q - 1]}季度区县主要负责人“{theme[0]}”擂台比武",
             level=ContestLevel.district_head, held_on=held, place="市委党校报告厅",
             organizer_unit_id=story.city_id,
             description="各区主要负责人同台晒成绩、亮短板、比思路、定举措，评委现场打分，结果纳入季度考核。"),
-            None)
+            key=None)
         contests_made += 1
         order = list(speakers)
         rng.shuffle(order)
@@ -68,10 +68,12 @@ async def tell(story: Story) -> dict[str, int]:
                     metrics=[Metric(name=theme[0], value=float(b), unit="个")] if good
                     else [Metric(name="比武排名", value=float(len(order)), unit="名")],
                     period_start=held - timedelta(days=80), period_end=held))
-            await contests.add_presentation(story.pool, story.officer, contest.id, PresentationCreate(
+            body = PresentationCreate(
                 cadre_id=s["cadre_id"], unit_id=s["district_id"], speaking_order=n,
                 achievements=theme[1].format(a=a, b=b), shortcomings=theme[2],
                 goals=theme[3].format(a=a, b=b), measures=theme[4], scores=scores,
-                evidence=evidence), None)
+                evidence=evidence)
+            await contests.add_presentation(story.pool, story.officer, contest_id=contest.id, body=body,
+                                            key=None)
             presentations += 1
     return {"contests": contests_made, "contest_presentations": presentations}

@@ -38,20 +38,20 @@ async def tell(story: Story) -> dict[str, int]:
     for n, handled in enumerate(items):
         processes = [IMPROVED[(n // 5) % len(IMPROVED)]] if n % 5 == 0 else []
         improved += len(processes)
-        await service_logs.create_log(story.pool, story.officer, ServiceLogCreate(
+        await service_logs.create_log(story.pool, story.officer, body=ServiceLogCreate(
             kind=ServiceKind.window_service, cadre_id=leaders[n % len(leaders)],
             served_on=story.today - timedelta(days=4 + 4 * (WINDOW_SESSIONS - n) + rng.randint(0, 2)),
             place=PLACES[n % len(PLACES)], items_handled=handled,
             problems_solved=max(1, handled // 3 + rng.randint(0, 1)),
             rectification_proposals=[PROPOSALS[n % len(PROPOSALS)]] if n % 3 == 0 else [],
             processes_improved=processes,
-            notes="坐窗口、走流程、办业务，现场体验群众和企业办事的堵点难点。"), None)
+            notes="坐窗口、走流程、办业务，现场体验群众和企业办事的堵点难点。"), key=None)
     streets = [r["id"] for r in await story.rows(STREET_SQL)]
     for n in range(MOBILE_VISITS if streets else 0):
-        await service_logs.create_log(story.pool, story.officer, ServiceLogCreate(
+        await service_logs.create_log(story.pool, story.officer, body=ServiceLogCreate(
             kind=ServiceKind.mobile_service, cadre_id=streets[n % len(streets)],
             served_on=story.today - timedelta(days=6 + 17 * n), place="流动服务车·项目工地",
             items_handled=rng.randint(2, 9), problems_solved=rng.randint(1, 4),
-            notes="驾驶流动服务车到项目工地和小区现场办理、现场协调。"), None)
+            notes="驾驶流动服务车到项目工地和小区现场办理、现场协调。"), key=None)
     return {"window_sessions": WINDOW_SESSIONS, "window_items": sum(items),
             "processes_improved": improved, "mobile_visits": MOBILE_VISITS if streets else 0}

@@ -47,11 +47,11 @@ async def tell(story: Story) -> dict[str, int]:
         return {"seconded_cadres": 0}
     starts = story.today - timedelta(days=PROGRAM_DAYS - 60)
     ends = starts + timedelta(days=PROGRAM_DAYS)
-    program = await secondments.create_program(story.pool, story.officer, ProgramCreate(
+    program = await secondments.create_program(story.pool, story.officer, body=ProgramCreate(
         name="作风能力提升年·干部下沉攻坚一线选派", owner_unit_id=story.city_id, starts_on=starts,
         ends_on=ends, task_force_unit_ids=[i for i, _ in chosen],
         description="从市直部门和各区选派干部下沉城市更新、招商引资、重点项目等专班，"
-                    "在攻坚一线锤炼作风、检验能力，专班每周报送工作量，实绩记入干部档案。"), None)
+                    "在攻坚一线锤炼作风、检验能力，专班每周报送工作量，实绩记入干部档案。"), key=None)
     # Cadres below the district leadership, not already working in a task force.
     pool = [r["id"] for r in await story.rows(
         """SELECT c.id FROM cadres c JOIN units u ON u.id = c.unit_id
@@ -68,11 +68,11 @@ async def tell(story: Story) -> dict[str, int]:
                                           role="专班负责人" if n == 0 else "专班成员",
                                           starts_on=begin, ends_on=ends))
     if placements:
-        await secondments.add_placements(story.pool, story.officer, program.id,
-                                         PlacementsIn(placements=placements), None)
+        await secondments.add_placements(story.pool, story.officer, program_id=program.id,
+                                         body=PlacementsIn(placements=placements), key=None)
     for code, name, unit_label, desc in METRICS:
-        await secondments.create_metric(story.pool, story.officer, MetricCreate(
-            code=code, name=name, unit_label=unit_label, description=desc), None)
+        await secondments.create_metric(story.pool, story.officer, body=MetricCreate(
+            code=code, name=name, unit_label=unit_label, description=desc), key=None)
     reports = [story.today - timedelta(days=7 * w + 1) for w in range(WEEKS)][::-1]
     reports = [d for d in reports if d >= starts + timedelta(days=7)]
     invest = chosen[0][0]
@@ -83,7 +83,8 @@ async def tell(story: Story) -> dict[str, int]:
                                                                      * rng.uniform(0.6, 1.2))
             for day, value in zip(reports, split(rng, total, len(reports)), strict=True):
                 values.append(MetricValueIn(metric_code=code, recorded_on=day, value=Decimal(value)))
-        await secondments.put_values(story.pool, story.officer, unit_id, MetricValuesIn(values=values))
+        await secondments.put_values(story.pool, story.officer, unit_id=unit_id,
+                                     body=MetricValuesIn(values=values))
     return {"seconded_cadres": len(placements), "task_forces": len(chosen),
             "report_weeks": len(reports), "invest_task_force": invest}
 

@@ -51,9 +51,9 @@ async def _positions(story: Story) -> int:
         unit = next(((n, i) for n, i in units.items() if n.endswith(ending)), None)
         if unit is None:
             continue
-        pos = await positions.create_position(story.pool, story.officer, PositionCreate(
+        pos = await positions.create_position(story.pool, story.officer, body=PositionCreate(
             unit_id=unit[1], title=title, post_level=level, tier=tier, category=category,
-            reference_date=story.today, rules=rules), None)
+            reference_date=story.today, rules=rules), key=None)
         first = await shortlists.save(story.pool, story.officer, pos.id,
                                       SaveShortlist(top_n=20, note="初步名单，提交部务会研究"), None)
         made += 1
@@ -101,13 +101,14 @@ def _payloads(p: Pick, motion: date, notice: tuple[date, date] | None,
 
 
 async def _run(story: Story, p: Pick, payloads: list[Any]) -> Any:
-    out = await promotions.create_promotion(story.pool, story.officer, PromotionCreate.model_validate({
+    out = await promotions.create_promotion(story.pool, story.officer, body=PromotionCreate.model_validate({
         "cadre_id": p.cadre_id, "kind": p.kind, "target_unit_id": p.target_unit_id,
         "target_post": p.target_post, "target_post_level": p.target_level,
-        "target_rank": p.target_rank}), None)
+        "target_rank": p.target_rank}), key=None)
     for payload in payloads:
-        out = await promotions.record_stage(story.pool, story.officer, out.id,
-                                            StageRecord(version=out.version, payload=payload), None)
+        out = await promotions.record_stage(story.pool, story.officer, promotion_id=out.id,
+                                            body=StageRecord(version=out.version,
+                                                             payload=payload), if_match=None)
     return out
 
 
@@ -115,8 +116,8 @@ async def _to_city_managed(story: Story, cadre_id: int) -> None:
     """A cadre promoted to a division-level post becomes city-managed (the officer edits the tier)."""
     detail = await cadres.get_cadre(story.pool, story.officer, cadre_id)
     fields = {k: getattr(detail, k) for k in CadreUpdate.model_fields if hasattr(detail, k)}
-    await cadres.update_cadre(story.pool, story.officer, cadre_id, CadreUpdate.model_validate(
-        {**fields, "tier": "city_managed", "version": detail.version}), None)
+    await cadres.update_cadre(story.pool, story.officer, cadre_id=cadre_id, body=CadreUpdate.model_validate(
+        {**fields, "tier": "city_managed", "version": detail.version}), if_match=None)
 
 
 async def _appointed(story: Story, chosen: list[Pick]) -> tuple[int, int]:
@@ -134,9 +135,9 @@ async def _appointed(story: Story, chosen: list[Pick]) -> tuple[int, int]:
         if p.city:
             await _to_city_managed(story, p.cadre_id)
         if out.status == "on_probation" and out.probation_end and out.probation_end <= story.today:
-            await promotions.end_probation(story.pool, story.officer, out.id, ProbationIn(
+            await promotions.end_probation(story.pool, story.officer, promotion_id=out.id, body=ProbationIn(
                 version=out.version, outcome="confirmed", date=out.probation_end,
-                reason="试用期满考核合格，正式任职"), None)
+                reason="试用期满考核合格，正式任职"), if_match=None)
             confirmed += 1
     return len(chosen), confirmed
 
@@ -154,8 +155,9 @@ async def _in_progress(story: Story, chosen: list[Pick]) -> int:
         payloads = _payloads(p, motion, notice, None, n)[:last + 1]
         out = await _run(story, p, payloads)
         if stage == "cancelled":
-            await promotions.cancel(story.pool, story.officer, out.id, CancelIn(
-                version=out.version, reason="考察中发现个人有关事项报告不实，经部务会研究终止选任程序"), None)
+            reason = "考察中发现个人有关事项报告不实，经部务会研究终止选任程序"
+            await promotions.cancel(story.pool, story.officer, promotion_id=out.id,
+                                    body=CancelIn(version=out.version, reason=reason), if_match=None)
         made += 1
     return made
 

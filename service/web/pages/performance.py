@@ -10,8 +10,8 @@ from fastapi import Request, Response
 
 from schemas.clock import today
 from schemas.common import Domain, Judgement, Role, label
-from schemas.contests import ContestLevel
-from schemas.service_logs import ServiceKind
+from schemas.contests import ContestFilter, ContestLevel
+from schemas.service_logs import ServiceKind, ServiceLogFilter
 from service.contests import service as contests_service
 from service.deps import EntityId, OfficeReader, Pool
 from service.principal import Principal
@@ -38,7 +38,8 @@ async def _units(pool: asyncpg.Pool, user: Principal, depth: int = 2) -> list[tu
 @router.get("/contests")
 async def contests_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Contests in scope, newest first, and the form of a new contest."""
-    page = await contests_service.list_contests(pool, user, None, None, None, LIST_LIMIT, 0)
+    page = await contests_service.list_contests(pool, user, filters=ContestFilter(), limit=LIST_LIMIT,
+                                                offset=0)
     return render(request, "contests.html", {
         "contests": page.items, "total": page.total, "levels": _opts(ContestLevel),
         "units": await _units(pool, user, 1), "today": today(), "can_edit": user.role is Role.officer,
@@ -58,7 +59,7 @@ async def contest_page(contest_id: EntityId, request: Request, pool: Pool, user:
 @router.get("/secondments")
 async def programs_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Secondment programmes with their task forces, the metric definitions, a new programme."""
-    page = await secondments_service.list_programs(pool, user, LIST_LIMIT, 0)
+    page = await secondments_service.list_programs(pool, user, limit=LIST_LIMIT, offset=0)
     metrics = await secondments_service.list_metrics(pool)
     async with pool.acquire() as conn:
         rows = await repo.scope_units(conn, user, max_depth=3)
@@ -73,7 +74,8 @@ async def programs_page(request: Request, pool: Pool, user: OfficeReader) -> Res
 async def program_page(program_id: EntityId, request: Request, pool: Pool, user: OfficeReader) -> Response:
     """A programme: task forces with metric totals, placements, and forms for placements and metrics."""
     program = await secondments_service.get_program(pool, user, program_id)
-    placements = await secondments_service.list_placements(pool, user, program_id, 500, 0)
+    placements = await secondments_service.list_placements(pool, user, program_id=program_id, limit=500,
+                                                           offset=0)
     metrics = await secondments_service.list_metrics(pool)
     return render(request, "program.html", {
         "p": program, "placements": placements.items, "metrics": metrics, "today": today(),
@@ -85,8 +87,9 @@ async def program_page(program_id: EntityId, request: Request, pool: Pool, user:
 @router.get("/service-logs")
 async def service_logs_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Leaders' service sessions, totals per leader, and the form of a new session."""
-    logs = await logs_service.list_logs(pool, user, None, None, None, None, None, True, LIST_LIMIT, 0)
-    totals = await logs_service.totals(pool, user, "cadre", None, None, None, None, None)
+    logs = await logs_service.list_logs(pool, user, filters=ServiceLogFilter(include_voided=True),
+                                        limit=LIST_LIMIT, offset=0)
+    totals = await logs_service.totals(pool, user, group_by="cadre", filters=ServiceLogFilter())
     return render(request, "service_logs.html", {
         "logs": logs.items, "total": logs.total, "totals": totals, "kinds": _opts(ServiceKind),
         "today": today(), "can_edit": user.role is Role.officer,

@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from schemas.clock import today
 from schemas.common import PostLevel, Rank, Role
 from schemas.labels import PROMOTION_KIND, PROMOTION_STAGE, PROMOTION_STAGE_FIELD, PROMOTION_STATUS, label
-from schemas.promotions import PromotionOut
+from schemas.promotions import PromotionFilter, PromotionOut
 from service.deps import EntityId, IdQuery, OfficeReader, OfficerUser, Pool
 from service.positions import service as positions_service
 from service.promotions import service as promotions_service
@@ -51,7 +51,8 @@ def board_columns(items: list[PromotionOut]) -> dict[str, list[dict[str, Any]]]:
 @router.get("/promotions")
 async def promotions_board(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """The board: one column per stage, a card per selection record."""
-    page = await promotions_service.list_promotions(pool, user, None, None, None, BOARD_LIMIT, 0)
+    page = await promotions_service.list_promotions(pool, user, filters=PromotionFilter(), limit=BOARD_LIMIT,
+                                                    offset=0)
     return render(request, "promotions.html", {
         **board_columns(page.items), "total": page.total, "kinds": PROMOTION_KIND,
         "stage_labels": PROMOTION_STAGE,

@@ -20,7 +20,7 @@ router = page_router()
 @router.get("/shortlists")
 async def positions_page(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Open positions in the user's scope, each leading to its shortlist."""
-    page = await positions_service.list_positions(pool, user, None, 200, 0)
+    page = await positions_service.list_positions(pool, user, status=None, limit=200, offset=0)
     return render(request, "positions.html", {"positions": page.items, "can_edit": user.role is Role.officer},
                   title="岗位与候选名单")
 
