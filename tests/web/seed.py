@@ -56,21 +56,18 @@ def _promotions(api: httpx.Client, cadres: list[dict[str, Any]]) -> list[dict[st
     return out
 
 
-def _team_cadres(api: httpx.Client) -> list[dict[str, Any]]:
-    """Cadres covered by the first team the filing page offers the researcher (open campaigns, in
-    the page's order), so a record filed with the default team may name them."""
+def _researcher_cadre(api: httpx.Client) -> dict[str, Any]:
+    """A cadre the team first offered on the researcher's filing form may write about."""
     me = _ok(api.get("/api/auth/me"))["id"]
-    for campaign in _ok(api.get("/api/campaigns")):
-        if campaign["status"] != "open":
-            continue
-        for team in campaign["teams"]:
-            if me not in team["member_ids"]:
-                continue
-            found = [_ok(api.get(f"/api/cadres/{c}")) for c in team["cadre_ids"]]
-            for unit_id in team["unit_ids"] + team.get("leadership_unit_ids", []):
-                found += _ok(api.get("/api/cadres", params={"unit_id": unit_id, "limit": 20}))["items"]
-            return found
-    raise AssertionError("the demo researcher has no team in an open campaign")
+    team = next(t for c in _ok(api.get("/api/campaigns")) if c["status"] == "open"
+                for t in c["teams"] if me in t["member_ids"])
+    if team["cadre_ids"]:
+        return dict(_ok(api.get(f"/api/cadres/{team['cadre_ids'][0]}")))
+    for unit_id in team["unit_ids"] + team.get("leadership_unit_ids", []):
+        found = _ok(api.get("/api/cadres", params={"unit_id": unit_id, "status": "active", "limit": 1}))
+        if found["items"]:
+            return dict(found["items"][0])
+    raise AssertionError("the researcher's first team has no cadre to write about")
 
 
 def seed(site: "Site") -> dict[str, Any]:
@@ -88,6 +85,6 @@ def seed(site: "Site") -> dict[str, Any]:
         promotions = _promotions(api, cadres[:3])
         periods = _periods(api, city_id, districts)
     with closing(site.login_api("researcher")) as api:
-        assigned = _team_cadres(api)
+        assigned = _researcher_cadre(api)
     return {"position": position, "promotions": {"desktop": promotions[0], "phone": promotions[1]},
-            "periods": periods, "researcher_cadre": assigned[0], "cadre": cadres[5]}
+            "periods": periods, "researcher_cadre": assigned, "cadre": cadres[5]}
