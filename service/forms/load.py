@@ -1,7 +1,6 @@
 """A cadre's approval form from PostgreSQL, with what the reader's role may not see withheld."""
 
 import logging
-from datetime import date
 from typing import Any
 
 import anyio
@@ -126,7 +125,3 @@ async def load_form(conn: asyncpg.Connection, principal: Principal, *, store: Bl
                        for m in await family_repo.of_cadre(conn, cadre_id)]
     return form
 
-
-def reference_date(value: date | None, today: date) -> date:
-    """The date ages are computed against: the one asked for, else today."""
-    return value or today

@@ -1,6 +1,5 @@
 """LRMX import (preview, then apply all or nothing) and export, for officers within scope."""
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 
@@ -203,7 +202,3 @@ async def lrmx_files(conn: asyncpg.Connection, principal: Principal, *, settings
         files.append((f"{form.name}.lrmx", write(doc)))
     return files, missing
 
-
-def digest(data: bytes) -> str:
-    """SHA-256 hex of bytes."""
-    return hashlib.sha256(data).hexdigest()
