@@ -120,8 +120,8 @@ class World:
 
     async def setup(self) -> None:
         for username, role in (("bench_admin", Role.admin), ("bench_researcher", Role.researcher)):
-            await auth_service.create_user(self.pool, SYSTEM, UserCreate(
-                username=username, display_name=username, password=PASSWORD, role=role), None)
+            await auth_service.create_user(self.pool, SYSTEM, body=UserCreate(
+                username=username, display_name=username, password=PASSWORD, role=role), key=None)
         admin = await self.login("bench_admin")
         city = await self.post(admin, "/api/units", {"code": "city", "name": "江州市", "kind": "city"})
         self.district = await self.post(admin, "/api/units", {
@@ -239,8 +239,8 @@ async def bench(settings: Settings, runs: int, evidence: int, records: int) -> N
             sizes.append(len(r.content))
             pages = len(_PAGE.findall(r.content))
             now = clock.now()
-            seconds, doc = await timed(lambda: read_dossier(pool, officer, settings,
-                                                            cadres[runs + i], now))  # noqa: B023
+            seconds, doc = await timed(lambda: read_dossier(pool, officer, settings=settings,
+                                                            cadre_id=cadres[runs + i], generated_at=now))  # noqa: B023
             load_s.append(seconds)
             assert doc is not None
             mark = Watermark(user_name="周干部（bench_officer）", exported_at=now, serial=f"DA-2026-9{i:05d}")

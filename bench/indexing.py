@@ -1,9 +1,10 @@
 """Benchmark of the indexer: full reindex against adding the documents directly, and index lag.
 
-    python -m bench.indexing                 # 20,000 cadres: (a) reindex vs direct, (b) lag at 5 records/s
-                                             # for 60 s, then a burst of 100 records
-    python -m bench.indexing --quick         # 2,000 cadres, 20 s at 5/s, a burst of 30 (smoke test)
-    python -m bench.indexing --skip-lag      # (a) only;  --skip-reindex: (b) only
+    python -m bench.indexing                 # 20,000 cadres: (a) reindex vs direct, (c) index cost against
+                                             # plain indexes, (b) lag at 10 records/s for 60 s, then a
+                                             # burst of 100 records
+    python -m bench.indexing --quick         # 2,000 cadres, 20 s at 10/s, a burst of 30 (smoke test)
+    python -m bench.indexing --skip-lag      # no (b);  --skip-reindex: no (a);  --skip-cost: no (c)
 
 The data set and the servers are bench.search's (kept under .data/bench/, reused while their
 markers match; see bench/search.py).
@@ -55,6 +56,7 @@ import httpx  # noqa: E402
 from bench.common import api_server, cpu_count, percentile, postmaster_pid, print_table  # noqa: E402
 from bench.search_data import BENCH_CAMPAIGN, Dataset, Stack, login, record_index, search_stack  # noqa: E402
 from indexer import documents  # noqa: E402
+from indexer import settings as indexer_settings  # noqa: E402
 from indexer.client import META_ID, wait  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
 from indexer.settings import apply_settings  # noqa: E402
@@ -296,6 +298,73 @@ def part_a(stack: Stack, args: argparse.Namespace, cpu: Cpu) -> None:
     print("        reindex " + ", ".join(f"{k} {v:,.1f}" for k, v in full.items()))
     print(f"reindex/direct = {full['total s'] / direct['total s']:.2f} "
           f"({full['total s']:.1f}s vs {direct['total s']:.1f}s)")
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) index cost: the product's index against plain indexes of the same texts
+# ---------------------------------------------------------------------------------------------
+
+PLAIN_FIELDS = ("id", "type", "title", "text")
+
+
+def _plain(body: bytes, keep_filters: bool) -> bytes:
+    """The same documents without the search encoding (char fields, variants, pinyin, Latin)."""
+    docs = json.loads(body)
+    if keep_filters:
+        drop = {"title_c", "ctx_c", "body_c", "alt_c", "pinyin", "latin"}
+        return json.dumps([{k: v for k, v in d.items() if k not in drop} for d in docs]).encode()
+    return json.dumps([{k: d.get(k) for k in PLAIN_FIELDS} for d in docs]).encode()
+
+
+def _used(client: Any) -> int:
+    return int(client.http.get("stats")["usedDatabaseSize"])
+
+
+def cost_run(stack: Stack, built: Built, variant: str) -> dict[str, float]:
+    """Fill a fresh index with pre-built documents; time to searchable, and its size on disk."""
+    client = stack.master()
+    uid = f"{stack.settings.index_prefix}_cost_{variant.replace(' + ', '_')}_{time.time_ns()}"
+    before = _used(client)
+    wait(client, client.create_index(uid, {"primaryKey": "id"}).task_uid)
+    if variant == "product":
+        apply_settings(client, uid)
+    elif variant == "plain + filters":
+        settings = indexer_settings.index_settings()
+        settings = {k: settings[k] for k in ("filterableAttributes", "sortableAttributes")}
+        settings["searchableAttributes"] = ["title", "text"]
+        wait(client, client.index(uid).update_settings(settings).task_uid, 600.0)
+    index = client.index(uid)
+    t0 = time.perf_counter()
+    last = 0
+    for body in built.read():
+        data = body if variant == "product" else _plain(body, variant == "plain + filters")
+        last = index.add_documents_raw(data, "id", content_type="application/json").task_uid
+    wait(client, last, 7200.0)
+    seconds = time.perf_counter() - t0
+    size = _used(client) - before
+    wait(client, client.delete_index(uid).task_uid, 600.0)
+    return {"seconds": seconds, "docs/s": built.docs / seconds, "bytes": float(size)}
+
+
+def part_c(stack: Stack) -> None:
+    """The product's index against a plain index of the same texts: size and throughput."""
+    with tempfile.TemporaryDirectory(prefix="bench-cost-") as tmp:
+        built = asyncio.run(build_documents(stack.url, Path(tmp) / "docs.json"))
+        runs: dict[str, dict[str, float]] = {}
+        for variant in ("plain", "plain + filters", "product"):
+            runs[variant] = cost_run(stack, built, variant)
+            print(f"  {variant}: " + ", ".join(f"{k} {v:,.1f}" for k, v in runs[variant].items()), flush=True)
+    print()
+    print(f"(c) index cost, {built.docs:,} pre-built documents added in batches of {BATCH} to a fresh "
+          "index each; size = growth of Meilisearch's usedDatabaseSize")
+    print("    plain: id, type, title, text only, default settings (native jieba segmentation);")
+    print("    plain + filters: every field except the search encoding, same filter/sort settings")
+    product = runs["product"]
+    rows: list[list[object]] = []
+    for name, r in runs.items():
+        rows.append([name, r["bytes"] / 1e6, r["bytes"] / built.docs / 1e3, r["docs/s"],
+                     product["bytes"] / r["bytes"], product["docs/s"] / r["docs/s"]])
+    print_table(["index", "MB", "KB/doc", "docs/s", "product size ×", "product throughput ×"], rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -562,8 +631,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--evidence-per-cadre", type=float, default=10.0)
     parser.add_argument("--skip-reindex", action="store_true", help="skip (a)")
     parser.add_argument("--skip-lag", action="store_true", help="skip (b)")
+    parser.add_argument("--skip-cost", action="store_true", help="skip (c)")
     parser.add_argument("--reindex-first", action="store_true", help="(a): run reindex before direct")
-    parser.add_argument("--rate", type=float, default=5.0, help="(b): records per second (default 5)")
+    parser.add_argument("--rate", type=float, default=10.0, help="(b): records per second (default 10)")
     parser.add_argument("--seconds", type=float, default=60.0, help="(b): steady phase length")
     parser.add_argument("--burst", type=int, default=100, help="(b): records in the burst")
     parser.add_argument("--burst-concurrency", type=int, default=10)
@@ -596,6 +666,8 @@ def main(argv: list[str] | None = None) -> None:
             print("setup this run: " + ", ".join(f"{k} {v:,.1f}" for k, v in stack.setup.items()))
         if not args.skip_reindex:
             part_a(stack, args, Cpu(stack.meili_pid, asyncio.run(pg_pid())))
+        if not args.skip_cost:
+            part_c(stack)
         if not args.skip_lag:
             part_b(stack, args)
 

@@ -49,12 +49,12 @@ async def breakdown(stack: Stack, token: str, prepared: list[Prepared],
     try:
         for p in prepared:
             t = time.perf_counter()
-            principal, _ = await auth_service.authenticate(pool, token, "127.0.0.1")
+            principal, _ = await auth_service.authenticate(pool, token, source_ip="127.0.0.1")
             t1 = time.perf_counter()
             async with pool.acquire() as conn:
                 await load_scope(conn, principal.user_id)
             t2 = time.perf_counter()
-            scoped, _ = await auth_service.authenticate(pool, token, "127.0.0.1", True)
+            scoped, _ = await auth_service.authenticate(pool, token, source_ip="127.0.0.1", with_scope=True)
             assert scoped.search_scope is not None
             t3 = time.perf_counter()
             params = SearchParams.model_validate(p.query.params)
@@ -76,7 +76,7 @@ async def breakdown(stack: Stack, token: str, prepared: list[Prepared],
                              ("meilisearch call", t6 - t5), ("meilisearch || audit (as gather)", t7 - t6),
                              ("highlight + hits + validate + JSON", t8 - t7)):
                 steps[name].append(dt * 1000)
-        principal, _ = await auth_service.authenticate(pool, token, "127.0.0.1")
+        principal, _ = await auth_service.authenticate(pool, token, source_ip="127.0.0.1")
         for conc in (1, 8):
             steps.update(await _audits_alone(pool, principal, conc, audit_only))
         async with httpx.AsyncClient(base_url=base_url) as http:

@@ -4,14 +4,14 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import asyncpg
-from pypinyin import Style, lazy_pinyin, pinyin
 
 from schemas.national_id import mask_deep
-from schemas.search import SearchDoc, gram_field, latin_words
+from schemas.pinyin_terms import name_tokens, phrase_tokens
+from schemas.search import SearchDoc, fold, latin_words, variants
+from schemas.vocabulary import MAX_VARIANTS
 from service.performance.facts import PERFORMANCE_SQL, performance_text
 
 # A row as the builders read it: asyncpg's record, or the same with ID numbers masked.
@@ -29,6 +29,7 @@ FROM cadres c JOIN units u ON u.id = c.unit_id"""
 _PEOPLE = """
   coalesce(array_agg(c.id ORDER BY c.id), '{}') AS cadre_ids,
   coalesce(array_agg(c.name ORDER BY c.id), '{}') AS cadre_names,
+  coalesce(array_agg(c.post ORDER BY c.id) FILTER (WHERE c.post IS NOT NULL), '{}') AS posts,
   coalesce(array_agg(c.tier ORDER BY c.id), '{}') AS tiers,
   coalesce(array_agg(c.rank ORDER BY c.id) FILTER (WHERE c.rank IS NOT NULL), '{}') AS ranks,
   coalesce(array_agg(c.post_level ORDER BY c.id) FILTER (WHERE c.post_level IS NOT NULL), '{}')
@@ -57,15 +58,25 @@ QUERIES = {
 }
 
 
-@lru_cache(maxsize=65536)
-def name_pinyin(name: str) -> tuple[str, ...]:
-    """Full pinyin and initials of a name, with every reading of the surname."""
-    rest = lazy_pinyin(name[1:])
-    out: list[str] = []
-    for surname in pinyin(name[:1], style=Style.NORMAL, heteronym=True)[0] or [name[:1]]:
-        syllables = [surname, *rest]
-        out += ["".join(syllables), "".join(s[:1] for s in syllables)]
-    return tuple(dict.fromkeys(out))
+def _spaced(folded: str) -> str:
+    return " ".join(folded)
+
+
+def searchable(title: str, text: str, context: Iterable[str]) -> dict[str, Any]:
+    """The folded, one-word-per-character searchable fields of an item.
+
+    Lines of the text and each context entry (a name, a unit, a post) are separate values, so a
+    phrase never runs from one into the next.
+    """
+    title_f = fold(title)
+    lines = [f for f in (fold(line) for line in text.split("\n")) if f]
+    ctx = [f for f in dict.fromkeys(fold(c) for c in context) if f]
+    alt: dict[str, None] = {}
+    for part in (title_f, *lines, *ctx):
+        alt.update(dict.fromkeys(variants(part)))
+    return {"title_c": _spaced(title_f), "ctx_c": [_spaced(c) for c in ctx],
+            "body_c": [_spaced(line) for line in lines],
+            "alt_c": [_spaced(v) for v in list(alt)[:MAX_VARIANTS]]}
 
 
 def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
@@ -94,12 +105,15 @@ def cadre_doc(r: Row) -> dict[str, Any]:
     """Search document of a cadre."""
     path = r["unit_path"] or []
     # Issue 7: ranks of units led, arena contests, secondments, service totals (service/performance/facts.py).
-    text = " ".join(t for t in [*path, r["post"], performance_text(r["performance"])] if t)
+    performance = performance_text(r["performance"])
+    text = " ".join(t for t in [*path, r["post"], performance] if t)
+    context = [*path, r["post"]] if r["post"] else list(path)
+    pinyin = [*name_tokens(r["name"]), *(t for c in context for t in phrase_tokens(c))]
     return _finish(SearchDoc(
         id=f"cadre-{r['id']}", type="cadre", entity_id=r["id"], title=r["name"], text=text,
-        title_grams=gram_field(r["name"]), grams=gram_field(text), pinyin=list(name_pinyin(r["name"])),
+        **searchable(r["name"], performance, context), pinyin=list(dict.fromkeys(pinyin)),
         latin=latin_words(text), cadre_id=r["id"], cadre_ids=[r["id"]], cadre_names=[r["name"]],
-        unit_ids=list(r["ancestor_ids"]), unit_path=path,
+        unit_ids=list(r["ancestor_ids"]), unit_path=path, posts=[r["post"]] if r["post"] else [],
         scope_keys=_scope_keys([{"tier": r["tier"], "units": r["ancestor_ids"]}]),
         team_id=None, author_id=None, state=r["status"], kind="cadre", domain=None,
         ranks=[r["rank"]] if r["rank"] else [], post_levels=[r["post_level"]] if r["post_level"] else [],
@@ -109,6 +123,7 @@ def cadre_doc(r: Row) -> dict[str, Any]:
 
 def _people(r: Row) -> dict[str, Any]:
     return {"cadre_ids": list(r["cadre_ids"]), "cadre_names": list(r["cadre_names"]),
+            "posts": sorted(set(r["posts"])),
             "unit_ids": sorted({u for s in r["scopes"] for u in s["units"] or []}),
             "unit_path": r["scopes"][0]["path"] if r["scopes"] else [],
             "scope_keys": _scope_keys(r["scopes"]),
@@ -117,7 +132,15 @@ def _people(r: Row) -> dict[str, Any]:
 
 
 def _people_pinyin(names: list[str]) -> list[str]:
-    return [p for n in names for p in name_pinyin(n)]
+    return list(dict.fromkeys(p for n in names for p in name_tokens(n)))
+
+
+def _context(r: Row) -> list[str]:
+    """Names, unit paths and posts of the people an item concerns (searchable with it)."""
+    out: list[str] = list(r["cadre_names"])
+    for scope in r["scopes"]:
+        out += scope["path"] or []
+    return out + list(r["posts"])
 
 
 def record_doc(r: Row) -> dict[str, Any]:
@@ -131,7 +154,7 @@ def record_doc(r: Row) -> dict[str, Any]:
     names = list(r["cadre_names"])
     return _finish(SearchDoc(
         id=f"record-{r['id']}", type="record", entity_id=r["id"], title=r["title"], text=text,
-        title_grams=gram_field(r["title"]), grams=gram_field(text, *names),
+        **searchable(r["title"], text, _context(r)),
         pinyin=_people_pinyin(names), latin=latin_words(r["title"], text),
         cadre_id=None, **_people(r), team_id=r["team_id"], author_id=r["author_id"],
         state=r["state"], kind=r["kind"], domain=None, date=_day(r["occurred_on"]),
@@ -146,7 +169,7 @@ def evidence_doc(r: Row) -> dict[str, Any]:
     names = list(r["cadre_names"])
     return _finish(SearchDoc(
         id=f"evidence-{r['id']}", type="evidence", entity_id=r["id"], title=r["title"], text=text,
-        title_grams=gram_field(r["title"]), grams=gram_field(text, *names),
+        **searchable(r["title"], text, _context(r)),
         pinyin=_people_pinyin(names), latin=latin_words(r["title"], text), cadre_id=r["cadre_id"],
         **_people(r), team_id=None, author_id=None, state="submitted", kind="evidence",
         domain=r["domain"], date=_day(r["period_end"]), year=r["period_end"].year,

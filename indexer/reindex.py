@@ -48,8 +48,8 @@ async def _fill(settings: Settings, client: meilisearch.Client, uid: str, build_
         # The marker also carries every searched field: Meilisearch refuses attributesToSearchOn
         # naming a field no document has yet (an empty library). No access filter admits "meta".
         meta = {"id": META_ID, "type": "meta", "entity_id": 0, "title": build_id, "text": "",
-                "state": "meta", "kind": "meta", "title_grams": "meta", "grams": "meta",
-                "pinyin": ["meta"], "latin": "meta"}
+                "state": "meta", "kind": "meta", "title_c": "", "ctx_c": [], "body_c": [],
+                "alt_c": [], "pinyin": [], "latin": ""}
         last = (await asyncio.to_thread(index.add_documents, [meta], "id")).task_uid
         await asyncio.to_thread(_await_indexed, client, uid, last, count + 1, progress)
         return count, marker

@@ -5,19 +5,7 @@ from typing import Any
 import meilisearch
 
 from indexer.client import wait
-from schemas.search import FILTERABLE, SEARCHABLE, SORTABLE, synonym_groups
-
-GRAM_ATTRIBUTES = ["title_grams", "grams", "pinyin", "latin"]
-
-
-def synonyms() -> dict[str, list[str]]:
-    """Synonyms for the natively segmented fields, from the maintained vocabulary file."""
-    out: dict[str, list[str]] = {}
-    for group in synonym_groups():
-        for term in group:
-            out.setdefault(term, [])
-            out[term] += [t for t in group if t != term and t not in out[term]]
-    return out
+from schemas.search import CHAR_FIELDS, FILTERABLE, SEARCHABLE, SORTABLE
 
 
 def index_settings() -> dict[str, Any]:
@@ -27,14 +15,19 @@ def index_settings() -> dict[str, Any]:
         "filterableAttributes": FILTERABLE,
         "sortableAttributes": SORTABLE,
         "displayedAttributes": ["*"],
-        "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
-        # Encoded bigrams and pinyin must match exactly; numbers never get typo derivations.
-        "typoTolerance": {"enabled": True, "disableOnAttributes": GRAM_ATTRIBUTES,
-                          "disableOnNumbers": True},
-        "synonyms": synonyms(),
-        "localizedAttributes": [
-            {"attributePatterns": ["title", "text", "cadre_names", "unit_path"], "locales": ["cmn"]},
-        ],
+        # `sort` first: a date sort is a pure date order; without one it does nothing. The
+        # service re-ranks the first results itself (service/search/rank.py).
+        "rankingRules": ["sort", "words", "attribute", "proximity", "exactness"],
+        # Characters, pinyin and Latin words match exactly; near matches are the service's own,
+        # clearly separated stage (service/search/near.py), never Meilisearch typos.
+        "typoTolerance": {"enabled": False},
+        # No field is segmented natively (every character is a word), so neither synonyms nor a
+        # segmentation dictionary apply; the vocabulary is expanded into the documents instead.
+        "synonyms": {},
+        "dictionary": [],
+        "localizedAttributes": [{"attributePatterns": CHAR_FIELDS, "locales": ["cmn"]}],
+        # Phrases (every query term) need word-level proximity.
+        "proximityPrecision": "byWord",
         "pagination": {"maxTotalHits": 10000},
         "faceting": {"maxValuesPerFacet": 200},
         # Candidate mode uses the search-time `distinct` on cadre_id; the index itself keeps all.
@@ -45,14 +38,7 @@ def index_settings() -> dict[str, Any]:
 def _differs(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
     for key, value in wanted.items():
         have = current.get(key)
-        if key == "typoTolerance":
-            have = {k: (have or {}).get(k) for k in value}
-            have["disableOnAttributes"] = sorted(have["disableOnAttributes"] or [])
-            value = {**value, "disableOnAttributes": sorted(value["disableOnAttributes"])}
-        if key == "synonyms":
-            have = {k: sorted(v) for k, v in (have or {}).items()}
-            value = {k: sorted(v) for k, v in value.items()}
-        if key == "pagination" or key == "faceting":
+        if key in ("typoTolerance", "pagination", "faceting"):
             have = {k: (have or {}).get(k) for k in value}
         if key == "localizedAttributes":
             have = [{"attributePatterns": a.get("attributePatterns"), "locales": a.get("locales")}

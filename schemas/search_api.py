@@ -13,7 +13,7 @@ Kind = RecordKind | Literal["evidence", "cadre"]
 class SearchParams(BaseModel):
     """Query text and filters; every filter narrows what the caller's scope already allows."""
 
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
     mode: Literal["library", "candidates"] = "library"
     type: list[Literal["cadre", "record", "evidence"]] = []
     kind: list[Kind] = []
@@ -50,14 +50,24 @@ class SearchHit(BaseModel):
     judgement: str | None
 
 
+class NearResult(BaseModel):
+    """相近结果: what the suggested query finds, kept apart from the exact results."""
+
+    suggestion: str
+    total: int
+    hits: list[SearchHit]
+
+
 class SearchResult(BaseModel):
     """A page of results with facet counts over everything the caller may see."""
 
     q: str
     mode: str
-    match: str
+    match: str  # "all" (no query), "terms", or "long" (pasted text, searched by segments)
+    searched: str  # the terms searched for, e.g. the segments chosen from pasted text
     total: int
     page: int
     per_page: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
+    near: NearResult | None = None

@@ -47,9 +47,9 @@ async def _create_user(url: str, args: argparse.Namespace, password: str) -> Non
     pool = await create_pool(url, 1, 2)
     try:
         scopes = [ScopeIn(unit_id=u) for u in args.scope or []]
-        user = await auth_service.create_user(pool, SYSTEM, UserCreate(
+        user = await auth_service.create_user(pool, SYSTEM, body=UserCreate(
             username=args.username, display_name=args.display_name or args.username,
-            password=password, role=args.role, scopes=scopes), None)
+            password=password, role=args.role, scopes=scopes), key=None)
         print(f"已创建用户 {user.username}（{user.role.value}），id={user.id}")
     finally:
         await pool.close()

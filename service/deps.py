@@ -64,8 +64,8 @@ async def scoped_principal(request: Request, pool: Pool) -> Principal:
 
 async def _authenticate(request: Request, pool: asyncpg.Pool, *, with_scope: bool) -> Principal:
     token, via = request_token(request)
-    principal, csrf_hash = await auth_service.authenticate(pool, token, client_ip(request),
-                                                           with_scope)
+    principal, csrf_hash = await auth_service.authenticate(pool, token, source_ip=client_ip(request),
+                                                           with_scope=with_scope)
     if principal.token_kind != via:
         # A session token only works as the cookie it was issued as, a bearer token only as a header.
         raise Unauthorized()

@@ -45,9 +45,9 @@ class Api:
 
     async def setup(self) -> None:
         """Create an admin and a small unit tree: a city, two districts, a bureau in each."""
-        await auth_service.create_user(self.pool, SYSTEM, UserCreate(
+        await auth_service.create_user(self.pool, SYSTEM, body=UserCreate(
             username=f"admin_{self.tag}", display_name="管理员", password=PASSWORD, role=Role.admin),
-            None)
+            key=None)
         self.admin = await self.login(f"admin_{self.tag}")
         city = await self.unit("city", "江州市", None)
         for key, name in (("d1", "鼓楼区"), ("d2", "临江区")):

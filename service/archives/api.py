@@ -45,8 +45,9 @@ async def archive_pdf(campaign_id: EntityId, unit_id: EntityId, pool: Pool, user
     """The archive as PDF (watermark and serial as the dossier)."""
     a = await service.get_archive(pool, principal=user, campaign_id=campaign_id, unit_id=unit_id)
     doc = archive_doc(a)
-    issued = await issue_pdf(pool, user, settings, "archive", [campaign_id, unit_id], doc.title,
-                             lambda wm, fonts: render_pdf(doc, wm, fonts))
+    issued = await issue_pdf(pool, user, settings=settings, kind="archive", object_ids=[campaign_id, unit_id],
+                             title=doc.title,
+                             render=lambda wm, fonts: render_pdf(doc, wm, fonts))
     return pdf_response(issued)
 
 
@@ -56,7 +57,8 @@ async def archive_docx(campaign_id: EntityId, unit_id: EntityId, pool: Pool, use
     """The archive as Word (.docx), with the export's serial in its header."""
     a = await service.get_archive(pool, principal=user, campaign_id=campaign_id, unit_id=unit_id)
     doc = archive_doc(a)
-    issued = await issue_pdf(pool, user, settings, "archive_docx", [campaign_id, unit_id], doc.title,
-                             lambda wm, fonts: render_docx(doc, wm, fonts))
+    issued = await issue_pdf(pool, user, settings=settings, kind="archive_docx",
+                             object_ids=[campaign_id, unit_id], title=doc.title,
+                             render=lambda wm, fonts: render_docx(doc, wm, fonts))
     issued = replace(issued, filename=issued.filename.removesuffix(".pdf") + ".docx")
-    return download(issued.pdf, issued.filename, MEDIA["docx"], issued.serial)
+    return download(issued.pdf, issued.filename, media=MEDIA["docx"], serial=issued.serial)

@@ -57,7 +57,7 @@ _UPLOAD_DOC = {
 async def create_period(body: PeriodCreate, pool: Pool, user: OfficerUser,
                         key: IdempotencyKey = None) -> PeriodOut:
     """Create a draft period with compared units, indicators (weights) and star rules (officer)."""
-    return await service.create_period(pool, user, body, key)
+    return await service.create_period(pool, user, body=body, key=key)
 
 
 @router.get("/periods", response_model=PeriodPage)
@@ -66,7 +66,8 @@ async def list_periods(pool: Pool, user: OfficeReader,
                        state: PeriodState | None = None,
                        limit: Limit = 50, offset: Offset = 0) -> PeriodPage:
     """Readable periods, newest first (drafts only for officers)."""
-    return await service.list_periods(pool, user, owner_unit_id, state, limit, offset)
+    return await service.list_periods(pool, user, owner_unit_id=owner_unit_id, state=state, limit=limit,
+                                      offset=offset)
 
 
 @router.get("/periods/{period_id}", response_model=PeriodOut)
@@ -81,48 +82,51 @@ async def get_period(period_id: EntityId, pool: Pool, user: OfficeReader, respon
 async def update_period(period_id: EntityId, body: PeriodUpdate, pool: Pool, user: OfficerUser,
                         if_match: IfMatch) -> PeriodOut:
     """Replace the setup of a draft period (officer of the owner unit)."""
-    return await service.update_setup(pool, user, period_id, body, if_match)
+    return await service.update_setup(pool, user, period_id=period_id, body=body, if_match=if_match)
 
 
 @router.post("/periods/{period_id}/publish", response_model=PeriodOut)
 async def publish_period(period_id: EntityId, body: VersionIn, pool: Pool, user: OfficerUser,
                          if_match: IfMatch) -> PeriodOut:
     """Publish a complete draft: ranks become official and set the seating order."""
-    return await service.transition(pool, user, period_id, body, if_match, "published")
+    return await service.transition(pool, user, period_id=period_id, body=body, if_match=if_match,
+                                    target="published")
 
 
 @router.post("/periods/{period_id}/lock", response_model=PeriodOut)
 async def lock_period(period_id: EntityId, body: VersionIn, pool: Pool, user: OfficerUser,
                       if_match: IfMatch) -> PeriodOut:
     """Lock a published period; from then on only audited corrections change it."""
-    return await service.transition(pool, user, period_id, body, if_match, "locked")
+    return await service.transition(pool, user, period_id=period_id, body=body, if_match=if_match,
+                                    target="locked")
 
 
 @router.put("/periods/{period_id}/scores", response_model=ScoresResult)
 async def put_scores(period_id: EntityId, body: ScoresIn, pool: Pool, user: OfficerUser) -> ScoresResult:
     """Enter or change scores (each existing cell by its version) for units in the officer's scope."""
-    return await score_entry.put_scores(pool, user, period_id, body)
+    return await score_entry.put_scores(pool, user, period_id=period_id, body=body)
 
 
 @router.post("/periods/{period_id}/adjustments", response_model=AdjustmentOut, status_code=201)
 async def add_adjustment(period_id: EntityId, body: AdjustmentIn, pool: Pool, user: OfficerUser,
                          key: IdempotencyKey = None) -> AdjustmentOut:
     """Add bonus or deduction points with the reason."""
-    return await score_entry.add_adjustment(pool, user, period_id, body, key)
+    return await score_entry.add_adjustment(pool, user, period_id=period_id, body=body, key=key)
 
 
 @router.post("/periods/{period_id}/adjustments/{adjustment_id}/withdraw", response_model=AdjustmentOut)
 async def withdraw_adjustment(period_id: EntityId, adjustment_id: EntityId, body: WithdrawIn, pool: Pool,
                               user: OfficerUser) -> AdjustmentOut:
     """Withdraw bonus or deduction points (kept and marked, with the reason)."""
-    return await score_entry.withdraw_adjustment(pool, user, period_id, adjustment_id, body)
+    return await score_entry.withdraw_adjustment(pool, user, period_id=period_id, adj_id=adjustment_id,
+                                                 body=body)
 
 
 @router.post("/periods/{period_id}/corrections", response_model=CorrectionOut, status_code=201)
 async def correct_period(period_id: EntityId, body: CorrectionIn, pool: Pool, user: OfficerUser,
                          if_match: IfMatch) -> CorrectionOut:
     """Correct a locked period: a reason is required; values before and after are kept and audited."""
-    return await score_entry.correct(pool, user, period_id, body, if_match)
+    return await score_entry.correct(pool, user, period_id=period_id, body=body, if_match=if_match)
 
 
 @router.get("/periods/{period_id}/corrections", response_model=list[CorrectionOut])
@@ -164,8 +168,9 @@ async def import_scores(period_id: EntityId, request: Request, pool: Pool, user:
                         settings: AppSettings, key: IdempotencyKey = None) -> ScoresResult:
     """Import a draft period's scores from .xlsx (field `file`): all rows valid or nothing applied."""
     content_type = request.headers.get("content-type")
-    return await score_entry.import_scores(pool, user, settings, period_id, content_type,
-                                           request.stream(), key)
+    return await score_entry.import_scores(pool, user, settings=settings, period_id=period_id,
+                                           content_type=content_type,
+                                           chunks=request.stream(), key=key)
 
 
 @router.get("/trends", response_model=Trends)
@@ -175,4 +180,5 @@ async def trends(pool: Pool, user: OfficeReader,
                  owner_unit_id: IdQuery = None,
                  date_from: date | None = None, date_to: date | None = None) -> Trends:
     """Totals, ranks and stars across published periods, per unit (all compared units by default)."""
-    return await service.trends(pool, user, unit_id, owner_unit_id, indicator, date_from, date_to)
+    return await service.trends(pool, user, unit_ids=unit_id, owner_unit_id=owner_unit_id,
+                                indicator_code=indicator, date_from=date_from, date_to=date_to)

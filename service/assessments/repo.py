@@ -9,6 +9,13 @@ from service.access.units import period_visible, unit_writable
 from service.principal import Principal
 
 
+async def get(conn: asyncpg.Connection, period_id: int) -> asyncpg.Record | None:
+    """A period by id (the caller has checked that it is readable)."""
+    row: asyncpg.Record | None = await conn.fetchrow("SELECT * FROM assessment_periods WHERE id = $1",
+                                                     period_id)
+    return row
+
+
 async def get_visible(conn: asyncpg.Connection, principal: Principal, period_id: int,
                       lock: bool = False) -> asyncpg.Record | None:
     """A readable period, optionally locked for update (every write to a period locks it first)."""

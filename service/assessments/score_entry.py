@@ -21,7 +21,8 @@ from schemas.assessments import (
     ScoresResult,
     WithdrawIn,
 )
-from service.assessments import compute, repo, xlsx
+from service.assessments import compute_sql as compute
+from service.assessments import repo, xlsx
 from service.assessments.service import (
     LOCKED_MESSAGE,
     changed,
@@ -117,7 +118,7 @@ def _named(diffs: list[dict[str, Any]], indicators: dict[str, asyncpg.Record]) -
              "before": d["before"], "after": d["after"]} for d in diffs]
 
 
-async def put_scores(pool: asyncpg.Pool, principal: Principal, period_id: int,
+async def put_scores(pool: asyncpg.Pool, principal: Principal, *, period_id: int,
                      body: ScoresIn) -> ScoresResult:
     """Enter or change scores of a draft or published period, each cell based on its version."""
     async with unit_of_work(pool, principal) as uow:
@@ -129,12 +130,13 @@ async def put_scores(pool: asyncpg.Pool, principal: Principal, period_id: int,
             check_versions=True)
         version = period["version"]
         if diffs:
-            version = await changed(uow, period, "scores", {"scores": _named(diffs, indicators)})
+            version = await changed(uow, period, action="scores", changes={"scores": _named(diffs,
+                                                                                            indicators)})
         return ScoresResult(created=applied.created, updated=applied.updated,
                             unchanged=applied.unchanged, period_version=version)
 
 
-async def add_adjustment(pool: asyncpg.Pool, principal: Principal, period_id: int, body: AdjustmentIn,
+async def add_adjustment(pool: asyncpg.Pool, principal: Principal, *, period_id: int, body: AdjustmentIn,
                          key: str | None) -> AdjustmentOut:
     """Record bonus or deduction points with the reason (draft or published periods)."""
 
@@ -144,7 +146,7 @@ async def add_adjustment(pool: asyncpg.Pool, principal: Principal, period_id: in
         await _check_adjustment_units(uow, period_id, [body])
         adj_id = await repo.insert_adjustment(uow.conn, period_id, body.unit_id, body.kind.value,
                                               body.points, body.reason, principal.user_id)
-        await changed(uow, period, "adjust", {"adjustment_id": adj_id, "unit_id": body.unit_id,
+        await changed(uow, period, action="adjust", changes={"adjustment_id": adj_id, "unit_id": body.unit_id,
                                               "kind": body.kind.value, "points": float(body.points)})
         return next(AdjustmentOut(**dict(a)) for a in await repo.adjustments(uow.conn, period_id)
                     if a["id"] == adj_id)
@@ -163,7 +165,7 @@ async def _check_adjustment_units(uow: UnitOfWork, period_id: int, items: list[A
                                errors=[{"field": "unit_id", "message": f"无效的单位：{bad}"}])
 
 
-async def withdraw_adjustment(pool: asyncpg.Pool, principal: Principal, period_id: int, adj_id: int,
+async def withdraw_adjustment(pool: asyncpg.Pool, principal: Principal, *, period_id: int, adj_id: int,
                               body: WithdrawIn) -> AdjustmentOut:
     """Withdraw bonus or deduction points (kept, marked withdrawn with the reason)."""
     async with unit_of_work(pool, principal) as uow:
@@ -177,19 +179,19 @@ async def withdraw_adjustment(pool: asyncpg.Pool, principal: Principal, period_i
         row = await repo.withdraw_adjustment(uow.conn, period_id, adj_id, body.reason, principal.user_id)
         if row is None:
             raise Conflict("该加扣分已撤销")
-        await changed(uow, period, "withdraw", {"adjustment_id": adj_id, "reason": body.reason})
+        await changed(uow, period, action="withdraw", changes={"adjustment_id": adj_id,
+                                                               "reason": body.reason})
         return AdjustmentOut(**dict(row))
 
 
-async def correct(pool: asyncpg.Pool, principal: Principal, period_id: int, body: CorrectionIn,
+async def correct(pool: asyncpg.Pool, principal: Principal, *, period_id: int, body: CorrectionIn,
                   if_match: int | None) -> CorrectionOut:
     """Correct a locked period: reason required, previous values kept, results recomputed, audited."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         period = await writable_period(uow, period_id)
         await require_owner(uow, period)
-        if period["version"] != version:
-            raise stale()
+        base.check(period["version"])
         if period["state"] != "locked":
             raise Conflict("只有已锁定的考核期需要通过更正修改；未锁定时请直接修改")
         before = {r["unit_id"]: result_summary(r) for r in await compute.results(uow.conn, period_id)}
@@ -215,7 +217,7 @@ async def correct(pool: asyncpg.Pool, principal: Principal, period_id: int, body
             "adjustments_withdrawn": withdrawn,
             "results": [{"unit_id": u, "before": before.get(u), "after": a}
                         for u, a in after.items() if before.get(u) != a]}
-        new_version = await changed(uow, period, "correct", changes)
+        new_version = await changed(uow, period, action="correct", changes=changes)
         cid = await repo.insert_correction(uow.conn, period_id, new_version, body.reason, changes,
                                            principal.user_id)
         row = next(r for r in await repo.corrections(uow.conn, period_id) if r["id"] == cid)
@@ -246,14 +248,14 @@ async def template(pool: asyncpg.Pool, principal: Principal, period_id: int) -> 
     return f"{row['code']}-得分导入模板.xlsx", data
 
 
-async def import_scores(pool: asyncpg.Pool, principal: Principal, settings: Settings, period_id: int,
+async def import_scores(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, period_id: int,
                         content_type: str | None, chunks: AsyncIterator[bytes],
                         key: str | None) -> ScoresResult:
     """Apply an .xlsx of a draft period's scores: every row valid, or 422 with a row report and no change."""
     store = BlobStore(settings.attachments_dir)
     try:
-        received = await receive(chunks, multipart_boundary(content_type), store,
-                                 settings.request_max_bytes)
+        received = await receive(chunks, multipart_boundary(content_type), store=store,
+                                 max_bytes=settings.request_max_bytes)
     except ClientDisconnect as exc:
         raise BadRequest("上传连接中断") from exc
     blob = received.blob
@@ -287,7 +289,8 @@ async def _apply_sheet(uow: UnitOfWork, period_id: int, raw: xlsx.RawSheet) -> S
     compared = {u["id"] for u in await repo.units(uow.conn, period_id)}
     writable = compared - set(await repo.not_writable(uow.conn, uow.principal, sorted(compared)))
     by_code = await repo.unit_ids_by_code(uow.conn, sorted(raw.texts()))
-    sheet = xlsx.check(raw, by_code, compared, writable, _sheet_indicators(indicator_rows))
+    sheet = xlsx.check(raw, by_code, compared=compared, writable=writable,
+                       indicators=_sheet_indicators(indicator_rows))
     if sheet.issues:
         raise ValidationFailed(f"导入文件有 {len(sheet.issues)} 处错误，未导入任何数据", errors=sheet.issues)
     applied, diffs = await _apply(uow, period_id, [(u, i, s, None) for u, i, s in sheet.scores],
@@ -295,6 +298,7 @@ async def _apply_sheet(uow: UnitOfWork, period_id: int, raw: xlsx.RawSheet) -> S
     version = period["version"]
     if diffs:
         named = _named(diffs, {i["code"]: i for i in indicator_rows})
-        version = await changed(uow, period, "import", {"rows": len(sheet.scores), "scores": named})
+        version = await changed(uow, period, action="import", changes={"rows": len(sheet.scores),
+                                                                       "scores": named})
     return ScoresResult(created=applied.created, updated=applied.updated, unchanged=applied.unchanged,
                         period_version=version)

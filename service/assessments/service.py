@@ -29,7 +29,8 @@ from schemas.assessments import (
     VersionIn,
 )
 from schemas.records import RevisionOut
-from service.assessments import compute, repo
+from service.assessments import compute_sql as compute
+from service.assessments import repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
@@ -60,7 +61,7 @@ def _num(value: Decimal | None) -> float | None:
 
 async def snapshot(conn: asyncpg.Connection, period_id: int) -> dict[str, Any]:
     """The whole state of a period for its revision: setup, scores, adjustments and results."""
-    row = await conn.fetchrow("SELECT * FROM assessment_periods WHERE id = $1", period_id)
+    row = await repo.get(conn, period_id)
     assert row is not None
     return {
         "period": (await period_out(conn, row)).model_dump(mode="json"),
@@ -78,18 +79,19 @@ def result_summary(r: asyncpg.Record) -> dict[str, Any]:
             "stars": r["stars"]}
 
 
-async def changed(uow: UnitOfWork, period: asyncpg.Record, action: str,
+async def changed(uow: UnitOfWork, period: asyncpg.Record, *, action: str,
                   changes: dict[str, Any] | None = None, bump: bool = True) -> int:
     """After any change: recompute results, advance the version, keep a revision, reindex, audit."""
     pid = period["id"]
     await compute.refresh(uow.conn, pid)
     version = await repo.bump(uow.conn, pid) if bump else period["version"]
-    await uow.revision(ENTITY, pid, version, action, await snapshot(uow.conn, pid), changes)
-    state = await uow.conn.fetchval("SELECT state FROM assessment_periods WHERE id = $1", pid)
-    if state != "draft":
-        for cadre_id in await compute.heads_of_period(uow.conn, pid):
-            uow.outbox("cadre", cadre_id)
-    uow.audit(f"assessment.{action}", ENTITY, pid, {"version": version, **(changes or {})})
+    state = await repo.get(uow.conn, pid)
+    assert state is not None
+    heads = await compute.heads_of_period(uow.conn, pid) if state["state"] != "draft" else []
+    await uow.record_change(ENTITY, pid, version=version, action=action,
+                            snapshot=await snapshot(uow.conn, pid), changes=changes,
+                            reindex=[("cadre", c) for c in heads],
+                            audit=f"assessment.{action}", details={"version": version, **(changes or {})})
     return version
 
 
@@ -135,7 +137,7 @@ def _rule_label(kind: str, code: str | None, top_n: int | None, threshold: Decim
             "total_top_n": f"综合前{top_n}名", "total_at_least": f"总分≥{threshold}"}[kind]
 
 
-async def create_period(pool: asyncpg.Pool, principal: Principal, body: PeriodCreate,
+async def create_period(pool: asyncpg.Pool, principal: Principal, *, body: PeriodCreate,
                         key: str | None) -> PeriodOut:
     """Create a draft period with its units, indicators and star rules."""
 
@@ -148,7 +150,7 @@ async def create_period(pool: asyncpg.Pool, principal: Principal, body: PeriodCr
         await repo.replace_setup(uow.conn, pid, body.unit_ids, *_setup_rows(body))
         row = await repo.get_visible(uow.conn, principal, pid)
         assert row is not None
-        await changed(uow, row, "create", {"code": body.code}, bump=False)
+        await changed(uow, row, action="create", changes={"code": body.code}, bump=False)
         return await period_out(uow.conn, row)
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("assessment.create", body),
@@ -156,15 +158,14 @@ async def create_period(pool: asyncpg.Pool, principal: Principal, body: PeriodCr
     return out
 
 
-async def update_setup(pool: asyncpg.Pool, principal: Principal, period_id: int, body: PeriodUpdate,
+async def update_setup(pool: asyncpg.Pool, principal: Principal, *, period_id: int, body: PeriodUpdate,
                        if_match: int | None) -> PeriodOut:
     """Replace the setup of a draft period; units or indicators that carry data cannot be dropped."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await writable_period(uow, period_id)
         await require_owner(uow, row)
-        if row["version"] != version:
-            raise stale()
+        base.check(row["version"])
         if row["state"] != "draft":
             raise Conflict("只有草稿状态的考核期可以修改指标、参评单位和摘星规则")
         await _check_setup(uow, row["owner_unit_id"], body)
@@ -175,21 +176,20 @@ async def update_setup(pool: asyncpg.Pool, principal: Principal, period_id: int,
                            units=units_used, indicators=codes_used)
         await repo.update_header(uow.conn, period_id, body.name, body.starts_on, body.ends_on)
         await repo.replace_setup(uow.conn, period_id, body.unit_ids, *_setup_rows(body))
-        await changed(uow, row, "setup")
+        await changed(uow, row, action="setup")
         fresh = await repo.get_visible(uow.conn, principal, period_id)
         assert fresh is not None
         return await period_out(uow.conn, fresh)
 
 
-async def transition(pool: asyncpg.Pool, principal: Principal, period_id: int, body: VersionIn,
+async def transition(pool: asyncpg.Pool, principal: Principal, *, period_id: int, body: VersionIn,
                      if_match: int | None, target: str) -> PeriodOut:
     """Publish a complete draft, or lock a published period."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         row = await writable_period(uow, period_id)
         await require_owner(uow, row)
-        if row["version"] != version:
-            raise stale()
+        base.check(row["version"])
         source = {"published": "draft", "locked": "published"}[target]
         if row["state"] != source:
             raise Conflict("只能发布草稿状态的考核期" if target == "published"
@@ -197,8 +197,8 @@ async def transition(pool: asyncpg.Pool, principal: Principal, period_id: int, b
         if target == "published":
             await _check_publishable(uow.conn, period_id)
         await repo.set_state(uow.conn, period_id, target, principal.user_id)
-        await changed(uow, row, "publish" if target == "published" else "lock",
-                      {"state": [source, target]})
+        await changed(uow, row, action="publish" if target == "published" else "lock",
+                      changes={"state": [source, target]})
         fresh = await repo.get_visible(uow.conn, principal, period_id)
         assert fresh is not None
         return await period_out(uow.conn, fresh)
@@ -224,7 +224,7 @@ async def get_period(pool: asyncpg.Pool, principal: Principal, period_id: int) -
         return await period_out(conn, row)
 
 
-async def list_periods(pool: asyncpg.Pool, principal: Principal, owner_unit_id: int | None,
+async def list_periods(pool: asyncpg.Pool, principal: Principal, *, owner_unit_id: int | None,
                        state: str | None, limit: int, offset: int) -> PeriodPage:
     """Readable periods, newest first."""
     async with pool.acquire() as conn:
@@ -271,7 +271,7 @@ async def seating(pool: asyncpg.Pool, principal: Principal, period_id: int) -> S
     return Seating(period_id=period_id, period_name=row["name"], tie_rule=compute.TIE_RULE, seats=seats)
 
 
-async def trends(pool: asyncpg.Pool, principal: Principal, unit_ids: list[int] | None,
+async def trends(pool: asyncpg.Pool, principal: Principal, *, unit_ids: list[int] | None,
                  owner_unit_id: int | None, indicator_code: str | None, date_from: date | None,
                  date_to: date | None) -> Trends:
     """Each unit's total, rank and stars (and one indicator's score and rank) across periods."""

@@ -127,7 +127,7 @@ def read_rows(path: Path) -> RawSheet:
     return raw
 
 
-def check(raw: RawSheet, units_by_code: dict[str, int], compared: set[int], writable: set[int],
+def check(raw: RawSheet, units_by_code: dict[str, int], *, compared: set[int], writable: set[int],
           indicators: list[Indicator]) -> Sheet:
     """Check the header and every row; the scores are usable only if no issue was found."""
     sheet = Sheet()

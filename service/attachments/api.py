@@ -26,8 +26,9 @@ _UPLOAD_DOC = {
 async def upload_attachment(request: Request, pool: Pool, user: Filer, settings: AppSettings,
                             key: IdempotencyKey = None) -> AttachmentOut:
     """Upload one file (multipart field `file`); its type is judged by content (officer, researcher)."""
-    return await service.upload(pool, user, settings, request.headers.get("content-type"),
-                                request.stream(), key)
+    return await service.upload(pool, user, settings=settings,
+                                content_type=request.headers.get("content-type"),
+                                chunks=request.stream(), key=key)
 
 
 @router.get("/{attachment_id}", response_model=AttachmentOut)
@@ -40,7 +41,7 @@ async def get_attachment(attachment_id: EntityId, pool: Pool, user: Reader) -> A
 async def download_attachment(attachment_id: EntityId, pool: Pool, user: Reader,
                               settings: AppSettings) -> FileResponse:
     """The file itself, as a download (audited)."""
-    item, path = await service.open_download(pool, user, settings, attachment_id)
+    item, path = await service.open_download(pool, user, settings=settings, attachment_id=attachment_id)
     return FileResponse(path, media_type=item.content_type, headers={
         "Content-Disposition": service.content_disposition(item.original_name),
         "X-Content-Type-Options": "nosniff",

@@ -114,14 +114,14 @@ def to_out(row: asyncpg.Record) -> AttachmentOut:
     return AttachmentOut(**dict(row))
 
 
-async def upload(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def upload(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                  content_type: str | None, chunks: AsyncIterator[bytes],
                  key: str | None) -> AttachmentOut:
     """Receive one file, accept it only by its content, store it once, and record the upload."""
     store = BlobStore(settings.attachments_dir)
     boundary = multipart_boundary(content_type)
     try:
-        received = await receive(chunks, boundary, store, settings.upload_max_bytes)
+        received = await receive(chunks, boundary, store=store, max_bytes=settings.upload_max_bytes)
     except ClientDisconnect as exc:
         raise BadRequest("上传连接中断") from exc
     blob = received.blob
@@ -156,7 +156,7 @@ async def get_attachment(pool: asyncpg.Pool, principal: Principal, attachment_id
     return to_out(row)
 
 
-async def open_download(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def open_download(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                         attachment_id: int) -> tuple[AttachmentOut, Path]:
     """A readable attachment and the path of its blob; the download is audited."""
     store = BlobStore(settings.attachments_dir)

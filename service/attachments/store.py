@@ -159,7 +159,7 @@ class _FormState:
         self.ended = True
 
 
-async def receive(chunks: AsyncIterator[bytes], boundary: bytes, store: BlobStore,
+async def receive(chunks: AsyncIterator[bytes], boundary: bytes, *, store: BlobStore,
                   max_bytes: int) -> Received:
     """Stream the `file` part of a multipart body into a temp file, hashing and counting it."""
     state = _FormState(max_bytes)

@@ -28,7 +28,7 @@ async def search_audit(
     """Audit entries by actor, object, action prefix and time range, newest first (auditor)."""
     filters = {"actor_id": actor_id, "object_type": object_type, "object_id": object_id,
                "action": action, "since": since, "until": until}
-    return await service.read_trail(pool, user, filters, limit, offset)
+    return await service.read_trail(pool, user, filters=filters, limit=limit, offset=offset)
 
 
 @router.get("/verify", response_model=ChainReportOut)

@@ -19,7 +19,7 @@ async def _verify(settings: Settings, path: Path | None, public_key: str | None)
     conn = await asyncpg.connect(settings.database_url)
     try:
         await init_connection(conn)
-        report = await verify_with_settings(conn, settings, path, public_key)
+        report = await verify_with_settings(conn, settings, path=path, public_key_hex=public_key)
     finally:
         await conn.close()
     for warning in report.warnings:

@@ -137,7 +137,7 @@ def load_anchors(path: Path, public_key_hex: str | None) -> tuple[list[Checkpoin
 
 
 async def verify_with_settings(conn: asyncpg.Connection, settings: Settings,
-                               path: Path | None = None, public_key_hex: str | None = None) -> ChainReport:
+                               *, path: Path | None = None, public_key_hex: str | None = None) -> ChainReport:
     """Walk the chain against the checkpoint file of the settings (or a given file and key)."""
     signer = _signer(settings)
     key = public_key_hex or (signer.public_hex if signer else None)
@@ -156,7 +156,7 @@ def _signer(settings: Settings) -> checkpoints.Signer | None:
     return checkpoints.Signer(key.get_secret_value()) if key is not None else None
 
 
-async def query(pool: asyncpg.Pool, actor_id: int | None, object_type: str | None,
+async def query(pool: asyncpg.Pool, actor_id: int | None, *, object_type: str | None,
                 object_id: str | None, action: str | None, since: datetime | None,
                 until: datetime | None, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     """Audit entries matching the filters (action is a literal prefix)."""
@@ -167,12 +167,13 @@ async def query(pool: asyncpg.Pool, actor_id: int | None, object_type: str | Non
                                  limit, offset)
 
 
-async def read_trail(pool: asyncpg.Pool, principal: Principal, filters: dict[str, Any],
+async def read_trail(pool: asyncpg.Pool, principal: Principal, *, filters: dict[str, Any],
                      limit: int, offset: int) -> AuditPage:
     """An auditor's query of the trail; the query itself is recorded in the trail."""
-    rows, total = await query(pool, filters.get("actor_id"), filters.get("object_type"),
-                              filters.get("object_id"), filters.get("action"), filters.get("since"),
-                              filters.get("until"), limit, offset)
+    rows, total = await query(pool, filters.get("actor_id"), object_type=filters.get("object_type"),
+                              object_id=filters.get("object_id"), action=filters.get("action"),
+                              since=filters.get("since"), until=filters.get("until"), limit=limit,
+                              offset=offset)
     await audit_only(pool, principal, "audit.read", "audit_log", None,
                      {**{k: v for k, v in filters.items() if v is not None},
                       "limit": limit, "offset": offset, "returned": len(rows)})

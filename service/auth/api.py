@@ -41,7 +41,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 @router.post("/auth/login", response_model=TokenOut)
 async def login(body: LoginIn, request: Request, pool: Pool, settings: AppSettings) -> TokenOut:
     """Exchange credentials for a bearer token."""
-    token, _ = await service.login(pool, settings, body, client_ip(request))
+    token, _ = await service.login(pool, settings, body=body, source_ip=client_ip(request))
     return token
 
 
@@ -97,9 +97,9 @@ async def open_session(request: Request, response: Response, pool: Pool,
     """Log in for the browser: an HttpOnly session cookie plus a CSRF token for unsafe requests."""
     _same_site_origin(request, settings)
     body = await _credentials(request)
-    token, csrf = await service.login(pool, settings, body, client_ip(request), kind="cookie")
+    token, csrf = await service.login(pool, settings, body=body, source_ip=client_ip(request), kind="cookie")
     assert csrf is not None
-    principal, _ = await service.authenticate(pool, token.access_token, client_ip(request))
+    principal, _ = await service.authenticate(pool, token.access_token, source_ip=client_ip(request))
     _set_session_cookies(response, settings, token.access_token, csrf)
     return SessionOut(csrf_token=csrf, expires_at=token.expires_at, username=principal.username,
                       role=principal.role)
@@ -149,7 +149,7 @@ async def list_users(pool: Pool, user: AdminUser) -> list[UserOut]:
 async def create_user(body: UserCreate, pool: Pool, user: AdminUser,
                       key: IdempotencyKey = None) -> UserOut:
     """Create an account (admin)."""
-    return await service.create_user(pool, user, body, key)
+    return await service.create_user(pool, user, body=body, key=key)
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
@@ -164,16 +164,16 @@ async def get_user(user_id: EntityId, pool: Pool, user: AdminUser, response: Res
 async def update_user(user_id: EntityId, body: UserUpdate, pool: Pool, user: AdminUser,
                       if_match: IfMatch) -> UserOut:
     """Change an account's role, name, activity or scopes (admin)."""
-    return await service.update_user(pool, user, user_id, body, if_match)
+    return await service.update_user(pool, user, user_id=user_id, body=body, if_match=if_match)
 
 
 @router.post("/users/{user_id}/scopes", response_model=UserOut)
 async def add_scope(user_id: EntityId, body: ScopeIn, pool: Pool, user: AdminUser) -> UserOut:
     """Add one scope to an account; its other scopes stay (admin)."""
-    return await service.change_scope(pool, user, user_id, body, add=True)
+    return await service.change_scope(pool, user, user_id=user_id, body=body, add=True)
 
 
 @router.post("/users/{user_id}/scopes/remove", response_model=UserOut)
 async def remove_scope(user_id: EntityId, body: ScopeIn, pool: Pool, user: AdminUser) -> UserOut:
     """Remove one scope (unit and tier as granted) from an account; its other scopes stay (admin)."""
-    return await service.change_scope(pool, user, user_id, body, add=False)
+    return await service.change_scope(pool, user, user_id=user_id, body=body, add=False)

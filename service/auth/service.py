@@ -24,6 +24,7 @@ from service.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Va
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.search.repo import scope_from_row
+from service.units import repo as units_repo
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
@@ -35,7 +36,7 @@ def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-async def login(pool: asyncpg.Pool, settings: Settings, body: LoginIn, source_ip: str | None,
+async def login(pool: asyncpg.Pool, settings: Settings, *, body: LoginIn, source_ip: str | None,
                 kind: str = "bearer") -> tuple[TokenOut, str | None]:
     """Check credentials with lockout; return a new token (and a CSRF token for cookies)."""
     anonymous = Principal(0, body.username, body.username, Role.researcher, source_ip)
@@ -93,7 +94,7 @@ async def _source_throttled(conn: asyncpg.Connection, settings: Settings,
         >= settings.login_ip_max_failures
 
 
-async def authenticate(pool: asyncpg.Pool, token: str, source_ip: str | None,
+async def authenticate(pool: asyncpg.Pool, token: str, *, source_ip: str | None,
                        with_scope: bool = False) -> tuple[Principal, bytes | None]:
     """Resolve a token to its principal (and CSRF hash for cookie sessions).
 
@@ -138,7 +139,7 @@ async def list_users(pool: asyncpg.Pool) -> list[UserOut]:
         return [await _user_out(conn, r) for r in await repo.list_users(conn)]
 
 
-async def create_user(pool: asyncpg.Pool, principal: Principal, body: UserCreate,
+async def create_user(pool: asyncpg.Pool, principal: Principal, *, body: UserCreate,
                       key: str | None) -> UserOut:
     """Create an account with its scopes (admin)."""
     passwords.check_policy(body.password, body.username)
@@ -164,27 +165,26 @@ async def _set_scopes(conn: asyncpg.Connection, user_id: int, body: UserCreate |
     if body.scopes is None:
         return
     unit_ids = [s.unit_id for s in body.scopes]
-    found = await conn.fetchval("SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", unit_ids)
-    if found != len(set(unit_ids)):
+    if await units_repo.count_existing(conn, unit_ids) != len(set(unit_ids)):
         raise ValidationFailed("授权范围中的单位不存在")
     await repo.replace_scopes(conn, user_id, [(s.unit_id, s.tier.value if s.tier else None)
                                               for s in body.scopes])
 
 
-async def update_user(pool: asyncpg.Pool, principal: Principal, user_id: int, body: UserUpdate,
+async def update_user(pool: asyncpg.Pool, principal: Principal, *, user_id: int, body: UserUpdate,
                       if_match: int | None) -> UserOut:
     """Change role, name, activity or scopes; deactivation revokes every token."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         current = await repo.get_user(uow.conn, user_id)
         if current is None:
             raise NotFound()
         row = await repo.update_user(
-            uow.conn, user_id, version, body.display_name or current["display_name"],
+            uow.conn, user_id, base.version, body.display_name or current["display_name"],
             (body.role or current["role"]), current["active"] if body.active is None else body.active,
         )
         if row is None:
-            raise stale()
+            raise base.stale()
         await _set_scopes(uow.conn, user_id, body)
         if not row["active"] or row["role"] != current["role"]:
             await repo.revoke_user_tokens(uow.conn, user_id)
@@ -206,7 +206,7 @@ async def change_password(pool: asyncpg.Pool, principal: Principal, body: Passwo
         uow.audit("user.password_change", "user", principal.user_id)
 
 
-async def change_scope(pool: asyncpg.Pool, principal: Principal, user_id: int, body: ScopeIn,
+async def change_scope(pool: asyncpg.Pool, principal: Principal, *, user_id: int, body: ScopeIn,
                        add: bool) -> UserOut:
     """Add or remove one scope of an account, leaving its other scopes as they are (admin)."""
     tier = body.tier.value if body.tier else None

@@ -161,12 +161,6 @@ async def own_photo(conn: asyncpg.Connection, attachment_id: int, user_id: int) 
            AND content_type IN ('image/jpeg', 'image/png')""", attachment_id, user_id))
 
 
-async def count_units(conn: asyncpg.Connection, unit_ids: list[int]) -> int:
-    """How many of the unit ids exist."""
-    n: int = await conn.fetchval("SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", unit_ids)
-    return n
-
-
 async def national_id_taken(conn: asyncpg.Connection, national_id: str) -> bool:
     """Whether a cadre with this national ID number is registered."""
     return bool(await conn.fetchval("SELECT true FROM cadres WHERE national_id = $1", national_id))

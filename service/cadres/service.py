@@ -27,6 +27,7 @@ from service.errors import NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
+from service.units import repo as units_repo
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
@@ -109,7 +110,7 @@ async def _check_photo(uow: UnitOfWork, attachment_id: int | None) -> None:
 
 async def _check_career_units(uow: UnitOfWork, entries: list[CareerEntryIn]) -> None:
     unit_ids = {e.unit_id for e in entries if e.unit_id is not None}
-    if unit_ids and await repo.count_units(uow.conn, list(unit_ids)) != len(unit_ids):
+    if unit_ids and await units_repo.count_existing(uow.conn, list(unit_ids)) != len(unit_ids):
         raise ValidationFailed("简历中引用的单位不存在",
                                errors=[{"field": "career.unit_id", "message": "单位不存在"}])
 

@@ -13,4 +13,4 @@ router = APIRouter(prefix="/api/cadres", tags=["exports"])
 async def dossier_pdf(cadre_id: EntityId, pool: Pool, settings: AppSettings,
                       user: OfficeReader) -> Response:
     """A cadre's dossier as a watermarked PDF (officer, leader; audited with serial and SHA-256)."""
-    return pdf_response(await service.export_dossier_or_404(pool, user, settings, cadre_id))
+    return pdf_response(await service.export_dossier_or_404(pool, user, settings=settings, cadre_id=cadre_id))

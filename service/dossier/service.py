@@ -38,7 +38,7 @@ async def _photo(store: BlobStore, row: asyncpg.Record | None) -> bytes | None:
     return data if data.startswith((JPEG_MAGIC, PNG_MAGIC)) else None
 
 
-async def load_dossier(conn: asyncpg.Connection, principal: Principal, settings: Settings,
+async def load_dossier(conn: asyncpg.Connection, principal: Principal, *, settings: Settings,
                        cadre_id: int, generated_at: datetime) -> DossierDoc | None:
     """Everything the principal may read about a cadre, as the dossier prints it; None if out of scope.
 
@@ -53,7 +53,7 @@ async def load_dossier(conn: asyncpg.Connection, principal: Principal, settings:
                                    [e["id"] for e in evidence], cadre["photo_attachment_id"])
     photo_row = next((f for f in files if f["id"] == cadre["photo_attachment_id"]), None)
     proposed = await sections.proposed_post(conn, principal, cadre_id)
-    form = await load_form(conn, principal, BlobStore(settings.attachments_dir), cadre_id)
+    form = await load_form(conn, principal, store=BlobStore(settings.attachments_dir), cadre_id=cadre_id)
     if form is not None and not form.proposed_post and proposed:
         form.proposed_post = proposed
     doc = DossierDoc(
@@ -74,31 +74,33 @@ async def load_dossier(conn: asyncpg.Connection, principal: Principal, settings:
     return apply_masking(principal, doc)
 
 
-async def read_dossier(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def read_dossier(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                        cadre_id: int, generated_at: datetime) -> DossierDoc | None:
     """`load_dossier` on its own read-only snapshot."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        return await load_dossier(conn, principal, settings, cadre_id, generated_at)
+        return await load_dossier(conn, principal, settings=settings, cadre_id=cadre_id,
+                                  generated_at=generated_at)
 
 
-async def export_dossier(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def export_dossier(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                          cadre_id: int, job_id: int | None = None) -> IssuedPdf | None:
     """Render a cadre's dossier for the principal and register the export; None if out of scope."""
     exported_at = clock.now()
-    doc = await read_dossier(pool, principal, settings, cadre_id, exported_at)
+    doc = await read_dossier(pool, principal, settings=settings, cadre_id=cadre_id, generated_at=exported_at)
     if doc is None:
         return None
     details = {"evidence": sum(len(g.items) for g in doc.evidence),
                "field_records": len(doc.field_records), "attachments": len(doc.attachments)}
-    return await issue_pdf(pool, principal, settings, "dossier", [cadre_id],
-                           f"{doc.cover.title}_{doc.cover.cadre_name}", partial(render_dossier, doc),
+    return await issue_pdf(pool, principal, settings=settings, kind="dossier", object_ids=[cadre_id],
+                           title=f"{doc.cover.title}_{doc.cover.cadre_name}", render=partial(render_dossier,
+                                                                                             doc),
                            exported_at=exported_at, job_id=job_id, details=details)
 
 
-async def export_dossier_or_404(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def export_dossier_or_404(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                                 cadre_id: int) -> IssuedPdf:
     """`export_dossier` for a route: out of scope is 404, never 403."""
-    issued = await export_dossier(pool, principal, settings, cadre_id)
+    issued = await export_dossier(pool, principal, settings=settings, cadre_id=cadre_id)
     if issued is None:
         raise NotFound("干部不存在")
     return issued

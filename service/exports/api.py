@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/exports", tags=["exports"])
 async def create_batch(body: BatchExportIn, pool: Pool, user: OfficeReader, response: Response,
                        key: IdempotencyKey = None) -> ExportJobOut:
     """Queue a zip of many dossiers (officer, leader); poll the job's status URL for progress."""
-    out = await jobs.create_job(pool, user, body, key)
+    out = await jobs.create_job(pool, user, body=body, key=key)
     response.headers["Location"] = out.status_url
     return out
 
@@ -31,7 +31,7 @@ async def job_status(job_id: EntityId, pool: Pool, user: OfficeReader) -> Export
 async def job_download(job_id: EntityId, pool: Pool, settings: AppSettings,
                        user: OfficeReader) -> FileResponse:
     """The finished zip of one of the caller's own export jobs (audited)."""
-    job, path = await jobs.open_download(pool, user, settings, job_id)
+    job, path = await jobs.open_download(pool, user, settings=settings, job_id=job_id)
     return FileResponse(path, media_type="application/zip", headers={
         "Content-Disposition": content_disposition(jobs.zip_name(job.id)),
         "Cache-Control": "no-store",

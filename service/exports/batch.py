@@ -91,8 +91,8 @@ def _manifest(principal: Principal, job_id: int | None, started: datetime,
     }
 
 
-async def write_dossier_zip(pool: asyncpg.Pool, principal: Principal, settings: Settings,
-                            cadre_ids: list[int], out: Path, *, job_id: int | None = None,
+async def write_dossier_zip(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
+                            cadre_ids: list[int], out: Path, job_id: int | None = None,
                             progress: Progress | None = None, part_suffix: str = "") -> BatchOutcome:
     """Export each readable cadre's dossier into the zip at `out` (written whole, then renamed).
 
@@ -107,7 +107,8 @@ async def write_dossier_zip(pool: asyncpg.Pool, principal: Principal, settings: 
     archive = await in_render_thread(zipfile.ZipFile, part, "w")
     try:
         for done, cadre_id in enumerate(ids, start=1):
-            issued = await export_dossier(pool, principal, settings, cadre_id, job_id)
+            issued = await export_dossier(pool, principal, settings=settings, cadre_id=cadre_id,
+                                          job_id=job_id)
             if issued is None:
                 outcome.not_found.append(cadre_id)
             else:

@@ -58,7 +58,7 @@ async def export_dossiers(settings: Settings, args: argparse.Namespace) -> int:
                 return True
 
             try:
-                outcome = await write_dossier_zip(pool, principal, settings, ids, out,
+                outcome = await write_dossier_zip(pool, principal, settings=settings, cadre_ids=ids, out=out,
                                                   progress=progress)
             except DomainError as exc:
                 print(exc.detail, file=sys.stderr)

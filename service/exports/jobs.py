@@ -41,7 +41,7 @@ def to_out(row: asyncpg.Record) -> ExportJobOut:
     )
 
 
-async def create_job(pool: asyncpg.Pool, principal: Principal, body: BatchExportIn,
+async def create_job(pool: asyncpg.Pool, principal: Principal, *, body: BatchExportIn,
                      key: str | None) -> ExportJobOut:
     """Queue a batch export of dossiers; scope is applied per cadre when the job runs."""
 
@@ -73,7 +73,7 @@ async def get_job(pool: asyncpg.Pool, principal: Principal, job_id: int) -> Expo
     return to_out(row)
 
 
-async def open_download(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def open_download(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                         job_id: int) -> tuple[ExportJobOut, Path]:
     """A finished job's zip for its owner; the download is audited with the zip's SHA-256."""
     async with unit_of_work(pool, principal) as uow:

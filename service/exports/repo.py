@@ -111,3 +111,9 @@ async def release_jobs(conn: asyncpg.Connection, owner: str) -> int:
     )
     return len(rows)
 
+
+
+async def lock_held_job(conn: asyncpg.Connection, job_id: int, owner: str) -> bool:
+    """Lock the job row if this worker still holds its lease (orders a rename with another claim)."""
+    return bool(await conn.fetchval(
+        "SELECT true FROM export_jobs WHERE id = $1 AND lease_owner = $2 FOR UPDATE", job_id, owner))

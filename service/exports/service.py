@@ -95,8 +95,8 @@ async def in_render_thread(fn: Callable[..., T], *args: Any) -> T:
     return await loop.run_in_executor(_render_pool, functools.partial(ctx.run, fn, *args))
 
 
-async def issue_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings, kind: Kind,
-                    object_ids: list[int], title: str, render: Renderer, *,
+async def issue_pdf(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, kind: Kind,
+                    object_ids: list[int], title: str, render: Renderer,
                     exported_at: datetime | None = None, job_id: int | None = None,
                     details: dict[str, Any] | None = None) -> IssuedPdf:
     """Render with a fresh serial in the watermark and register the export with its SHA-256.

@@ -76,8 +76,8 @@ class ExportWorker:
 
         try:
             outcome = await write_dossier_zip(
-                self.pool, principal, self.settings, list(job["cadre_ids"]), out, job_id=job_id,
-                progress=progress, part_suffix=f".{self.owner.rsplit(':', 1)[-1]}")
+                self.pool, principal, settings=self.settings, cadre_ids=list(job["cadre_ids"]), out=out,
+                job_id=job_id, progress=progress, part_suffix=f".{self.owner.rsplit(':', 1)[-1]}")
         except BatchAborted:
             log.warning("export job lease lost", extra={"job_id": job_id})
             return
@@ -90,10 +90,7 @@ class ExportWorker:
             return
         async with self.pool.acquire() as conn, conn.transaction():
             # The row lock orders the rename with any other worker's claim of this job.
-            held = await conn.fetchval(
-                "SELECT true FROM export_jobs WHERE id = $1 AND lease_owner = $2 FOR UPDATE",
-                job_id, self.owner)
-            if not held:
+            if not await repo.lock_held_job(conn, job_id, self.owner):
                 outcome.path.unlink(missing_ok=True)
                 return
             await asyncio.to_thread(finalize, outcome, out)

@@ -19,4 +19,4 @@ async def list_family(cadre_id: EntityId, pool: Pool, user: OfficerUser) -> list
 async def add_family(cadre_id: EntityId, body: FamilyMemberIn, pool: Pool, user: OfficerUser,
                      key: IdempotencyKey = None) -> FamilyMemberOut:
     """Add a family member (officer, within scope; audited, with a revision)."""
-    return await service.add_member(pool, user, cadre_id, body, key)
+    return await service.add_member(pool, user, cadre_id=cadre_id, body=body, key=key)

@@ -32,16 +32,16 @@ async def list_members(pool: asyncpg.Pool, principal: Principal,
         return [_out(r) for r in rows]
 
 
-async def add_member(pool: asyncpg.Pool, principal: Principal, cadre_id: int,
+async def add_member(pool: asyncpg.Pool, principal: Principal, *, cadre_id: int,
                      body: FamilyMemberIn, key: str | None) -> FamilyMemberOut:
     """Add a family member to a cadre in the officer's scope, with a revision."""
 
     async def work(uow: UnitOfWork) -> FamilyMemberOut:
         await _require(uow, cadre_id, lock=True)
         out = _out(await repo.insert(uow.conn, cadre_id, body.model_dump(), principal.user_id))
-        await uow.revision("family_member", out.id, out.version, "create", out.model_dump(mode="json"))
-        uow.audit("family.create", "family_member", out.id,
-                  {"cadre_id": cadre_id, "version": out.version})
+        await uow.record_change("family_member", out.id, version=out.version, action="create",
+                                snapshot=out.model_dump(mode="json"), audit="family.create",
+                                details={"cadre_id": cadre_id, "version": out.version})
         return out
 
     out, _ = await run_idempotent(pool, principal, key,

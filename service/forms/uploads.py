@@ -34,7 +34,7 @@ async def read_upload(request: Request, settings: Settings) -> Upload:
     store = BlobStore(settings.attachments_dir)
     boundary = multipart_boundary(request.headers.get("content-type"))
     try:
-        received = await receive(request.stream(), boundary, store, settings.upload_max_bytes)
+        received = await receive(request.stream(), boundary, store=store, max_bytes=settings.upload_max_bytes)
     except ClientDisconnect as exc:
         raise BadRequest("上传连接中断") from exc
     try:

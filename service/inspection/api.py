@@ -61,8 +61,9 @@ async def draft_pdf(draft_id: EntityId, pool: Pool, user: OfficeReader, settings
     """The draft as PDF (watermark and serial as the dossier)."""
     d = await service.get(pool, principal=user, draft_id=draft_id)
     doc = service.written(d)
-    issued = await issue_pdf(pool, user, settings, "inspection", [draft_id, d.cadre_id], d.title,
-                             lambda wm, fonts: render_pdf(doc, wm, fonts))
+    issued = await issue_pdf(pool, user, settings=settings, kind="inspection",
+                             object_ids=[draft_id, d.cadre_id], title=d.title,
+                             render=lambda wm, fonts: render_pdf(doc, wm, fonts))
     return pdf_response(issued)
 
 
@@ -71,7 +72,8 @@ async def draft_docx(draft_id: EntityId, pool: Pool, user: OfficeReader, setting
     """The draft as Word (.docx) for the writer to finish."""
     d = await service.get(pool, principal=user, draft_id=draft_id)
     doc = service.written(d)
-    issued = await issue_pdf(pool, user, settings, "inspection_docx", [draft_id, d.cadre_id], d.title,
-                             lambda wm, fonts: render_docx(doc, wm, fonts))
+    issued = await issue_pdf(pool, user, settings=settings, kind="inspection_docx",
+                             object_ids=[draft_id, d.cadre_id], title=d.title,
+                             render=lambda wm, fonts: render_docx(doc, wm, fonts))
     issued = replace(issued, filename=issued.filename.removesuffix(".pdf") + ".docx")
-    return download(issued.pdf, issued.filename, MEDIA["docx"], issued.serial)
+    return download(issued.pdf, issued.filename, media=MEDIA["docx"], serial=issued.serial)

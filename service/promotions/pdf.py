@@ -9,6 +9,7 @@ import asyncpg
 
 from schemas.export import LabelValue, PromotionDoc, PromotionStage
 from schemas.labels import label, promotion_state
+from schemas.posts import unit_post
 from service.config import Settings
 from service.dossier.masking import mask_free_text
 from service.errors import NotFound
@@ -78,15 +79,15 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
                                      start_date=s["stage_date"], end_date=s["end_date"], details=details))
     return mask_free_text(principal, PromotionDoc(
         cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
-        target_post=row["target_unit_name"] + row["target_post"],
+        target_post=unit_post(row["target_unit_name"], row["target_post"]),
         status=promotion_state(row["status"], row["stage"]), stages=stages))
 
 
 async def export_promotion(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                            promotion_id: int, doc: PromotionDoc) -> IssuedPdf:
     """A promotion record with its stage timeline as a watermarked PDF (`export.promotion`)."""
-    return await issue_pdf(pool, principal, settings, "promotion", [promotion_id],
-                           f"{doc.title}_{doc.cadre_name}", partial(render_promotion, doc),
+    return await issue_pdf(pool, principal, settings=settings, kind="promotion", object_ids=[promotion_id],
+                           title=f"{doc.title}_{doc.cadre_name}", render=partial(render_promotion, doc),
                            details={"status": doc.status, "stages": len(doc.stages)})
 
 

@@ -80,12 +80,29 @@ class SearchClient:
         result: dict[str, Any] = self._index().search(q, params)
         return result
 
+    def _multi(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = {"queries": [{"indexUid": self.index_uid, **q} for q in queries]}
+        # Through the thread's pooled session, like every search.
+        result: list[dict[str, Any]] = self._index().http.post("multi-search", body)["results"]
+        return result
+
     async def search(self, q: str, params: dict[str, Any]) -> dict[str, Any]:
         """Search the library index; 503 when Meilisearch is unreachable or failing."""
+        result: dict[str, Any] = await self._run(self._search, q, params)
+        return result
+
+    async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Several searches of the library index in one request (each a dict with `q`)."""
+        if not queries:
+            return []
+        result: list[dict[str, Any]] = await self._run(self._multi, queries)
+        return result
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
         loop = asyncio.get_running_loop()
         try:
             return await asyncio.wait_for(
-                loop.run_in_executor(self._pool, self._search, q, params), self.timeout + 0.5)
+                loop.run_in_executor(self._pool, fn, *args), self.timeout + 0.5)
         except (MeilisearchCommunicationError, MeilisearchTimeoutError, TimeoutError) as exc:
             raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
                                      headers={"Retry-After": "5"}) from exc

@@ -1,36 +1,34 @@
-"""Highlighting done on the server: escaped text with <mark> around the query's occurrences."""
+"""Highlighting done on the server: escaped original text with <mark> around matched terms.
+
+The text is folded once (schemas.textfold.fold_with_positions keeps, for every folded character,
+the position of the original one) and one compiled pattern of every folded needle is run over it,
+so a traditional-character text is marked where a simplified query matched it.
+"""
 
 import html
-import unicodedata
+import re
+from collections.abc import Iterable
+from functools import lru_cache
 
-from schemas.search import expand_synonyms, normalize
-
-
-def _normalized_with_positions(text: str) -> tuple[str, list[int]]:
-    chars: list[str] = []
-    positions: list[int] = []
-    for i, ch in enumerate(text):
-        for folded in normalize(unicodedata.normalize("NFKC", ch)):
-            chars.append(folded)
-            positions.append(i)
-    return "".join(chars), positions
+from schemas.textfold import fold_with_positions
 
 
-def find_spans(text: str, query: str) -> list[tuple[int, int]]:
-    """Spans of the original text where the query (or a vocabulary variant) occurs."""
-    norm, positions = _normalized_with_positions(text)
-    spans: list[tuple[int, int]] = []
-    for variant in {normalize(v) for v in expand_synonyms(query)}:
-        if not variant:
-            continue
-        start = norm.find(variant)
-        while start != -1:
-            end = start + len(variant) - 1
-            spans.append((positions[start], positions[end] + 1))
-            start = norm.find(variant, start + 1)
-    spans.sort()
+@lru_cache(maxsize=512)
+def _pattern(needles: tuple[str, ...]) -> re.Pattern[str]:
+    # A lookahead finds a match at every position, so overlapping terms are all marked.
+    return re.compile("(?=(" + "|".join(re.escape(n) for n in needles) + "))")
+
+
+def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    """Merged spans of the original text where any folded needle occurs."""
+    wanted = tuple(sorted({n for n in needles if n}, key=lambda n: (-len(n), n)))
+    if not wanted or not text:
+        return []
+    folded, positions = fold_with_positions(text)
     merged: list[tuple[int, int]] = []
-    for s, e in spans:
+    for m in _pattern(wanted).finditer(folded):
+        start, end = m.start(1), m.end(1)
+        s, e = positions[start], positions[end - 1] + 1
         if merged and s <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
@@ -53,9 +51,9 @@ def mark(text: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = 
     return "".join(out)
 
 
-def snippet(text: str, query: str, width: int = 90) -> str:
+def snippet(text: str, needles: Iterable[str], width: int = 90) -> str:
     """An escaped excerpt around the first match (or the start of the text)."""
-    spans = find_spans(text, query) if query else []
+    spans = find_spans(text, needles)
     if not spans:
         cut = text[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
@@ -65,6 +63,6 @@ def snippet(text: str, query: str, width: int = 90) -> str:
     return ("…" if lo else "") + mark(text, spans, lo, hi) + ("…" if hi < len(text) else "")
 
 
-def title_html(title: str, query: str) -> str:
+def title_html(title: str, needles: Iterable[str]) -> str:
     """The escaped title with matches marked."""
-    return mark(title, find_spans(title, query) if query else [])
+    return mark(title, find_spans(title, needles))

@@ -1,4 +1,4 @@
-"""Searching the library: query encoding, access filter, facets, highlighting, audit."""
+"""Searching the library: query language, access filter, ranking, near matches, highlighting, audit."""
 
 import asyncio
 from dataclasses import dataclass
@@ -7,37 +7,36 @@ from typing import Any
 
 import asyncpg
 
-from schemas.search import bigram_tokens, has_cjk, normalize
-from schemas.search_api import SearchHit, SearchParams, SearchResult
+from schemas.search import CHAR_FIELDS
+from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
-from service.search import filters, highlight, repo
+from service.search import filters, highlight, near, rank, repo
 from service.search.client import SearchClient
+from service.search.query import Query, parse
 from service.uow import audit_only
 
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
-            "cadre_ids", "cadre_names", "unit_path", "verification", "judgement"]
+            "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "verification", "judgement"]
+NEAR_SHOWN = 20
 
 
 def encode_query(q: str) -> tuple[str, str, list[str] | None]:
     """(query sent to Meilisearch, match mode, attributes to search on)."""
-    norm = normalize(q)
-    if not norm:
-        return "", "all", None
-    if len(norm) >= 2 and (has_cjk(norm) or any(c.isdigit() for c in norm)):
-        # A phrase of the query's bigrams: they must stand next to each other, in order, so a
-        # document matches exactly when one of its texts contains the query contiguously.
-        return f'"{" ".join(bigram_tokens(norm))}"', "substring", ["title_grams", "grams"]
-    if has_cjk(norm):
-        return norm, "word", ["title", "text"]
-    return " ".join(q.lower().split()), "pinyin", ["pinyin", "latin"]
+    query = parse(q)
+    return query.meili(), _match(query), None
 
 
-def _params(params: SearchParams, access: str, attributes: list[str] | None) -> dict[str, Any]:
+def _match(query: Query) -> str:
+    return "all" if query.empty else "long" if query.long else "terms"
+
+
+def _params(params: SearchParams, access: str, attributes: list[str] | None = None) -> dict[str, Any]:
+    """The Meilisearch request for the page the caller asked for (Meilisearch's own order)."""
     out: dict[str, Any] = {
         "filter": [f"({access})", *filters.user_filter(params)],
         "facets": FACETS, "attributesToRetrieve": RETRIEVE, "matchingStrategy": "all",
-        "page": params.page, "hitsPerPage": params.per_page,
+        "page": params.page, "hitsPerPage": params.per_page, "locales": ["cmn"],
     }
     if attributes:
         out["attributesToSearchOn"] = attributes
@@ -48,12 +47,30 @@ def _params(params: SearchParams, access: str, attributes: list[str] | None) -> 
     return out
 
 
-def _hit(doc: dict[str, Any], q: str) -> SearchHit:
+def _windowed(query: Query, params: SearchParams) -> bool:
+    """Whether the service orders the results itself (relevance order of a real query)."""
+    return not query.empty and params.sort == "relevance"
+
+
+def _first_request(query: Query, params: SearchParams, base: dict[str, Any]) -> dict[str, Any]:
+    """The first request: the caller's page, or the window the service re-ranks and checks."""
+    if not _windowed(query, params):
+        return base
+    if params.mode == "candidates":
+        body = {**base, "page": 1, "hitsPerPage": rank.CANDIDATE_WINDOW}
+        body.pop("distinct", None)  # one cadre's strongest evidence is chosen here, not by Meilisearch
+        return body
+    return {**base, "page": 1, "hitsPerPage": rank.WINDOW}
+
+
+def _hit(doc: dict[str, Any], q: str | Query) -> SearchHit:
+    query = parse(q) if isinstance(q, str) else q
+    marks = rank.needles(query, doc)
     day = doc.get("date")
     return SearchHit(
         id=doc["id"], type=doc["type"], entity_id=doc["entity_id"], title=doc["title"],
-        title_html=highlight.title_html(doc["title"], q),
-        snippet_html=highlight.snippet(doc.get("text") or "", q), kind=doc["kind"],
+        title_html=highlight.title_html(doc["title"], marks),
+        snippet_html=highlight.snippet(doc.get("text") or "", marks), kind=doc["kind"],
         domain=doc.get("domain"),
         date=date(day // 10000, day // 100 % 100, day % 100) if day else None,
         cadre_ids=doc.get("cadre_ids") or [], cadre_names=doc.get("cadre_names") or [],
@@ -63,7 +80,7 @@ def _hit(doc: dict[str, Any], q: str) -> SearchHit:
 
 @dataclass(frozen=True)
 class MeiliRequest:
-    """The Meilisearch query the service sends: query text, match mode, search body."""
+    """The first Meilisearch query the service sends: query text, match mode, search body."""
 
     q: str
     match: str
@@ -71,18 +88,97 @@ class MeiliRequest:
 
 
 def meili_request(principal: Principal, scope: SearchScope, params: SearchParams) -> MeiliRequest:
-    """The exact request the service sends to Meilisearch for this caller and these parameters."""
-    encoded, match, attributes = encode_query(params.q)
-    return MeiliRequest(encoded, match,
-                        _params(params, filters.access_filter(principal, scope), attributes))
+    """The exact first request the service sends to Meilisearch for this caller and parameters."""
+    query = parse(params.q)
+    base = _params(params, filters.access_filter(principal, scope))
+    return MeiliRequest(query.meili(), _match(query), _first_request(query, params, base))
+
+
+@dataclass
+class Page:
+    """Documents of the asked page, the total, facets, and what is still to be fetched."""
+
+    docs: list[dict[str, Any]]
+    total: int
+    facets: dict[str, Any]
+    more_offset: int | None = None  # library: the page runs past the window
+    deep: bool = False  # candidates: more evidence than the window
+
+
+def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Page:
+    """The page out of the first answer: checked, re-ranked within the window, sliced."""
+    facets = raw.get("facetDistribution") or {}
+    if not _windowed(query, params):
+        return Page(raw["hits"], raw.get("totalHits", 0), facets)
+    start, end = (params.page - 1) * params.per_page, params.page * params.per_page
+    found = raw.get("totalHits", 0)
+    hits = [h for h in raw["hits"] if rank.verified(query, h)]
+    if params.mode == "candidates":
+        groups = rank.best_per_cadre(query, hits)
+        return Page(groups[start:end], len(groups), facets, deep=found > rank.CANDIDATE_WINDOW)
+    # Exact when everything fits the window; past it, unchecked hits are counted as found.
+    total = len(hits) + max(0, found - rank.WINDOW)
+    more = max(start, rank.WINDOW) if end > rank.WINDOW and found > rank.WINDOW else None
+    return Page(rank.rerank(query, hits)[start:end], total, facets, more)
 
 
 def build_result(raw: dict[str, Any], params: SearchParams, match: str) -> SearchResult:
-    """The API answer built from Meilisearch's (highlighting, hits, facets)."""
-    facets = {k: dict(v) for k, v in (raw.get("facetDistribution") or {}).items()}
-    return SearchResult(q=params.q, mode=params.mode, match=match,
-                        total=raw.get("totalHits", 0), page=params.page, per_page=params.per_page,
-                        hits=[_hit(d, params.q) for d in raw["hits"]], facets=facets)
+    """The API answer built from Meilisearch's answer to the first request (see meili_request)."""
+    query = parse(params.q)
+    page = _from_window(query, params, raw)
+    return _result(query, params, page, None)
+
+
+def _result(query: Query, params: SearchParams, page: Page, near_result: NearResult | None) -> SearchResult:
+    return SearchResult(q=params.q, mode=params.mode, match=_match(query), searched=query.text(),
+                        total=page.total, page=params.page, per_page=params.per_page,
+                        hits=[_hit(d, query) for d in page.docs],
+                        facets={k: dict(v) for k, v in page.facets.items()}, near=near_result)
+
+
+async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
+                page: Page) -> Page:
+    """Fetch what the window could not give: hits past it, or cadres past the evidence window."""
+    q = query.meili()
+    end = params.page * params.per_page
+    if page.more_offset is not None:
+        rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
+        more = await client.search(q, {**rest, "facets": [], "offset": page.more_offset,
+                                       "limit": end - page.more_offset})
+        page.docs += [h for h in more["hits"] if rank.verified(query, h)]
+    if page.deep:
+        # More evidence than the window: count cadres (and serve pages past it) with distinct.
+        deep = await client.search(q, {**base, "facets": []})
+        page.total = max(page.total, deep.get("totalHits", 0))
+        if not page.docs:
+            page.docs = [h for h in deep["hits"] if rank.verified(query, h)]
+    return page
+
+
+async def _page(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any]) -> Page:
+    raw = await client.search(query.meili(), _first_request(query, params, base))
+    return await _rest(client, query, params, base, _from_window(query, params, raw))
+
+
+async def _near(client: SearchClient, query: Query, params: SearchParams,
+                base: dict[str, Any]) -> NearResult | None:
+    """相近结果 for a query the exact search found (almost) nothing for (service.search.near)."""
+    specs = near.specs(query)
+    if not specs:
+        return None
+    pieces = near.piece_queries(query, specs)
+    common = {"filter": base["filter"], "matchingStrategy": "all", "limit": near.CANDIDATES,
+              "attributesToRetrieve": ["id", *CHAR_FIELDS], "locales": ["cmn"]}
+    raws = await client.multi_search([{**common, "q": q} for _, q in pieces])
+    found = near.corrections(query, specs, {k: r["hits"] for (k, _), r in zip(pieces, raws, strict=True)})
+    if not found:
+        return None
+    better = near.suggestion(query, found[0])
+    first = SearchParams(**{**params.model_dump(), "page": 1, "per_page": NEAR_SHOWN})
+    page = await _page(client, better, first, {**base, "page": 1, "hitsPerPage": NEAR_SHOWN, "facets": []})
+    if not page.total:
+        return None
+    return NearResult(suggestion=better.text(), total=page.total, hits=[_hit(d, better) for d in page.docs])
 
 
 async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
@@ -92,9 +188,14 @@ async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
     if scope is None:
         async with pool.acquire() as conn:
             scope = await repo.load_scope(conn, principal.user_id)
-    request = meili_request(principal, scope, params)
+    query = parse(params.q)
+    base = _params(params, filters.access_filter(principal, scope))
     details = params.model_dump(mode="json", exclude_defaults=True)
     # The audit write runs while Meilisearch answers, so it adds no latency.
-    raw, _ = await asyncio.gather(client.search(request.q, request.body),
+    raw, _ = await asyncio.gather(client.search(query.meili(), _first_request(query, params, base)),
                                   audit_only(pool, principal, "search", "search", None, details))
-    return build_result(raw, params, request.match)
+    page = await _rest(client, query, params, base, _from_window(query, params, raw))
+    near_result = None
+    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query):
+        near_result = await _near(client, query, params, base)
+    return _result(query, params, page, near_result)

@@ -139,8 +139,9 @@ async def export_shortlist(pool: asyncpg.Pool, principal: Principal, settings: S
                            shortlist_id: int, doc: ShortlistDoc) -> IssuedPdf:
     """A saved shortlist version as a watermarked PDF, registered and audited (`export.shortlist`)."""
     title = f"{doc.title}_{doc.position.unit}{doc.position.post}_第{doc.version}版"
-    return await issue_pdf(pool, principal, settings, "shortlist", [shortlist_id], title,
-                           partial(render_shortlist, doc),
+    return await issue_pdf(pool, principal, settings=settings, kind="shortlist", object_ids=[shortlist_id],
+                           title=title,
+                           render=partial(render_shortlist, doc),
                            details={"version": doc.version, "inputs_hash": doc.inputs_hash,
                                     "candidates": len(doc.candidates)})
 

@@ -16,7 +16,7 @@ from schemas.shortlists import (
     ShortlistResult,
 )
 from service.errors import NotFound
-from service.positions import eligibility, explain
+from service.positions import explain
 from service.positions import repo as positions_repo
 from service.positions import service as positions
 from service.principal import Principal
@@ -36,6 +36,13 @@ def result_hash(candidates: list[Candidate], excluded: list[MarkedOut]) -> str:
     data = {"ranked": [[c.cadre_id, c.pos, f"{c.score:.6f}"] for c in candidates],
             "excluded": sorted(m.cadre_id for m in excluded)}
     return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
+
+
+def pinned_first(candidates: list[Candidate]) -> list[Candidate]:
+    """置顶 puts a candidate at the top: pinned ones first (by score), then the rest, numbered again."""
+    pinned = [c for c in candidates if c.mark == "pin"]
+    rest = [c for c in candidates if c.mark != "pin"]
+    return [c.model_copy(update={"pos": n}) for n, c in enumerate(pinned + rest, start=1)]
 
 
 def _marks_snapshot(marks: list[asyncpg.Record]) -> list[dict[str, Any]]:
@@ -63,6 +70,7 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
         candidates.append(Candidate(
             **t, name=who.name, unit_name=who.unit_name, post=who.post, rules=who.rules,
             mark=mark["action"] if mark else None, mark_reason=mark["reason"] if mark else None))
+    candidates = pinned_first(candidates)
     ranked_ids = {c.cadre_id for c in candidates}
     excluded = [MarkedOut(cadre_id=c, name=by_cadre[c]["name"], action="exclude",
                           reason=by_cadre[c]["reason"]) for c in excluded_ids]
@@ -77,11 +85,10 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
             detail=explain.failure_text(who_or_none) if who_or_none else "干部已不在范围内或不在职"))
     ineligible: list[CadreEligibility] = []
     if query is not None and query.include_ineligible:
-        sql, p, built = eligibility.outcomes_query(principal, rules, reference_date=reference_date,
-                                                   which="failed",
-                                                   limit=query.ineligible_limit)
-        ineligible = [explain.outcomes(r, built, rules=rules, ref=reference_date)
-                      for r in await conn.fetch(sql, *p.values)]
+        failed, built = await positions_repo.rule_outcomes(
+            conn, principal, rules=rules, reference_date=reference_date, which="failed",
+            limit=query.ineligible_limit)
+        ineligible = [explain.outcomes(r, built, rules=rules, ref=reference_date) for r in failed]
     return ShortlistResult(
         position_id=position_id, reference_date=reference_date, rules=rules, weights=weights,
         relevance=relevance, top_n=top_n, eligible_total=raw["eligible_total"],

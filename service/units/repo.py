@@ -21,6 +21,12 @@ async def writable(conn: asyncpg.Connection, principal: Principal, unit_id: int)
                                     unit_id, principal.user_id))
 
 
+async def count_existing(conn: asyncpg.Connection, unit_ids: list[int]) -> int:
+    """How many of the unit ids exist."""
+    n: int = await conn.fetchval("SELECT count(*) FROM units WHERE id = ANY($1::bigint[])", unit_ids)
+    return n
+
+
 async def children(conn: asyncpg.Connection, parent_id: int | None) -> list[asyncpg.Record]:
     """Direct children of a unit (roots when parent is None)."""
     rows: list[asyncpg.Record] = await conn.fetch(

@@ -119,12 +119,13 @@ async def test_an_address_with_many_failures_is_throttled_before_passwords_are_c
     address = f"192.0.2.{api.next() % 250 + 1}{api.tag}"
     for n in range(3):
         with pytest.raises(Unauthorized):
-            await auth_service.login(api.pool, strict, LoginIn(username=f"spray{n}_{api.tag}",
-                                                               password="Bad@guess-1"), address)
+            await auth_service.login(api.pool, strict, body=LoginIn(username=f"spray{n}_{api.tag}",
+                                                               password="Bad@guess-1"), source_ip=address)
     with pytest.raises(TooManyRequests) as caught:
-        await auth_service.login(api.pool, strict, LoginIn(username=username, password=PASSWORD), address)
+        await auth_service.login(api.pool, strict, body=LoginIn(username=username, password=PASSWORD),
+                                 source_ip=address)
     assert caught.value.headers and int(caught.value.headers["Retry-After"]) > 0
     # Another address is unaffected, and the account itself was never locked.
-    token, _ = await auth_service.login(api.pool, strict, LoginIn(username=username, password=PASSWORD),
-                                        f"198.51.100.1{api.tag}")
+    token, _ = await auth_service.login(api.pool, strict, body=LoginIn(username=username, password=PASSWORD),
+                                        source_ip=f"198.51.100.1{api.tag}")
     assert token.access_token

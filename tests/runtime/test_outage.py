@@ -37,9 +37,9 @@ async def _create_admin(dsn: str) -> None:
 
     pool = await create_pool(dsn, 1, 2)
     try:
-        await auth_service.create_user(pool, SYSTEM, UserCreate(
+        await auth_service.create_user(pool, SYSTEM, body=UserCreate(
             username=ADMIN, display_name="运维管理员", password=PASSWORD, role=Role.admin, scopes=[]),
-            None)
+            key=None)
     finally:
         await pool.close()
 

@@ -125,7 +125,7 @@ async def test_forged_or_foreign_checkpoints_do_not_count_and_are_reported(
     anchors, warnings = load_anchors(path, real.key)
     assert anchors == [real] and len(warnings) == 2
     async with pool.acquire() as conn:
-        with_file = await verify_with_settings(conn, settings, path, real.key)
+        with_file = await verify_with_settings(conn, settings, path=path, public_key_hex=real.key)
     assert not with_file.ok and "签名无效" in with_file.reason
 
 

@@ -55,11 +55,11 @@ async def tell(story: Story) -> dict[str, int]:
     trend = {d: rng.uniform(-2.5, 3.0) for d in districts}
     periods = 0
     for index, (year, q, start, end) in enumerate(quarters_before(story.today, QUARTERS)):
-        created = await assessments.create_period(story.pool, story.officer, PeriodCreate(
+        created = await assessments.create_period(story.pool, story.officer, body=PeriodCreate(
             code=f"{year}Q{q}", owner_unit_id=story.city_id,
             name=f"{year}年{'一二三四'[q - 1]}季度各区“比学赶超”考核", starts_on=start, ends_on=end,
             unit_ids=districts, star_rules=_rules(),
-            indicators=[IndicatorIn(code=c, name=n, weight=w) for c, n, w in INDICATORS]), None)
+            indicators=[IndicatorIn(code=c, name=n, weight=w) for c, n, w in INDICATORS]), key=None)
         cells = []
         for d in districts:
             for k, (code, _, _) in enumerate(INDICATORS):
@@ -67,12 +67,14 @@ async def tell(story: Story) -> dict[str, int]:
                 score = max(55.0, min(99.5, base + rng.uniform(-4, 4)))
                 cells.append(ScoreCell(unit_id=d, indicator_code=code,
                                        score=Decimal(str(round(score, 1)))))
-        await score_entry.put_scores(story.pool, story.officer, created.id, ScoresIn(scores=cells))
+        await score_entry.put_scores(story.pool, story.officer, period_id=created.id,
+                                     body=ScoresIn(scores=cells))
         scored = await assessments.get_period(story.pool, story.officer, created.id)
-        out = await assessments.transition(story.pool, story.officer, created.id,
-                                           VersionIn(version=scored.version), None, "published")
+        out = await assessments.transition(story.pool, story.officer, period_id=created.id,
+                                           body=VersionIn(version=scored.version), if_match=None,
+                                           target="published")
         if index < QUARTERS - 1:  # the latest quarter stays open to corrections before locking
-            await assessments.transition(story.pool, story.officer, created.id,
-                                         VersionIn(version=out.version), None, "locked")
+            await assessments.transition(story.pool, story.officer, period_id=created.id,
+                                         body=VersionIn(version=out.version), if_match=None, target="locked")
         periods += 1
     return {"scoreboard_periods": periods, "scoreboard_units": len(districts)}

@@ -47,7 +47,8 @@ async def audit_page(request: Request, pool: Pool, settings: AppSettings,
         "actor_id": q.actor_id, "object_type": q.object_type, "object_id": q.object_id,
         "action": q.action, "since": _start_of(q.date_from),
         "until": _start_of(q.date_to + timedelta(days=1)) if q.date_to else None}
-    trail = await audit_service.read_trail(pool, user, filters, PER_PAGE, (q.page - 1) * PER_PAGE)
+    trail = await audit_service.read_trail(pool, user, filters=filters, limit=PER_PAGE,
+                                           offset=(q.page - 1) * PER_PAGE)
     report: ChainReportOut | None = (await audit_service.verify_report(pool, user, settings)
                                      if q.verify else None)
     current = q.model_dump(mode="json", exclude={"page", "verify"}, exclude_none=True)

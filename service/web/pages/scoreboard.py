@@ -39,7 +39,8 @@ def chart_data(trends: Trends) -> dict[str, Any]:
 @router.get("/scoreboard")
 async def scoreboard_index(request: Request, pool: Pool, user: OfficeReader) -> Response:
     """The newest readable period's board (or the list, when there is none)."""
-    page = await assessments_service.list_periods(pool, user, None, None, PERIODS_SHOWN, 0)
+    page = await assessments_service.list_periods(pool, user, owner_unit_id=None, state=None,
+                                                  limit=PERIODS_SHOWN, offset=0)
     shown = next((p for p in page.items if p.state != "draft"), page.items[0] if page.items else None)
     if shown is not None:
         return RedirectResponse(f"/scoreboard/{shown.id}", status_code=303)
@@ -51,12 +52,14 @@ async def scoreboard_index(request: Request, pool: Pool, user: OfficeReader) -> 
 async def scoreboard_page(period_id: EntityId, request: Request, pool: Pool, user: OfficeReader) -> Response:
     """Board, seating order (published periods) and the trend chart of the period's units."""
     board = await assessments_service.board(pool, user, period_id)
-    page = await assessments_service.list_periods(pool, user, None, None, PERIODS_SHOWN, 0)
+    page = await assessments_service.list_periods(pool, user, owner_unit_id=None, state=None,
+                                                  limit=PERIODS_SHOWN, offset=0)
     seating = (await assessments_service.seating(pool, user, period_id)
                if board.period.state != "draft" else None)
     unit_ids = [u.id for u in board.period.units]
-    trends = await assessments_service.trends(pool, user, unit_ids, board.period.owner_unit_id,
-                                              None, None, None)
+    trends = await assessments_service.trends(pool, user, unit_ids=unit_ids,
+                                              owner_unit_id=board.period.owner_unit_id,
+                                              indicator_code=None, date_from=None, date_to=None)
     return render(request, "scoreboard.html", {
         "periods": page.items, "board": board, "seating": seating, "chart": chart_data(trends),
         "trends": trends, "state_labels": PERIOD_STATE, "can_edit": user.role is Role.officer,

@@ -1,0 +1,80 @@
+"""Folding of Chinese text for search: one definition for the indexed text, queries and highlights.
+
+Folding maps full-width to half-width forms (NFKC), upper to lower case, traditional and variant
+characters to simplified ones (OpenCC's `hk2s` conversion: traditional Chinese plus Hong Kong
+variant forms, so 舊/棚戶區/衞 fold to 旧/棚户区/卫), and drops everything that is not a letter,
+digit or CJK character. The search index holds every folded character as a word of its own, so
+any contiguous substring of a text is a phrase of those words.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_DROP = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_CONVERTER = opencc.OpenCC("hk2s")
+
+
+def _simplify(text: str) -> str:
+    """Traditional and variant forms to simplified; OpenCC keeps the length for these tables."""
+    return str(_CONVERTER.convert(text)) if text else text
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    """Width, case and punctuation folding of one character (before OpenCC)."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", ch).lower())
+
+
+@lru_cache(maxsize=65536)
+def _simplify_char(ch: str) -> str:
+    return _simplify(ch)
+
+
+def fold(text: str) -> str:
+    """The folded form of a text: what is indexed and what a query term is compared with."""
+    return _simplify(_DROP.sub("", unicodedata.normalize("NFKC", text).lower()))
+
+
+def fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of the original character.
+
+    Width and case folding run per character through a cache (a dict hit per character, no
+    rescanning); OpenCC then converts the whole folded string at once, which keeps its length,
+    so positions carry over unchanged. Should a conversion ever change the length, each
+    character is converted on its own instead.
+    """
+    chars: list[str] = []
+    positions: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        if folded:
+            chars.append(folded)
+            positions.extend([i] * len(folded))
+    joined = "".join(chars)
+    simple = _simplify(joined)
+    if len(simple) != len(joined):
+        simple = "".join(_simplify_char(c) or c for c in joined)
+        if len(simple) != len(joined):  # pragma: no cover - OpenCC tables are one to one
+            simple = joined
+    return simple, positions
+
+
+def spaced(text: str) -> str:
+    """A text as the index stores it: its folded characters, each one word."""
+    return " ".join(fold(text))
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text contains a Chinese character."""
+    return bool(_CJK.search(text))
+
+
+def latin_words(*texts: str) -> str:
+    """Lowercase Latin words and numbers of the texts (for whole-word Latin queries)."""
+    return " ".join(dict.fromkeys(w for text in texts for w in _LATIN_WORD.findall(
+        unicodedata.normalize("NFKC", text).lower())))

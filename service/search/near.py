@@ -1,0 +1,147 @@
+"""Near matches ("相近结果"): a term with one wrong, missing or extra character.
+
+Only when the exact search finds fewer than NEAR_BELOW items, on its first page, for terms of
+MIN_CHARS or more characters typed outside quotes. For one such term at a time (the other terms
+stay exact), the index is asked for the pieces left around each possible error: the term
+without one character (the query had an extra one), and the parts before and after one
+character (a wrong one) or between two (a missing one). The candidates' folded text is checked
+here for a real one-edit match, and every match found is a correction. The best correction is:
+a same-sound substitution (homophone, tones ignored) before a similar sound (z/zh, c/ch, s/sh,
+l/n, -n/-ng), an extra or missing character or another substitution; then the longest; then the
+most frequent. The near results are the exact results of the query with that correction
+(the suggestion, "您是不是要找…"), shown apart from the exact ones.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pypinyin import Style, pinyin
+
+from service.search.query import Query, Term
+
+NEAR_BELOW = 3
+MIN_CHARS = 3
+MAX_CHARS = 16
+CANDIDATES = 60  # per piece query
+_SIMILAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
+            ("n", "l"))
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One way the term may be wrong: the pieces the item must contain, and its check."""
+
+    term_index: int
+    pieces: tuple[str, ...]
+    pattern: str  # regex over folded text; group 1 is the unknown character, if any
+    kind: str  # "deletion", "substitution" or "insertion"
+    position: int
+
+
+def eligible(query: Query) -> list[int]:
+    """Indexes of the terms near matching applies to."""
+    if query.long or query.empty:
+        return []
+    return [i for i, t in enumerate(query.terms)
+            if t.kind == "chars" and not t.quoted and MIN_CHARS <= len(t.text) <= MAX_CHARS]
+
+
+def specs(query: Query) -> list[Spec]:
+    """Every single-edit explanation of every eligible term."""
+    out: dict[tuple[int, tuple[str, ...], str], Spec] = {}
+    for j in eligible(query):
+        t = query.terms[j].text
+        n = len(t)
+        for i in range(n):
+            joined = t[:i] + t[i + 1:]
+            out[(j, (joined,), "d")] = Spec(j, (joined,), re.escape(joined), "deletion", i)
+            pieces = tuple(p for p in (t[:i], t[i + 1:]) if p)
+            pat = re.escape(t[:i]) + "(.)" + re.escape(t[i + 1:])
+            out[(j, pieces, f"s{i}")] = Spec(j, pieces, pat, "substitution", i)
+        for i in range(1, n):
+            pat = re.escape(t[:i]) + "(.)" + re.escape(t[i:])
+            out[(j, (t[:i], t[i:]), f"i{i}")] = Spec(j, (t[:i], t[i:]), pat, "insertion", i)
+    return list(out.values())
+
+
+def piece_queries(query: Query, all_specs: list[Spec]) -> list[tuple[tuple[int, tuple[str, ...]], str]]:
+    """One Meilisearch query string per distinct (term, pieces), other terms kept exact."""
+    seen: dict[tuple[int, tuple[str, ...]], str] = {}
+    for spec in all_specs:
+        k = (spec.term_index, spec.pieces)
+        if k in seen:
+            continue
+        terms = [t for i, t in enumerate(query.terms) if i != spec.term_index]
+        terms += [Term(p, "chars") for p in spec.pieces]
+        seen[k] = Query(terms, query.excluded).meili()
+    return list(seen.items())
+
+
+@lru_cache(maxsize=8192)
+def _readings(ch: str) -> frozenset[str]:
+    return frozenset(r for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0] if r != ch)
+
+
+def _loose(syllable: str) -> str:
+    for a, b in _SIMILAR:
+        syllable = syllable.replace(a, b)
+    return syllable
+
+
+def tier(spec: Spec, typed: str, found: str) -> int:
+    """0 same sound, 1 similar sound / missing / extra character, 2 other substitution."""
+    if spec.kind != "substitution":
+        return 1
+    a, b = _readings(typed), _readings(found)
+    if a & b:
+        return 0
+    if {_loose(s) for s in a} & {_loose(s) for s in b}:
+        return 1
+    return 2
+
+
+def _texts(doc: dict[str, Any]) -> list[str]:
+    fields = [doc.get("title_c") or "", *(doc.get("ctx_c") or []), *(doc.get("body_c") or []),
+              *(doc.get("alt_c") or [])]
+    return [f.replace(" ", "") for f in fields]
+
+
+@dataclass
+class Correction:
+    """One string found in place of a term, how good a fix it is, and where it was found."""
+
+    term_index: int
+    text: str
+    tier: int
+    docs: set[str]
+
+
+def corrections(query: Query, all_specs: list[Spec],
+                results: dict[tuple[int, tuple[str, ...]], list[dict[str, Any]]]) -> list[Correction]:
+    """Every verified correction, best first."""
+    found: dict[tuple[int, str], Correction] = {}
+    for spec in all_specs:
+        typed = query.terms[spec.term_index].text
+        pattern = re.compile(spec.pattern)
+        for doc in results.get((spec.term_index, spec.pieces), []):
+            for text in _texts(doc):
+                for m in pattern.finditer(text):
+                    fixed = m.group(0)
+                    if fixed == typed or typed in text:
+                        continue
+                    unknown = m.group(1) if spec.kind != "deletion" else ""
+                    level = tier(spec, typed[spec.position], unknown) if unknown else 1
+                    item = found.setdefault((spec.term_index, fixed),
+                                            Correction(spec.term_index, fixed, level, set()))
+                    item.tier = min(item.tier, level)
+                    item.docs.add(doc["id"])
+    return sorted(found.values(), key=lambda c: (c.tier, -len(c.text), -len(c.docs), c.text))
+
+
+def suggestion(query: Query, best: Correction) -> Query:
+    """The query with the best correction in place of its term."""
+    terms = list(query.terms)
+    terms[best.term_index] = Term(best.text, "chars")
+    return Query(terms, query.excluded)

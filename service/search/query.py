@@ -1,0 +1,176 @@
+"""The query language: terms, "exact phrases", -exclusions, pinyin, pasted text.
+
+- Spaces and punctuation (，、；。 etc.) separate terms; every term must match somewhere in the
+  item (its title, text, the names, unit path and posts of the people it concerns, pinyin),
+  each one as a contiguous substring of the folded text.
+- `"…"` (or “…” 「…」) keeps spaces and punctuation inside one exact term; it is never read as
+  pinyin.
+- `-term` or `-"…"` excludes items containing it.
+- Latin words are read as pinyin or Latin words: tone marks and numbers are dropped, case is
+  folded, and consecutive words are joined when the first one is made of whole syllables
+  (`zhou jian guo` → `zhoujianguo`). A Latin vocabulary term (PPP, GDP) is read as characters.
+- A query of more than LONG_CHARS folded characters or MAX_TERMS terms is pasted text: it is cut
+  at punctuation and spaces (and every SEGMENT_CHARS characters) into segments, and the
+  LONG_SEGMENTS longest ones must all appear (vocabulary terms stay whole and come first).
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from schemas.pinyin_terms import is_syllables, query_word
+from schemas.textfold import fold
+from schemas.vocabulary import alternatives, is_term
+
+LONG_CHARS = 40
+MAX_TERMS = 8  # Meilisearch reads ten terms; two are left for exclusions in pasted text
+SEGMENT_CHARS = 16
+LONG_SEGMENTS = 6
+_QUOTES = str.maketrans({c: '"' for c in "“”„‟「」『』＂"})
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term: folded characters (substring semantics) or a pinyin/Latin word."""
+
+    text: str
+    kind: Literal["chars", "pinyin"]
+    quoted: bool = False
+
+    def forms(self) -> list[str]:
+        """The folded strings that count as this term (vocabulary variants included)."""
+        return alternatives(self.text) if self.kind == "chars" else [self.text]
+
+
+@dataclass
+class Query:
+    """A parsed query."""
+
+    terms: list[Term] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    long: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is nothing to search for (only filters)."""
+        return not self.terms and not self.excluded
+
+    def meili(self) -> str:
+        """The Meilisearch query string: every term a phrase, so nothing matches as a prefix."""
+        return " ".join([_meili_term(t) for t in self.terms] +
+                        ["-" + _meili_term(t) for t in self.excluded])
+
+    def text(self) -> str:
+        """The query as terms, the way a user could type it again."""
+        out = [f'"{t.text}"' if t.quoted else t.text for t in self.terms]
+        return " ".join(out + [f"-{t.text}" for t in self.excluded])
+
+
+def _meili_term(term: Term) -> str:
+    if term.kind == "chars":
+        return '"' + " ".join(term.text) + '"'
+    return f'"{term.text}"'
+
+
+def _separates(ch: str) -> bool:
+    return ch.isspace() or (unicodedata.category(ch).startswith("P") and ch not in '"-')
+
+
+def _pieces(q: str) -> list[tuple[str, bool, bool]]:
+    """(raw text, quoted, excluded) for every piece of the query."""
+    q = unicodedata.normalize("NFKC", q.translate(_QUOTES))
+    out: list[tuple[str, bool, bool]] = []
+    i, n = 0, len(q)
+    while i < n:
+        if _separates(q[i]):
+            i += 1
+            continue
+        negative = q[i] == "-" and i + 1 < n and not _separates(q[i + 1])
+        if negative:
+            i += 1
+        if q[i] == '"':
+            end = q.find('"', i + 1)
+            end = n if end == -1 else end
+            out.append((q[i + 1:end], True, negative))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not _separates(q[j]) and q[j] != '"':
+            j += 1
+        out.append((q[i:j], False, negative))
+        i = j
+    return out
+
+
+def _vocabulary_runs(pieces: list[tuple[str, bool, bool]]) -> list[tuple[str, bool, bool]]:
+    """Pieces that together spell a vocabulary term (违法用地、违法建设) joined into one."""
+    out: list[tuple[str, bool, bool]] = []
+    i = 0
+    while i < len(pieces):
+        joined = None
+        for j in range(min(len(pieces), i + 8), i + 1, -1):
+            run = pieces[i:j]
+            text = "".join(r for r, _, _ in run)
+            if all(not q and n == run[0][2] for _, q, n in run) and is_term(fold(text)):
+                joined = (text, False, run[0][2])
+                i = j
+                break
+        if joined is None:
+            joined = pieces[i]
+            i += 1
+        out.append(joined)
+    return out
+
+
+def _terms(pieces: list[tuple[str, bool, bool]]) -> tuple[list[Term], list[Term]]:
+    terms: list[Term] = []
+    excluded: list[Term] = []
+    joining = False  # the previous term is pinyin that started with whole syllables
+    for raw, quoted, negative in pieces:
+        # A Latin vocabulary term (PPP, GDP) stands for Chinese words too: search it as characters.
+        word = None if quoted or is_term(fold(raw)) else query_word(raw)
+        if word is not None:
+            if joining and not negative and terms and terms[-1].kind == "pinyin":
+                terms[-1] = Term(terms[-1].text + word, "pinyin")
+                continue
+            term = Term(word, "pinyin")
+            joining = not negative and is_syllables(word)
+        else:
+            joining = False
+            folded = fold(raw)
+            if not folded:
+                continue
+            term = Term(folded, "chars", quoted)
+        (excluded if negative else terms).append(term)
+    return terms, excluded
+
+
+def _segments(terms: list[Term]) -> list[Term]:
+    """The longest segments of pasted text (earlier ones first among equals).
+
+    A vocabulary term stays whole (its other forms would not contain a piece of it).
+    """
+    chunks: list[tuple[str, bool]] = []
+    for t in terms:
+        if t.kind != "chars":
+            continue
+        if is_term(t.text):
+            chunks.append((t.text, True))
+        else:
+            chunks += [(t.text[i:i + SEGMENT_CHARS], False) for i in range(0, len(t.text), SEGMENT_CHARS)]
+    chunks = [c for c in dict.fromkeys(chunks) if len(c[0]) >= 2]
+    ranked = sorted(range(len(chunks)),
+                    key=lambda i: (not chunks[i][1], -min(len(chunks[i][0]), SEGMENT_CHARS), i))
+    return [Term(chunks[i][0], "chars") for i in sorted(ranked[:LONG_SEGMENTS])]
+
+
+def parse(q: str) -> Query:
+    """Parse what the user typed."""
+    terms, excluded = _terms(_vocabulary_runs(_pieces(q)))
+    size = sum(len(t.text) for t in terms if t.kind == "chars")
+    if size > LONG_CHARS or len(terms) > MAX_TERMS:
+        segments = _segments(terms)
+        if segments:
+            return Query(segments, excluded[:2], long=True)
+        return Query(terms[:MAX_TERMS], excluded[:2])
+    return Query(terms, excluded)

@@ -1,0 +1,118 @@
+"""Relevance order of the first results, computed here (Meilisearch has no term frequency).
+
+Meilisearch returns the first WINDOW matches (title matches before people, before text); they
+are then ordered by, in turn:
+1. the title is the query itself, then the title contains the whole query as one phrase;
+2. how many terms occur in the item's own title or text (not only in the names and units of
+   the people it concerns);
+3. how often they occur (a title occurrence counts three times; at most ten per term);
+4. verified before claimed before disputed evidence (records and cadres count as claimed);
+5. newer before older.
+In candidate mode a cadre's place is that of their strongest matching evidence, then how many
+of their evidence items match.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from schemas.pinyin_terms import name_tokens, phrase_tokens
+from schemas.textfold import fold
+from service.search.query import Query, Term
+
+WINDOW = 100
+CANDIDATE_WINDOW = 200
+VERIFICATION = {"verified": 2, "claimed": 1, "disputed": 0}
+PER_TERM_CAP = 10
+
+Key = tuple[int, ...]
+
+
+def _pinyin_hit(term: Term, tokens: Sequence[str]) -> bool:
+    return term.text in tokens
+
+
+def pinyin_names(term: Term, doc: dict[str, Any]) -> list[str]:
+    """The names, units and posts of a document whose pinyin a pinyin term matches."""
+    out = [n for n in doc.get("cadre_names") or [] if _pinyin_hit(term, name_tokens(n))]
+    if doc.get("type") == "cadre":
+        out += [u for u in [*(doc.get("unit_path") or []), *(doc.get("posts") or [])]
+                if _pinyin_hit(term, phrase_tokens(u))]
+    return out
+
+
+def needles(query: Query, doc: dict[str, Any]) -> list[str]:
+    """Folded strings to mark in a document's title and text."""
+    out: list[str] = []
+    for term in query.terms:
+        if term.kind == "chars":
+            out += term.forms()
+        else:
+            out += [fold(n) for n in pinyin_names(term, doc)] + [term.text]
+    return out
+
+
+def _folded(doc: dict[str, Any]) -> tuple[str, str, list[str]]:
+    """Folded title, text and context entries of a hit, computed once per request."""
+    cached: tuple[str, str, list[str]] | None = doc.get("_folded")
+    if cached is None:
+        lines = [fold(line) for line in (doc.get("text") or "").split("\n")]
+        ctx = [c.replace(" ", "") for c in doc.get("ctx_c") or []]
+        cached = doc["_folded"] = (fold(doc.get("title") or ""), "\n".join(lines), ctx)
+    return cached
+
+
+def verified(query: Query, doc: dict[str, Any]) -> bool:
+    """Whether every character term really occurs in the hit (its title, text or people).
+
+    Meilisearch checks a phrase by its neighbouring characters, not all at one place, so a long
+    term can come back for an item holding its pieces apart; and an item that only has a
+    vocabulary variant through a longer form would come back for a piece of that form. Both
+    are dropped here.
+    """
+    title, body, ctx = _folded(doc)
+    places = [title, body, *ctx]
+    return all(any(f in p for f in t.forms() for p in places)
+               for t in query.terms if t.kind == "chars")
+
+
+def key(query: Query, doc: dict[str, Any]) -> Key:
+    """The sort key of one document (larger is better)."""
+    title, body, _ = _folded(doc)
+    whole = "".join(t.text for t in query.terms)
+    in_own = occurrences = 0
+    for term in query.terms:
+        if term.kind == "chars":
+            in_title = sum(title.count(f) for f in term.forms())
+            in_body = sum(body.count(f) for f in term.forms())
+        else:
+            names = pinyin_names(term, doc)
+            in_title = sum(1 for n in names if fold(n) == title)
+            in_body = sum(body.count(fold(n)) for n in names) + body.count(term.text)
+        if in_title or in_body:
+            in_own += 1
+        occurrences += min(3 * in_title + in_body, PER_TERM_CAP)
+    verification = VERIFICATION.get(doc.get("verification") or "claimed", 1)
+    return (int(bool(whole) and title == whole), int(bool(whole) and whole in title), in_own,
+            occurrences, verification, doc.get("date") or 0)
+
+
+def rerank(query: Query, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Documents in relevance order (stable: Meilisearch's order breaks remaining ties)."""
+    return sorted(docs, key=lambda d: key(query, d), reverse=True)
+
+
+def best_per_cadre(query: Query, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One evidence item per cadre, its strongest, cadres ordered by it (then by how many)."""
+    best: dict[int, tuple[Key, int, dict[str, Any]]] = {}
+    for doc in docs:
+        cadre = doc.get("cadre_id")
+        if cadre is None:
+            continue
+        k = key(query, doc)
+        have = best.get(cadre)
+        if have is None:
+            best[cadre] = (k, 1, doc)
+        else:
+            best[cadre] = (max(k, have[0]), have[1] + 1, doc if k > have[0] else have[2])
+    ranked = sorted(best.values(), key=lambda v: (v[0], v[1]), reverse=True)
+    return [doc for _, _, doc in ranked]

@@ -1,0 +1,94 @@
+"""The query language, folding, pinyin spellings and highlighting, without a server."""
+
+import pytest
+
+from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
+from schemas.textfold import fold, fold_with_positions
+from service.search.highlight import find_spans, snippet, title_html
+from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
+
+
+@pytest.mark.parametrize("q", ["城中村 整治", "城中村，整治", "城中村、整治", "城中村；整治", "城中村　整治",
+                               "城中村,整治", " 城中村  整治 "])
+def test_spaces_and_chinese_punctuation_separate_terms(q: str) -> None:
+    query = parse(q)
+    assert [t.text for t in query.terms] == ["城中村", "整治"]
+    assert query.meili() == '"城 中 村" "整 治"'
+
+
+def test_quotes_keep_one_exact_term_and_minus_excludes() -> None:
+    query = parse('“城中村 整治” -违建 -"老旧 小区"')
+    assert [(t.text, t.quoted) for t in query.terms] == [("城中村整治", True)]
+    assert [t.text for t in query.excluded] == ["违建", "老旧小区"]
+    assert query.meili() == '"城 中 村 整 治" -"违 建" -"老 旧 小 区"'
+    assert parse("－違建 拆除").excluded[0].text == "违建"  # full-width minus, traditional
+
+
+def test_a_hyphen_inside_a_word_does_not_exclude() -> None:
+    query = parse("G-20 峰会")
+    assert not query.excluded and [t.text for t in query.terms] == ["g20", "峰会"]
+
+
+@pytest.mark.parametrize(("typed", "folded"), [
+    ("棚戶區改造", "棚户区改造"), ("舊城", "旧城"), ("衞生", "卫生"), ("ＰＰＰ項目", "ppp项目"),
+    ("１２３４５熱線", "12345热线"), ("Ａｂ－Ｃ", "abc"), ("羣衆", "群众"),
+])
+def test_traditional_variant_full_width_and_case_fold_to_one_form(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
+
+
+@pytest.mark.parametrize(("typed", "word"), [
+    ("zhou jian guo", "zhoujianguo"), ("Zhōu Jiànguó", "zhoujianguo"), ("zhou1 jian4 guo2", "zhoujianguo"),
+    ("ZHOU JIANGUO", "zhoujianguo"), ("jianguo", "jianguo"), ("zhou jg", "zhoujg"), ("ZJG", "zjg"),
+    ("Lǚ Lì", "luli"), ("lv li", "lvli"),
+])
+def test_pinyin_is_read_however_it_is_typed(typed: str, word: str) -> None:
+    query = parse(typed)
+    assert [(t.text, t.kind) for t in query.terms] == [(word, "pinyin")]
+
+
+def test_names_units_and_posts_are_indexed_in_every_pinyin_spelling_searched() -> None:
+    assert {"zhoujianguo", "zjg", "jianguo", "zhoujg"} <= set(name_tokens("周建国"))
+    assert {"ouyangzhidong", "oyzd", "zhidong", "ouyangzd"} <= set(name_tokens("欧阳志东"))
+    assert {"shanzhigang", "danzhigang"} <= set(name_tokens("单志刚"))  # every reading of the surname
+    assert {"lvlihua", "lulihua"} <= set(name_tokens("吕丽华"))
+    assert set(phrase_tokens("住建局")) == {"zhujianju", "zjj"}
+    assert query_word("城中村") is None and query_word("g20") is None
+
+
+def test_latin_vocabulary_terms_are_searched_as_characters() -> None:
+    assert parse("PPP").terms[0].kind == "chars"
+    assert set(parse("PPP").terms[0].forms()) == {"ppp", "政府和社会资本合作"}
+
+
+def test_pasted_text_is_searched_by_its_longest_segments() -> None:
+    pasted = ("围绕新能源汽车零部件产业链开展精准招商，全年外出招商二十余次，拜访企业六十三家，"
+              "接待客商来访四十一批次。推动七个项目签约落地，其中两个项目当年开工建设，带动新增就业岗位八百余个。")
+    query = parse(pasted)
+    assert query.long and 1 <= len(query.terms) <= LONG_SEGMENTS
+    assert all(2 <= len(t.text) <= SEGMENT_CHARS and t.text in fold(pasted) for t in query.terms)
+    assert "围绕新能源汽车零部件产业链开展精" in [t.text for t in query.terms]
+    assert not parse("城中村 整治").long
+
+
+def test_highlights_mark_the_original_characters_a_folded_query_matched() -> None:
+    text = "完成老城片區棚戶區改造，ＰＰＰ項目簽約"
+    assert find_spans(text, ["棚户区改造", "ppp"]) == [(6, 11), (12, 15)]
+    assert title_html(text, ["棚户区改造"]) == "完成老城片區<mark>棚戶區改造</mark>，ＰＰＰ項目簽約"
+    assert snippet("<b>违章建筑</b>拆除", ["违章建筑"]) == "&lt;b&gt;<mark>违章建筑</mark>&lt;/b&gt;拆除"
+
+
+def test_overlapping_terms_are_marked_as_one_span() -> None:
+    assert find_spans("推进城中村改造", ["城中村", "村改造"]) == [(2, 7)]
+
+
+def test_folding_keeps_a_position_for_every_folded_character() -> None:
+    folded, positions = fold_with_positions("Ａ，舊城 ｘ")
+    assert folded == "a旧城x" and positions == [0, 2, 3, 5]
+
+
+def test_pieces_that_spell_a_vocabulary_term_stay_one_term() -> None:
+    query = parse("城中村 违法用地、违法建设")
+    assert [t.text for t in query.terms] == ["城中村", "违法用地违法建设"]
+    assert "两违" in query.terms[1].forms()
+    assert [t.text for t in parse("城中村、整治").terms] == ["城中村", "整治"]

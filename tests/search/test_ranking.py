@@ -1,0 +1,69 @@
+"""Ranking against a graded judgement set (0–3) over the fixture corpus: nDCG@10 ≥ 0.9.
+
+Grades: 3 the item is about the query (its title says it), 2 it says it several times or in its
+own text with strong support (verified), 1 it mentions it once or only through a person, 0 (or
+ungraded) not relevant.
+"""
+
+import math
+from typing import Any
+
+from tests.search.conftest import Library, search
+
+TARGET = 0.9
+
+
+def ndcg(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    """Normalised discounted cumulative gain of the first k results."""
+    dcg = sum((2 ** grades.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(grades.values(), reverse=True)[:k]
+    best = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / best if best else 1.0
+
+
+def _judgements(library: Library) -> list[tuple[str, dict[str, Any], dict[str, int]]]:
+    i = library.ids
+    zhou_items = {d["id"]: 1 for d in library.visible()
+                  if d["type"] != "cadre" and "周建国" in d["cadre_names"]}
+    zhou_cadres = {d["id"]: 3 for d in library.visible() if d["type"] == "cadre" and d["title"] == "周建国"}
+    return [
+        ("雁栖湾城中村改造", {}, {i["r-title"]: 3, i["r-title2"]: 3, i["r-body3"]: 2, i["r-body1"]: 1,
+                                 i["r-old"]: 1}),
+        ("雁栖湾 安置房", {}, {i["r-anzhi"]: 3, i["r-body3"]: 2, i["r-anzhi2"]: 2}),
+        ("周建国 雁栖湾", {}, {i["r-title"]: 3, i["r-anzhi2"]: 2}),
+        ("雁栖湾", {}, {i["r-title"]: 3, i["r-title2"]: 3, i["r-anzhi"]: 3, i["r-body3"]: 2,
+                        i["r-body1"]: 1, i["r-old"]: 1, i["r-apart"]: 1, i["r-anzhi2"]: 1}),
+        ("zhou jian guo", {}, {**zhou_items, **zhou_cadres}),
+        ("雁栖湾 城中村改造", {"mode": "candidates"},
+         {"周建国": 3, "李明": 2, "欧阳志东": 2, "单志刚": 1, "曾国华": 1}),
+    ]
+
+
+async def test_graded_judgements_give_ndcg_at_10_of_at_least_0_9(library: Library) -> None:
+    scores = []
+    for q, params, grades in _judgements(library):
+        body = await search(library.client, q, per_page=20, **params)
+        if params.get("mode") == "candidates":
+            ranked = [h["cadre_names"][0] for h in body["hits"]]
+        else:
+            ranked = [h["id"] for h in body["hits"]]
+        scores.append((q, round(ndcg(ranked, grades), 4)))
+    mean = sum(s for _, s in scores) / len(scores)
+    print("\nnDCG@10 per query:", scores, "mean:", round(mean, 4))
+    assert mean >= TARGET, scores
+    assert all(s >= 0.8 for _, s in scores), scores
+
+
+async def test_title_phrase_first_then_more_often_then_verified_then_recent(library: Library) -> None:
+    i = library.ids
+    body = await search(library.client, "雁栖湾城中村改造")
+    order = [h["id"] for h in body["hits"]]
+    assert order[:5] == [i["r-title"], i["r-title2"], i["r-body3"], i["r-body1"], i["r-old"]]
+    assert i["r-apart"] not in order  # the words apart are not the phrase
+
+
+async def test_candidate_mode_puts_the_cadre_with_the_strongest_evidence_first(library: Library) -> None:
+    body = await search(library.client, "雁栖湾城中村改造", mode="candidates")
+    names = [h["cadre_names"][0] for h in body["hits"]]
+    assert names[0] == "周建国" and len(names) == len(set(names)) == body["total"]
+    assert body["hits"][0]["id"] == library.ids["r-title"]

@@ -1,0 +1,35 @@
+"""One test per vocabulary group: every term of the group finds an item written with any other.
+
+Each group has two items in the library (tests/search/conftest.py): one whose text uses the
+group's first term and one using its last; both carry the group's marker in their title.
+"""
+
+import pytest
+
+from schemas.textfold import fold
+from schemas.vocabulary import groups
+from tests.search.conftest import Library, search, vocab_marker
+
+GROUPS = groups()
+
+
+def test_the_vocabulary_is_a_maintained_list_of_real_alternatives() -> None:
+    assert len(GROUPS) >= 150
+    seen: dict[str, int] = {}
+    for i, group in enumerate(GROUPS):
+        folded = [fold(t) for t in group.terms]
+        assert len(folded) >= 2 and group.note, group
+        # A term that is a substring of another adds nothing: substrings already match.
+        assert not [(a, b) for a in folded for b in folded if a != b and a in b], group
+        for term in folded:
+            assert seen.setdefault(term, i) == i, (term, "in two groups")
+
+
+@pytest.mark.parametrize("index", range(len(GROUPS)),
+                         ids=[f"{i:03d}-{g.terms[0]}" for i, g in enumerate(GROUPS)])
+async def test_each_term_of_a_group_finds_items_written_with_any_other(library: Library, index: int) -> None:
+    wanted = set(library.vocab[index])
+    for term in GROUPS[index].terms:
+        body = await search(library.client, f"{vocab_marker(index)} {term}", per_page=100)
+        assert {h["id"] for h in body["hits"]} == wanted, term
+        assert all("<mark>" in h["snippet_html"] for h in body["hits"]), term
