@@ -20,7 +20,7 @@ from service.positions import explain
 from service.positions import repo as positions_repo
 from service.positions import service as positions
 from service.principal import Principal
-from service.shortlists import repo, scoring
+from service.shortlists import repo, scoring_sql
 from service.uow import unit_of_work
 
 
@@ -57,8 +57,8 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
     by_cadre = {m["cadre_id"]: m for m in marks}
     excluded_ids = sorted(c for c, m in by_cadre.items() if m["action"] == "exclude")
     forced = sorted(c for c, m in by_cadre.items() if m["action"] in ("pin", "seed"))
-    inputs = scoring.ScoreInputs(rules, weights, relevance, reference_date, top_n, forced, excluded_ids)
-    raw = await scoring.run(conn, principal, inputs)
+    inputs = scoring_sql.ScoreInputs(rules, weights, relevance, reference_date, top_n, forced, excluded_ids)
+    raw = await scoring_sql.run(conn, principal, inputs)
     top: list[dict[str, Any]] = raw["top"]
     checked = await positions.check_cadres(conn, principal, rules=rules, reference_date=reference_date,
                                            ids=[t["cadre_id"] for t in top] + list(by_cadre))
