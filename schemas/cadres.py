@@ -11,6 +11,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     ValidationInfo,
+    computed_field,
     field_validator,
     model_validator,
 )
@@ -33,6 +34,7 @@ from schemas.common import (
     Version,
 )
 from schemas.national_id import check_char
+from schemas.posts import unit_post
 
 # One home for ID-number arithmetic and masking (schemas/national_id.py); re-exported here.
 national_id_check_char = check_char
@@ -253,6 +255,12 @@ class CadreOut(BaseModel):
     national_id_masked: bool
     version: int
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit_post(self) -> str:
+        """Unit and post as shown to people (schemas/posts.py: no doubled unit name)."""
+        return unit_post(self.unit_name, self.post)
+
 
 class CadreDetail(CadreOut):
     """A cadre with resume, appraisals and rewards/penalties."""
@@ -274,6 +282,12 @@ class CadreSummary(BaseModel):
     post_level: PostLevel | None
     tier: Tier
     status: CadreStatus
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit_post(self) -> str:
+        """Unit and post as shown to people (schemas/posts.py: no doubled unit name)."""
+        return unit_post(self.unit_name, self.post)
 
 
 class CadreFilter(BaseModel):

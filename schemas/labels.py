@@ -64,7 +64,8 @@ PROBATION_OUTCOME = {"confirmed": "试用期满转正", "removed": "试用期满
 SHORTLIST_MARK = {"pin": "置顶", "exclude": "排除", "seed": "检索加入"}
 ELIGIBILITY_RULE = {"min_rank": "最低职级", "min_post_level": "最低职务层次", "max_age": "年龄上限",
                     "min_education": "最低学历", "tiers": "管理层级", "grassroots_years": "基层工作年限",
-                    "domains": "领域实绩", "appraisal": "年度考核", "no_open_penalty": "无未到期处分"}
+                    "domains": "领域实绩", "appraisal": "年度考核", "no_open_penalty": "无未到期处分",
+                    "max_post_level": "与岗位层次相当"}
 RULE_OUTCOME = {"True": "符合", "False": "不符合", "true": "符合", "false": "不符合",
                 "passed": "符合", "failed": "不符合", "unknown": "无法判断"}
 DOC_TYPE = {"cadre": "干部", "record": "调研记录", "evidence": "实绩"}

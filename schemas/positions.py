@@ -70,6 +70,10 @@ class Rules(Strict):
 
     min_rank: RankRule | None = None
     min_post_level: PostLevelRule | None = None
+    # Fit to the post's level: a cadre whose current post level is above this one would take a
+    # lower post, so is not a candidate (a 区委书记, 正处, for a 正科 局长). Defaults to the
+    # position's own level (PositionFields); an explicit null switches the rule off.
+    max_post_level: PostLevel | None = None
     max_age: AgeRule | None = None
     min_education: EducationRule | None = None
     tiers: Annotated[list[Tier], Field(max_length=2)] = []
@@ -110,6 +114,13 @@ class PositionFields(Strict):
     reference_date: date | None = None
     rules: Rules = Rules()
     weights: Weights = Weights()
+
+    @model_validator(mode="after")
+    def _fit_to_the_post_level(self) -> "PositionFields":
+        # The level-fit rule follows the position's level unless the rules set it themselves.
+        if self.post_level is not None and "max_post_level" not in self.rules.model_fields_set:
+            self.rules.max_post_level = self.post_level
+        return self
 
 
 class PositionCreate(PositionFields):

@@ -3,10 +3,11 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, computed_field
 
 from schemas.common import DbId, Strict
 from schemas.positions import CadreEligibility, RuleOutcome, Rules, Weights
+from schemas.posts import unit_post
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 TopN = Annotated[int, Field(ge=1, le=200)]
@@ -84,6 +85,12 @@ class Candidate(BaseModel):
     appraisals: list[AppraisalLine]
     contests: list[ContestLine]
     unit_ranks: list[UnitRankLine]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unit_post(self) -> str:
+        """Unit and post as shown to people (schemas/posts.py: no doubled unit name)."""
+        return unit_post(self.unit_name, self.post)
 
 
 class MarkedOut(BaseModel):

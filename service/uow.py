@@ -35,18 +35,21 @@ class UnitOfWork:
                             snapshot: dict[str, Any], before: dict[str, Any] | None = None,
                             changes: dict[str, Any] | None = None, derived: Iterable[str] = (),
                             reindex: Iterable[tuple[str, int]] = (), audit: str | None = None,
-                            details: dict[str, Any] | None = None) -> dict[str, Any]:
+                            details: dict[str, Any] | None = None,
+                            audit_object: tuple[str, int] | None = None) -> dict[str, Any]:
         """Record a change in one call: its revision, the search rows to reindex, one audit entry.
 
         The revision's changes are `diff_snapshots(before, snapshot)` (when `before` is given) plus
-        `changes`; the audit action defaults to "<entity_type>.<action>" and its details to the
+        `changes`; the audit action defaults to "<entity_type>.<action>", its object to the entity
+        (`audit_object` names another, e.g. the cadre a draft is about) and its details to the
         version. Returns the changes."""
         diff = diff_snapshots(before, snapshot, derived=frozenset(derived)) if before is not None else {}
         diff.update(changes or {})
         await self.revision(entity_type, entity_id, version, action, snapshot, diff)
         for target in reindex:
             self.outbox(*target)
-        self.audit(audit or f"{entity_type}.{action}", entity_type, entity_id,
+        object_type, object_id = audit_object or (entity_type, entity_id)
+        self.audit(audit or f"{entity_type}.{action}", object_type, object_id,
                    {"version": version} if details is None else details)
         return diff
 

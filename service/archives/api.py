@@ -61,4 +61,4 @@ async def archive_docx(campaign_id: EntityId, unit_id: EntityId, pool: Pool, use
                              object_ids=[campaign_id, unit_id], title=doc.title,
                              render=lambda wm, fonts: render_docx(doc, wm, fonts))
     issued = replace(issued, filename=issued.filename.removesuffix(".pdf") + ".docx")
-    return download(issued.pdf, issued.filename, MEDIA["docx"], issued.serial)
+    return download(issued.pdf, issued.filename, media=MEDIA["docx"], serial=issued.serial)

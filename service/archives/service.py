@@ -104,21 +104,22 @@ async def save_conclusion(pool: asyncpg.Pool, *, principal: Principal, campaign_
             new_id = await repo.insert_conclusion(uow.conn, campaign_id, unit_id, body.cadre_id, body.body,
                                                   principal.user_id)
             if new_id is None:
-                raise require_version(None, if_match)[1]()
+                raise require_version(None, if_match).stale()
             conclusion_id, version, action = new_id, 1, "create"
         else:
-            base, stale = require_version(body.version, if_match)
-            new_version = await repo.update_conclusion(uow.conn, row["id"], base, body.body,
+            base = require_version(body.version, if_match)
+            new_version = await repo.update_conclusion(uow.conn, row["id"], base.version, body.body,
                                                        principal.user_id)
             if new_version is None:
-                raise stale()
+                raise base.stale()
             conclusion_id, version, action = row["id"], new_version, "update"
         snapshot = {"campaign_id": campaign_id, "unit_id": unit_id, "cadre_id": body.cadre_id,
                     "body": body.body}
-        await uow.revision("archive_conclusion", conclusion_id, version, action, snapshot)
-        uow.audit(f"archive.conclusion_{action}", "campaign", campaign_id,
-                  {"unit_id": unit_id, "cadre_id": body.cadre_id, "conclusion_id": conclusion_id,
-                   "version": version})
+        await uow.record_change("archive_conclusion", conclusion_id, version=version, action=action,
+                                snapshot=snapshot, audit=f"archive.conclusion_{action}",
+                                audit_object=("campaign", campaign_id),
+                                details={"unit_id": unit_id, "cadre_id": body.cadre_id,
+                                         "conclusion_id": conclusion_id, "version": version})
         return await build(uow.conn, principal, campaign_id, unit_id)
 
 

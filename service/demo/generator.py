@@ -32,6 +32,7 @@ from service.demo.world import (
     build_world,
     cadre_assignments,
 )
+from service.service_logs.repo import backfill_from_records
 
 FRAME_TABLES = ("users", "units", "user_scopes", "campaigns", "teams", "team_members",
                 "team_assignments")
@@ -131,6 +132,8 @@ async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 202
                     bar.update(len(tops))
                     bar.set_postfix(records=counts["field_records"], evidence=counts["evidence"])
         await reset_identities(conn)
+        # The bulk copy bypasses the record service: give window-service records their logs.
+        await backfill_from_records(conn)
         # Issue 18's part of the story, in its own module (the rest of the story may change around it).
         for table, rows_added in (await add_leadership_story(conn, seed)).items():
             counts[table] = counts.get(table, 0) + rows_added

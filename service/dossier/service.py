@@ -53,7 +53,7 @@ async def load_dossier(conn: asyncpg.Connection, principal: Principal, *, settin
                                    [e["id"] for e in evidence], cadre["photo_attachment_id"])
     photo_row = next((f for f in files if f["id"] == cadre["photo_attachment_id"]), None)
     proposed = await sections.proposed_post(conn, principal, cadre_id)
-    form = await load_form(conn, principal, BlobStore(settings.attachments_dir), cadre_id)
+    form = await load_form(conn, principal, store=BlobStore(settings.attachments_dir), cadre_id=cadre_id)
     if form is not None and not form.proposed_post and proposed:
         form.proposed_post = proposed
     doc = DossierDoc(

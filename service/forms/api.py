@@ -32,7 +32,7 @@ class BatchIn(SelectionIn):
 async def cadre_form_pdf(cadre_id: EntityId, pool: Pool, settings: AppSettings, user: OfficeReader,
                          reference_date: Reference = None, layout: LayoutQuery = "reform") -> Response:
     """A cadre's standard two-page 任免审批表 as PDF (audited, serial in the watermark)."""
-    return await service.form_pdf(pool, user, settings, SelectionIn(cadre_ids=[cadre_id]),
+    return await service.form_pdf(pool, user, settings=settings, body=SelectionIn(cadre_ids=[cadre_id]),
                                   reference=reference_date, layout=layout)
 
 
@@ -40,7 +40,7 @@ async def cadre_form_pdf(cadre_id: EntityId, pool: Pool, settings: AppSettings, 
 async def cadre_form_docx(cadre_id: EntityId, pool: Pool, settings: AppSettings, user: OfficeReader,
                           reference_date: Reference = None, layout: LayoutQuery = "reform") -> Response:
     """A cadre's 任免审批表 as an editable Word document (audited)."""
-    return await service.form_docx(pool, user, settings, SelectionIn(cadre_ids=[cadre_id]),
+    return await service.form_docx(pool, user, settings=settings, body=SelectionIn(cadre_ids=[cadre_id]),
                                    reference=reference_date, layout=layout, as_zip=False)
 
 
@@ -48,7 +48,7 @@ async def cadre_form_docx(cadre_id: EntityId, pool: Pool, settings: AppSettings,
 async def promotion_form_pdf(promotion_id: EntityId, pool: Pool, settings: AppSettings, user: OfficeReader,
                              reference_date: Reference = None, layout: LayoutQuery = "reform") -> Response:
     """The candidate's form with 拟任/拟免职务 and 任免理由 from the promotion record."""
-    return await service.form_pdf(pool, user, settings, SelectionIn(promotion_id=promotion_id),
+    return await service.form_pdf(pool, user, settings=settings, body=SelectionIn(promotion_id=promotion_id),
                                   reference=reference_date, layout=layout)
 
 
@@ -57,7 +57,9 @@ async def batch_forms(body: BatchIn, pool: Pool, settings: AppSettings, user: Of
     """Forms of many cadres (ids or a saved shortlist version): one PDF, or a zip of Word files."""
     selection = SelectionIn(**body.model_dump(include=set(SelectionIn.model_fields)))
     if body.format == "pdf":
-        return await service.form_pdf(pool, user, settings, selection, reference=body.reference_date,
+        return await service.form_pdf(pool, user, settings=settings, body=selection,
+                                      reference=body.reference_date,
                                       layout=body.layout)
-    return await service.form_docx(pool, user, settings, selection, reference=body.reference_date,
+    return await service.form_docx(pool, user, settings=settings, body=selection,
+                                   reference=body.reference_date,
                                    layout=body.layout, as_zip=True)

@@ -32,7 +32,7 @@ async def register(pool: asyncpg.Pool, principal: Principal, *, kind: str, objec
     return serial
 
 
-def download(data: bytes, filename: str, media: str, serial: str) -> Response:
+def download(data: bytes, filename: str, *, media: str, serial: str) -> Response:
     """The bytes as a download with a Chinese file name, serial and digest."""
     return Response(content=data, media_type=media, headers={
         "Content-Disposition": content_disposition(filename), "Cache-Control": "no-store",

@@ -1,7 +1,6 @@
 """A cadre's approval form from PostgreSQL, with what the reader's role may not see withheld."""
 
 import logging
-from datetime import date
 from typing import Any
 
 import anyio
@@ -10,6 +9,7 @@ import asyncpg
 from schemas.cadres import RESTRICTED_TITLE
 from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC
 from schemas.national_id import mask_national_id
+from schemas.posts import unit_post
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
 from service.cadres.service import sees_sensitive
@@ -45,7 +45,7 @@ def resume_rows(rows: list[asyncpg.Record]) -> list[ResumeRow]:
         if r["parent_id"] is not None:
             subs.append(r)
             continue
-        text = r["form_text"] or (r["unit_name"] + r["post"])
+        text = r["form_text"] or unit_post(r["unit_name"], r["post"])
         row = ResumeRow(r["start_date"], r["end_date"], text)
         if r["note"]:
             row.subs.append(ResumeSub(None, None, r["note"]))
@@ -54,7 +54,7 @@ def resume_rows(rows: list[asyncpg.Record]) -> list[ResumeRow]:
         parent = mains.get(s["parent_id"])
         if parent is not None:
             parent.subs.append(ResumeSub(s["start_date"], s["end_date"],
-                                         s["form_text"] or (s["unit_name"] + s["post"])))
+                                         s["form_text"] or unit_post(s["unit_name"], s["post"])))
     return list(mains.values())
 
 
@@ -72,7 +72,7 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-async def load_form(conn: asyncpg.Connection, principal: Principal, store: BlobStore,
+async def load_form(conn: asyncpg.Connection, principal: Principal, *, store: BlobStore,
                     cadre_id: int) -> CadreForm | None:
     """The form of a readable cadre (None if out of scope), masked for the reader's role."""
     cadre = await cadres_repo.get_visible(conn, principal, cadre_id)
@@ -83,7 +83,7 @@ async def load_form(conn: asyncpg.Connection, principal: Principal, store: BlobS
     extra: dict[str, Any] = dict(f) if f is not None else {}
     rewards = await cadres_repo.rewards(conn, cadre_id)
     grades = {r["year"]: r["grade"] for r in await cadres_repo.appraisals(conn, cadre_id)}
-    unit_post = cadre["unit_name"] + cadre["post"]
+    current = unit_post(cadre["unit_name"], cadre["post"])
     key = f"{cadre['unit_id']}|{cadre['post']}"
     form = CadreForm(
         name=cadre["name"], gender=cadre["gender"], birth_date=cadre["birth_date"],
@@ -102,7 +102,7 @@ async def load_form(conn: asyncpg.Connection, principal: Principal, store: BlobS
         is_degree_school=_s(extra.get("is_degree_school")),
         # The form's own wording of the current post while the post is the one it was read for.
         current_post_text=(extra["current_post_text"] if extra.get("current_post_text")
-                           and extra.get("current_post_key") == key else unit_post),
+                           and extra.get("current_post_key") == key else current),
         proposed_post=_s(extra.get("proposed_post")), removed_post=_s(extra.get("removed_post")),
         reason=_s(extra.get("reason")),
         resume=resume_rows(await cadres_repo.career(conn, cadre_id)),
@@ -125,7 +125,3 @@ async def load_form(conn: asyncpg.Connection, principal: Principal, store: BlobS
                        for m in await family_repo.of_cadre(conn, cadre_id)]
     return form
 
-
-def reference_date(value: date | None, today: date) -> date:
-    """The date ages are computed against: the one asked for, else today."""
-    return value or today

@@ -27,14 +27,14 @@ from service.principal import Principal
 Printed = tuple[list[tuple[int, ApprovalFormDoc]], list[int]]
 
 
-async def print_docs(conn: asyncpg.Connection, principal: Principal, settings: Settings,
-                     cadre_ids: list[int], *, reference: date, layout: Layout,
+async def print_docs(conn: asyncpg.Connection, principal: Principal, *, settings: Settings,
+                     cadre_ids: list[int], reference: date, layout: Layout,
                      overrides: dict[str, str] | None = None) -> Printed:
     """The printed form of each readable cadre, and the ids not found (absent or out of scope)."""
     store = BlobStore(settings.attachments_dir)
     docs, missing = [], []
     for cadre_id in cadre_ids:
-        form = await load_form(conn, principal, store, cadre_id)
+        form = await load_form(conn, principal, store=store, cadre_id=cadre_id)
         if form is None:
             missing.append(cadre_id)
             continue
@@ -57,14 +57,15 @@ async def _selection_docs(pool: asyncpg.Pool, principal: Principal, settings: Se
         if not ids:
             raise ValidationFailed("请选择要导出的干部",
                                    errors=[{"field": "cadre_ids", "message": "不能为空"}])
-        docs, missing = await print_docs(conn, principal, settings, ids, reference=reference, layout=layout,
+        docs, missing = await print_docs(conn, principal, settings=settings, cadre_ids=ids,
+                                         reference=reference, layout=layout,
                                          overrides=overrides)
     if not docs:
         raise NotFound("干部不存在")
     return docs, missing
 
 
-async def form_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings, body: SelectionIn, *,
+async def form_pdf(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, body: SelectionIn,
                    reference: date | None, layout: Layout) -> Response:
     """The forms of a selection in one PDF (two pages each), watermarked, registered and audited."""
     docs, missing = await _selection_docs(pool, principal, settings, body, reference or clock.today(), layout)
@@ -77,7 +78,7 @@ async def form_pdf(pool: asyncpg.Pool, principal: Principal, settings: Settings,
     return pdf_response(issued)
 
 
-async def form_docx(pool: asyncpg.Pool, principal: Principal, settings: Settings, body: SelectionIn, *,
+async def form_docx(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, body: SelectionIn,
                     reference: date | None, layout: Layout, as_zip: bool) -> Response:
     """The forms as Word: one .docx, or a zip with one .docx per cadre."""
     docs, missing = await _selection_docs(pool, principal, settings, body, reference or clock.today(), layout)
@@ -91,5 +92,6 @@ async def form_docx(pool: asyncpg.Pool, principal: Principal, settings: Settings
                             data=data, exported_at=exported_at,
                             details={"forms": len(docs), "not_found": missing, "layout": layout})
     if as_zip or len(docs) > 1:
-        return download(data, f"干部任免审批表_{len(docs)}人_{serial}.zip", MEDIA["zip"], serial)
-    return download(data, f"干部任免审批表_{docs[0][1].name}_{serial}.docx", MEDIA["docx"], serial)
+        return download(data, f"干部任免审批表_{len(docs)}人_{serial}.zip", media=MEDIA["zip"], serial=serial)
+    return download(data, f"干部任免审批表_{docs[0][1].name}_{serial}.docx", media=MEDIA["docx"],
+                    serial=serial)

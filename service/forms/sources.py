@@ -27,7 +27,7 @@ async def list_sources(pool: asyncpg.Pool, principal: Principal, cadre_id: int) 
                           content_url=f"/api/cadres/{cadre_id}/sources/{r['id']}/content") for r in rows]
 
 
-async def open_source(pool: asyncpg.Pool, principal: Principal, settings: Settings, cadre_id: int,
+async def open_source(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, cadre_id: int,
                       source_id: int) -> tuple[str, Path]:
     """The name and stored path of one source file (the download is audited)."""
     async with unit_of_work(pool, principal) as uow:

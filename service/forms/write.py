@@ -118,7 +118,7 @@ def split_unit_post(text: str) -> tuple[str, str]:
     return text, ""
 
 
-async def store_photo(uow: UnitOfWork, store: BlobStore, photo: bytes, name: str) -> int:
+async def store_photo(uow: UnitOfWork, store: BlobStore, *, photo: bytes, name: str) -> int:
     """The photo as a stored attachment; returns its id."""
     sha = await save_blob(store, photo)
     row = await attachments_repo.insert(uow.conn, sha, len(photo), "image/jpeg", f"{name}照片.jpg",
@@ -127,7 +127,8 @@ async def store_photo(uow: UnitOfWork, store: BlobStore, photo: bytes, name: str
     return attachment_id
 
 
-async def write_details(uow: UnitOfWork, cadre_id: int, before: CadreForm | None, after: CadreForm) -> None:
+async def write_details(uow: UnitOfWork, cadre_id: int, *, before: CadreForm | None,
+                        after: CadreForm) -> None:
     """Resume, appraisals and family where they differ from what is stored."""
     old = display(before) if before is not None else {}
     new = display(after)

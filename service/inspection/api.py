@@ -76,4 +76,4 @@ async def draft_docx(draft_id: EntityId, pool: Pool, user: OfficeReader, setting
                              object_ids=[draft_id, d.cadre_id], title=d.title,
                              render=lambda wm, fonts: render_docx(doc, wm, fonts))
     issued = replace(issued, filename=issued.filename.removesuffix(".pdf") + ".docx")
-    return download(issued.pdf, issued.filename, MEDIA["docx"], issued.serial)
+    return download(issued.pdf, issued.filename, media=MEDIA["docx"], serial=issued.serial)

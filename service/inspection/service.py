@@ -37,9 +37,10 @@ async def compile_draft(uow: UnitOfWork, cadre_id: int, promotion: asyncpg.Recor
     promotion_id = promotion["id"] if promotion is not None else None
     draft_id = await repo.insert_draft(uow.conn, cadre_id, promotion_id, f"{c['name']}同志考察材料", dumped,
                                        principal.user_id)
-    await uow.revision("inspection_draft", draft_id, 1, "compile", {"sections": dumped})
-    uow.audit("inspection_draft.create", "cadre", cadre_id,
-              {"draft_id": draft_id, "promotion_id": promotion_id, "version": 1})
+    await uow.record_change("inspection_draft", draft_id, version=1, action="compile",
+                            snapshot={"sections": dumped}, audit="inspection_draft.create",
+                            audit_object=("cadre", cadre_id),
+                            details={"draft_id": draft_id, "promotion_id": promotion_id, "version": 1})
     return draft_id
 
 
@@ -105,7 +106,7 @@ async def update(pool: asyncpg.Pool, *, principal: Principal, draft_id: int, bod
     """Save the writer's sections as a new version; the previous one stays in revisions."""
     if principal.role is not Role.officer:
         raise Forbidden()
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     titles = {k: (t, p) for k, t, p in SECTIONS}
     for i, s in enumerate(body.sections):
         if s.key not in titles:
@@ -126,13 +127,13 @@ async def update(pool: asyncpg.Pool, *, principal: Principal, draft_id: int, bod
             sections.append(DraftSection(key=old.key, title=old.title, statements=statements,
                                          prompt=None if statements else titles[old.key][1]))
         dumped = [s.model_dump(mode="json") for s in sections]
-        new_version = await repo.update_draft(uow.conn, draft_id, version, dumped)
+        new_version = await repo.update_draft(uow.conn, draft_id, base.version, dumped)
         if new_version is None:
-            raise stale()
-        await uow.revision("inspection_draft", draft_id, new_version, "edit", {"sections": dumped},
-                           {"sections": sorted(edited)})
-        uow.audit("inspection_draft.update", "cadre", row["cadre_id"], {"draft_id": draft_id,
-                                                                         "version": new_version})
+            raise base.stale()
+        await uow.record_change("inspection_draft", draft_id, version=new_version, action="edit",
+                                snapshot={"sections": dumped}, changes={"sections": sorted(edited)},
+                                audit="inspection_draft.update", audit_object=("cadre", row["cadre_id"]),
+                                details={"draft_id": draft_id, "version": new_version})
         fresh = await repo.draft(uow.conn, principal, draft_id)
         assert fresh is not None
         return draft_out(fresh)

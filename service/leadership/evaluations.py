@@ -80,9 +80,9 @@ async def _save(uow: UnitOfWork, body: RoundIn) -> RoundOut:
         [(v.cadre_id, v.rater_category, g, n) for v in body.votes for g, n in v.counts.items()])
     rows = await repo.rounds(uow.conn, uow.principal, None, None, round_id)
     out = round_out(rows[0])
-    await uow.revision("evaluation_round", round_id, 1, "create", body.model_dump(mode="json"))
-    uow.audit("evaluation_round.create", "unit", body.unit_id,
-              {"round_id": round_id, "campaign_id": body.campaign_id, "version": 1})
+    await uow.record_change("evaluation_round", round_id, version=1, action="create",
+                            snapshot=body.model_dump(mode="json"), audit_object=("unit", body.unit_id),
+                            details={"round_id": round_id, "campaign_id": body.campaign_id, "version": 1})
     return out
 
 

@@ -50,20 +50,22 @@ async def list_teams(pool: asyncpg.Pool, *, principal: Principal, on: date, tier
 async def set_line_role(pool: asyncpg.Pool, *, principal: Principal, line_id: int, body: LineRoleIn,
                         if_match: int | None) -> LineRoleOut:
     """Set or clear the team role of a resume line of a cadre the officer manages."""
-    version, stale = require_version(body.version, if_match)
+    base = require_version(body.version, if_match)
     async with unit_of_work(pool, principal) as uow:
         line = await repo.lock_line_for_officer(uow.conn, principal, line_id)
         if line is None:
             raise NotFound("简历记录不存在")
-        new_version = await repo.set_line_role(uow.conn, line_id, version, body.team_role)
+        new_version = await repo.set_line_role(uow.conn, line_id, base.version, body.team_role)
         if new_version is None:
-            raise stale()
+            raise base.stale()
         out = LineRoleOut(line_id=line_id, cadre_id=line["cadre_id"], unit_id=line["unit_id"],
                           team_role=body.team_role, version=new_version)
-        await uow.revision("career_entry", line_id, new_version, "team_role",
-                           out.model_dump(mode="json"), {"team_role": [line["team_role"], body.team_role]})
         # Headships feed the cadre's search text (unit ranks) and the scoreboard heads.
-        uow.outbox("cadre", line["cadre_id"])
-        uow.audit("career_entry.team_role", "cadre", line["cadre_id"],
-                  {"line_id": line_id, "team_role": body.team_role, "version": new_version})
+        await uow.record_change("career_entry", line_id, version=new_version, action="team_role",
+                                snapshot=out.model_dump(mode="json"),
+                                changes={"team_role": [line["team_role"], body.team_role]},
+                                reindex=[("cadre", line["cadre_id"])],
+                                audit_object=("cadre", line["cadre_id"]),
+                                details={"line_id": line_id, "team_role": body.team_role,
+                                         "version": new_version})
         return out

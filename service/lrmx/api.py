@@ -25,7 +25,7 @@ async def preview_import(request: Request, pool: Pool, user: OfficerUser, settin
                          tier: Tier | None = None) -> ImportOut:
     """Upload a .lrmx file or a zip of many; returns the field-by-field preview (nothing written)."""
     upload = await read_upload(request, settings)
-    return await service.preview(pool, user, settings, file_name=upload.name, data=upload.data,
+    return await service.preview(pool, user, settings=settings, file_name=upload.name, data=upload.data,
                                  options=ImportOptions(unit_id=unit_id, tier=tier))
 
 
@@ -39,14 +39,15 @@ async def get_import(import_id: EntityId, pool: Pool, user: OfficerUser) -> Impo
 async def apply_import(import_id: EntityId, pool: Pool, user: OfficerUser,
                        settings: AppSettings) -> ImportOut:
     """Write a previewed import, all files or none; applying twice returns the first report."""
-    return await service.apply(pool, user, settings, import_id)
+    return await service.apply(pool, user, settings=settings, import_id=import_id)
 
 
 @router.get("/api/cadres/{cadre_id}/form.lrmx", response_class=Response, responses=FILE_RESPONSES)
 async def cadre_lrmx(cadre_id: EntityId, pool: Pool, user: OfficerUser,
                      settings: AppSettings) -> Response:
     """One cadre's 任免审批表 as a .lrmx file (audited, registered with a serial)."""
-    return await exports.export_response(pool, user, settings, SelectionIn(cadre_ids=[cadre_id]))
+    return await exports.export_response(pool, user, settings=settings,
+                                         body=SelectionIn(cadre_ids=[cadre_id]))
 
 
 @router.get("/api/promotions/{promotion_id}/form.lrmx", response_class=Response,
@@ -54,14 +55,15 @@ async def cadre_lrmx(cadre_id: EntityId, pool: Pool, user: OfficerUser,
 async def promotion_lrmx(promotion_id: EntityId, pool: Pool, user: OfficerUser,
                          settings: AppSettings) -> Response:
     """The candidate's .lrmx with 拟任/拟免职务 and 任免理由 filled from the promotion record."""
-    return await exports.export_response(pool, user, settings, SelectionIn(promotion_id=promotion_id))
+    return await exports.export_response(pool, user, settings=settings,
+                                         body=SelectionIn(promotion_id=promotion_id))
 
 
 @router.post("/api/lrmx/export", response_class=Response, responses=FILE_RESPONSES)
 async def export_selection(body: SelectionIn, pool: Pool, user: OfficerUser,
                            settings: AppSettings) -> Response:
     """Several cadres (ids, a saved shortlist version, or a promotion record) as .lrmx, zipped."""
-    return await exports.export_response(pool, user, settings, body)
+    return await exports.export_response(pool, user, settings=settings, body=body)
 
 
 @router.get("/api/cadres/{cadre_id}/sources", response_model=list[SourceFileOut])
@@ -75,6 +77,7 @@ async def cadre_sources(cadre_id: EntityId, pool: Pool, user: OfficerUser) -> li
 async def cadre_source_content(cadre_id: EntityId, source_id: EntityId, pool: Pool, user: OfficerUser,
                                settings: AppSettings) -> FileResponse:
     """One original import file, byte for byte (audited)."""
-    name, path = await sources.open_source(pool, user, settings, cadre_id, source_id)
+    name, path = await sources.open_source(pool, user, settings=settings, cadre_id=cadre_id,
+                                           source_id=source_id)
     return FileResponse(path, media_type="application/xml", headers={
         "Content-Disposition": content_disposition(name), "Cache-Control": "no-store"})

@@ -69,12 +69,13 @@ async def import_files(settings: Settings, args: argparse.Namespace) -> int:
         options = ImportOptions(unit_id=args.unit_id, tier=Tier(args.tier) if args.tier else None)
         bar = Bar("检查文件")
         try:
-            out = await service.preview(pool, principal, settings, file_name=Path(args.path).name, data=data,
+            out = await service.preview(pool, principal, settings=settings, file_name=Path(args.path).name,
+                                        data=data,
                                         options=options, progress=bar)
             bar.close()
             if args.apply and out.summary.error == 0:
                 bar = Bar("写入数据")
-                out = await service.apply(pool, principal, settings, out.id, progress=bar)
+                out = await service.apply(pool, principal, settings=settings, import_id=out.id, progress=bar)
                 bar.close()
         except DomainError as exc:
             bar.close()
@@ -116,7 +117,8 @@ async def export_files(settings: Settings, args: argparse.Namespace) -> int:
                 ids = await selection_ids(conn, principal, SelectionIn(
                     cadre_ids=args.cadre_id, shortlist_id=args.shortlist, version=args.version))
             with tqdm(total=len(ids), unit="份", desc="导出任免审批表", file=sys.stderr) as bar:
-                files, missing = await service.lrmx_files(conn, principal, settings, ids, overrides=overrides,
+                files, missing = await service.lrmx_files(conn, principal, settings=settings, cadre_ids=ids,
+                                                          overrides=overrides,
                                                           progress=lambda: bar.update(1))
         if not files:
             print("没有可导出的干部（不存在或不在您的管理范围内）", file=sys.stderr)

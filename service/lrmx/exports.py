@@ -26,7 +26,7 @@ async def selection_ids(conn: asyncpg.Connection, principal: Principal, body: Se
     return list(dict.fromkeys(body.cadre_ids))
 
 
-async def export_response(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def export_response(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                           body: SelectionIn) -> Response:
     """The .lrmx (one cadre) or zip (several) of a selection, registered and audited."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
@@ -39,7 +39,8 @@ async def export_response(pool: asyncpg.Pool, principal: Principal, settings: Se
         if not ids:
             raise ValidationFailed("请选择要导出的干部",
                                    errors=[{"field": "cadre_ids", "message": "不能为空"}])
-        files, missing = await lrmx_files(conn, principal, settings, ids, overrides=overrides)
+        files, missing = await lrmx_files(conn, principal, settings=settings, cadre_ids=ids,
+                                          overrides=overrides)
     if not files:
         raise NotFound("干部不存在")
     exported_at = clock.now()
@@ -51,5 +52,6 @@ async def export_response(pool: asyncpg.Pool, principal: Principal, settings: Se
                             details={"files": len(files), "not_found": missing,
                                      "promotion_id": body.promotion_id})
     if single:
-        return download(data, f"{files[0][0].removesuffix('.lrmx')}_{serial}.lrmx", MEDIA["lrmx"], serial)
-    return download(data, f"任免审批表_{len(files)}人_{serial}.zip", MEDIA["zip"], serial)
+        return download(data, f"{files[0][0].removesuffix('.lrmx')}_{serial}.lrmx", media=MEDIA["lrmx"],
+                        serial=serial)
+    return download(data, f"任免审批表_{len(files)}人_{serial}.zip", media=MEDIA["zip"], serial=serial)

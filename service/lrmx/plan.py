@@ -64,7 +64,7 @@ async def _place(conn: asyncpg.Connection, principal: Principal, report: FileRep
     return Placement(found[0], found[1], options.tier.value)
 
 
-async def plan(conn: asyncpg.Connection, principal: Principal, store: BlobStore, members: list[Member],
+async def plan(conn: asyncpg.Connection, principal: Principal, *, store: BlobStore, members: list[Member],
                options: ImportOptions, progress: Callable[[], None] | None = None) -> list[Planned]:
     """Read, map and compare every file; nothing is written (`progress` is called after each file)."""
     units = await repo.scope_units(conn, principal)
@@ -106,7 +106,7 @@ async def plan(conn: asyncpg.Connection, principal: Principal, store: BlobStore,
             elif match is not None:
                 report.cadre_id = match[0]
                 current = await cadres_repo.get_visible(conn, principal, match[0])
-                before = await load_form(conn, principal, store, match[0])
+                before = await load_form(conn, principal, store=store, cadre_id=match[0])
         if report.errors:
             continue
         after = merge(before, form) if before is not None else form

@@ -1,6 +1,5 @@
 """LRMX import (preview, then apply all or nothing) and export, for officers within scope."""
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 
@@ -8,6 +7,7 @@ import asyncpg
 
 from schemas import clock
 from schemas.formats import FileReport, ImportOptions, ImportOut, ImportSummary
+from schemas.posts import unit_post
 from service.attachments import repo as attachments_repo
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
@@ -52,7 +52,7 @@ def _members(data: bytes, name: str) -> list[Member]:
         raise ValidationFailed(str(exc), errors=[{"field": "file", "message": str(exc)}]) from exc
 
 
-async def preview(pool: asyncpg.Pool, principal: Principal, settings: Settings, *, file_name: str,
+async def preview(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, file_name: str,
                   data: bytes, options: ImportOptions,
                   progress: Callable[[int], None] | None = None) -> ImportOut:
     """Check an upload and stage it with its field-by-field preview; nothing else is written."""
@@ -62,8 +62,8 @@ async def preview(pool: asyncpg.Pool, principal: Principal, settings: Settings, 
     store = BlobStore(settings.attachments_dir)
     sha = await save_blob(store, data)
     async with unit_of_work(pool, principal) as uow:
-        planned = await plan(uow.conn, principal, store, files, options,
-                             None if progress is None else lambda: progress(0))
+        planned = await plan(uow.conn, principal, store=store, members=files, options=options,
+                             progress=None if progress is None else lambda: progress(0))
         reports = [p.report for p in planned]
         import_id = await repo.insert_import(
             uow.conn, "lrmx", principal.user_id, file_name, sha, len(data),
@@ -100,7 +100,7 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
     profile = dict(p.profile)
     if photo_changed(p.before, p.after):
         assert p.after.photo is not None
-        profile["photo_attachment_id"] = await store_photo(uow, store, p.after.photo, p.after.name)
+        profile["photo_attachment_id"] = await store_photo(uow, store, photo=p.after.photo, name=p.after.name)
     if p.report.cadre_id is None:
         cadre_id = await cadres_repo.insert(uow.conn, profile, uow.principal.user_id)
         version = 1
@@ -113,7 +113,7 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
             raise Conflict("干部数据已被他人修改，请重新预览")
         version = current["version"] + 1
     await forms_repo.upsert_form(uow.conn, cadre_id, form_row(p.after, p.place))
-    await write_details(uow, cadre_id, p.before, p.after)
+    await write_details(uow, cadre_id, before=p.before, after=p.after)
     sha = await _keep_source(uow, store, import_id, cadre_id, p)
     snapshot = {k: v for k, v in display(p.after).items() if k != "身份证号"}
     changes = {c.field: ("已变更" if c.field == "身份证号" else {"before": c.before, "after": c.after})
@@ -126,7 +126,7 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
     p.report.cadre_id = cadre_id
 
 
-async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, import_id: int,
+async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, import_id: int,
                 progress: Callable[[int], None] | None = None) -> ImportOut:
     """Write a previewed import in one transaction: every file or none (safe to retry)."""
     store = BlobStore(settings.attachments_dir)
@@ -137,7 +137,8 @@ async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, im
         if row["status"] == "applied":
             return to_out(row)
         files = _members(await read_blob(store, row["sha256"]), row["file_name"])
-        planned = await plan(uow.conn, principal, store, files, ImportOptions(**row["options"]))
+        planned = await plan(uow.conn, principal, store=store, members=files,
+                             options=ImportOptions(**row["options"]))
         if plan_hash(planned) != row["preview_hash"]:
             raise Conflict("自预览以来数据已有变化，请重新上传并预览后再导入")
         failed = [p.report for p in planned if p.report.status == "error"]
@@ -175,13 +176,13 @@ async def promotion_fields(conn: asyncpg.Connection, principal: Principal,
     cadre = await cadres_repo.get_visible(conn, principal, row["cadre_id"])
     if cadre is None:
         raise NotFound("选任记录不存在")
-    removed = "" if row["kind"] == "rank_promotion" else cadre["unit_name"] + cadre["post"]
+    removed = "" if row["kind"] == "rank_promotion" else unit_post(cadre["unit_name"], cadre["post"])
     return row["cadre_id"], {"proposed_post": row["target_unit"] + row["target_post"],
                              "removed_post": removed, "reason": row["reason"] or ""}
 
 
-async def lrmx_files(conn: asyncpg.Connection, principal: Principal, settings: Settings,
-                     cadre_ids: list[int], *, reference: date | None = None,
+async def lrmx_files(conn: asyncpg.Connection, principal: Principal, *, settings: Settings,
+                     cadre_ids: list[int], reference: date | None = None,
                      overrides: dict[str, str] | None = None,
                      progress: Callable[[], None] | None = None) -> tuple[list[tuple[str, bytes]], list[int]]:
     """The .lrmx file of each readable cadre (named 姓名.lrmx) and the ids not found."""
@@ -191,7 +192,7 @@ async def lrmx_files(conn: asyncpg.Connection, principal: Principal, settings: S
     for cadre_id in cadre_ids:
         if progress is not None:
             progress()
-        form = await load_form(conn, principal, store, cadre_id)
+        form = await load_form(conn, principal, store=store, cadre_id=cadre_id)
         if form is None:
             missing.append(cadre_id)
             continue
@@ -201,7 +202,3 @@ async def lrmx_files(conn: asyncpg.Connection, principal: Principal, settings: S
         files.append((f"{form.name}.lrmx", write(doc)))
     return files, missing
 
-
-def digest(data: bytes) -> str:
-    """SHA-256 hex of bytes."""
-    return hashlib.sha256(data).hexdigest()

@@ -68,7 +68,7 @@ def render_pdf(doc: WrittenDoc, wm: Watermark, font_dirs: list[Path]) -> bytes:
                      "sections": [{"title": s.title, "level": s.level, "paras": s.paras, "empty": s.empty}
                                   for s in doc.sections]}),
     }
-    return compile_pdf("document", payload, fonts, wm)
+    return compile_pdf("document", payload, fonts=fonts, wm=wm)
 
 
 def render_docx(doc: WrittenDoc, wm: Watermark, _font_dirs: list[Path] | None = None) -> bytes:

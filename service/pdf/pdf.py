@@ -140,7 +140,7 @@ def template_path(name: str) -> Path:
     return TEMPLATES_DIR / f"{name}.typ"
 
 
-def compile_pdf(template: str, payload: Payload, fonts: typst.Fonts, wm: Watermark) -> bytes:
+def compile_pdf(template: str, payload: Payload, *, fonts: typst.Fonts, wm: Watermark) -> bytes:
     """Compile one bundled template with `payload`; Typst errors become RenderError."""
     exported_at = wm.exported_at
     if exported_at.tzinfo is None:
@@ -168,7 +168,7 @@ def _render(
     font_dirs: list[Path],
 ) -> bytes:
     fonts, families = font_choice(font_dirs)
-    return compile_pdf(template, build(families), fonts, wm)
+    return compile_pdf(template, build(families), fonts=fonts, wm=wm)
 
 
 def render_dossier(doc: DossierDoc, wm: Watermark, font_dirs: list[Path]) -> bytes:

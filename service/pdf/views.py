@@ -19,6 +19,7 @@ from schemas.export import (
     Watermark,
 )
 from schemas.labels import JUDGEMENT, REWARD_KIND
+from schemas.posts import unit_post
 from service.pdf.form_cells import form_payload
 from service.pdf.formatting import (
     DASH,
@@ -109,7 +110,7 @@ def _profile(doc: DossierDoc) -> Payload:
             "degree": _text(ins.degree),
             "school_major": _school_major(ins.school, ins.major),
         },
-        "current": p.current_unit + p.current_post,
+        "current": unit_post(p.current_unit, p.current_post),
         "proposed": _text(p.proposed_post),
         "post_level": _text(p.post_level),
         "rank": _text(p.rank),
@@ -139,7 +140,8 @@ def dossier_payload(doc: DossierDoc, wm: Watermark, fonts: Payload) -> Payload:
             "profile": _profile(doc),
             "form": None if doc.form is None else form_payload(doc.form),
             "resume": [
-                {"period": fmt_span(r.start, r.end, fmt_month), "text": r.unit + r.post} for r in doc.resume
+                {"period": fmt_span(r.start, r.end, fmt_month), "text": unit_post(r.unit, r.post)}
+                for r in doc.resume
             ],
             "rewards": [
                 f"{fmt_month(r.date)}　{REWARD_KIND[r.kind]}：{r.title}"
@@ -207,7 +209,7 @@ def _candidate(c: ShortlistCandidate) -> Payload:
     return {
         "rank": DASH if c.rank is None else str(c.rank),
         "name": c.name,
-        "unit_post": c.unit + c.post,
+        "unit_post": unit_post(c.unit, c.post),
         "score": DASH if c.score is None else fmt_score(c.score),
         "status": "、".join(status),
         "reason": _text(c.reason),
@@ -230,12 +232,12 @@ def shortlist_payload(doc: ShortlistDoc, wm: Watermark, fonts: Payload) -> Paylo
     """The JSON payload of `shortlist.typ`."""
     pos = doc.position
     return _document(
-        f"{doc.title}（{pos.unit}{pos.post}）",
+        f"{doc.title}（{unit_post(pos.unit, pos.post)}）",
         wm,
         fonts,
         {
             "title": doc.title,
-            "subtitle": f"{pos.unit}{pos.post}　第 {doc.version} 版",
+            "subtitle": f"{unit_post(pos.unit, pos.post)}　第 {doc.version} 版",
             "position": _pairs(
                 [
                     ("单位", pos.unit),

@@ -84,6 +84,11 @@ def build_rules(rules: Rules, reference_date: date, p: Params) -> list[RuleSql]:
     level = _level_rules(rules, ref, p)
     if level is not None:
         out.append(level)
+    if rules.max_post_level is not None:
+        code = p.add(rules.max_post_level.value)
+        above = _at_least("post_levels", "c.post_level", code, strictly=True)
+        out.append(RuleSql("post_level_fit", "与岗位层次相当", f"NOT coalesce({above}, false)",
+                           "c.post_level"))
     if rules.max_age is not None:
         on = p.add(rules.max_age.on or reference_date, "::date")
         years = p.add(rules.max_age.max_age + 1, "::int")

@@ -5,9 +5,16 @@ from typing import Any
 
 import asyncpg
 
+from schemas.common import PostLevel
 from schemas.labels import label
 from schemas.positions import CadreEligibility, RuleOutcome, Rules
 from service.positions.eligibility import RuleSql
+
+
+def ladder_above(level: str, than: str) -> bool:
+    """Whether post level `level` is above `than` (PostLevel lists them lowest first)."""
+    order = [p.value for p in PostLevel]
+    return level in order and than in order and order.index(level) > order.index(than)
 
 
 def _years_since(since: Any, ref: date) -> str:
@@ -37,6 +44,15 @@ def detail(key: str, value: Any, *, rules: Rules, ref: date) -> str:
     """The sentence explaining one rule's outcome."""
     if key == "current_level":
         return _level(value or {}, rules, ref)
+    if key == "post_level_fit" and rules.max_post_level is not None:
+        need = label(rules.max_post_level.value)
+        if value is None:
+            return f"现任无领导职务层次，不高于岗位的{need}"
+        if value == rules.max_post_level.value:
+            return f"现任职务层次{label(value)}，与岗位的{need}相同（平级任用）"
+        return f"现任职务层次{label(value)}，" + (
+            f"高于岗位的{need}，不宜降级任用" if ladder_above(value, rules.max_post_level.value)
+            else f"低于岗位的{need}")
     if key == "max_age" and rules.max_age is not None:
         on = rules.max_age.on or ref
         return f"{value} 周岁（截至 {on.isoformat()}），要求不超过 {rules.max_age.max_age} 周岁"

@@ -9,6 +9,7 @@ import asyncpg
 
 from schemas.export import LabelValue, PromotionDoc, PromotionStage
 from schemas.labels import label, promotion_state
+from schemas.posts import unit_post
 from service.config import Settings
 from service.dossier.masking import mask_free_text
 from service.errors import NotFound
@@ -78,7 +79,7 @@ async def load_promotion_doc(conn: asyncpg.Connection, principal: Principal,
                                      start_date=s["stage_date"], end_date=s["end_date"], details=details))
     return mask_free_text(principal, PromotionDoc(
         cadre_name=row["cadre_name"], kind=label(row["kind"], "promotion_kind"),
-        target_post=row["target_unit_name"] + row["target_post"],
+        target_post=unit_post(row["target_unit_name"], row["target_post"]),
         status=promotion_state(row["status"], row["stage"]), stages=stages))
 
 

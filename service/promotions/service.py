@@ -7,6 +7,7 @@ import asyncpg
 
 from schemas.clock import today
 from schemas.labels import PROMOTION_STAGE, label
+from schemas.posts import rank_promoted_post
 from schemas.promotions import (
     AppointmentIn,
     CancelIn,
@@ -179,7 +180,9 @@ async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn)
     fields: dict[str, Any] = {}
     if row["kind"] == "rank_promotion":
         fields = {"rank": row["target_rank"], "rank_since": on}
-        career_post = f"{cadre['post']}（{label(row['target_rank'])}）"
+        post, career_post = rank_promoted_post(cadre["post"], row["target_rank"])
+        if post != cadre["post"]:
+            fields["post"] = post
         career = {"unit_id": cadre["unit_id"], "post": career_post, "post_level": cadre["post_level"]}
     else:
         level = row["target_post_level"] or cadre["post_level"]

@@ -12,4 +12,4 @@ router = APIRouter(tags=["quality"])
 @router.get("/api/cadres/{cadre_id}/quality", response_model=QualityOut)
 async def cadre_quality(cadre_id: EntityId, pool: Pool, settings: AppSettings, user: Reader) -> QualityOut:
     """Consistency of ages, histories and identity, and the retirement-age date under the 2025 rules."""
-    return await service.quality(pool, user, settings, cadre_id)
+    return await service.quality(pool, user, settings=settings, cadre_id=cadre_id)

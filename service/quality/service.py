@@ -19,10 +19,12 @@ RULE_TEXT = {"men_60": "男，原退休年龄60岁，每4个月延迟1个月，�
              "fixed": "任职年龄界限63岁及以上，不适用渐进式延迟"}
 
 
-async def quality(pool: asyncpg.Pool, principal: Principal, settings: Settings, cadre_id: int) -> QualityOut:
+async def quality(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
+                  cadre_id: int) -> QualityOut:
     """The checks of a readable cadre (ID number checks only where the role may read the number)."""
     async with unit_of_work(pool, principal) as uow:
-        form = await load_form(uow.conn, principal, BlobStore(settings.attachments_dir), cadre_id)
+        form = await load_form(uow.conn, principal, store=BlobStore(settings.attachments_dir),
+                               cadre_id=cadre_id)
         if form is None:
             raise NotFound("干部不存在")
         uow.audit("cadre.quality.read", "cadre", cadre_id)

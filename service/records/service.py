@@ -11,6 +11,7 @@ from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo
 from service.revisions import diff_snapshots, list_revisions
+from service.service_logs import from_records as service_logs
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
@@ -77,6 +78,7 @@ async def create_record(pool: asyncpg.Pool, principal: Principal, *, body: Recor
             "state": "submitted" if body.submit else "draft"})
         out = await _reload(uow, record_id)
         await _changed(uow, out, "create")
+        await service_logs.sync_record(uow, out)
         return out
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("record.create", body),
@@ -129,6 +131,7 @@ async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: 
         if amending:
             changes["reason"] = body.reason
         await _changed(uow, out, "amend" if amending else "edit", changes)
+        await service_logs.sync_record(uow, out)
         return out
 
 
@@ -147,6 +150,7 @@ async def submit_record(pool: asyncpg.Pool, principal: Principal, *, record_id: 
         base.applied(await repo.submit(uow.conn, record_id, base.version))
         out = await _reload(uow, record_id)
         await _changed(uow, out, "submit", {"state": ["draft", "submitted"]})
+        await service_logs.sync_record(uow, out)
         return out
 
 

@@ -41,7 +41,7 @@ async def preview_import(request: Request, pool: Pool, user: OfficerUser,
                          settings: AppSettings) -> ImportOut:
     """Upload a filled template; returns the row-by-row, column-by-column preview (nothing written)."""
     upload = await read_upload(request, settings)
-    return await service.preview(pool, user, settings, file_name=upload.name, data=upload.data)
+    return await service.preview(pool, user, settings=settings, file_name=upload.name, data=upload.data)
 
 
 @router.get("/imports/{roster_import_id}", response_model=ImportOut)
@@ -54,7 +54,7 @@ async def get_import(roster_import_id: EntityId, pool: Pool, user: OfficerUser) 
 async def apply_import(roster_import_id: EntityId, pool: Pool, user: OfficerUser,
                        settings: AppSettings) -> ImportOut:
     """Write a previewed roster, every row or none."""
-    return await service.apply(pool, user, settings, roster_import_id)
+    return await service.apply(pool, user, settings=settings, import_id=roster_import_id)
 
 
 @router.post("/check", response_model=RosterCheckOut, openapi_extra=UPLOAD_DOC)

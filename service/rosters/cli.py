@@ -53,10 +53,11 @@ async def import_roster(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         data = await anyio.Path(args.path).read_bytes()
         with tqdm(total=2 if args.apply else 1, unit="步", desc="导入花名册", file=sys.stderr) as bar:
-            out = await service.preview(pool, principal, settings, file_name=Path(args.path).name, data=data)
+            out = await service.preview(pool, principal, settings=settings, file_name=Path(args.path).name,
+                                        data=data)
             bar.update(1)
             if args.apply and out.summary.error == 0:
-                out = await service.apply(pool, principal, settings, out.id)
+                out = await service.apply(pool, principal, settings=settings, import_id=out.id)
                 bar.update(1)
     except DomainError as exc:
         print(exc.detail, file=sys.stderr)

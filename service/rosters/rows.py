@@ -55,7 +55,7 @@ def _typed(column: Column, raw: Any) -> tuple[Any, str | None]:
     return value, None
 
 
-def plan_row(sheet_row: SheetRow, letters: dict[str, str], units: dict[str, tuple[int, str, bool]],
+def plan_row(sheet_row: SheetRow, letters: dict[str, str], *, units: dict[str, tuple[int, str, bool]],
              known: dict[str, tuple[int, bool]], current_rows: dict[int, dict[str, Any]],
              on: date, check_only: bool = False) -> RowPlan:
     """Check one row; `known` maps ID numbers to (cadre id, manageable), `current_rows` by cadre id.

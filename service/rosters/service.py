@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from functools import partial
 from typing import Any
 
 import anyio.to_thread
@@ -53,12 +54,13 @@ async def export_roster(pool: asyncpg.Pool, principal: Principal, body: RosterEx
                                       cadre_ids=ids)
     if not rows:
         raise ValidationFailed("没有符合条件的干部", errors=[{"field": "filters", "message": "结果为空"}])
-    data = await anyio.to_thread.run_sync(export_book, columns, rows, today, body.per_unit)
+    book = partial(export_book, columns, rows, on=today, per_unit=body.per_unit)
+    data = await anyio.to_thread.run_sync(book)
     serial = await register(pool, principal, kind="roster", object_ids=[r["id"] for r in rows], data=data,
                             exported_at=clock.now(),
                             details={"rows": len(rows), "columns": [c.key for c in columns],
                                      "filters": body.model_dump(mode="json", exclude={"cadre_ids"})})
-    return download(data, f"干部花名册_{len(rows)}人_{serial}.xlsx", MEDIA["xlsx"], serial)
+    return download(data, f"干部花名册_{len(rows)}人_{serial}.xlsx", media=MEDIA["xlsx"], serial=serial)
 
 
 async def template(pool: asyncpg.Pool, principal: Principal) -> bytes:
@@ -80,7 +82,8 @@ async def _plan(conn: asyncpg.Connection, principal: Principal, sheet: ReadSheet
     plans: list[RowPlan] = []
     seen: dict[str, int] = {}
     for sheet_row in sheet.rows:
-        plan = plan_row(sheet_row, sheet.columns, units, known, current, today, check_only)
+        plan = plan_row(sheet_row, sheet.columns, units=units, known=known, current_rows=current, on=today,
+                        check_only=check_only)
         if plan.national_id and plan.national_id in seen:
             plan.errors.append(plan_error(plan, sheet.columns,
                                           f"与第 {seen[plan.national_id]} 行身份证号相同"))
@@ -124,7 +127,7 @@ def _hash(reports: list[FileReport]) -> str:
     return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-async def preview(pool: asyncpg.Pool, principal: Principal, settings: Settings, *, file_name: str,
+async def preview(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, file_name: str,
                   data: bytes) -> ImportOut:
     """Check a roster row by row and stage it with its preview; nothing else is written."""
     sheet = await anyio.to_thread.run_sync(read_book, data)
@@ -150,7 +153,7 @@ async def get_import(pool: asyncpg.Pool, principal: Principal, import_id: int) -
     return to_out(row)
 
 
-async def apply(pool: asyncpg.Pool, principal: Principal, settings: Settings, import_id: int) -> ImportOut:
+async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, import_id: int) -> ImportOut:
     """Write a previewed roster in one transaction: every row or none (applying twice is harmless)."""
     store = BlobStore(settings.attachments_dir)
     async with unit_of_work(pool, principal) as uow:

@@ -53,7 +53,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def export_book(columns: list[Column], rows: list[dict[str, Any]], on: date, per_unit: bool) -> bytes:
+def export_book(columns: list[Column], rows: list[dict[str, Any]], *, on: date, per_unit: bool) -> bytes:
     """A roster: one sheet, or one per unit (in unit order)."""
     book = Workbook()
     first = book.active

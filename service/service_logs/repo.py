@@ -116,3 +116,66 @@ async def record_visible(conn: asyncpg.Connection, principal: Principal, record_
     return bool(await conn.fetchval(
         f"SELECT true FROM field_records r WHERE r.id = $1 AND {access.record_visible(principal, 'r', 2)}",
         record_id, principal.user_id))
+
+
+async def get_by_id(conn: asyncpg.Connection, log_id: int) -> asyncpg.Record | None:
+    """A log by id without a scope check (for changes the caller's own write caused)."""
+    row: asyncpg.Record | None = await conn.fetchrow(f"{_SELECT} WHERE sl.id = $1", log_id)
+    return row
+
+
+async def linked_to_record(conn: asyncpg.Connection, record_id: int) -> list[asyncpg.Record]:
+    """The active logs a field record stands behind, locked (one per cadre)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT * FROM service_logs WHERE record_id = $1 AND voided_at IS NULL
+           ORDER BY cadre_id, id FOR UPDATE""", record_id)
+    return rows
+
+
+async def insert_for_record(conn: asyncpg.Connection, data: dict[str, Any], cadre_id: int,
+                            user_id: int) -> int | None:
+    """A window-service log for a cadre of a record, at the cadre's current unit."""
+    log_id: int | None = await conn.fetchval(
+        """INSERT INTO service_logs (kind, cadre_id, unit_id, served_on, place, items_handled,
+             problems_solved, rectification_proposals, processes_improved, notes, record_id, created_by)
+           SELECT 'window_service', c.id, c.unit_id, $2, $3, $4, $5, $6, $7, $8, $9, $10
+           FROM cadres c WHERE c.id = $1 RETURNING id""",
+        cadre_id, data["served_on"], data["place"], data["items_handled"], data["problems_solved"],
+        data["rectification_proposals"], data["processes_improved"], data["notes"], data["record_id"],
+        user_id)
+    return log_id
+
+
+async def record_window_service(conn: asyncpg.Connection, record_id: int) -> bool:
+    """Whether the record is a submitted window-service record (its logs are kept by the record)."""
+    return bool(await conn.fetchval(
+        """SELECT true FROM field_records WHERE id = $1 AND kind = 'window_service'
+           AND state = 'submitted'""", record_id))
+
+
+_BACKFILL = """
+INSERT INTO service_logs (kind, cadre_id, unit_id, served_on, place, items_handled, problems_solved,
+                          rectification_proposals, processes_improved, notes, record_id, created_by)
+SELECT 'window_service', c.id, c.unit_id, r.occurred_on, left(r.place, 200),
+       CASE WHEN jsonb_typeof(r.details -> 'items_handled') = 'number'
+            THEN least(greatest((r.details ->> 'items_handled')::numeric, 0), 100000)::int ELSE 0 END,
+       CASE WHEN jsonb_typeof(r.details -> 'problems_solved') = 'number'
+            THEN least(greatest((r.details ->> 'problems_solved')::numeric, 0), 100000)::int ELSE 0 END,
+       CASE WHEN jsonb_typeof(r.details -> 'rectification_proposals') = 'array' THEN ARRAY(
+         SELECT left(x, 500) FROM jsonb_array_elements_text(r.details -> 'rectification_proposals')
+         WITH ORDINALITY AS t(x, n) WHERE n <= 50 ORDER BY n) ELSE '{}' END,
+       CASE WHEN jsonb_typeof(r.details -> 'processes_improved') = 'array' THEN ARRAY(
+         SELECT left(x, 500) FROM jsonb_array_elements_text(r.details -> 'processes_improved')
+         WITH ORDINALITY AS t(x, n) WHERE n <= 50 ORDER BY n) ELSE '{}' END,
+       left('调研记录 FR-' || lpad(r.id::text, 6, '0') || '：' || r.title, 20000), r.id, r.author_id
+FROM field_records r JOIN field_record_cadres rc ON rc.record_id = r.id JOIN cadres c ON c.id = rc.cadre_id
+WHERE r.kind = 'window_service' AND r.state = 'submitted'
+  AND NOT EXISTS (SELECT 1 FROM service_logs sl WHERE sl.record_id = r.id AND sl.cadre_id = c.id
+                  AND sl.voided_at IS NULL);
+"""
+
+
+async def backfill_from_records(conn: asyncpg.Connection) -> int:
+    """Logs for submitted window-service records that have none (records written in bulk)."""
+    done = await conn.execute(_BACKFILL)
+    return int(done.split()[-1])

@@ -22,7 +22,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
-from service.service_logs import repo
+from service.service_logs import from_records, repo
 from service.units import repo as units_repo
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import BaseVersion, require_version
@@ -68,6 +68,7 @@ async def create_log(pool: asyncpg.Pool, principal: Principal, *, body: ServiceL
         if await units_repo.get(uow.conn, unit_id) is None:
             raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
         await _check_record(uow, body.record_id)
+        await from_records.refuse_second_place(uow, body.record_id)
         log_id = await repo.insert(uow.conn, {**_content(body), "kind": body.kind.value,
                                               "cadre_id": body.cadre_id, "unit_id": unit_id},
                                    principal.user_id)
@@ -106,6 +107,8 @@ async def _locked(uow: UnitOfWork, log_id: int, base: BaseVersion) -> asyncpg.Re
         raise NotFound("服务记录不存在")
     if row["voided_at"] is not None:
         raise Conflict("服务记录已作废")
+    if row["record_id"] is not None and await repo.record_window_service(uow.conn, row["record_id"]):
+        raise Conflict("该服务记录由窗口服务调研记录自动生成，请补正调研记录")
     base.check(row["version"])
     return row
 
@@ -117,6 +120,7 @@ async def update_log(pool: asyncpg.Pool, principal: Principal, *, log_id: int, b
     async with unit_of_work(pool, principal) as uow:
         row = await _locked(uow, log_id, base)
         await _check_record(uow, body.record_id)
+        await from_records.refuse_second_place(uow, body.record_id)
         before = to_out(row).model_dump(mode="json")
         await repo.update(uow.conn, log_id, base.version, _content(body))
         fresh = await repo.get_visible(uow.conn, principal, log_id)

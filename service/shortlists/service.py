@@ -38,6 +38,13 @@ def result_hash(candidates: list[Candidate], excluded: list[MarkedOut]) -> str:
     return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
 
 
+def pinned_first(candidates: list[Candidate]) -> list[Candidate]:
+    """置顶 puts a candidate at the top: pinned ones first (by score), then the rest, numbered again."""
+    pinned = [c for c in candidates if c.mark == "pin"]
+    rest = [c for c in candidates if c.mark != "pin"]
+    return [c.model_copy(update={"pos": n}) for n, c in enumerate(pinned + rest, start=1)]
+
+
 def _marks_snapshot(marks: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [{"cadre_id": m["cadre_id"], "name": m["name"], "action": m["action"], "reason": m["reason"]}
             for m in marks]
@@ -63,6 +70,7 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
         candidates.append(Candidate(
             **t, name=who.name, unit_name=who.unit_name, post=who.post, rules=who.rules,
             mark=mark["action"] if mark else None, mark_reason=mark["reason"] if mark else None))
+    candidates = pinned_first(candidates)
     ranked_ids = {c.cadre_id for c in candidates}
     excluded = [MarkedOut(cadre_id=c, name=by_cadre[c]["name"], action="exclude",
                           reason=by_cadre[c]["reason"]) for c in excluded_ids]

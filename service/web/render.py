@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from schemas import clock
 from schemas.common import Role
 from schemas.labels import audit_action, audit_object, label
+from schemas.posts import unit_post
 from service.access.roles import FILERS, OFFICE, READERS
 from service.principal import Principal
 from service.web.static import static_url
@@ -91,7 +92,8 @@ def query_url(path: str, params: Mapping[str, Any], **changes: Any) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(static_url=static_url, label=label, SITE=SITE, query_url=query_url)
+    env.globals.update(static_url=static_url, label=label, SITE=SITE, query_url=query_url,
+                       unit_post=unit_post)
     env.filters.update(label=label, audit_action=audit_action, audit_object=audit_object, beijing=beijing,
                        day=day, number=number)
     return env

@@ -229,3 +229,27 @@ async def test_a_head_appointed_to_another_unit_no_longer_heads_the_old_one(api:
     now = (await api.client.get(f"/api/cadres/{head['id']}", headers=o.officer)).json()
     assert now["unit_id"] == api.units["d1_bureau"] and now["is_unit_head"] is False
     assert now["career"][-1]["post"] == "局长" and now["career"][-2]["end_date"] == "2024-10-14"
+
+
+async def test_a_rank_promotion_leaves_one_current_rank_on_the_post_and_the_resume(api: Api) -> None:
+    o = await office(api)
+    clerk = await cadre(o, post="三级主任科员", post_level=None, rank="principal_clerk_3")
+    rec = await _record(o, clerk, kind="rank_promotion", target_post="三级主任科员",
+                        target_post_level=None, target_rank="principal_clerk_2")
+    await advance(api.client, o.officer, rec, MOTION, recommendation(clerk["id"]), INSPECTION,
+                  DECISION, NOTICE, APPOINTMENT)
+    now = (await api.client.get(f"/api/cadres/{clerk['id']}", headers=o.officer)).json()
+    assert (now["post"], now["rank"]) == ("二级主任科员", "principal_clerk_2")
+    current = [line for line in now["career"] if line["end_date"] is None]
+    assert [line["post"] for line in current] == ["二级主任科员"]
+    assert "三级主任科员" not in current[0]["post"]
+    # A leadership post keeps its title (an old rank written into it by an earlier promotion is
+    # dropped); the resume line names the new rank once, in brackets.
+    head = await cadre(o, post="局长（二级主任科员）", post_level="section_main", rank="principal_clerk_2")
+    rec = await _record(o, head, kind="rank_promotion", target_post="局长", target_post_level=None,
+                        target_rank="principal_clerk_1")
+    await advance(api.client, o.officer, rec, MOTION, recommendation(head["id"]), INSPECTION,
+                  DECISION, NOTICE, APPOINTMENT)
+    now = (await api.client.get(f"/api/cadres/{head['id']}", headers=o.officer)).json()
+    assert (now["post"], now["rank"]) == ("局长", "principal_clerk_1")
+    assert [line["post"] for line in now["career"] if line["end_date"] is None] == ["局长（一级主任科员）"]

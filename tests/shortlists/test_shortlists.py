@@ -5,7 +5,7 @@ import pytest
 
 from indexer.worker import Worker
 from tests.factories import Api
-from tests.positions.helpers import cadre, evidence, office, position
+from tests.positions.helpers import RULES, cadre, evidence, office, position
 
 
 async def test_ranking_is_explained_by_rules_and_evidence_ids(api: Api) -> None:
@@ -127,3 +127,45 @@ async def test_candidate_search_seeds_the_eligible_and_reports_the_others(api: A
     listed = (await api.client.get(f"/api/positions/{pos['id']}/shortlist", headers=o.officer,
                                    params={"top_n": 1})).json()
     assert listed["candidates"][0]["mark"] == "seed"
+
+
+async def test_a_cadre_above_the_posts_level_is_not_a_candidate_and_the_reason_is_in_chinese(
+        api: Api) -> None:
+    o = await office(api)
+    secretary = await cadre(o, name="区委书记", post="区委书记", post_level="division_main",
+                            rank="researcher_2")
+    fit = await cadre(o, name="副局长")
+    for who, n in ((secretary, 90), (fit, 5)):
+        await evidence(o, who["id"], metrics=[{"name": "改造老旧小区", "value": n, "unit": "个"}])
+    pos = await position(o)  # 局长, 正科
+    assert pos["rules"]["max_post_level"] == "section_main"
+    body = (await api.client.get(f"/api/positions/{pos['id']}/shortlist", headers=o.officer,
+                                 params={"include_ineligible": True})).json()
+    assert [c["cadre_id"] for c in body["candidates"]] == [fit["id"]]
+    fit_rule = next(r for r in body["candidates"][0]["rules"] if r["rule"] == "post_level_fit")
+    assert fit_rule["passed"] and "副科" in fit_rule["detail"] and "低于岗位的正科" in fit_rule["detail"]
+    out = next(i for i in body["ineligible"] if i["cadre_id"] == secretary["id"])
+    assert out["failed"] == ["post_level_fit"]
+    why = next(r for r in out["rules"] if r["rule"] == "post_level_fit")
+    assert why["label"] == "与岗位层次相当" and "正处" in why["detail"] and "高于岗位的正科" in why["detail"]
+    # A position that switches the rule off explicitly ranks by score alone.
+    open_pos = await position(o, rules={**RULES, "max_post_level": None})
+    ranked = (await api.client.get(f"/api/positions/{open_pos['id']}/shortlist", headers=o.officer)).json()
+    assert [c["cadre_id"] for c in ranked["candidates"]] == [secretary["id"], fit["id"]]
+
+
+async def test_a_pinned_candidate_moves_to_the_top_of_the_shortlist(api: Api) -> None:
+    o = await office(api)
+    strong, middle, weak = await cadre(o), await cadre(o), await cadre(o)
+    for who, n in ((strong, 60), (middle, 30), (weak, 2)):
+        await evidence(o, who["id"], metrics=[{"name": "改造老旧小区", "value": n, "unit": "个"}])
+    pos = await position(o)
+    url = f"/api/positions/{pos['id']}/shortlist"
+    before = (await api.client.get(url, headers=o.officer)).json()
+    assert [c["cadre_id"] for c in before["candidates"]] == [strong["id"], middle["id"], weak["id"]]
+    pin = await api.client.post(f"{url}/marks", headers=o.officer, json={
+        "cadre_id": weak["id"], "action": "pin", "reason": "重点培养"})
+    assert pin.status_code == 201, pin.text
+    after = (await api.client.get(url, headers=o.officer)).json()
+    assert [(c["cadre_id"], c["pos"]) for c in after["candidates"]] == [
+        (weak["id"], 1), (strong["id"], 2), (middle["id"], 3)]

@@ -56,6 +56,20 @@ def _promotions(api: httpx.Client, cadres: list[dict[str, Any]]) -> list[dict[st
     return out
 
 
+def _researcher_cadre(api: httpx.Client) -> dict[str, Any]:
+    """A cadre the team first offered on the researcher's filing form may write about."""
+    me = _ok(api.get("/api/auth/me"))["id"]
+    team = next(t for c in _ok(api.get("/api/campaigns")) if c["status"] == "open"
+                for t in c["teams"] if me in t["member_ids"])
+    if team["cadre_ids"]:
+        return dict(_ok(api.get(f"/api/cadres/{team['cadre_ids'][0]}")))
+    for unit_id in team["unit_ids"] + team.get("leadership_unit_ids", []):
+        found = _ok(api.get("/api/cadres", params={"unit_id": unit_id, "status": "active", "limit": 1}))
+        if found["items"]:
+            return dict(found["items"][0])
+    raise AssertionError("the researcher's first team has no cadre to write about")
+
+
 def seed(site: "Site") -> dict[str, Any]:
     """A position with a shortlist, three promotion records, two published scoreboard periods."""
     with closing(site.login_api("officer")) as api:
@@ -71,6 +85,6 @@ def seed(site: "Site") -> dict[str, Any]:
         promotions = _promotions(api, cadres[:3])
         periods = _periods(api, city_id, districts)
     with closing(site.login_api("researcher")) as api:
-        assigned = _ok(api.get("/api/cadres", params={"limit": 20}))["items"]
+        assigned = _researcher_cadre(api)
     return {"position": position, "promotions": {"desktop": promotions[0], "phone": promotions[1]},
-            "periods": periods, "researcher_cadre": assigned[0], "cadre": cadres[5]}
+            "periods": periods, "researcher_cadre": assigned, "cadre": cadres[5]}

@@ -90,6 +90,34 @@ def test_a_filed_record_with_an_attachment_is_found_by_search_and_a_lost_answer_
     screenshot(page, "record")
 
 
+def test_a_double_click_on_submit_files_once_and_keeps_the_success_message(
+        page: Any, site: Site, viewport: str) -> None:
+    cadre = site.data["researcher_cadre"]
+    title = f"窗口服务双击提交{viewport}{secrets.token_hex(3)}"
+    sign_in(page, "researcher", "/file")
+    page.get_by_label("记录类型").select_option("site_visit")
+    page.get_by_label("标题", exact=True).fill(title)
+    page.get_by_label("正文").fill("实地察看政务服务中心窗口。")
+    picker = page.get_by_role("combobox", name="所涉干部")
+    picker.fill(cadre["name"])
+    page.get_by_role("option", name=re.compile(cadre["name"])).first.click()
+    expect(page.locator("#record-form .chip", has_text=cadre["name"])).to_be_visible()
+    submit = page.get_by_role("button", name="提交记录")
+    submit.dblclick()
+    done = page.locator("#record-form .form-done")
+    expect(done).to_contain_text("已提交")
+    # A person's double-click is slower than a quick answer: its second click lands on the emptied form.
+    submit.click()
+    expect(done).to_be_visible()
+    expect(done).to_contain_text(title)
+    expect(page.locator("#record-form .form-error")).to_be_hidden()
+    assert _records_titled(site, title) == 1
+    # Once the next record is begun, 提交 checks the form again.
+    page.get_by_label("标题", exact=True).fill("下一条")
+    submit.click()
+    expect(page.locator("#record-form .form-error")).to_contain_text("请填写正文")
+
+
 def test_filing_errors_are_shown_in_chinese_next_to_the_form(page: Any, site: Site) -> None:
     sign_in(page, "researcher", "/file")
     page.get_by_role("button", name="提交记录").click()

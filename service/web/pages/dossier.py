@@ -17,6 +17,6 @@ async def dossier_page(cadre_id: EntityId, request: Request, pool: Pool, user: R
                        settings: AppSettings) -> Response:
     """The dossier: approval-form profile, resume, evidence, records, assessments, promotions, files."""
     view = await dossier_view.load(pool, user, cadre_id, today())
-    checks = await quality(pool, user, settings, cadre_id)
+    checks = await quality(pool, user, settings=settings, cadre_id=cadre_id)
     return render(request, "dossier.html", {"d": view, "c": view.cadre, "q": checks},
                   title=f"{view.cadre.name} · 干部档案")

@@ -30,6 +30,8 @@ RULE_HELP = {
     "domains": "在该工作领域已核实的正面实绩不少于所填项数（可限定近几年内）；每个领域一条。",
     "appraisal": "近几个完整年度的年度考核中，没有低于所选等次的结果（没有考核记录的年份不算不合格）。",
     "no_open_penalty": "基准日仍在处分影响期内的干部不能入选。",
+    "max_post_level": "现任职务层次高于岗位职务层次的干部（如正处级的区委书记之于正科级的局长岗位）"
+                      "不列入候选，因为任该岗位等于降级使用；默认取岗位本身的职务层次。",
     "weights": "候选名单得分 = 实绩×实绩权重 + 年度考核×考核权重 + 所在单位考核排名×排名权重 + "
                "擂台比武×比武权重；实绩按半衰期递减，只计最近若干年内结束的实绩。",
 }
@@ -79,6 +81,8 @@ def describe_rules(rules: Rules) -> list[str]:
                    f"（恰在该层次的任满 {rules.min_post_level.years:g} 年）")
     if rules.min_rank and rules.min_post_level:
         out[-1] += "；职级与职务层次满足其一即可"
+    if rules.max_post_level:
+        out.append(f"现任职务层次不高于{label(rules.max_post_level.value)}（高于岗位层次的不列入候选）")
     if rules.max_age:
         out.append(f"年龄不超过 {rules.max_age.max_age} 周岁")
     if rules.min_education:

@@ -258,6 +258,10 @@
     var key = null;
     var pending = null;   // the body last sent without an answer (network failure)
     var submitFlag = true;
+    var sending = false;  // a request is on its way: further clicks are ignored
+    // Just filed and not touched since: another click (the second half of a double-click that lands
+    // after a quick answer) must not wipe the success message or offer a second filing.
+    var filed = false;
 
     function fields() {
       var out = {};
@@ -299,6 +303,7 @@
     function reset() {
       discard();
       form.reset();
+      if (kind === "record") teamDates();
       picker.set([]);
       uploads.clear();
       $$(form, ".metric-row").forEach(function (li) { li.remove(); });
@@ -318,6 +323,18 @@
       if (!v) return {};
       var parts = v.split(":");
       return { campaign_id: parseInt(parts[0], 10), team_id: parseInt(parts[1], 10) };
+    }
+    // The date must fall within the chosen team's campaign: bound the picker, and move a default
+    // date (today) that lies outside it to the nearest allowed day.
+    function teamDates() {
+      if (!form.elements.team) return;
+      var opt = form.elements.team.selectedOptions[0];
+      var date = form.elements.occurred_on;
+      if (!opt || !opt.dataset.min) return;
+      date.min = opt.dataset.min;
+      date.max = opt.dataset.max;
+      if (date.value && date.value < date.min) date.value = date.min;
+      if (date.value && date.value > date.max) date.value = date.max;
     }
     function intOr(value, fallback) { var n = parseInt(value, 10); return isNaN(n) ? fallback : n; }
 
@@ -381,6 +398,8 @@
       return errors;
     }
     function submit() {
+      if (sending) return;
+      if (filed) { doneBox.focus(); return; }
       errorBox.hidden = true;
       doneBox.hidden = true;
       var body = kind === "record" ? recordBody() : evidenceBody();
@@ -397,9 +416,12 @@
       save();
       var buttons = $$(form, "button[type=submit]");
       buttons.forEach(function (b) { b.disabled = true; });
+      sending = true;
       C.request("POST", kind === "record" ? "/api/records" : "/api/evidence",
                 { json: body, idempotencyKey: key }).then(function (out) {
+        sending = false;
         reset();
+        filed = true;
         buttons.forEach(function (b) { b.disabled = false; });
         doneBox.textContent = "";
         var p = document.createElement("p");
@@ -413,6 +435,7 @@
         doneBox.setAttribute("tabindex", "-1");
         doneBox.focus();
       }, function (err) {
+        sending = false;
         buttons.forEach(function (b) { b.disabled = false; });
         if (err.status >= 400 && err.status < 500) {
           // Refused: nothing was filed, the corrected draft will be a new request.
@@ -428,26 +451,25 @@
     if (restore()) $(form, "[data-draft-note]").hidden = false;
     if (!key) key = C.newKey();
     showKind();
-    form.addEventListener("input", save);
+    form.addEventListener("input", function () { filed = false; save(); });
     form.addEventListener("change", function (ev) {
+      filed = false;
       if (ev.target.name === "kind") showKind();
-      if (ev.target.name === "team" && kind === "record") {
-        var opt = ev.target.selectedOptions[0];
-        if (opt && opt.dataset.min) { form.elements.occurred_on.min = opt.dataset.min; form.elements.occurred_on.max = opt.dataset.max; }
-      }
+      if (ev.target.name === "team" && kind === "record") teamDates();
       save();
     });
     $$(form, "button[type=submit]").forEach(function (b) {
       b.addEventListener("click", function () { submitFlag = b.dataset.submit !== "false"; });
     });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); submit(); });
-    $(form, "[data-draft-discard]").addEventListener("click", function () { reset(); picker.input.focus(); });
+    $(form, "[data-draft-discard]").addEventListener("click", function () {
+      reset();
+      filed = false;
+      picker.input.focus();
+    });
     var add = $(form, "[data-add-metric]");
     if (add) add.addEventListener("click", function () { var li = addMetric(form); $(li, "input").focus(); save(); });
-    if (kind === "record" && form.elements.team) {
-      var opt = form.elements.team.selectedOptions[0];
-      if (opt && opt.dataset.min) { form.elements.occurred_on.min = opt.dataset.min; form.elements.occurred_on.max = opt.dataset.max; }
-    }
+    if (kind === "record") teamDates();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
