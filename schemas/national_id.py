@@ -5,7 +5,10 @@ details, logs and every view for a role that may not read ID numbers. It finds 1
 numbers (17 digits and a check character, digit or X) and 15-digit legacy numbers, also with
 full-width digits and letters, and with spaces or hyphens between the characters. A candidate
 counts when its check character is right or the birth date inside it is a real date, so a
-mistyped number is still masked. Pure functions, no project imports.
+mistyped number is still masked. A candidate written with separators must also start with a
+province code and hold a real birth date: runs of dates and counts ("2024 01 01 2024 03 31 …")
+otherwise line up as 18 digits with a right check character by chance. Pure functions, no
+project imports.
 """
 
 import re
@@ -46,14 +49,29 @@ def _compact(raw: str) -> str:
     return "".join(c for c in folded if c.isalnum()).upper()
 
 
-def is_national_id(compact: str) -> bool:
-    """Whether 18 or 15 characters (no separators) look like an ID number."""
+# Province-level codes of GB/T 2260, plus 81–83 (Hong Kong, Macao, Taiwan residence permits) and
+# 91 (foreigners' permanent residence, new format).
+PROVINCES = frozenset({11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45,
+                       46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91})
+
+
+def _birth_date_real(compact: str) -> bool:
+    if len(compact) == 18:
+        return _real_date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14]))
+    return _real_date(1900 + int(compact[6:8]), int(compact[8:10]), int(compact[10:12]))
+
+
+def is_national_id(compact: str, *, separated: bool = False) -> bool:
+    """Whether 18 or 15 characters (separators removed) look like an ID number."""
     if len(compact) == 18 and compact[:17].isdigit() and (compact[17].isdigit() or compact[17] == "X"):
-        return (check_char(compact[:17]) == compact[17]
-                or _real_date(int(compact[6:10]), int(compact[10:12]), int(compact[12:14])))
-    if len(compact) == 15 and compact.isdigit():
-        return _real_date(1900 + int(compact[6:8]), int(compact[8:10]), int(compact[10:12]))
-    return False
+        plain = check_char(compact[:17]) == compact[17] or _birth_date_real(compact)
+    elif len(compact) == 15 and compact.isdigit():
+        plain = _birth_date_real(compact)
+    else:
+        return False
+    if separated:
+        return plain and int(compact[:2]) in PROVINCES and _birth_date_real(compact)
+    return plain
 
 
 def mask_compact(compact: str) -> str:
@@ -70,7 +88,8 @@ def find_national_ids(text: str) -> Iterator[tuple[int, int, str]]:
         pos = at + 1
         for form in _FORMS:
             m = form.match(text, at)
-            if m is not None and is_national_id(compact := _compact(m.group())):
+            if m is not None and is_national_id(compact := _compact(m.group()),
+                                                separated=len(compact) != m.end() - at):
                 yield at, m.end(), compact
                 pos = m.end()
                 break

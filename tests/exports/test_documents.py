@@ -45,7 +45,7 @@ async def test_shortlist_pdf_is_issued_with_serial_and_audit(
         api: Api, settings: Settings, tmp_path: Path) -> None:
     user = await _officer(api)
     doc = build_shortlist()
-    issued = await export_shortlist(api.pool, user, settings, 41, doc)
+    issued = await export_shortlist(api.pool, user, settings=settings, shortlist_id=41, doc=doc)
     assert issued.filename.endswith(f"_第{doc.version}版_{issued.serial}.pdf")
     await _check(api.pool, issued.pdf, issued.serial, "shortlist", 41, user, tmp_path / "s.pdf")
     assert doc.candidates[0].name in all_text(tmp_path / "s.pdf")

@@ -33,7 +33,9 @@ async def add_objects(world: Any) -> None:
     """A resume line of each district's cadre and an evaluation round of each district's team."""
     api: Api = world.api
     lines, rounds = [], []
-    for headers, cadre_id, unit in ((world.headers["officer"], world.objects["cadre"][0], api.units["d1"]),
+    # The district-1 line belongs to the spare cadre: example writes leave the world's objects alone.
+    spare = world.data["spare_cadre"]["id"]
+    for headers, cadre_id, unit in ((world.headers["officer"], spare, api.units["d1"]),
                                     (None, world.objects["cadre"][1], api.units["d2"])):
         lines.append(await api.pool.fetchval(
             "SELECT min(id) FROM career_entries WHERE cadre_id = $1", cadre_id))

@@ -95,6 +95,10 @@ async def library(server_url: str, meili: MeiliServer,
                 VOCAB_CADRE, "办公室主任", await corpus._unit(conn, 0)))
             assert r.status_code == 201, r.text
             vocab = await _vocabulary_items(client, officer, r.json()["id"])
+            await conn.close()
+            # A fresh connection: the demo loader may have reset this one's JSON codecs.
+            conn = await asyncpg.connect(url)
+            await init_connection(conn)
             docs = [d for t in ("cadre", "record", "evidence")
                     async for batch in documents.build_all(conn, t) for d in batch]
             await conn.close()

@@ -66,6 +66,10 @@ def test_every_typed_form_of_an_id_number_is_found_and_masked(text: str) -> None
     "1234567890123456789012",  # a 22-digit run
     "11010599991399002X",  # no real date and a wrong check character
     "123456789012345",  # 15 digits without a real date
+    # Placement dates and counts in a search document's token field: 18 digits with a right check
+    # character by chance, but spaced, with no province code and no real birth date.
+    "2024 01 01 2024 03 31 2024 10 01 2024 10 31 1 0 9 1",
+    "12 2024 01 01 2024 03 31 2024 10 01 2024 10 31 1 0 9 1",
     "",
 ])
 def test_other_numbers_are_left_alone(text: str) -> None:
