@@ -95,7 +95,8 @@ async def _measure(url: str, runs: int) -> tuple[int, dict[str, list[float]], di
                 await conn.fetch(sql, *params.values)
 
         async def service_call() -> None:
-            result = await shortlists.generate(pool, officer, position_id, ShortlistQuery(top_n=20))
+            result = await shortlists.generate(pool, officer, position_id=position_id,
+                                                 query=ShortlistQuery(top_n=20))
             facts["ranked"] = len(result.candidates)
 
         facts["cadres"] = await pool.fetchval("SELECT count(*) FROM cadres")

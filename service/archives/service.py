@@ -30,19 +30,21 @@ def _conclusion(r: asyncpg.Record | None) -> Conclusion | None:
     return None if r is None else Conclusion(**{k: r[k] for k in Conclusion.model_fields})
 
 
-async def build(conn: asyncpg.Connection, principal: Principal, campaign_id: int, unit_id: int) -> ArchiveOut:
+async def build(conn: asyncpg.Connection, principal: Principal, *, campaign_id: int,
+                unit_id: int) -> ArchiveOut:
     """Assemble the archive of a team in a campaign from what the principal may read (404 otherwise)."""
     ca = await repo.campaign(conn, principal, campaign_id)
     if ca is None or not await repo.studies(conn, campaign_id, unit_id):
         raise NotFound("调研档案不存在")
-    team = await load_team(conn, principal, unit_id, ca["starts_on"], ca["ends_on"])
+    team = await load_team(conn, principal, unit_id=unit_id, date_from=ca["starts_on"],
+                           date_to=ca["ends_on"])
     by_cadre: dict[int, Any] = {}
     for m in team.members:  # a member with two lines in the period: the latest one names the post
         by_cadre[m.cadre_id] = m
     ids = sorted(by_cadre)
     ev_rows = await repo.evidence(conn, principal, ids)
     rec_rows = await repo.records(conn, principal, campaign_id, ids)
-    talks = await evaluations.talk_stats(conn, principal, campaign_id, ids)
+    talks = await evaluations.talk_stats(conn, principal, campaign_id=campaign_id, cadre_ids=ids)
     rounds = [evaluations.round_out(r) for r in await evaluations_repo.rounds(conn, principal, unit_id, None)
               if r["campaign_id"] == campaign_id
               or (r["campaign_id"] is None and ca["starts_on"] <= r["held_on"] <= ca["ends_on"])]
@@ -82,7 +84,7 @@ async def get_archive(pool: asyncpg.Pool, *, principal: Principal, campaign_id: 
                       unit_id: int) -> ArchiveOut:
     """The archive as the reader may see it; the read is audited with the cadres it shows."""
     async with pool.acquire() as conn:
-        out = await build(conn, principal, campaign_id, unit_id)
+        out = await build(conn, principal, campaign_id=campaign_id, unit_id=unit_id)
     await audit_only(pool, principal, "archive.read", "campaign", campaign_id,
                      {"unit_id": unit_id, "cadre_ids": [m.cadre_id for m in out.members]})
     return out
@@ -92,7 +94,7 @@ async def save_conclusion(pool: asyncpg.Pool, *, principal: Principal, campaign_
                           body: ConclusionIn, if_match: int | None) -> ArchiveOut:
     """Write a member's or the team's conclusion; a revision keeps every version."""
     async with unit_of_work(pool, principal) as uow:
-        archive = await build(uow.conn, principal, campaign_id, unit_id)
+        archive = await build(uow.conn, principal, campaign_id=campaign_id, unit_id=unit_id)
         if principal.role is Role.researcher and not await repo.researcher_may_write(
                 uow.conn, principal.user_id, campaign_id, unit_id):
             raise Forbidden("调研活动已结束或您不在负责该班子的调研组")
@@ -120,7 +122,7 @@ async def save_conclusion(pool: asyncpg.Pool, *, principal: Principal, campaign_
                                 audit_object=("campaign", campaign_id),
                                 details={"unit_id": unit_id, "cadre_id": body.cadre_id,
                                          "conclusion_id": conclusion_id, "version": version})
-        return await build(uow.conn, principal, campaign_id, unit_id)
+        return await build(uow.conn, principal, campaign_id=campaign_id, unit_id=unit_id)
 
 
 async def overview(pool: asyncpg.Pool, *, principal: Principal, campaign_id: int) -> CampaignOverview:
@@ -132,7 +134,7 @@ async def overview(pool: asyncpg.Pool, *, principal: Principal, campaign_id: int
         teams = []
         for unit in await repo.studied_units(conn, campaign_id):
             try:
-                a = await build(conn, principal, campaign_id, unit["id"])
+                a = await build(conn, principal, campaign_id=campaign_id, unit_id=unit["id"])
             except NotFound:
                 continue  # a team outside the reader's scope is left out, as if not studied
             o = a.overview

@@ -31,7 +31,8 @@ async def _cadre_ids(pool: asyncpg.Pool, principal: Principal, args: argparse.Na
     if args.shortlist is None:
         return unique_ids(args.cadre_id)
     async with pool.acquire() as conn:
-        return await shortlist_cadre_ids(conn, principal, args.shortlist, args.version) or []
+        return await shortlist_cadre_ids(conn, principal, position_id=args.shortlist,
+                                         version=args.version) or []
 
 
 async def export_dossiers(settings: Settings, args: argparse.Namespace) -> int:

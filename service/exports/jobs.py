@@ -48,8 +48,8 @@ async def create_job(pool: asyncpg.Pool, principal: Principal, *, body: BatchExp
     async def work(uow: UnitOfWork) -> ExportJobOut:
         source: dict[str, int] = {}
         if body.shortlist_id is not None and body.version is not None:
-            ids = await shortlist_cadre_ids(uow.conn, principal, body.shortlist_id,
-                                                    body.version)
+            ids = await shortlist_cadre_ids(uow.conn, principal, position_id=body.shortlist_id,
+                                                    version=body.version)
             if not ids:
                 raise NotFound("候选人名单不存在或没有候选人")
             source = {"shortlist_id": body.shortlist_id, "version": body.version}

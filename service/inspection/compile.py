@@ -93,7 +93,7 @@ def votes(promotion: asyncpg.Record | None, cadre_id: int, rounds: list[RoundOut
 
 
 def compile_sections(c: asyncpg.Record, facts: dict[str, list[asyncpg.Record]],
-                     promotion: asyncpg.Record | None, rounds: list[RoundOut],
+                     *, promotion: asyncpg.Record | None, rounds: list[RoundOut],
                      on: date) -> list[DraftSection]:
     """The draft's sections, each sentence citing its source, empty sections with a prompt."""
     ev, recs = facts["evidence"], facts["records"]

@@ -32,7 +32,7 @@ async def compile_draft(uow: UnitOfWork, cadre_id: int, promotion: asyncpg.Recor
     facts = await repo.facts(uow.conn, principal, cadre_id)
     rows = await evaluations_repo.rounds(uow.conn, principal, None, None)
     rounds = [evaluations.round_out(r) for r in rows if any(v["cadre_id"] == cadre_id for v in r["votes"])]
-    sections = compile_sections(c, facts, promotion, rounds, clock.today())
+    sections = compile_sections(c, facts, promotion=promotion, rounds=rounds, on=clock.today())
     dumped: list[dict[str, Any]] = [s.model_dump(mode="json") for s in sections]
     promotion_id = promotion["id"] if promotion is not None else None
     draft_id = await repo.insert_draft(uow.conn, cadre_id, promotion_id, f"{c['name']}同志考察材料", dumped,

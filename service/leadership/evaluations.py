@@ -159,7 +159,7 @@ async def get_round(pool: asyncpg.Pool, *, principal: Principal, round_id: int) 
     return round_out(rows[0])
 
 
-async def talk_stats(conn: asyncpg.Connection, principal: Principal, campaign_id: int,
+async def talk_stats(conn: asyncpg.Connection, principal: Principal, *, campaign_id: int,
                      cadre_ids: list[int]) -> dict[int, TalkStats]:
     """Talks per cadre from the campaign's interview records the principal may read."""
     out = {c: TalkStats(cadre_id=c, records=0, people=0, by_relation={}) for c in cadre_ids}

@@ -12,7 +12,7 @@ from service.uow import audit_only, unit_of_work
 from service.versioning import require_version
 
 
-async def load_team(conn: asyncpg.Connection, principal: Principal, unit_id: int, date_from: date,
+async def load_team(conn: asyncpg.Connection, principal: Principal, *, unit_id: int, date_from: date,
                     date_to: date) -> TeamOut:
     """The unit's team over the dates as the principal may see it (404 if the unit is not readable)."""
     unit = await repo.readable_unit(conn, principal, unit_id)
@@ -29,7 +29,7 @@ async def get_team(pool: asyncpg.Pool, *, principal: Principal, unit_id: int, da
                    date_to: date) -> TeamOut:
     """A unit's leadership team over a date range; the read is audited."""
     async with pool.acquire() as conn:
-        team = await load_team(conn, principal, unit_id, date_from, date_to)
+        team = await load_team(conn, principal, unit_id=unit_id, date_from=date_from, date_to=date_to)
     await audit_only(pool, principal, "leadership_team.read", "unit", unit_id,
                      {"from": str(date_from), "to": str(date_to),
                       "cadre_ids": sorted({m.cadre_id for m in team.members})})

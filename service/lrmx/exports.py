@@ -19,7 +19,8 @@ async def selection_ids(conn: asyncpg.Connection, principal: Principal, body: Se
     if body.shortlist_id is not None:
         if body.version is None:
             raise ValidationFailed("请指定名单版本", errors=[{"field": "version", "message": "必填"}])
-        ids = await shortlist_cadre_ids(conn, principal, body.shortlist_id, body.version)
+        ids = await shortlist_cadre_ids(conn, principal, position_id=body.shortlist_id,
+                                        version=body.version)
         if ids is None:
             raise NotFound("该版本的候选人名单不存在")
         return ids

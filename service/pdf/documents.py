@@ -17,7 +17,7 @@ from docx.shared import Pt
 from schemas.archives import Source, Statement
 from schemas.export import Watermark
 from service.pdf.formatting import wrap_tree
-from service.pdf.pdf import compile_pdf, font_choice
+from service.pdf.pdf import compile_pdf, font_choice, watermark_stamp
 from service.pdf.views import watermark_line
 
 SOURCE_NAMES = {"evidence": "实绩", "record": "记录", "evaluation": "测评", "appraisal": "年度考核",
@@ -68,7 +68,8 @@ def render_pdf(doc: WrittenDoc, wm: Watermark, font_dirs: list[Path]) -> bytes:
                      "sections": [{"title": s.title, "level": s.level, "paras": s.paras, "empty": s.empty}
                                   for s in doc.sections]}),
     }
-    return compile_pdf("document", payload, fonts=fonts, wm=wm)
+    return compile_pdf("document", payload | {"watermark_stamp": watermark_stamp(payload, font_dirs)},
+                       fonts=fonts, wm=wm)
 
 
 def render_docx(doc: WrittenDoc, wm: Watermark, _font_dirs: list[Path] | None = None) -> bytes:

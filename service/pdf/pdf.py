@@ -18,6 +18,7 @@ import typst
 from schemas.approval_form import ApprovalFormDoc
 from schemas.export import DossierDoc, PromotionDoc, ShortlistDoc, Watermark
 from service.pdf.approval_form import approval_forms_payload
+from service.pdf.stamp import stamp
 from service.pdf.views import (
     Payload,
     dossier_payload,
@@ -168,7 +169,14 @@ def _render(
     font_dirs: list[Path],
 ) -> bytes:
     fonts, families = font_choice(font_dirs)
-    return compile_pdf(template, build(families), fonts=fonts, wm=wm)
+    payload = build(families)
+    return compile_pdf(template, payload | {"watermark_stamp": watermark_stamp(payload, font_dirs)},
+                       fonts=fonts, wm=wm)
+
+
+def watermark_stamp(payload: Payload, font_dirs: list[Path]) -> Payload:
+    """The payload's watermark line as an image in the payload's sans font (service/pdf/stamp.py)."""
+    return stamp(payload["watermark"], font_dirs, payload["fonts"]["sans"][0])
 
 
 def render_dossier(doc: DossierDoc, wm: Watermark, font_dirs: list[Path]) -> bytes:

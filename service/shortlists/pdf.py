@@ -101,12 +101,12 @@ def _marked(m: MarkedOut, what: str) -> ShortlistCandidate:
                               reason=f"{what}：{m.reason}{failed}")
 
 
-async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, position_id: int,
+async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, *, position_id: int,
                              version: int) -> ShortlistDoc | None:
     """A saved shortlist version as printed; None if the reader has no such version."""
     try:
         position = await positions.load(conn, principal, position_id=position_id)
-        row = await load_saved(conn, principal, position_id, version)
+        row = await load_saved(conn, principal, position_id=position_id, version=version)
     except NotFound:
         return None
     result = ShortlistResult.model_validate(row["result"])
@@ -124,18 +124,18 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, pos
         candidates=candidates))
 
 
-async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, position_id: int,
+async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, *, position_id: int,
                               version: int) -> list[int] | None:
     """The ranked candidates of a saved shortlist version; None if the reader has no such version."""
     try:
-        row = await load_saved(conn, principal, position_id, version)
+        row = await load_saved(conn, principal, position_id=position_id, version=version)
     except NotFound:
         return None
     result = ShortlistResult.model_validate(row["result"])
     return [c.cadre_id for c in sorted(result.candidates, key=lambda c: c.pos)]
 
 
-async def export_shortlist(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def export_shortlist(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                            shortlist_id: int, doc: ShortlistDoc) -> IssuedPdf:
     """A saved shortlist version as a watermarked PDF, registered and audited (`export.shortlist`)."""
     title = f"{doc.title}_{doc.position.unit}{doc.position.post}_第{doc.version}版"
@@ -146,11 +146,11 @@ async def export_shortlist(pool: asyncpg.Pool, principal: Principal, settings: S
                                     "candidates": len(doc.candidates)})
 
 
-async def export_shortlist_or_404(pool: asyncpg.Pool, principal: Principal, settings: Settings,
+async def export_shortlist_or_404(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                                   position_id: int, version: int) -> IssuedPdf:
     """`export_shortlist` for a route: a version the reader has not got is 404."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        doc = await load_shortlist_doc(conn, principal, position_id, version)
+        doc = await load_shortlist_doc(conn, principal, position_id=position_id, version=version)
     if doc is None:
         raise NotFound("该版本的候选人名单不存在")
-    return await export_shortlist(pool, principal, settings, position_id, doc)
+    return await export_shortlist(pool, principal, settings=settings, shortlist_id=position_id, doc=doc)

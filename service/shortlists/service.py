@@ -20,7 +20,7 @@ from service.positions import explain
 from service.positions import repo as positions_repo
 from service.positions import service as positions
 from service.principal import Principal
-from service.shortlists import repo, scoring
+from service.shortlists import repo, scoring_sql
 from service.uow import unit_of_work
 
 
@@ -50,15 +50,15 @@ def _marks_snapshot(marks: list[asyncpg.Record]) -> list[dict[str, Any]]:
             for m in marks]
 
 
-async def compute(conn: asyncpg.Connection, principal: Principal, position_id: int, rules: Rules,
+async def compute(conn: asyncpg.Connection, principal: Principal, *, position_id: int, rules: Rules,
                   weights: Weights, relevance: dict[str, float], reference_date: Any, top_n: int,
                   marks: list[dict[str, Any]], query: ShortlistQuery | None = None) -> ShortlistResult:
     """Score the eligible cadres and explain the top ones, the marked and (on request) the ineligible."""
     by_cadre = {m["cadre_id"]: m for m in marks}
     excluded_ids = sorted(c for c, m in by_cadre.items() if m["action"] == "exclude")
     forced = sorted(c for c, m in by_cadre.items() if m["action"] in ("pin", "seed"))
-    inputs = scoring.ScoreInputs(rules, weights, relevance, reference_date, top_n, forced, excluded_ids)
-    raw = await scoring.run(conn, principal, inputs)
+    inputs = scoring_sql.ScoreInputs(rules, weights, relevance, reference_date, top_n, forced, excluded_ids)
+    raw = await scoring_sql.run(conn, principal, inputs)
     top: list[dict[str, Any]] = raw["top"]
     checked = await positions.check_cadres(conn, principal, rules=rules, reference_date=reference_date,
                                            ids=[t["cadre_id"] for t in top] + list(by_cadre))
@@ -97,23 +97,24 @@ async def compute(conn: asyncpg.Connection, principal: Principal, position_id: i
         ineligible=ineligible)
 
 
-async def current(conn: asyncpg.Connection, principal: Principal, position: PositionOut,
+async def current(conn: asyncpg.Connection, principal: Principal, *, position: PositionOut,
                   top_n: int, query: ShortlistQuery | None = None) -> tuple[ShortlistResult,
                                                                           list[dict[str, Any]]]:
     """The working shortlist of a position with its marks in force."""
     marks = _marks_snapshot(await repo.active_marks(conn, position.id))
     relevance = await relevance_for(conn, position)
-    result = await compute(conn, principal, position.id, position.rules, position.weights, relevance,
-                           position.reference_date, top_n, marks, query)
+    result = await compute(conn, principal, position_id=position.id, rules=position.rules,
+                           weights=position.weights, relevance=relevance,
+                           reference_date=position.reference_date, top_n=top_n, marks=marks, query=query)
     return result, marks
 
 
-async def generate(pool: asyncpg.Pool, principal: Principal, position_id: int,
+async def generate(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
                    query: ShortlistQuery) -> ShortlistResult:
     """The working shortlist (a read; audited)."""
     async with unit_of_work(pool, principal) as uow:
         position = await positions.load(uow.conn, principal, position_id=position_id)
-        result, _ = await current(uow.conn, principal, position, query.top_n, query)
+        result, _ = await current(uow.conn, principal, position=position, top_n=query.top_n, query=query)
         uow.audit("shortlist.read", "position", position_id,
                   {"top_n": query.top_n, "inputs_hash": result.inputs_hash})
         return result
@@ -130,7 +131,7 @@ def summary_out(row: asyncpg.Record) -> SavedSummary:
     return SavedSummary(**{k: row[k] for k in SavedSummary.model_fields})
 
 
-async def load_saved(conn: asyncpg.Connection, principal: Principal, position_id: int,
+async def load_saved(conn: asyncpg.Connection, principal: Principal, *, position_id: int,
                      version: int) -> asyncpg.Record:
     """A saved version of a position in scope, or 404."""
     await positions.load(conn, principal, position_id=position_id)

@@ -32,13 +32,13 @@ from service.shortlists.service import compute, current, load_saved, saved_out, 
 from service.uow import UnitOfWork, unit_of_work
 
 
-async def save(pool: asyncpg.Pool, principal: Principal, position_id: int, body: SaveShortlist,
+async def save(pool: asyncpg.Pool, principal: Principal, *, position_id: int, body: SaveShortlist,
                key: str | None) -> SavedShortlist:
     """Compute the working shortlist and store it as the next immutable version."""
 
     async def work(uow: UnitOfWork) -> SavedShortlist:
         position = await positions.load(uow.conn, principal, position_id=position_id, lock=True)
-        result, marks = await current(uow.conn, principal, position, body.top_n)
+        result, marks = await current(uow.conn, principal, position=position, top_n=body.top_n)
         version = await repo.next_version(uow.conn, position_id)
         row = await repo.insert_version(uow.conn, {
             "position_id": position_id, "version": version, "reference_date": position.reference_date,
@@ -57,11 +57,11 @@ async def save(pool: asyncpg.Pool, principal: Principal, position_id: int, body:
     return out
 
 
-async def get_saved(pool: asyncpg.Pool, principal: Principal, position_id: int,
+async def get_saved(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
                     version: int) -> SavedShortlist:
     """One saved version (audited read)."""
     async with unit_of_work(pool, principal) as uow:
-        row = await load_saved(uow.conn, principal, position_id, version)
+        row = await load_saved(uow.conn, principal, position_id=position_id, version=version)
         uow.audit("shortlist.version.read", "position", position_id, {"version": version})
         return saved_out(row)
 
@@ -73,7 +73,8 @@ async def list_saved(pool: asyncpg.Pool, principal: Principal, position_id: int)
         return [summary_out(r) for r in await repo.list_versions(conn, position_id)]
 
 
-def diff(a: ShortlistResult, b: ShortlistResult, from_version: int, to_version: int | None) -> ShortlistDiff:
+def diff(a: ShortlistResult, b: ShortlistResult, *, from_version: int,
+         to_version: int | None) -> ShortlistDiff:
     """Added, removed, moved and rescored candidates from `a` to `b`."""
     old = {c.cadre_id: c for c in a.candidates}
     new = {c.cadre_id: c for c in b.candidates}
@@ -91,31 +92,33 @@ def diff(a: ShortlistResult, b: ShortlistResult, from_version: int, to_version: 
         rules_changed=a.rules != b.rules, weights_changed=a.weights != b.weights)
 
 
-async def reproduce(pool: asyncpg.Pool, principal: Principal, position_id: int,
+async def reproduce(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
                     version: int) -> ReproduceResult:
     """Recompute a saved version with its own rules, weights, marks and date; compare the hashes."""
     async with unit_of_work(pool, principal) as uow:
-        row = await load_saved(uow.conn, principal, position_id, version)
+        row = await load_saved(uow.conn, principal, position_id=position_id, version=version)
         saved = ShortlistResult.model_validate(row["result"])
-        again = await compute(uow.conn, principal, position_id, Rules.model_validate(row["rules"]),
-                              Weights.model_validate(row["weights"]), dict(row["relevance"]),
-                              row["reference_date"], row["top_n"], list(row["marks"]))
+        again = await compute(uow.conn, principal, position_id=position_id,
+                              rules=Rules.model_validate(row["rules"]),
+                              weights=Weights.model_validate(row["weights"]),
+                              relevance=dict(row["relevance"]), reference_date=row["reference_date"],
+                              top_n=row["top_n"], marks=list(row["marks"]))
         uow.audit("shortlist.reproduce", "position", position_id, {"version": version})
     return ReproduceResult(
         version=version, reproduced=again.inputs_hash == saved.inputs_hash
         and again.result_hash == saved.result_hash, saved_inputs_hash=saved.inputs_hash,
         current_inputs_hash=again.inputs_hash, saved_result_hash=saved.result_hash,
-        current_result_hash=again.result_hash, diff=diff(saved, again, version, None))
+        current_result_hash=again.result_hash, diff=diff(saved, again, from_version=version, to_version=None))
 
 
-async def compare(pool: asyncpg.Pool, principal: Principal, position_id: int, from_version: int,
+async def compare(pool: asyncpg.Pool, principal: Principal, *, position_id: int, from_version: int,
                   to_version: int) -> ShortlistDiff:
     """What changed between two saved versions."""
     async with pool.acquire() as conn:
-        a = await load_saved(conn, principal, position_id, from_version)
-        b = await load_saved(conn, principal, position_id, to_version)
+        a = await load_saved(conn, principal, position_id=position_id, version=from_version)
+        b = await load_saved(conn, principal, position_id=position_id, version=to_version)
     return diff(ShortlistResult.model_validate(a["result"]), ShortlistResult.model_validate(b["result"]),
-                from_version, to_version)
+                from_version=from_version, to_version=to_version)
 
 
 def mark_out(row: asyncpg.Record) -> MarkOut:
@@ -131,7 +134,7 @@ async def _eligibility(uow: UnitOfWork, position_id: int, ids: list[int]) -> tup
     return checked, position.reference_date
 
 
-async def add_mark(pool: asyncpg.Pool, principal: Principal, position_id: int, body: MarkIn,
+async def add_mark(pool: asyncpg.Pool, principal: Principal, *, position_id: int, body: MarkIn,
                    key: str | None) -> MarkOut:
     """Pin (eligible cadres only) or exclude a cadre, with a reason; the next saved version keeps it."""
 
@@ -154,7 +157,7 @@ async def add_mark(pool: asyncpg.Pool, principal: Principal, position_id: int, b
     return out
 
 
-async def withdraw_mark(pool: asyncpg.Pool, principal: Principal, position_id: int,
+async def withdraw_mark(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
                         mark_id: int) -> MarkOut:
     """Withdraw a pin, exclusion or seed (kept in the history)."""
     async with unit_of_work(pool, principal) as uow:
@@ -173,7 +176,7 @@ async def list_marks(pool: asyncpg.Pool, principal: Principal, position_id: int)
         return [mark_out(r) for r in await repo.all_marks(conn, position_id)]
 
 
-async def seed(pool: asyncpg.Pool, client: SearchClient, principal: Principal, position_id: int,
+async def seed(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient, position_id: int,
                body: SeedIn) -> SeedResult:
     """Add the eligible cadres a candidate search finds to the working shortlist."""
     async with pool.acquire() as conn:

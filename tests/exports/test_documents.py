@@ -11,9 +11,9 @@ from service.config import Settings
 from service.principal import Principal
 from service.promotions.pdf import export_promotion, notice_period, votes
 from service.shortlists.pdf import export_shortlist
-from tests.dossier.helpers import SERIAL_RE, all_text, page_count, page_text, squash
+from tests.dossier.helpers import SERIAL_RE, all_text, page_count, page_text, run, squash
 from tests.factories import Api
-from tests.pdf.factories import build_promotion, build_shortlist
+from tests.pdf.factories import build_promotion, build_shortlist, watermark_stamps
 
 
 async def _officer(api: Api) -> Principal:
@@ -30,7 +30,9 @@ async def _check(pool: asyncpg.Pool, pdf: bytes, serial: str, kind: str, object_
     for page in range(1, total + 1):
         text = page_text(path, page)
         assert f"第 {page} 页 共 {total} 页" in text and serial in squash(text)
-        assert user.display_name in squash(text)
+        # The exporter's name is in the watermark picture on every page, not in the copyable text.
+        assert watermark_stamps(path, page) >= 10 and "北京时间" not in squash(text)
+    assert user.display_name in run("pdfinfo", path)
     row = await pool.fetchrow("SELECT * FROM exports WHERE serial = $1", serial)
     assert row["kind"] == kind and list(row["object_ids"]) == [object_id]
     assert row["sha256"] == hashlib.sha256(pdf).hexdigest() and row["user_id"] == user.user_id
@@ -43,7 +45,7 @@ async def test_shortlist_pdf_is_issued_with_serial_and_audit(
         api: Api, settings: Settings, tmp_path: Path) -> None:
     user = await _officer(api)
     doc = build_shortlist()
-    issued = await export_shortlist(api.pool, user, settings, 41, doc)
+    issued = await export_shortlist(api.pool, user, settings=settings, shortlist_id=41, doc=doc)
     assert issued.filename.endswith(f"_第{doc.version}版_{issued.serial}.pdf")
     await _check(api.pool, issued.pdf, issued.serial, "shortlist", 41, user, tmp_path / "s.pdf")
     assert doc.candidates[0].name in all_text(tmp_path / "s.pdf")

@@ -2,8 +2,10 @@
 
 import random
 import struct
+import subprocess
 import zlib
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from schemas.export import (
     AnnualAppraisal,
@@ -85,6 +87,24 @@ def png_photo(width: int = 50, height: int = 70) -> bytes:
 def watermark(user_name: str = "周审计", serial: str = "EXP-20250301-000042") -> Watermark:
     """The watermark of an export made on 2025-03-01 14:05 Beijing time."""
     return Watermark(user_name=user_name, exported_at=EXPORTED_AT, serial=serial)
+
+
+def watermark_stamps(pdf: Path, page: int) -> int:
+    """How many watermark pictures (images with a transparency mask) pdfimages finds on a page."""
+    out = subprocess.run(["pdfimages", "-list", "-f", str(page), "-l", str(page), str(pdf)], check=True,
+                         capture_output=True, text=True).stdout
+    return sum(1 for row in out.splitlines()[2:] if row.split()[2] == "smask")
+
+
+def stamp_is_drawn(pdf: Path, page: int, workdir: Path) -> bool:
+    """Whether the page's watermark picture has visible (non-transparent) pixels."""
+    prefix = workdir / f"stamp-{page}"
+    subprocess.run(["pdfimages", "-png", "-f", str(page), "-l", str(page), str(pdf), str(prefix)],
+                   check=True, capture_output=True)
+    masks = sorted(workdir.glob(f"stamp-{page}-*.png"))
+    from PIL import Image
+
+    return any(Image.open(m).convert("L").getbbox() is not None for m in masks)
 
 
 def _day(rng: random.Random, start: date, span_days: int) -> date:

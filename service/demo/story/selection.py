@@ -54,16 +54,17 @@ async def _positions(story: Story) -> int:
         pos = await positions.create_position(story.pool, story.officer, body=PositionCreate(
             unit_id=unit[1], title=title, post_level=level, tier=tier, category=category,
             reference_date=story.today, rules=rules), key=None)
-        first = await shortlists.save(story.pool, story.officer, pos.id,
-                                      SaveShortlist(top_n=20, note="初步名单，提交部务会研究"), None)
+        first = await shortlists.save(story.pool, story.officer, position_id=pos.id,
+                                      body=SaveShortlist(top_n=20, note="初步名单，提交部务会研究"),
+                                      key=None)
         made += 1
         if made == 1 and len(first.result.candidates) >= 3:
             third = first.result.candidates[2]
-            await shortlists.add_mark(story.pool, story.officer, pos.id, MarkIn(
+            await shortlists.add_mark(story.pool, story.officer, position_id=pos.id, body=MarkIn(
                 cadre_id=third.cadre_id, action="pin",
-                reason="城市更新攻坚中表现突出，部务会研究同意列入重点考察"), None)
-            await shortlists.save(story.pool, story.officer, pos.id,
-                                  SaveShortlist(top_n=20, note="部务会研究后调整"), None)
+                reason="城市更新攻坚中表现突出，部务会研究同意列入重点考察"), key=None)
+            await shortlists.save(story.pool, story.officer, position_id=pos.id,
+                                  body=SaveShortlist(top_n=20, note="部务会研究后调整"), key=None)
     return made
 
 

@@ -33,12 +33,14 @@ async def shortlist_page(position_id: EntityId, request: Request, pool: Pool, us
                          ) -> Response:
     """The working shortlist with every candidate's explanation, marks, saved versions and a diff."""
     position = await positions_service.get_position(pool, user, position_id)
-    result = await shortlists_service.generate(pool, user, position_id, ShortlistQuery(top_n=top_n))
+    result = await shortlists_service.generate(pool, user, position_id=position_id,
+                                               query=ShortlistQuery(top_n=top_n))
     saved = await versions.list_saved(pool, user, position_id)
     marks = [m for m in await versions.list_marks(pool, user, position_id) if m.withdrawn_at is None]
     diff: ShortlistDiff | None = None
     if compare_from and compare_to:
-        diff = await versions.compare(pool, user, position_id, compare_from, compare_to)
+        diff = await versions.compare(pool, user, position_id=position_id, from_version=compare_from,
+                                      to_version=compare_to)
     async with pool.acquire() as conn:
         names = await repo.cadre_names(conn, user, [m.cadre_id for m in marks])
         savers = await repo.users_names(conn, [s.created_by for s in saved])
