@@ -3,13 +3,14 @@
 Only when the exact search finds fewer than NEAR_BELOW items, on its first page, for terms of
 MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a missing one).
 For one such term at a time (the other terms stay exact), the index is asked for the pieces
-left around each possible error: the term without one character (the query had an extra one), and the parts before and after one
-character (a wrong one) or between two (a missing one). The candidates' folded text is checked
-here for a real one-edit match, and every match found is a correction. The best correction is:
-a same-sound substitution (homophone, tones ignored) before a similar sound (z/zh, c/ch, s/sh,
-l/n, -n/-ng), an extra or missing character or another substitution; then the longest; then the
-most frequent. The near results are the exact results of the query with that correction
-(the suggestion, "您是不是要找…"), shown apart from the exact ones.
+left around each possible error: the term without one character (the query had an extra
+one), and the parts before and after one character (a wrong one) or between two (a missing
+one). The candidates' folded text is checked here for a real one-edit match, and every match
+found is a correction. The best correction is: a same-sound substitution (homophone, tones
+ignored) before a similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing
+character or another substitution; then the longest; then the most frequent. The near
+results are the exact results of the query with that correction (the suggestion,
+"您是不是要找…"), shown apart from the exact ones.
 """
 
 import re
