@@ -156,10 +156,21 @@ async def api(client: httpx.AsyncClient, pool: asyncpg.Pool) -> Api:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the Chromium journeys and the fuzzing so they can be selected (`-m "not browser"`)."""
+    """Mark the Chromium journeys and the fuzzing so they can be selected (`-m "not browser"`), and
+    run the long modules first: xdist hands out whole files in collection order, so a long file
+    collected last would leave the other workers idle at the end."""
     for item in items:
         path = item.path.as_posix()
         if "/tests/web/" in path:
             item.add_marker(pytest.mark.browser)
-        if path.endswith("test_schemathesis.py"):
+        if "test_schemathesis" in path:
             item.add_marker(pytest.mark.slow)
+
+    def weight(item: pytest.Item) -> int:
+        if "test_schemathesis" in item.path.name:
+            return -1  # the longest modules of all
+        if item.get_closest_marker("slow") is not None:
+            return 0
+        return 1 if item.get_closest_marker("browser") is not None else 2
+
+    items.sort(key=weight)

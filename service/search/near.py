@@ -1,15 +1,16 @@
 """Near matches ("相近结果"): a term with one wrong, missing or extra character.
 
 Only when the exact search finds fewer than NEAR_BELOW items, on its first page, for terms of
-MIN_CHARS or more characters typed outside quotes. For one such term at a time (the other terms
-stay exact), the index is asked for the pieces left around each possible error: the term
-without one character (the query had an extra one), and the parts before and after one
-character (a wrong one) or between two (a missing one). The candidates' folded text is checked
-here for a real one-edit match, and every match found is a correction. The best correction is:
-a same-sound substitution (homophone, tones ignored) before a similar sound (z/zh, c/ch, s/sh,
-l/n, -n/-ng), an extra or missing character or another substitution; then the longest; then the
-most frequent. The near results are the exact results of the query with that correction
-(the suggestion, "您是不是要找…"), shown apart from the exact ones.
+MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a missing one).
+For one such term at a time (the other terms stay exact), the index is asked for the pieces
+left around each possible error: the term without one character (the query had an extra
+one), and the parts before and after one character (a wrong one) or between two (a missing
+one). The candidates' folded text is checked here for a real one-edit match, and every match
+found is a correction. The best correction is: a same-sound substitution (homophone, tones
+ignored) before a similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing
+character or another substitution; then the longest; then the most frequent. The near
+results are the exact results of the query with that correction (the suggestion,
+"您是不是要找…"), shown apart from the exact ones.
 """
 
 import re
@@ -23,6 +24,7 @@ from service.search.query import Query, Term
 
 NEAR_BELOW = 3
 MIN_CHARS = 3
+MISSING_MIN = 4
 MAX_CHARS = 16
 CANDIDATES = 60  # per piece query
 _SIMILAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
@@ -60,7 +62,9 @@ def specs(query: Query) -> list[Spec]:
             pieces = tuple(p for p in (t[:i], t[i + 1:]) if p)
             pat = re.escape(t[:i]) + "(.)" + re.escape(t[i + 1:])
             out[(j, pieces, f"s{i}")] = Spec(j, pieces, pat, "substitution", i)
-        for i in range(1, n):
+        # A missing character is only guessed in terms of MISSING_MIN or more characters: in a
+        # shorter one nearly any insertion is a plausible word.
+        for i in range(1, n if n >= MISSING_MIN else 1):
             pat = re.escape(t[:i]) + "(.)" + re.escape(t[i:])
             out[(j, (t[:i], t[i:]), f"i{i}")] = Spec(j, (t[:i], t[i:]), pat, "insertion", i)
     return list(out.values())

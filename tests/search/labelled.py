@@ -182,6 +182,8 @@ class Builder:
                     continue
                 typed = piece[:at] + self.rng.choice(options) + piece[at + 1:]
             elif how == "missing":
+                if len(piece) < 5:  # a missing character is guessed in terms of 4 or more
+                    continue
                 typed = piece[:at] + piece[at + 1:]
             else:
                 typed = piece[:at] + self.rng.choice("的了和在是") + piece[at:]
