@@ -41,6 +41,20 @@ class RuleSql:
     value: str
 
 
+class _LazyParam:
+    """A parameter added on first use: a query must not declare a placeholder it never uses
+    (PostgreSQL cannot type it), and which rules use the reference date depends on the rules."""
+
+    def __init__(self, p: Params, value: Any, cast: str) -> None:
+        self.p, self.value, self.cast = p, value, cast
+        self.placeholder: str | None = None
+
+    def __str__(self) -> str:
+        if self.placeholder is None:
+            self.placeholder = self.p.add(self.value, self.cast)
+        return self.placeholder
+
+
 def _at_least(table: str, column: str, code: str, strictly: bool = False) -> str:
     """`column` names a rung at or above `code` on an ordered reference table.
 
@@ -56,7 +70,7 @@ def _months(years: float) -> int:
     return round(years * 12)
 
 
-def _level_rules(rules: Rules, ref: str, p: Params) -> RuleSql | None:
+def _level_rules(rules: Rules, ref: _LazyParam, p: Params) -> RuleSql | None:
     tests: list[str] = []
     if rules.min_rank is not None:
         code = p.add(rules.min_rank.rank.value)
@@ -79,7 +93,7 @@ def _level_rules(rules: Rules, ref: str, p: Params) -> RuleSql | None:
 
 def build_rules(rules: Rules, reference_date: date, p: Params) -> list[RuleSql]:
     """The SQL of every rule the position sets, in a fixed order."""
-    ref = p.add(reference_date, "::date")
+    ref = _LazyParam(p, reference_date, "::date")
     out: list[RuleSql] = []
     level = _level_rules(rules, ref, p)
     if level is not None:

@@ -43,3 +43,11 @@ async def test_the_preview_counts_only_the_callers_scope_and_refuses_bad_rules(a
     researcher = (await api.user("researcher"))[1]
     assert (await api.client.post("/api/positions/eligibility-preview", headers=researcher,
                                   json={})).status_code == 403
+
+
+async def test_a_preview_with_only_the_level_fit_rule_counts_without_a_server_error(api: Api) -> None:
+    o = await office(api)
+    await cadre(o)
+    r = await api.client.post("/api/positions/eligibility-preview", headers=o.officer, json={
+        "rules": {"no_open_penalty": False, "max_post_level": "section_main"}, "reference_date": REF})
+    assert r.status_code == 200, r.text
