@@ -123,12 +123,24 @@ AUDIT_OBJECT = {
 AUDIT_VERB = {
     "create": "新建", "update": "修改", "read": "查看", "delete": "删除", "submit": "提交",
     "verify": "核实", "dispute": "标记异议", "void": "作废", "withdraw": "撤回", "publish": "发布",
+    "list": "查看列表",
     "lock": "锁定", "correct": "更正", "adjust": "加减分", "scores": "录入分数", "import": "导入",
     "upload": "上传", "download": "下载", "save": "保存", "reproduce": "复现", "pin": "置顶",
     "exclude": "排除", "unmark": "取消标记", "seed": "检索加入", "stage": "记录阶段",
     "amend": "修正阶段", "cancel": "终止", "probation": "试用期满处理", "dossier": "导出档案 PDF",
     "shortlist": "导出名单 PDF", "promotion": "导出纪实 PDF", "add_career": "增加简历",
     "add_reward": "增加奖惩", "add_appraisal": "增加年度考核", "add_reward_penalty": "增加奖惩",
+}
+# Keys of audit-entry details shown (in Chinese) in the audit page's summary; the full entry is
+# one click away, verbatim, for checking against the chain.
+AUDIT_DETAIL = {
+    "version": "版本", "reason": "理由", "serial": "导出编号", "cadre_id": "干部编号", "status": "状态",
+    "count": "数量", "total": "总数", "rows": "行数", "promotion_id": "选任记录编号",
+    "campaign_id": "调研活动编号",
+    "unit_id": "单位编号", "record_id": "调研记录编号", "kind": "类型", "stage": "阶段", "name": "名称",
+    "q": "检索词", "level": "级别", "files": "文件数", "via": "途径", "draft_id": "草稿编号",
+    "mark_id": "标记编号", "round_id": "测评编号", "presentation_id": "述职编号", "sha256": "SHA-256",
+    "action": "操作", "username": "用户名", "role": "角色", "outcome": "结果",
 }
 
 TABLES: dict[str, dict[str, str]] = {

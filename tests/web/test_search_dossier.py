@@ -79,3 +79,38 @@ def test_a_researcher_reads_a_dossier_without_export_or_promotion_history(page: 
     expect(page.get_by_role("heading", level=1)).to_have_text(cadre["name"])
     expect(page.get_by_role("link", name="导出档案 PDF")).to_have_count(0)
     expect(page.get_by_role("tab", name="任免经历")).to_have_count(0)
+
+
+def test_two_options_of_one_facet_show_items_of_both_and_other_facets_still_narrow(
+        page: Any, site: Site, viewport: str) -> None:
+    sign_in(page, "officer", "/search?type=record&sort=date_desc")
+    open_filters(page)
+
+    def count(kind: str) -> int:
+        return int(page.locator(f"label[for=f-kind-{kind}] .count").inner_text())
+
+    interviews, visits = count("interview"), count("site_visit")
+    assert interviews > 0 and visits > 0, "the demo holds interviews and site visits"
+    page.locator("#f-kind-interview").check()
+    page.wait_for_url(re.compile(r"kind=interview"))
+    # Start from the page of that URL (a phone re-folds the filters when the results refresh).
+    page.goto(page.url)
+    open_filters(page)
+    # The sibling stays on offer after one option is ticked (OR within a facet).
+    page.locator("#f-kind-site_visit").check()
+    page.wait_for_url(lambda url: "kind=interview" in url and "kind=site_visit" in url)
+    page.goto(page.url)
+    open_filters(page)
+    expect(page.locator("#f-kind-interview")).to_be_checked()
+    expect(page.locator("#f-kind-site_visit")).to_be_checked()
+    expect(page.locator(".result-count strong")).to_have_text(str(interviews + visits))
+    kinds = {t.strip() for t in page.locator(".hit-meta > span:first-child").all_inner_texts()}
+    assert kinds <= {"个别谈话", "实地察看"} and kinds, kinds
+    # AND across facets: adding a year narrows the union, never widens it.
+    year = page.locator("#year option").nth(1)
+    chosen = year.get_attribute("value") or ""
+    page.locator("#year").select_option(chosen)  # the filter form submits itself on a change
+    page.wait_for_url(re.compile(rf"year={chosen}"))
+    narrowed = int(page.locator(".result-count strong").inner_text())
+    assert 0 < narrowed <= interviews + visits
+    assert "kind=interview" in page.url and "kind=site_visit" in page.url

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from schemas import clock
 from schemas.audit import ChainReportOut
 from schemas.common import DbId
+from schemas.labels import AUDIT_DETAIL, AUDIT_OBJECT, PLAIN, TABLES, label
 from service.audit import service as audit_service
 from service.deps import AppSettings, AuditorUser, Pool
 from service.web.page_route import page_router, query_model
@@ -38,6 +39,25 @@ def _start_of(day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=clock.business_tz()) if day else None
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        if value in PLAIN:
+            return label(value)
+        # A code of another table (a promotion stage, an object type …): its first label.
+        for table in (*TABLES.values(), AUDIT_OBJECT):
+            if value in table:
+                return table[value]
+    return str(value)
+
+
+def detail_summary(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The entry's plain facts (version, reason, serial …) with Chinese names and labelled values."""
+    return [(AUDIT_DETAIL[k], _shown(v)) for k, v in sorted((details or {}).items())
+            if k in AUDIT_DETAIL and v is not None and not isinstance(v, dict | list)]
+
+
 @router.get("/audit")
 async def audit_page(request: Request, pool: Pool, settings: AppSettings,
                      user: AuditorUser) -> Response:
@@ -53,8 +73,9 @@ async def audit_page(request: Request, pool: Pool, settings: AppSettings,
                                      if q.verify else None)
     current = q.model_dump(mode="json", exclude={"page", "verify"}, exclude_none=True)
     last = max(1, -(-trail.total // PER_PAGE))
-    rows = [{"e": e, "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True)}
-            for e in trail.items]
+    rows = [{"e": e, "summary": detail_summary(e.details),
+             "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True)} for e in trail.items]
     return render(request, "audit.html", {
+        "object_types": sorted(AUDIT_OBJECT.items(), key=lambda kv: kv[1]),
         "trail": trail, "rows": rows, "current": current, "page": q.page, "last": last, "report": report,
     }, title="审计")
