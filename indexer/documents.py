@@ -91,14 +91,13 @@ def _day(d: date | None) -> int | None:
     return int(d.strftime("%Y%m%d")) if d else None
 
 
-def _checksum(doc: SearchDoc) -> str:
-    data = doc.model_dump(exclude={"checksum"})
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
 def _finish(doc: SearchDoc) -> dict[str, Any]:
-    doc.checksum = _checksum(doc)
-    return doc.model_dump()
+    # The encoded fields (characters spaced out, pinyin, Latin tokens) can line the digits of dates
+    # and counts up into an ID-number-like run: the stored document is masked again as a whole.
+    data: dict[str, Any] = mask_deep(doc.model_dump(exclude={"checksum"}))
+    data["checksum"] = hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return data
 
 
 def cadre_doc(r: Row) -> dict[str, Any]:

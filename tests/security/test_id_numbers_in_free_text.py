@@ -28,6 +28,12 @@ TEXT = (f"当事人身份证号{PLAIN}，其配偶{X_LAST.lower()}；全角{FULL
         f"口述时写作{SPACED}或{HYPHENED}。")
 
 
+def _content(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document without its checksum: a SHA-256 hex digest (of the already masked
+    document) holds runs of 15 digits by chance and cannot carry anything typed by a person."""
+    return {k: v for k, v in doc.items() if k != "checksum"}
+
+
 async def _scene(api: Api) -> dict[str, Any]:
     officer_id, officer = await api.user("officer", [api.units["d1"]])
     _, leader = await api.user("leader", [api.units["d1"]])
@@ -75,7 +81,7 @@ async def test_search_documents_and_snippets_hold_only_the_masked_form(
     for doc_id in (f"record-{s['record']}", f"evidence-{s['evidence']}"):
         doc = dict(await asyncio.to_thread(live_index(client, settings).get_document, doc_id))
         assert "110105********" in doc["text"]
-        assert not contains_national_id(repr(doc)), doc_id
+        assert not contains_national_id(repr(_content(doc))), doc_id
 
 
 async def test_the_dossier_pdf_for_a_leader_holds_no_whole_id_number(api: Api) -> None:
@@ -120,7 +126,7 @@ async def test_no_whole_id_number_in_any_search_document_audit_entry_or_log_line
     while True:
         page = await asyncio.to_thread(index.get_documents, {"offset": offset, "limit": 1000})
         for doc in page.results:
-            assert not contains_national_id(repr(dict(doc))), dict(doc).get("id")
+            assert not contains_national_id(repr(_content(dict(doc)))), dict(doc).get("id")
         scanned += len(page.results)
         offset += 1000
         if offset >= page.total:
