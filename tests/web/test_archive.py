@@ -2,6 +2,7 @@
 archive with its sources, a written conclusion, and a 考察材料 draft edited section by section."""
 
 import re
+import secrets
 from contextlib import closing
 from typing import Any
 
@@ -49,8 +50,10 @@ def test_an_officer_edits_a_draft_and_the_prompt_gives_way_to_the_text(page: Any
     assert_accessible(page)
     section = page.locator("section", has=page.get_by_role("heading", name=re.compile("德的方面")))
     section.locator("summary").click()
-    section.get_by_label(re.compile("新增一句")).fill("该同志政治立场坚定，严守纪律规矩（考察组撰写）。")
+    # Each viewport's run edits the same demo draft: its sentence carries its own mark.
+    mark = f"考察组撰写{secrets.token_hex(3)}"
+    section.get_by_label(re.compile("新增一句")).fill(f"该同志政治立场坚定，严守纪律规矩（{mark}）。")
     section.get_by_role("button", name="保存本节").click()
     expect(page.locator("section", has=page.get_by_role("heading", name=re.compile("德的方面")))
-           .locator(".statements li", has_text="考察组撰写")).to_be_visible()
+           .locator(".statements li", has_text=mark)).to_be_visible()
     screenshot(page, "inspection-draft")
