@@ -3,7 +3,6 @@
 import asyncio
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +12,7 @@ from fastapi import FastAPI, Request
 from service.config import Settings
 from service.main import create_app
 from service.runtime._proc import free_port
+from tests.runtime.serve_process import wait_for
 
 
 class _Server(threading.Thread):
@@ -37,10 +37,8 @@ def port(settings: Settings) -> Iterator[int]:
     chosen = free_port()
     thread = _Server(app, chosen)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not thread.server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
+    wait_for(lambda: thread.server.started or not thread.is_alive(), "the server to start", 60, 0.05)
+    assert thread.server.started, "server did not start"
     try:
         yield chosen
     finally:
