@@ -60,7 +60,7 @@ def lean_session() -> requests.Session:
     return session
 
 
-def pooled_index(url: str, key: str, uid: str, timeout_s: float) -> Index:
+def pooled_index(url: str, key: str, *, uid: str, timeout_s: float) -> Index:
     """An official-client index object whose requests reuse one keep-alive connection (one thread only)."""
     # The client's timeout is whole seconds; never wait without one.
     index = meilisearch.Client(url, key, timeout=max(1, round(timeout_s))).index(uid)
@@ -85,7 +85,7 @@ class SearchClient:
     def _index(self) -> Index:
         index: Index | None = getattr(self._local, "index", None)
         if index is None:
-            index = pooled_index(self.url, self.key, self.index_uid, self.timeout)
+            index = pooled_index(self.url, self.key, uid=self.index_uid, timeout_s=self.timeout)
             self._local.index = index
         return index
 

@@ -184,7 +184,7 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     return NearResult(suggestion=better.text(), total=page.total, hits=[_hit(d, better) for d in page.docs])
 
 
-async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
+async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient,
                  params: SearchParams) -> SearchResult:
     """Search within the caller's scope; the search and its filters are audited."""
     scope = principal.search_scope
