@@ -126,3 +126,38 @@ def test_the_rule_checks_see_a_violation() -> None:
     signatures = ast.parse("async def f(pool, principal, a, b): ...\n"
                            "async def g(pool, principal, *, a, b): ...\ndef h(a, b, c): ...\n")
     assert list(_positional_offenders("service/x/service.py", signatures)) == ["service/x/service.py:f"]
+
+
+# Session state on a connection outlives the request: pool connections are released without a
+# reset (service/db.py keep_session), so only these modules, whose connections are their own
+# (asyncpg.connect, never the pool), may hold session locks, LISTEN or set session settings.
+SESSION_STATE_OWNERS = {
+    "service/db.py",  # init_connection: the same UTC time zone the connection starts with
+    "service/health/repo.py",  # hold_indexer_lock: on the indexer's own LISTEN connection
+    "service/exports/worker.py", "indexer/worker.py",  # their own LISTEN connections
+}
+_SESSION_STATE = re.compile(
+    r"pg_(?:try_)?advisory_lock(?:_shared)?\(|add_listener\(|(?-i:\bLISTEN\b)|set_config\([^)]*,\s*false\s*\)"
+    r"|[\"']\s*SET\s+(?!LOCAL\b)[A-Za-z_]+\s+(?:TO\b|=)|[\"']\s*SET\s+TIME\s+ZONE|\bDECLARE\s+\w+\s+CURSOR",
+    re.IGNORECASE)
+
+
+def _holds_session_state(text: str) -> bool:
+    return bool(_SESSION_STATE.search(text))
+
+
+def test_only_own_connections_hold_session_state() -> None:
+    holders = {name for name, _, text in _files("service", "indexer") if _holds_session_state(text)}
+    assert sorted(holders - SESSION_STATE_OWNERS) == [], (
+        "pool connections are released without RESET ALL / UNLISTEN / unlock: use transaction-scoped "
+        "locks and settings (pg_advisory_xact_lock, set_config(..., true), SET LOCAL)")
+    assert sorted(SESSION_STATE_OWNERS - holders) == [], "no session state left there: remove it"
+
+
+def test_the_session_state_check_sees_a_violation() -> None:
+    for bad in ("SELECT pg_advisory_lock($1)", "SELECT set_config('jit', 'off', false)",
+                "conn.execute(\"SET work_mem = '64MB'\")", "await conn.add_listener(CHANNEL, f)"):
+        assert _holds_session_state(bad), bad
+    for good in ("SELECT pg_advisory_xact_lock($1)", "SELECT set_config('jit', 'off', true)",
+                 "\"SET LOCAL work_mem = '64MB'\"", "UPDATE t SET a = 1"):
+        assert not _holds_session_state(good), good

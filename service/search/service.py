@@ -16,8 +16,11 @@ from service.search.query import Query, parse
 from service.uow import audit_only
 
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]
+# title_c and body_c: the folded title and lines the index matched, so the window is checked
+# and ranked without folding every hit's text again here (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
-            "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "verification", "judgement"]
+            "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
+            "verification", "judgement"]
 NEAR_SHOWN = 20
 
 
