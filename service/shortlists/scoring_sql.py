@@ -20,7 +20,9 @@ Scores are rounded to 6 decimals; ties break by cadre id, so a result is reprodu
 
 Cost at 100,000 cadres (bench/shortlist.py): only what every eligible cadre's score needs is
 carried through the query (ids, versions, points); titles, domains and the part scores are read
-for the top candidates' explanations only.
+for the top candidates' explanations only; metric values come from the typed
+`metric_names`/`metric_values` columns (generated from `metrics`, migration 0012) through the
+covering index evidence_scoring_idx, not from expanding the jsonb.
 """
 
 from dataclasses import dataclass
