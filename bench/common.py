@@ -101,12 +101,11 @@ class RunningServer:
 
 @contextmanager
 def api_server(database_url: str, work_dir: Path, timeout_s: float = 60.0,
-               extra_env: dict[str, str] | None = None,
-               port: int | None = None) -> Iterator[RunningServer]:
+               extra_env: dict[str, str] | None = None, port: int | None = None) -> Iterator[RunningServer]:
     """Run `uvicorn create_app(settings)` in a subprocess as `cadre serve` does; stop it on exit.
 
-    `extra_env` adds settings (e.g. CADRE_MEILI_URL and CADRE_MEILI_SEARCH_KEY for search); `port`
-    pins the port (default: a free one).
+    `extra_env` adds settings (e.g. CADRE_MEILI_URL and CADRE_MEILI_SEARCH_KEY for search);
+    `port` a fixed port (default: any free one).
     """
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CADRE_")}
