@@ -5,6 +5,7 @@
                                              # burst of 100 records
     python -m bench.indexing --quick         # 2,000 cadres, 20 s at 10/s, a burst of 30 (smoke test)
     python -m bench.indexing --skip-lag      # no (b);  --skip-reindex: no (a);  --skip-cost: no (c)
+    python -m bench.indexing --port-base 8300   # PostgreSQL 8300, Meilisearch 8301, API 8302
 
 The data set and the servers are bench.search's (kept under .data/bench/, reused while their
 markers match; see bench/search.py).
