@@ -131,6 +131,9 @@ async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 202
                     bar.update(len(tops))
                     bar.set_postfix(records=counts["field_records"], evidence=counts["evidence"])
         await reset_identities(conn)
+        # Statistics first: planned on empty-table estimates, the backfill's anti-join below ran
+        # for more than 20 minutes on the 100,000-cadre set.
+        await repo.analyze(conn)
         # The bulk copy bypasses the record service: give window-service records their logs.
         await backfill_from_records(conn)
         # Issue 18's part of the story, in its own module (the rest of the story may change around it).
