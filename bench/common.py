@@ -101,12 +101,13 @@ class RunningServer:
 
 @contextmanager
 def api_server(database_url: str, work_dir: Path, timeout_s: float = 60.0,
-               extra_env: dict[str, str] | None = None) -> Iterator[RunningServer]:
+               extra_env: dict[str, str] | None = None, port: int | None = None) -> Iterator[RunningServer]:
     """Run `uvicorn create_app(settings)` in a subprocess as `cadre serve` does; stop it on exit.
 
-    `extra_env` adds settings (e.g. CADRE_MEILI_URL and CADRE_MEILI_SEARCH_KEY for search).
+    `extra_env` adds settings (e.g. CADRE_MEILI_URL and CADRE_MEILI_SEARCH_KEY for search);
+    `port` a fixed port (default: any free one).
     """
-    port = free_port()
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CADRE_")}
     env.update({"CADRE_DATABASE_URL": database_url, "CADRE_DATA_DIR": str(work_dir / "data"),
                 "CADRE_ENV": "development", "PYTHONPATH": str(ROOT), **(extra_env or {})})

@@ -50,12 +50,14 @@ from schemas import clock  # noqa: E402
 from schemas.common import Role  # noqa: E402
 from service.access import repo as access  # noqa: E402
 from service.audit.repo import NewEntry, insert_entries  # noqa: E402
+from service.campaigns import repo as campaigns_repo  # noqa: E402
 from service.db import create_pool  # noqa: E402
 from service.evidence import repo as evidence_repo  # noqa: E402
 from service.idempotency import fingerprint  # noqa: E402
 from service.migrate import upgrade_head  # noqa: E402
 from service.principal import Principal  # noqa: E402
 from service.records import repo as records_repo  # noqa: E402
+from service.service_logs import repo as service_logs_repo  # noqa: E402
 from tests.factories import Api, campaign_with_team, record_body  # noqa: E402
 
 TARGET_RATIO = 0.8
@@ -69,17 +71,21 @@ SOURCE_IP = "127.0.0.1"
 #   1  INSERT idempotency_keys ... ON CONFLICT DO NOTHING RETURNING true
 #   2  campaigns.repo.team_for_filing                 (member of an open campaign's team)
 #   3  campaigns.repo.cadres_outside_assignment       (cadres within the team's assignment)
+#   4  campaigns.repo.cadres_outside_scope            (cadres the author may read)
 #      (records.repo.own_attachments is skipped by the service too: no attachments)
-#   4  INSERT field_records ... RETURNING id
-#   5  links.replace_links field_record_cadres        (delete-missing + insert)
-#   6  links.replace_links record_attachments         (run with an empty list, as the service does)
-#   7  records.repo.get_visible                       (reload with the researcher's access clause)
-#   8  INSERT revisions                               (UnitOfWork.revision, full snapshot)
+#   5  INSERT field_records ... RETURNING id
+#   6  links.replace_links field_record_cadres        (delete-missing + insert)
+#   7  links.replace_links record_attachments         (run with an empty list, as the service does)
+#   8  records.repo.get_visible                       (reload with the researcher's access clause)
 #   9  records.repo.evidence_ids_of                   (outbox fan-out to citing evidence)
-#   10 UPDATE idempotency_keys SET response           (stored response)
-#   11 executemany INSERT outbox                      (record + each cadre; UnitOfWork.flush)
-#   12 INSERT audit_log + audit_unsealed              (service.audit.repo.insert_entries; no lock)
-#   COMMIT, release (asyncpg's connection reset)
+#   10 INSERT revisions                               (UnitOfWork.revision, full snapshot)
+#   11 service_logs.repo.linked_to_record             (a window-service record keeps one service
+#   12 per cadre: service_logs.repo.insert_for_record  log per named cadre in the same transaction,
+#      + service_logs.repo.get_by_id + INSERT revisions service/service_logs/from_records.py)
+#   13 UPDATE idempotency_keys SET response           (stored response)
+#   14 INSERT outbox                                  (record + each cadre; UnitOfWork.flush)
+#   15 INSERT audit_log + audit_unsealed              (record + each log; insert_entries; no lock)
+#   COMMIT, release (no reset round trip: service.db.keep_session)
 # POST /api/evidence (service.evidence.service.create_evidence):
 #   BEGIN
 #   1  INSERT idempotency_keys
@@ -217,11 +223,16 @@ def _who(who: Researcher) -> Principal:
     return Principal(who.user_id, who.username, who.username, Role.researcher, SOURCE_IP)
 
 
+def _entry(who: Researcher, action: str, object_type: str, object_id: int,
+           details: dict[str, Any]) -> NewEntry:
+    return NewEntry(clock.now(), who.user_id, who.username, action, object_type, str(object_id),
+                    SOURCE_IP, details)
+
+
 async def raw_audit(conn: asyncpg.Connection, who: Researcher, action: str, object_type: str,
                     object_id: int, details: dict[str, Any]) -> None:
     """Write the audit entry with the service's own insert (queued for the sealer)."""
-    await insert_entries(conn, [NewEntry(clock.now(), who.user_id, who.username, action,
-                                         object_type, str(object_id), SOURCE_IP, details)])
+    await insert_entries(conn, [_entry(who, action, object_type, object_id, details)])
 
 
 async def outbox(conn: asyncpg.Connection, rows: set[tuple[str, int]]) -> None:
@@ -240,6 +251,7 @@ async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher, body: di
         team = await conn.fetchrow(SQL_TEAM_FOR_FILING, who.user_id, world.campaign_id, world.team_id)
         assert team is not None and team["starts_on"] <= occurred_on <= team["ends_on"]
         assert not await conn.fetch(SQL_OUTSIDE_ASSIGNMENT, world.team_id, cadre_ids)
+        assert not await campaigns_repo.cadres_outside_scope(conn, _who(who), cadre_ids)
         record_id: int = await conn.fetchval(
             SQL_RECORD_INSERT, world.campaign_id, world.team_id, who.user_id, body["kind"],
             occurred_on, body["place"], body["title"], body["body"], body["details"], "submitted")
@@ -248,13 +260,40 @@ async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher, body: di
         row = await records_repo.get_visible(conn, _who(who), record_id)
         assert row is not None
         snapshot = dict(row)  # the jsonb codec serialises dates with str(), like model_dump(mode="json")
+        await conn.fetch(SQL_EVIDENCE_IDS_OF, record_id)
         await conn.execute(SQL_REVISION, "record", record_id, row["version"], "create", who.user_id,
                            {}, snapshot)
-        await conn.fetch(SQL_EVIDENCE_IDS_OF, record_id)
+        logs = await raw_service_logs(conn, who, row, body)
         await conn.execute(SQL_IDEM_UPDATE, who.user_id, key, snapshot)
         await outbox(conn, {("record", record_id), *(("cadre", c) for c in row["cadre_ids"])})
-        await raw_audit(conn, who, "record.create", "record", record_id, {"version": row["version"]})
+        await insert_entries(conn, [
+            _entry(who, "record.create", "record", record_id, {"version": row["version"]}),
+            *(_entry(who, "service_log.create", "service_log", log["id"],
+                     {"version": log["version"], "cadre_id": log["cadre_id"], "record_id": record_id})
+              for log in logs)])
     return record_id
+
+
+async def raw_service_logs(conn: asyncpg.Connection, who: Researcher, record: asyncpg.Record,
+                           body: dict[str, Any]) -> list[asyncpg.Record]:
+    """The service log the service keeps per cadre of a window-service record, with its revision."""
+    assert not await service_logs_repo.linked_to_record(conn, record["id"])
+    details = body["details"]
+    data = {"served_on": record["occurred_on"], "place": record["place"][:200],
+            "items_handled": details["items_handled"], "problems_solved": details["problems_solved"],
+            "rectification_proposals": details["rectification_proposals"],
+            "processes_improved": details["processes_improved"],
+            "notes": f"调研记录 FR-{record['id']:06d}：{record['title']}", "record_id": record["id"]}
+    logs = []
+    for cadre_id in sorted(set(record["cadre_ids"])):
+        log_id = await service_logs_repo.insert_for_record(conn, data, cadre_id, who.user_id)
+        assert log_id is not None
+        log = await service_logs_repo.get_by_id(conn, log_id)
+        assert log is not None
+        await conn.execute(SQL_REVISION, "service_log", log_id, log["version"], "create", who.user_id,
+                           {"record_id": record["id"]}, dict(log))
+        logs.append(log)
+    return logs
 
 
 async def raw_evidence(pool: asyncpg.Pool, world: World, who: Researcher, body: dict[str, Any]) -> int:

@@ -5,6 +5,7 @@
                                              # burst of 100 records
     python -m bench.indexing --quick         # 2,000 cadres, 20 s at 10/s, a burst of 30 (smoke test)
     python -m bench.indexing --skip-lag      # no (b);  --skip-reindex: no (a);  --skip-cost: no (c)
+    python -m bench.indexing --port-base 8300   # PostgreSQL 8300, Meilisearch 8301, API 8302
 
 The data set and the servers are bench.search's (kept under .data/bench/, reused while their
 markers match; see bench/search.py).
@@ -330,7 +331,7 @@ def cost_run(stack: Stack, built: Built, variant: str) -> dict[str, float]:
         apply_settings(client, uid)
     elif variant == "plain + filters":
         settings = indexer_settings.index_settings()
-        settings = {k: settings[k] for k in ("filterableAttributes", "sortableAttributes")}
+        settings = {k: settings[k] for k in ("filterableAttributes", "sortableAttributes", "facetSearch")}
         settings["searchableAttributes"] = ["title", "text"]
         wait(client, client.index(uid).update_settings(settings).task_uid, 600.0)
     index = client.index(uid)
@@ -358,7 +359,8 @@ def part_c(stack: Stack) -> None:
     print(f"(c) index cost, {built.docs:,} pre-built documents added in batches of {BATCH} to a fresh "
           "index each; size = growth of Meilisearch's usedDatabaseSize")
     print("    plain: id, type, title, text only, default settings (native jieba segmentation);")
-    print("    plain + filters: every field except the search encoding, same filter/sort settings")
+    print("    plain + filters: every field except the search encoding, same filter/sort/facet-search "
+          "settings (prefix search on, as in a plain index)")
     product = runs["product"]
     rows: list[list[object]] = []
     for name, r in runs.items():
@@ -577,7 +579,8 @@ def indexer_process(stack: Stack, log_path: Path) -> Iterator[subprocess.Popen[b
 def part_b(stack: Stack, args: argparse.Namespace) -> None:
     """Run the lag measurement and print it."""
     with tempfile.TemporaryDirectory(prefix="bench-lag-") as tmp, \
-            api_server(stack.url, Path(tmp), extra_env=stack.server_env()) as server, \
+            api_server(stack.url, Path(tmp), extra_env=stack.server_env(),
+                       port=args.port_base + 2 if args.port_base else None) as server, \
             indexer_process(stack, Path(tmp) / "indexer.log") as indexer:
         filings, task_of, tasks, polls, burst_wall = asyncio.run(lag_run(stack, server.base_url, args))
         alive = indexer.poll() is None
@@ -639,6 +642,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst-concurrency", type=int, default=10)
     parser.add_argument("--poll-ms", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="2,000 cadres, 20 s, burst of 30")
+    parser.add_argument("--port-base", type=int, default=None,
+                        help="PostgreSQL on this port, Meilisearch +1, the API +2 (default: free ports)")
     args = parser.parse_args(argv)
     if args.quick:
         args.cadres, args.seconds, args.burst = min(args.cadres, 2000), min(args.seconds, 20.0), 30
@@ -649,7 +654,7 @@ def main(argv: list[str] | None = None) -> None:
     """Bring up (or reuse) the data set and run (a) and (b)."""
     args = parse_args(argv)
     ds = Dataset(args.cadres, args.records_per_cadre, args.evidence_per_cadre)
-    with search_stack(ds) as stack:
+    with search_stack(ds, port_base=args.port_base) as stack:
 
         async def pg_pid() -> int | None:
             conn = await asyncpg.connect(stack.url)

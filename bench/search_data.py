@@ -248,8 +248,11 @@ def _child_pid(name: str) -> int | None:
 
 @contextmanager
 def search_stack(ds: Dataset, *, rebuild: bool = False, reindex_always: bool = False,
-                 progress: bool = True) -> Iterator[Stack]:
-    """PostgreSQL and Meilisearch with the data set loaded and indexed (reused when markers match)."""
+                 progress: bool = True, port_base: int | None = None) -> Iterator[Stack]:
+    """PostgreSQL and Meilisearch with the data set loaded and indexed (reused when markers match).
+
+    With port_base, PostgreSQL listens on port_base and Meilisearch on port_base + 1 (a shared
+    machine where each engineer has a port range); else free ports are picked."""
     from service.runtime.meili import ensure_meilisearch_binary, meilisearch_server, provision_keys
     from service.runtime.stack import _master_key
 
@@ -264,13 +267,15 @@ def search_stack(ds: Dataset, *, rebuild: bool = False, reindex_always: bool = F
             from service.runtime.postgres import embedded_postgres
 
             pg_dir = BENCH_DIR / "pg"
-            url = stack.enter_context(embedded_postgres(pg_dir, database=ds.database, durable=True))
+            url = stack.enter_context(embedded_postgres(pg_dir, database=ds.database, durable=True,
+                                                           port=port_base))
             origin = f"embedded PostgreSQL (durable, fsync on) in {pg_dir}, database {ds.database}"
             nonce = _ensure_data(url, ds, rebuild, progress, setup)
         binary = ensure_meilisearch_binary(ROOT / ".cache")
         meili_dir = BENCH_DIR / "meili"
         server = stack.enter_context(meilisearch_server(meili_dir / "db", binary,
-                                                        _master_key(meili_dir / "master.key")))
+                                                        _master_key(meili_dir / "master.key"),
+                                                        port=port_base + 1 if port_base else None))
         search_key, index_key = provision_keys(server.url, server.master_key, ds.prefix)
         settings = Settings(env="development", database_url=url, data_dir=BENCH_DIR / "data",
                             index_prefix=ds.prefix, meili_url=server.url,

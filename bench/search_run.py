@@ -71,7 +71,7 @@ def keepalive_caller(meili_url: str, key: str, uid: str) -> Callable[[], Call]:
 def direct_caller(meili_url: str, key: str, uid: str) -> Callable[[], Call]:
     """Per-thread official-client callers exactly as the service makes them (pooled keep-alive)."""
     def make() -> Call:
-        index = pooled_index(meili_url, key, uid, 30)
+        index = pooled_index(meili_url, key, uid=uid, timeout_s=30)
 
         def call(p: Prepared) -> dict[str, Any]:
             result: dict[str, Any] = index.search(p.encoded, p.body)

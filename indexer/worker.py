@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -32,6 +33,17 @@ def lock_key(entity_type: str, entity_id: int) -> int:
     return (TYPE_CODES[entity_type] << 56) | entity_id
 
 
+@dataclass
+class _Batch:
+    """A claimed batch: its connection and open transaction, rows, and the Meilisearch task."""
+
+    conn: asyncpg.Connection
+    tx: Any
+    claimed: list[int]
+    done_ids: list[int] = field(default_factory=list)
+    task_uid: int | None = None
+
+
 class Worker:
     """One indexer process's outbox consumer."""
 
@@ -49,39 +61,78 @@ class Worker:
 
     async def process_once(self) -> int:
         """Handle one batch; returns how many outbox rows were completed."""
+        batch = await self._start()
+        return 0 if batch is None else await self._finish(batch)
+
+    async def _start(self) -> _Batch | None:
+        """Claim a batch, build its documents and send them; the transaction stays open.
+
+        None when nothing was ready. The rows and entity locks are held until _finish."""
+        conn = await self.pool.acquire()
+        tx = conn.transaction()
         claimed: list[int] = []
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                rows = await conn.fetch(
-                    """SELECT id, entity_type, entity_id FROM outbox
-                       WHERE done_at IS NULL AND available_at <= now()
-                       ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""", self.batch)
-                if not rows:
-                    return 0
-                claimed = [r["id"] for r in rows]
-                return await self._handle(conn, rows)
-        except (asyncpg.PostgresError, OSError, MeilisearchCommunicationError,
-                MeilisearchTimeoutError):
-            raise  # the service is unreachable: not the rows' fault, retried by the loop
-        except Exception as exc:
-            await self._record_failure(claimed, exc)
+            await tx.start()
+            rows = await conn.fetch(
+                """SELECT id, entity_type, entity_id FROM outbox
+                   WHERE done_at IS NULL AND available_at <= now()
+                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""", self.batch)
+            if not rows:
+                await tx.commit()
+                await self.pool.release(conn)
+                return None
+            claimed = [r["id"] for r in rows]
+            return await self._send(_Batch(conn, tx, claimed), rows)
+        except BaseException as exc:
+            await self._abort(conn, tx, claimed, exc)
             raise
 
-    async def _handle(self, conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> int:
+    async def _finish(self, batch: _Batch) -> int:
+        """Wait for the batch's Meilisearch task, mark its rows done and commit."""
+        try:
+            if batch.task_uid is not None:
+                # Tasks of one index run in order, so the last one succeeding covers the batch.
+                await self._meili(wait, self.client, batch.task_uid, 60.0)
+            await batch.conn.execute(
+                "UPDATE outbox SET done_at = now(), task_uid = $2 WHERE id = ANY($1)",
+                batch.done_ids, batch.task_uid)
+            await batch.tx.commit()
+        except BaseException as exc:
+            await self._abort(batch.conn, batch.tx, batch.claimed, exc)
+            raise
+        await self.pool.release(batch.conn)
+        return len(batch.done_ids)
+
+    async def _abort(self, conn: asyncpg.Connection, tx: Any, claimed: list[int],
+                     exc: BaseException) -> None:
+        try:
+            await tx.rollback()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            pass
+        await self.pool.release(conn)
+        # An unreachable service is not the rows' fault: retried by the loop without a mark.
+        if isinstance(exc, Exception) and not isinstance(exc, (
+                asyncpg.PostgresError, OSError, MeilisearchCommunicationError,
+                MeilisearchTimeoutError)):
+            await self._record_failure(claimed, exc)
+
+    async def _send(self, batch: _Batch, rows: list[asyncpg.Record]) -> _Batch:
+        conn = batch.conn
         entities: dict[str, list[int]] = {}
         for r in rows:
             ids = entities.setdefault(r["entity_type"], [])
             if r["entity_id"] in ids:
                 continue
-            # Another indexer holds this entity: leave its rows for later, in order.
+            # Another indexer (or this one's batch still in Meilisearch) holds this entity: leave
+            # its rows for later, in order.
             if await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)",
                                    lock_key(r["entity_type"], r["entity_id"])):
                 ids.append(r["entity_id"])
         pairs = [(t, i) for t, ids in entities.items() for i in ids]
         if not pairs:
-            return 0
+            return batch
         # Every pending row of a locked entity is covered by the state read below.
-        done_ids = [r["id"] for r in await conn.fetch(
+        batch.done_ids = [r["id"] for r in await conn.fetch(
             """SELECT o.id FROM outbox o JOIN unnest($1::text[], $2::bigint[]) AS e(t, i)
                  ON o.entity_type = e.t AND o.entity_id = e.i
                WHERE o.done_at IS NULL FOR UPDATE OF o SKIP LOCKED""",
@@ -95,17 +146,11 @@ class Worker:
             upserts += docs.values()
             deletes += [f"{entity_type}-{i}" for i in ids if i not in docs]
         index = live_index(self.client, self.settings)
-        task_uid = None
         if upserts:
-            task_uid = (await self._meili(index.add_documents, upserts, "id")).task_uid
+            batch.task_uid = (await self._meili(index.add_documents, upserts, "id")).task_uid
         if deletes:
-            task_uid = (await self._meili(index.delete_documents, deletes)).task_uid
-        if task_uid is not None:
-            # Tasks of one index run in order, so the last one succeeding covers the batch.
-            await self._meili(wait, self.client, task_uid, 60.0)
-        await conn.execute("UPDATE outbox SET done_at = now(), task_uid = $2 WHERE id = ANY($1)",
-                           done_ids, task_uid)
-        return len(done_ids)
+            batch.task_uid = (await self._meili(index.delete_documents, deletes)).task_uid
+        return batch
 
     async def _record_failure(self, claimed: list[int], exc: Exception) -> None:
         if not claimed:
@@ -149,10 +194,16 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Loop until stopped: drain the outbox, then wait for a notification or the poll interval.
 
+        Two batches may be out at once: while one is processed by Meilisearch, the next is claimed,
+        built and sent (Meilisearch batches queued tasks together), so a commit waits for at most
+        the batch ahead of it, not for that batch's whole round trip. Each batch keeps its rows and
+        entity locks until its own task has succeeded, so order per entity is kept.
+
         The LISTEN connection is re-opened (and LISTEN re-issued) whenever it is lost, e.g. after
         PostgreSQL restarts, so notifications resume instead of falling back to polling."""
         listener: asyncpg.Connection | None = None
         checked = time.monotonic()
+        inflight: asyncio.Task[int] | None = None
         try:
             while not stop.is_set():
                 try:
@@ -164,7 +215,26 @@ class Worker:
                                 listener.terminate()
                                 listener = None
                             listener = await self._listen()
-                    handled = await self.process_once()
+                    self.wakeup.clear()
+                    batch = await self._start()
+                    if batch is not None and batch.done_ids:
+                        if inflight is not None:
+                            previous, inflight = inflight, None
+                            await previous
+                        inflight = asyncio.create_task(self._finish(batch))
+                        self.failures = 0
+                        continue
+                    if batch is not None:
+                        await self._finish(batch)  # every entity was locked: release the claim
+                    if inflight is not None:
+                        # What is left may be the entities of the batch in flight: go on when it
+                        # is done or when something new is committed.
+                        await _wait_any(stop, self.wakeup, self.settings.indexer_poll_s, inflight)
+                        if inflight.done():
+                            previous, inflight = inflight, None
+                            await previous
+                        self.failures = 0
+                        continue
                     self.failures = 0
                 except Exception:
                     self.failures += 1
@@ -175,15 +245,17 @@ class Worker:
                         listener = None
                     await _sleep_or_stop(stop, delay)
                     continue
-                if handled:
-                    continue
-                self.wakeup.clear()
                 await _wait_any(stop, self.wakeup, self.settings.indexer_poll_s)
                 if listener is not None and listener.is_closed():
                     checked = 0.0  # reconnect on the next turn
                 if self.wakeup.is_set():
                     await asyncio.sleep(0.01)  # let a burst of commits land in one batch
         finally:
+            if inflight is not None:
+                try:
+                    await inflight
+                except Exception:
+                    log.warning("last batch failed; its rows stay queued", exc_info=True)
             if listener is not None:
                 await listener.close()
 
@@ -202,10 +274,12 @@ async def _sleep_or_stop(stop: asyncio.Event, delay: float) -> None:
         pass
 
 
-async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float,
+                    task: "asyncio.Task[int] | None" = None) -> None:
     waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
     try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([*waiters, *([task] if task else [])], timeout=seconds,
+                           return_when=asyncio.FIRST_COMPLETED)
     finally:
         for w in waiters:
             w.cancel()

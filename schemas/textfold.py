@@ -35,27 +35,72 @@ def _simplify_char(ch: str) -> str:
     return _simplify(ch)
 
 
+_TABLE_LIMIT = 1 << 16  # characters each translate table remembers (others are folded per call)
+
+
+class _Folds(dict[int, str]):
+    """A str.translate table of every character's fold (width, case, punctuation), filled on demand."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < _TABLE_LIMIT:
+            self[code] = folded
+        return folded
+
+
+class _Widths(dict[int, str]):
+    """A str.translate table: "0", "1" or "2" for a character folding to nothing, one or more."""
+
+    def __missing__(self, code: int) -> str:
+        width = str(min(2, len(_fold_char(chr(code)))))
+        if len(self) < _TABLE_LIMIT:
+            self[code] = width
+        return width
+
+
+_FOLDS = _Folds()
+_WIDTHS = _Widths()
+_KEPT_RUN = re.compile("1+")
+_DROP_KEEP_LINES = re.compile(r"(?:[^\w\n]|_)+")
+
+
 def fold(text: str) -> str:
     """The folded form of a text: what is indexed and what a query term is compared with."""
     return _simplify(_DROP.sub("", unicodedata.normalize("NFKC", text).lower()))
 
 
+def fold_lines(text: str) -> str:
+    """fold() of every line of a text, joined by newlines, in one pass over the whole text."""
+    folded = _simplify(_DROP_KEEP_LINES.sub("", unicodedata.normalize("NFKC", text).lower()))
+    if folded.count("\n") != text.count("\n"):  # pragma: no cover - no NFKC form holds a newline
+        return "\n".join(fold(line) for line in text.split("\n"))
+    return folded
+
+
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
     """The folded text and, for each of its characters, the index of the original character.
 
-    Width and case folding run per character through a cache (a dict hit per character, no
-    rescanning); OpenCC then converts the whole folded string at once, which keeps its length,
-    so positions carry over unchanged. Should a conversion ever change the length, each
-    character is converted on its own instead.
+    Width and case folding is one str.translate over the text (a cached table entry per
+    character, looked up in C, no Python loop per character); positions are filled run by run
+    of kept characters. OpenCC then converts the whole folded string at once, which keeps its
+    length, so positions carry over unchanged. A text with a character that folds to several
+    (a ligature, ㎡) is folded character by character; should a conversion ever change the
+    length, each character is converted on its own instead.
     """
-    chars: list[str] = []
+    widths = text.translate(_WIDTHS)
     positions: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch)
-        if folded:
-            chars.append(folded)
-            positions.extend([i] * len(folded))
-    joined = "".join(chars)
+    if "2" in widths:
+        chars: list[str] = []
+        for i, ch in enumerate(text):
+            folded = _fold_char(ch)
+            if folded:
+                chars.append(folded)
+                positions.extend([i] * len(folded))
+        joined = "".join(chars)
+    else:
+        joined = text.translate(_FOLDS)
+        for run in _KEPT_RUN.finditer(widths):
+            positions.extend(range(run.start(), run.end()))
     simple = _simplify(joined)
     if len(simple) != len(joined):
         simple = "".join(_simplify_char(c) or c for c in joined)

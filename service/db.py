@@ -18,6 +18,17 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     await conn.execute("SET TIME ZONE 'UTC'")
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Release without a reset round trip: pool connections never carry session state.
+
+    asyncpg's default release sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    (one round trip per request that touches the database). Code on pool connections only uses
+    transaction-scoped locks and settings (`pg_advisory_xact_lock`, `set_config(..., true)`), no
+    cursors outside transactions and no LISTEN (tests/test_layer_rules.py keeps it so); an open
+    transaction is still rolled back by the pool before this runs.
+    """
+
+
 async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncpg.Pool:
     """Create the asyncpg pool with JSON codecs installed on every connection."""
     pool = await asyncpg.create_pool(
@@ -25,8 +36,9 @@ async def create_pool(dsn: str, min_size: int = 2, max_size: int = 20) -> asyncp
         min_size=min_size,
         max_size=max_size,
         init=init_connection,
+        reset=keep_session,
         command_timeout=60,
-        # In server_settings, not a SET: the pool's RESET ALL on release would undo a SET.
+        # In server_settings, not a SET: session defaults hold for every connection.
         server_settings={"application_name": "cadre", "timezone": "UTC"},
     )
     assert pool is not None

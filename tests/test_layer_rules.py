@@ -22,18 +22,8 @@ SQL_PLUMBING = {
     "service/db.py", "service/migrate.py", "service/uow.py", "service/revisions.py",
     "service/idempotency.py", "service/links.py", "service/health.py", "service/runtime/serve.py",
 }
-# Still running SQL outside a repo module: this list may only shrink — the test fails when a file
-# here no longer needs to be listed. The demo is a development tool kept out of the image: its
-# generator locks, checks and ANALYZEs the tables it fills and bulk.py loads rows with COPY.
-SQL_PENDING = {"service/demo/bulk.py", "service/demo/generator.py"}
 # The entry points that start the indexer process (reindex on first run, `cadre reindex`, restore).
 INDEXER_ENTRY_POINTS = ("service/cli.py", "service/runtime/", "service/backup/cli.py")
-# Service-layer functions with more than three parameters that still take a third one by position
-# (the search domain, being rebuilt under issue 15): this list may only shrink.
-POSITIONAL_PENDING = {
-    "service/search/client.py:pooled_index", "service/search/highlight.py:mark",
-    "service/search/service.py:search",
-}
 SQL_CALLS = {"fetch", "fetchrow", "fetchval", "execute", "executemany", "copy_records_to_table",
              "copy_to_table", "copy_from_query", "cursor"}
 
@@ -78,8 +68,7 @@ def _is_repo(name: str) -> bool:
 def test_sql_runs_only_in_repo_modules() -> None:
     running = {name for name, module, _ in _files("service") if _runs_sql(module)
                and not _is_repo(name) and name not in SQL_PLUMBING}
-    assert sorted(running - SQL_PENDING) == [], "move the SQL into the domain's repo.py"
-    assert sorted(SQL_PENDING - running) == [], "no SQL left there: remove it from SQL_PENDING"
+    assert sorted(running) == [], "move the SQL into the domain's repo.py"
 
 
 def test_service_never_imports_the_indexer() -> None:
@@ -125,8 +114,7 @@ def _positional_offenders(name: str, module: ast.Module) -> Iterator[str]:
 def test_service_functions_with_many_parameters_take_them_by_keyword() -> None:
     offenders = {o for name, module, _ in _files("service") if _is_service_layer(name)
                  for o in _positional_offenders(name, module)}
-    assert sorted(offenders - POSITIONAL_PENDING) == [], "add `*` after (pool/conn, principal)"
-    assert sorted(POSITIONAL_PENDING - offenders) == [], "now keyword-only: shrink POSITIONAL_PENDING"
+    assert sorted(offenders) == [], "add `*` after (pool/conn, principal)"
 
 
 def test_the_rule_checks_see_a_violation() -> None:
@@ -138,3 +126,38 @@ def test_the_rule_checks_see_a_violation() -> None:
     signatures = ast.parse("async def f(pool, principal, a, b): ...\n"
                            "async def g(pool, principal, *, a, b): ...\ndef h(a, b, c): ...\n")
     assert list(_positional_offenders("service/x/service.py", signatures)) == ["service/x/service.py:f"]
+
+
+# Session state on a connection outlives the request: pool connections are released without a
+# reset (service/db.py keep_session), so only these modules, whose connections are their own
+# (asyncpg.connect, never the pool), may hold session locks, LISTEN or set session settings.
+SESSION_STATE_OWNERS = {
+    "service/db.py",  # init_connection: the same UTC time zone the connection starts with
+    "service/health/repo.py",  # hold_indexer_lock: on the indexer's own LISTEN connection
+    "service/exports/worker.py", "indexer/worker.py",  # their own LISTEN connections
+}
+_SESSION_STATE = re.compile(
+    r"pg_(?:try_)?advisory_lock(?:_shared)?\(|add_listener\(|(?-i:\bLISTEN\b)|set_config\([^)]*,\s*false\s*\)"
+    r"|[\"']\s*SET\s+(?!LOCAL\b)[A-Za-z_]+\s+(?:TO\b|=)|[\"']\s*SET\s+TIME\s+ZONE|\bDECLARE\s+\w+\s+CURSOR",
+    re.IGNORECASE)
+
+
+def _holds_session_state(text: str) -> bool:
+    return bool(_SESSION_STATE.search(text))
+
+
+def test_only_own_connections_hold_session_state() -> None:
+    holders = {name for name, _, text in _files("service", "indexer") if _holds_session_state(text)}
+    assert sorted(holders - SESSION_STATE_OWNERS) == [], (
+        "pool connections are released without RESET ALL / UNLISTEN / unlock: use transaction-scoped "
+        "locks and settings (pg_advisory_xact_lock, set_config(..., true), SET LOCAL)")
+    assert sorted(SESSION_STATE_OWNERS - holders) == [], "no session state left there: remove it"
+
+
+def test_the_session_state_check_sees_a_violation() -> None:
+    for bad in ("SELECT pg_advisory_lock($1)", "SELECT set_config('jit', 'off', false)",
+                "conn.execute(\"SET work_mem = '64MB'\")", "await conn.add_listener(CHANNEL, f)"):
+        assert _holds_session_state(bad), bad
+    for good in ("SELECT pg_advisory_xact_lock($1)", "SELECT set_config('jit', 'off', true)",
+                 "\"SET LOCAL work_mem = '64MB'\"", "UPDATE t SET a = 1"):
+        assert not _holds_session_state(good), good

@@ -16,8 +16,8 @@ from schemas.archives import (
     TeamStatus,
 )
 from schemas.common import Role, label
-from schemas.national_id import mask_deep
 from service.archives import assemble, repo
+from service.dossier.masking import mask_free_text
 from service.errors import Forbidden, NotFound, ValidationFailed
 from service.leadership import evaluations, evaluations_repo
 from service.leadership.service import load_team
@@ -77,7 +77,7 @@ async def build(conn: asyncpg.Connection, principal: Principal, *, campaign_id: 
                      members=members, findings=findings, team_conclusion=_conclusion(concl.get(None)),
                      generated_at=clock.now())
     # ID numbers typed into free text are shown whole to officers only.
-    return out if principal.role is Role.officer else ArchiveOut.model_validate(mask_deep(out.model_dump()))
+    return mask_free_text(principal, out)
 
 
 async def get_archive(pool: asyncpg.Pool, *, principal: Principal, campaign_id: int,

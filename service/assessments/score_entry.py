@@ -9,7 +9,6 @@ from typing import Any
 
 import anyio.to_thread
 import asyncpg
-from starlette.requests import ClientDisconnect
 
 from schemas.assessments import (
     AdjustmentIn,
@@ -30,10 +29,9 @@ from service.assessments.service import (
     result_summary,
     writable_period,
 )
-from service.attachments.service import XLSX, sniff
-from service.attachments.store import BlobStore, multipart_boundary, receive
+from service.attachments.service import xlsx_upload
 from service.config import Settings
-from service.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType, ValidationFailed
+from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.uow import UnitOfWork, unit_of_work
@@ -252,19 +250,10 @@ async def import_scores(pool: asyncpg.Pool, principal: Principal, *, settings: S
                         content_type: str | None, chunks: AsyncIterator[bytes],
                         key: str | None) -> ScoresResult:
     """Apply an .xlsx of a draft period's scores: every row valid, or 422 with a row report and no change."""
-    store = BlobStore(settings.attachments_dir)
-    try:
-        received = await receive(chunks, multipart_boundary(content_type), store=store,
-                                 max_bytes=settings.request_max_bytes)
-    except ClientDisconnect as exc:
-        raise BadRequest("上传连接中断") from exc
-    blob = received.blob
-    try:
-        if await sniff(blob) != XLSX:
-            raise UnsupportedMediaType("请上传 Excel 表格（.xlsx）", allowed=[XLSX])
-        digest = await anyio.to_thread.run_sync(_sha256, blob.path)
+    async with xlsx_upload(chunks, content_type, settings=settings) as path:
+        digest = await anyio.to_thread.run_sync(_sha256, path)
         # Read before the transaction starts, so no lock is held while the sheet is parsed.
-        raw = await anyio.to_thread.run_sync(xlsx.read_rows, blob.path)
+        raw = await anyio.to_thread.run_sync(xlsx.read_rows, path)
 
         async def work(uow: UnitOfWork) -> ScoresResult:
             return await _apply_sheet(uow, period_id, raw)
@@ -273,8 +262,6 @@ async def import_scores(pool: asyncpg.Pool, principal: Principal, *, settings: S
                                       fingerprint(f"assessment.{period_id}.import", {"sha256": digest}),
                                       ScoresResult, work)
         return out
-    finally:
-        await store.discard(blob.path)
 
 
 def _sha256(path: Path) -> str:

@@ -5,6 +5,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -71,6 +72,26 @@ async def sniff(blob: StagedBlob) -> str:
         raise UnsupportedMediaType(f"不支持的文件类型（按文件内容识别），仅允许：{labels}",
                                    allowed=sorted(ALLOWED_TYPES))
     return mime
+
+
+@asynccontextmanager
+async def xlsx_upload(chunks: AsyncIterator[bytes], content_type: str | None, *,
+                      settings: Settings) -> AsyncIterator[Path]:
+    """A multipart .xlsx upload spooled to a staged blob (400 when cut off, 415 when no .xlsx),
+    discarded when the block ends."""
+    store = BlobStore(settings.attachments_dir)
+    try:
+        received = await receive(chunks, multipart_boundary(content_type), store=store,
+                                 max_bytes=settings.request_max_bytes)
+    except ClientDisconnect as exc:
+        raise BadRequest("上传连接中断") from exc
+    blob = received.blob
+    try:
+        if await sniff(blob) != XLSX:
+            raise UnsupportedMediaType("请上传 Excel 表格（.xlsx）", allowed=[XLSX])
+        yield blob.path
+    finally:
+        await store.discard(blob.path)
 
 
 def decode_name(raw: bytes | None) -> str:

@@ -20,10 +20,10 @@ import asyncpg
 from tqdm import tqdm
 
 from service.auth.passwords import hash_password
-from service.demo import worker
-from service.demo.bulk import COLUMNS, copy_out, max_ids, reset_identities
+from service.demo import repo, worker
 from service.demo.chunks import CHUNK_TABLES, Chunk, ChunkLoader, chunk_sizes
 from service.demo.leadership_story import add_leadership_story
+from service.demo.repo import copy_out, max_ids, reset_identities
 from service.demo.story import tell as tell_story
 from service.demo.world import (
     DEMO_PASSWORD,
@@ -69,15 +69,14 @@ class DemoSummary:
 
 
 async def _refuse_if_not_empty(conn: asyncpg.Connection) -> None:
-    await conn.execute("LOCK TABLE units, cadres IN SHARE ROW EXCLUSIVE MODE")
-    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM cadres)"):
+    await repo.lock_for_load(conn)
+    if await repo.has_rows(conn, "cadres"):
         raise DemoDataExists("数据库中已有干部数据，拒绝重复加载演示数据 (cadres is not empty)")
-    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM units)"):
+    if await repo.has_rows(conn, "units"):
         raise DemoDataExists("数据库中已有单位数据，演示数据需要空库 (units is not empty)")
-    taken = await conn.fetch("SELECT username FROM users WHERE username = ANY($1::text[])",
-                             list(DEMO_USERNAMES))
+    taken = await repo.taken_usernames(conn, DEMO_USERNAMES)
     if taken:
-        names = ", ".join(sorted(r["username"] for r in taken))
+        names = ", ".join(taken)
         raise DemoDataExists(f"演示账号已存在：{names} (demo usernames already taken)")
 
 
@@ -132,17 +131,20 @@ async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 202
                     bar.update(len(tops))
                     bar.set_postfix(records=counts["field_records"], evidence=counts["evidence"])
         await reset_identities(conn)
+        # Statistics first: planned on empty-table estimates, the backfill's anti-join below ran
+        # for more than 20 minutes on the 100,000-cadre set.
+        await repo.analyze(conn)
         # The bulk copy bypasses the record service: give window-service records their logs.
         await backfill_from_records(conn)
         # Issue 18's part of the story, in its own module (the rest of the story may change around it).
         for table, rows_added in (await add_leadership_story(conn, seed)).items():
             counts[table] = counts.get(table, 0) + rows_added
-        await conn.execute("ANALYZE " + ", ".join(COLUMNS))
+        await repo.analyze(conn)
         story_started = time.perf_counter()
         figures = await tell_story(conn, seed) if story else {}
         if figures:  # the story adds resume lines, evidence, records and more: count what is there
             for table in counts:
-                counts[table] = await conn.fetchval(f"SELECT count(*) FROM {table}")
+                counts[table] = await repo.count_rows(conn, table)
         story_seconds = time.perf_counter() - story_started
     return DemoSummary(seed=seed, counts=counts, seconds=time.perf_counter() - started,
                        usernames=list(DEMO_USERNAMES),

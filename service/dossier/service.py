@@ -1,14 +1,12 @@
 """A cadre's dossier as one reader may see it, and its export as a watermarked PDF."""
 
-import logging
 from datetime import datetime
 from functools import partial
 
-import anyio
 import asyncpg
 
 from schemas import clock
-from schemas.export import JPEG_MAGIC, MAX_PHOTO_BYTES, PNG_MAGIC, DossierDoc
+from schemas.export import DossierDoc
 from service.attachments.store import BlobStore
 from service.cadres import repo as cadres_repo
 from service.cadres.service import sees_sensitive
@@ -17,25 +15,10 @@ from service.dossier import assemble, repo, sections
 from service.dossier.masking import apply_masking
 from service.errors import NotFound
 from service.exports.service import IssuedPdf, issue_pdf
-from service.forms.load import load_form
+from service.forms.load import load_form, photo_bytes
 from service.forms.printing import to_print
 from service.pdf import render_dossier
 from service.principal import Principal
-
-log = logging.getLogger("cadre.dossier")
-PHOTO_TYPES = ("image/jpeg", "image/png")
-
-
-async def _photo(store: BlobStore, row: asyncpg.Record | None) -> bytes | None:
-    """The ID photo's bytes, or None when it cannot be printed (the dossier still is)."""
-    if row is None or row["content_type"] not in PHOTO_TYPES or row["size_bytes"] > MAX_PHOTO_BYTES:
-        return None
-    try:
-        data = await anyio.Path(store.path_for(row["sha256"])).read_bytes()
-    except OSError:
-        log.warning("photo blob unreadable", extra={"attachment_id": row["id"]})
-        return None
-    return data if data.startswith((JPEG_MAGIC, PNG_MAGIC)) else None
 
 
 async def load_dossier(conn: asyncpg.Connection, principal: Principal, *, settings: Settings,
@@ -58,7 +41,7 @@ async def load_dossier(conn: asyncpg.Connection, principal: Principal, *, settin
         form.proposed_post = proposed
     doc = DossierDoc(
         cover=assemble.cover(cadre, generated_at),
-        profile=assemble.profile(cadre, await _photo(BlobStore(settings.attachments_dir), photo_row),
+        profile=assemble.profile(cadre, await photo_bytes(BlobStore(settings.attachments_dir), photo_row),
                                  proposed),
         resume=assemble.resume(await cadres_repo.career(conn, cadre_id)),
         rewards_penalties=assemble.rewards(await cadres_repo.rewards(conn, cadre_id)),

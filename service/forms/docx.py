@@ -6,14 +6,13 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
 
 from schemas.approval_form import ApprovalFormDoc, Education
+from service.pdf.word import FONT, east_asian_font, grid_table
 
-FONT = "宋体"
 P1_COLS = (784, 236, 1305, 1063, 1302, 1315, 1330, 2058)
 P1_ROWS = (709, 692, 680, 709, 346, 346, 346, 346, 709, 709, 709, 7133)
 P2_COLS = (742, 1092, 1274, 1145, 535, 315, 469, 3849)
@@ -28,8 +27,7 @@ def _run_font(run: Any, size: float, bold: bool = False) -> None:
     run.font.size = Pt(size)
     run.font.name = FONT
     run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), FONT)
+    east_asian_font(run._element.get_or_add_rPr())
 
 
 def _put(cell: Any, text: str, size: float = 12, align: Any = CENTER,
@@ -72,16 +70,7 @@ class _Grid:
 
 
 def _table(doc: Any, cols: tuple[int, ...], rows: tuple[int, ...]) -> Any:
-    table = doc.add_table(rows=len(rows), cols=len(cols))
-    table.style = "Table Grid"
-    table.autofit = False
-    for r, height in enumerate(rows):
-        row = table.rows[r]
-        row.height = Twips(height)
-        row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-        for c, width in enumerate(cols):
-            row.cells[c].width = Twips(width)
-    return _Grid(table, len(cols))
+    return _Grid(grid_table(doc, cols=len(cols), rows=len(rows), widths=cols, heights=rows), len(cols))
 
 
 def _span(table: Any, r: int, c: int, rs: int = 1, cs: int = 1) -> Any:

@@ -12,15 +12,15 @@ from schemas.formats import SelectionIn
 from service.attachments.store import BlobStore
 from service.cadres.service import sees_sensitive
 from service.config import Settings
-from service.errors import NotFound, ValidationFailed
+from service.dossier.masking import mask_free_text
+from service.errors import NotFound
 from service.exports.service import in_render_thread, issue_pdf, pdf_response
 from service.forms.docx import build_docx
 from service.forms.exporting import MEDIA, download, register
 from service.forms.load import load_form
 from service.forms.printing import to_print
 from service.lrmx.archive import build_zip
-from service.lrmx.exports import selection_ids
-from service.lrmx.service import promotion_fields
+from service.lrmx.exports import selected
 from service.pdf import render_approval_forms
 from service.principal import Principal
 
@@ -40,23 +40,17 @@ async def print_docs(conn: asyncpg.Connection, principal: Principal, *, settings
             continue
         for key, value in (overrides or {}).items():
             setattr(form, key, value)
-        docs.append((cadre_id, to_print(form, reference=reference, layout=layout,
-                                        family_restricted=not sees_sensitive(principal))))
+        printed = to_print(form, reference=reference, layout=layout,
+                           family_restricted=not sees_sensitive(principal))
+        # ID numbers typed into the resume, reason or any other text: masked for every role but officers.
+        docs.append((cadre_id, mask_free_text(principal, printed)))
     return docs, missing
 
 
 async def _selection_docs(pool: asyncpg.Pool, principal: Principal, settings: Settings, body: SelectionIn,
                           reference: date, layout: Layout) -> Printed:
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        overrides: dict[str, str] = {}
-        if body.promotion_id is not None:
-            cadre_id, overrides = await promotion_fields(conn, principal, body.promotion_id)
-            ids = [cadre_id]
-        else:
-            ids = await selection_ids(conn, principal, body)
-        if not ids:
-            raise ValidationFailed("请选择要导出的干部",
-                                   errors=[{"field": "cadre_ids", "message": "不能为空"}])
+        ids, overrides = await selected(conn, principal, body)
         docs, missing = await print_docs(conn, principal, settings=settings, cadre_ids=ids,
                                          reference=reference, layout=layout,
                                          overrides=overrides)

@@ -60,7 +60,7 @@ async def draft_revisions(draft_id: EntityId, pool: Pool, user: OfficeReader) ->
 async def draft_pdf(draft_id: EntityId, pool: Pool, user: OfficeReader, settings: AppSettings) -> Response:
     """The draft as PDF (watermark and serial as the dossier)."""
     d = await service.get(pool, principal=user, draft_id=draft_id)
-    doc = service.written(d)
+    doc = service.written(d, user)
     issued = await issue_pdf(pool, user, settings=settings, kind="inspection",
                              object_ids=[draft_id, d.cadre_id], title=d.title,
                              render=lambda wm, fonts: render_pdf(doc, wm, fonts))
@@ -71,7 +71,7 @@ async def draft_pdf(draft_id: EntityId, pool: Pool, user: OfficeReader, settings
 async def draft_docx(draft_id: EntityId, pool: Pool, user: OfficeReader, settings: AppSettings) -> Response:
     """The draft as Word (.docx) for the writer to finish."""
     d = await service.get(pool, principal=user, draft_id=draft_id)
-    doc = service.written(d)
+    doc = service.written(d, user)
     issued = await issue_pdf(pool, user, settings=settings, kind="inspection_docx",
                              object_ids=[draft_id, d.cadre_id], title=d.title,
                              render=lambda wm, fonts: render_docx(doc, wm, fonts))

@@ -8,6 +8,7 @@ import asyncpg
 from schemas import clock
 from schemas.archives import DraftCreate, DraftOut, DraftSection, DraftUpdate, Statement
 from schemas.common import Role
+from service.dossier.masking import mask_free_text
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.inspection import repo
@@ -139,8 +140,9 @@ async def update(pool: asyncpg.Pool, *, principal: Principal, draft_id: int, bod
         return draft_out(fresh)
 
 
-def written(d: DraftOut) -> WrittenDoc:
-    """The draft as a written document: sections with citations, prompts where empty."""
+def written(d: DraftOut, principal: Principal) -> WrittenDoc:
+    """The draft as a written document for the reader (PDF and Word): ID numbers masked but for officers."""
+    d = mask_free_text(principal, d)
     return WrittenDoc(title=d.title, subtitle="（草稿）", summary=[], sections=[
         Section(s.title, [paragraph(st) for st in s.statements],
                 empty=f"【待撰写】{s.prompt}" if s.prompt else None)

@@ -5,15 +5,13 @@ from typing import Any
 
 import anyio.to_thread
 import asyncpg
-from starlette.requests import ClientDisconnect
 
 from schemas.common import Role, label
 from schemas.leadership import RoundIn, RoundOut, SubjectResult, TalkStats, VoteIn
-from service.attachments.service import XLSX, sniff
-from service.attachments.store import BlobStore, multipart_boundary, receive
+from service.attachments.service import xlsx_upload
 from service.campaigns import repo as campaigns_repo
 from service.config import Settings
-from service.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
+from service.errors import NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.leadership import evaluations_repo as repo
 from service.leadership import evaluations_xlsx as sheet
@@ -106,17 +104,8 @@ async def import_round(pool: asyncpg.Pool, *, principal: Principal, settings: Se
                        meta: dict[str, Any], content_type: str | None, chunks: AsyncIterator[bytes],
                        key: str | None) -> RoundOut:
     """Create a round from an .xlsx sheet: every row valid, or 422 with a row report and no change."""
-    store = BlobStore(settings.attachments_dir)
-    try:
-        received = await receive(chunks, multipart_boundary(content_type), store=store,
-                                 max_bytes=settings.request_max_bytes)
-    except ClientDisconnect as exc:
-        raise BadRequest("上传连接中断") from exc
-    blob = received.blob
-    try:
-        if await sniff(blob) != XLSX:
-            raise UnsupportedMediaType("请上传 Excel 表格（.xlsx）", allowed=[XLSX])
-        parsed = await anyio.to_thread.run_sync(sheet.read, blob.path)
+    async with xlsx_upload(chunks, content_type, settings=settings) as path:
+        parsed = await anyio.to_thread.run_sync(sheet.read, path)
 
         async def work(uow: UnitOfWork) -> RoundOut:
             issues = list(parsed.issues)
@@ -134,9 +123,6 @@ async def import_round(pool: asyncpg.Pool, *, principal: Principal, settings: Se
                                       fingerprint("evaluation.import", {"meta": meta, "sha": parsed.sha256}),
                                       RoundOut, work)
         return out
-    finally:
-        await store.discard(blob.path)
-
 
 async def list_rounds(pool: asyncpg.Pool, *, principal: Principal, unit_id: int | None,
                       campaign_id: int | None) -> list[RoundOut]:

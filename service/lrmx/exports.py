@@ -27,19 +27,23 @@ async def selection_ids(conn: asyncpg.Connection, principal: Principal, body: Se
     return list(dict.fromkeys(body.cadre_ids))
 
 
+async def selected(conn: asyncpg.Connection, principal: Principal,
+                   body: SelectionIn) -> tuple[list[int], dict[str, str]]:
+    """The cadre ids of a selection (or a promotion's cadre with its form overrides); never empty."""
+    if body.promotion_id is not None:
+        cadre_id, overrides = await promotion_fields(conn, principal, body.promotion_id)
+        return [cadre_id], overrides
+    ids = await selection_ids(conn, principal, body)
+    if not ids:
+        raise ValidationFailed("请选择要导出的干部", errors=[{"field": "cadre_ids", "message": "不能为空"}])
+    return ids, {}
+
+
 async def export_response(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                           body: SelectionIn) -> Response:
     """The .lrmx (one cadre) or zip (several) of a selection, registered and audited."""
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        overrides: dict[str, str] = {}
-        if body.promotion_id is not None:
-            cadre_id, overrides = await promotion_fields(conn, principal, body.promotion_id)
-            ids = [cadre_id]
-        else:
-            ids = await selection_ids(conn, principal, body)
-        if not ids:
-            raise ValidationFailed("请选择要导出的干部",
-                                   errors=[{"field": "cadre_ids", "message": "不能为空"}])
+        ids, overrides = await selected(conn, principal, body)
         files, missing = await lrmx_files(conn, principal, settings=settings, cadre_ids=ids,
                                           overrides=overrides)
     if not files:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from docx import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from schemas.archives import Source, Statement
@@ -19,6 +18,7 @@ from schemas.export import Watermark
 from service.pdf.formatting import wrap_tree
 from service.pdf.pdf import compile_pdf, font_choice, watermark_stamp
 from service.pdf.views import watermark_line
+from service.pdf.word import FONT, east_asian_font, grid_table, text_rows
 
 SOURCE_NAMES = {"evidence": "实绩", "record": "记录", "evaluation": "测评", "appraisal": "年度考核",
                 "cadre": "干部信息", "career": "简历", "promotion": "选任纪实", "conclusion": "结论",
@@ -76,9 +76,9 @@ def render_docx(doc: WrittenDoc, wm: Watermark, _font_dirs: list[Path] | None = 
     """The document as .docx: the watermark line in every page header, SimSun-style body text."""
     d = DocxDocument()
     style = d.styles["Normal"]
-    style.font.name = "宋体"
+    style.font.name = FONT
     style.font.size = Pt(12)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    east_asian_font(style.element.rPr)
     d.core_properties.title = doc.title
     d.core_properties.author = wm.user_name
     d.core_properties.keywords = wm.serial
@@ -90,11 +90,7 @@ def render_docx(doc: WrittenDoc, wm: Watermark, _font_dirs: list[Path] | None = 
         sub = d.add_paragraph(doc.subtitle)
         sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if doc.summary:
-        table = d.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
-        for k, v in doc.summary:
-            cells = table.add_row().cells
-            cells[0].text, cells[1].text = k, v
+        text_rows(grid_table(d, cols=2), doc.summary)
     numbers = {1: 0, 2: 0}
     for s in doc.sections:
         numbers[s.level] += 1

@@ -24,4 +24,4 @@ def _client(request: Request) -> SearchClient:
 async def search(request: Request, pool: Pool, user: SearchReader,
                  params: Annotated[SearchParams, Query()]) -> SearchResult:
     """Full-text search over cadres, field records and evidence within the caller's scope."""
-    return await service.search(pool, _client(request), user, params)
+    return await service.search(pool, user, client=_client(request), params=params)

@@ -36,7 +36,7 @@ def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def mark(text: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = None) -> str:
+def mark(text: str, spans: list[tuple[int, int]], *, lo: int = 0, hi: int | None = None) -> str:
     """Escape text[lo:hi] and wrap the spans in <mark>."""
     hi = len(text) if hi is None else hi
     out: list[str] = []
@@ -60,7 +60,7 @@ def snippet(text: str, needles: Iterable[str], width: int = 90) -> str:
     first = spans[0][0]
     lo = max(0, first - width // 3)
     hi = min(len(text), lo + width)
-    return ("…" if lo else "") + mark(text, spans, lo, hi) + ("…" if hi < len(text) else "")
+    return ("…" if lo else "") + mark(text, spans, lo=lo, hi=hi) + ("…" if hi < len(text) else "")
 
 
 def title_html(title: str, needles: Iterable[str]) -> str:

@@ -16,6 +16,7 @@
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from schemas.pinyin_terms import is_syllables, query_word
@@ -39,7 +40,14 @@ class Term:
 
     def forms(self) -> list[str]:
         """The folded strings that count as this term (vocabulary variants included)."""
-        return alternatives(self.text) if self.kind == "chars" else [self.text]
+        return list(_forms(self.text)) if self.kind == "chars" else [self.text]
+
+
+@lru_cache(maxsize=1024)
+def _forms(text: str) -> tuple[str, ...]:
+    # Asked for every hit of the window (checks, ranking, highlighting): the vocabulary is
+    # scanned once per term, not once per hit.
+    return tuple(alternatives(text))
 
 
 @dataclass

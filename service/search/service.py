@@ -16,8 +16,11 @@ from service.search.query import Query, parse
 from service.uow import audit_only
 
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]
+# title_c and body_c: the folded title and lines the index matched, so the window is checked
+# and ranked without folding every hit's text again here (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
-            "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "verification", "judgement"]
+            "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
+            "verification", "judgement"]
 NEAR_SHOWN = 20
 
 
@@ -181,7 +184,7 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     return NearResult(suggestion=better.text(), total=page.total, hits=[_hit(d, better) for d in page.docs])
 
 
-async def search(pool: asyncpg.Pool, client: SearchClient, principal: Principal,
+async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient,
                  params: SearchParams) -> SearchResult:
     """Search within the caller's scope; the search and its filters are audited."""
     scope = principal.search_scope

@@ -20,7 +20,9 @@ Scores are rounded to 6 decimals; ties break by cadre id, so a result is reprodu
 
 Cost at 100,000 cadres (bench/shortlist.py): only what every eligible cadre's score needs is
 carried through the query (ids, versions, points); titles, domains and the part scores are read
-for the top candidates' explanations only.
+for the top candidates' explanations only; metric values come from the typed
+`metric_names`/`metric_values` columns (generated from `metrics`, migration 0012) through the
+covering index evidence_scoring_idx, not from expanding the jsonb.
 """
 
 from dataclasses import dataclass
@@ -81,15 +83,15 @@ def build(principal: Principal, inputs: ScoreInputs) -> tuple[str, Params]:
 WITH elig AS MATERIALIZED ({elig_sql}),
 rel AS (SELECT * FROM unnest({dom}, {rel}) AS r(domain, weight)),
 ev AS MATERIALIZED (
-  SELECT e.id, e.cadre_id, e.version, e.judgement, e.metrics, rel.weight AS relevance,
+  SELECT e.id, e.cadre_id, e.version, e.judgement, e.metric_names, e.metric_values,
+         rel.weight AS relevance,
          power(0.5::float8, greatest(0, {ref} - e.period_end)::float8 / 365.25 / {half}) AS recency
   FROM elig JOIN evidence e ON e.cadre_id = elig.id JOIN rel ON rel.domain = e.domain
   WHERE e.verification = 'verified' AND e.period_end >= {since} AND e.period_start <= {ref}),
 met AS (
   SELECT id, avg(pct) AS size FROM (
-    SELECT ev.id, percent_rank() OVER (PARTITION BY x.name COLLATE "C" ORDER BY x.value::float8) AS pct
-    FROM ev CROSS JOIN LATERAL jsonb_to_recordset(ev.metrics) AS x(name text, value jsonb)
-    WHERE jsonb_typeof(x.value) = 'number') m
+    SELECT ev.id, percent_rank() OVER (PARTITION BY x.name COLLATE "C" ORDER BY x.value) AS pct
+    FROM ev CROSS JOIN LATERAL unnest(ev.metric_names, ev.metric_values) AS x(name, value)) m
   GROUP BY id),
 evs AS MATERIALIZED (
   SELECT ev.id, ev.cadre_id, ev.relevance, ev.recency, coalesce(met.size, 0.5) AS size,

@@ -181,7 +181,7 @@ async def seed(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient
     """Add the eligible cadres a candidate search finds to the working shortlist."""
     async with pool.acquire() as conn:
         await positions.load(conn, principal, position_id=position_id)
-    found = await search_service.search(pool, client, principal, SearchParams(
+    found = await search_service.search(pool, principal, client=client, params=SearchParams(
         q=body.q, mode="candidates", per_page=body.limit))
     ids = list(dict.fromkeys(c for hit in found.hits for c in hit.cadre_ids))
     async with unit_of_work(pool, principal) as uow:

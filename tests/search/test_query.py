@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
-from schemas.textfold import fold, fold_with_positions
+from schemas.textfold import fold, fold_lines, fold_with_positions
 from service.search.highlight import find_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
@@ -85,6 +85,19 @@ def test_overlapping_terms_are_marked_as_one_span() -> None:
 def test_folding_keeps_a_position_for_every_folded_character() -> None:
     folded, positions = fold_with_positions("Ａ，舊城 ｘ")
     assert folded == "a旧城x" and positions == [0, 2, 3, 5]
+
+
+@pytest.mark.parametrize("text", ["Ａ，舊城 ｘ", "ﬁ㎡ İß e\u0301 \u00a0x_y\n\nz\r\n舊", "", "\n", "a\nb",
+                                  "ＰＰＰ項目\n簽約（完成）", "棚戶區改造，完成率１００％。\n（來源：通報）"])
+def test_fast_folding_is_the_character_by_character_folding(text: str) -> None:
+    # The table-driven folds against their plain definitions: one character at a time, one line
+    # at a time.
+    chars = [(i, fold(ch) if len(fold(ch)) == 1 else "") for i, ch in enumerate(text)]
+    folded, positions = fold_with_positions(text)
+    if all(len(fold(ch)) <= 1 for ch in text):
+        assert positions == [i for i, f in chars if f]
+    assert len(folded) == len(positions)
+    assert fold_lines(text) == "\n".join(fold(line) for line in text.split("\n"))
 
 
 def test_pieces_that_spell_a_vocabulary_term_stay_one_term() -> None:

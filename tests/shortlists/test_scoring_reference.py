@@ -85,3 +85,38 @@ async def test_evidence_points_and_sizes_match_the_reference_formula(api: Api) -
     # 40 is the largest of (40, 12, 12, 3.5, −2): 1.0; 120 is the middle of (120, 5, 300): 0.5.
     assert sizes[items[0]["id"]] == 0.75
     assert sizes[items[2]["id"]] == sizes[items[3]["id"]] == 0.5  # tied values rank alike
+
+
+async def test_amended_metrics_reach_the_score_in_the_same_transaction(api: Api) -> None:
+    o = await office(api)
+    a, b = [await cadre(o, name=f"改值{i}") for i in range(2)]
+    renew = "改造老旧小区"
+    first = await evidence(o, a["id"], metrics=[{"name": renew, "value": 10}])
+    await evidence(o, b["id"], metrics=[{"name": renew, "value": 20}])
+    body = {k: first[k] for k in ("domain", "title", "period_start", "period_end")}
+    r = await api.client.put(f"/api/evidence/{first['id']}", headers=o.officer,
+                             json={**body, "version": first["version"], "reason": "统计口径更正",
+                                   "metrics": [{"name": renew, "value": 30}]})
+    assert r.status_code == 200, r.text
+    r = await api.client.post(f"/api/evidence/{first['id']}/verification", headers=o.checker,
+                              json={"verification": "verified", "version": r.json()["version"]})
+    assert r.status_code == 200, r.text
+    pos = await position(o)
+    r = await api.client.get(f"/api/positions/{pos['id']}/shortlist", headers=o.officer)
+    assert r.status_code == 200, r.text
+    sizes = {line["evidence_id"]: line["size"] for cand in r.json()["candidates"]
+             for line in cand["evidence"]}
+    assert sizes[first["id"]] == 1.0  # 30 now outranks 20
+
+
+async def test_typed_metric_columns_keep_only_numeric_values(api: Api) -> None:
+    o = await office(api)
+    item = await evidence(o, (await cadre(o))["id"], verify=False)
+    # Written past the API's schema (as an import or an old row may hold): only numbers are ranked.
+    raw: list[Any] = [{"name": "文本", "value": "十二"}, 7, {"name": "户数", "value": 2.5}, {"value": 1},
+                      {"name": "空", "value": None}]
+    row = await api.pool.fetchrow(
+        "UPDATE evidence SET metrics = $2 WHERE id = $1 RETURNING metric_names, metric_values",
+        item["id"], raw)
+    assert row is not None
+    assert (row["metric_names"], row["metric_values"]) == (["户数", None], [2.5, 1.0])

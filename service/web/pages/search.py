@@ -98,7 +98,7 @@ async def search_page(request: Request, pool: Pool, user: Reader) -> Response:
         try:
             if client is None:
                 raise DomainError("检索服务未配置")
-            result = await search_service.search(pool, client, user, params)
+            result = await search_service.search(pool, user, client=client, params=params)
         except DomainError as exc:
             # Shown on the page, with the form still there to try again.
             error = exc.detail

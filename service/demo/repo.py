@@ -1,8 +1,8 @@
-"""COPY helpers: rows with explicit ids straight into the tables, then identity reset."""
+"""The demo loader's SQL: COPY of rows with explicit ids, identity reset, the empty-database check."""
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -74,3 +74,30 @@ async def reset_identities(conn: asyncpg.Connection) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) "
             f"FROM {table} HAVING max(id) IS NOT NULL"
         )
+
+
+async def lock_for_load(conn: asyncpg.Connection) -> None:
+    """Lock the tables the demo checks so no concurrent writer fills them during the load."""
+    await conn.execute("LOCK TABLE units, cadres IN SHARE ROW EXCLUSIVE MODE")
+
+
+async def has_rows(conn: asyncpg.Connection, table: Literal["cadres", "units"]) -> bool:
+    """Whether `table` holds any row."""
+    return bool(await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {table})"))
+
+
+async def taken_usernames(conn: asyncpg.Connection, usernames: Sequence[str]) -> list[str]:
+    """Those of `usernames` that already exist, sorted."""
+    rows = await conn.fetch("SELECT username FROM users WHERE username = ANY($1::text[])",
+                            list(usernames))
+    return sorted(r["username"] for r in rows)
+
+
+async def analyze(conn: asyncpg.Connection) -> None:
+    """Refresh the planner statistics of the bulk-loaded tables."""
+    await conn.execute("ANALYZE " + ", ".join(COLUMNS))
+
+
+async def count_rows(conn: asyncpg.Connection, table: str) -> int:
+    """The number of rows in `table` (a table name of the demo, never user input)."""
+    return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
