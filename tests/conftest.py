@@ -25,6 +25,7 @@ from service.config import Settings
 from service.main import create_app
 from service.migrate import upgrade_head
 from service.runtime.meili import MeiliServer, provision_keys
+from tests import scheduling
 from tests.factories import Api
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,20 +158,17 @@ async def api(client: httpx.AsyncClient, pool: asyncpg.Pool) -> Api:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark the Chromium journeys and the fuzzing so they can be selected (`-m "not browser"`), and
-    run the long modules first: xdist hands out whole files in collection order, so a long file
-    collected last would leave the other workers idle at the end."""
+    sort the modules longest first: the parallel workers take them in this order (tests/scheduling.py)."""
     for item in items:
         path = item.path.as_posix()
         if "/tests/web/" in path:
             item.add_marker(pytest.mark.browser)
         if "test_schemathesis" in path:
             item.add_marker(pytest.mark.slow)
+    items.sort(key=scheduling.weight)
 
-    def weight(item: pytest.Item) -> int:
-        if "test_schemathesis" in item.path.name:
-            return -1  # the longest modules of all
-        if item.get_closest_marker("slow") is not None:
-            return 0
-        return 1 if item.get_closest_marker("browser") is not None else 2
 
-    items.sort(key=weight)
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With `--dist loadfile`, hand the modules out in the order above (xdist re-sorts them by size)."""
+    return scheduling.make_scheduler(config, log) if config.getvalue("dist") == "loadfile" else None

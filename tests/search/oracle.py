@@ -4,6 +4,7 @@ This restates the documented query semantics in the plainest possible way (subst
 folded texts), independently of the Meilisearch encoding, so the labelled set checks the index.
 """
 
+from functools import cache
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin, pinyin
@@ -38,7 +39,8 @@ def _swaps() -> dict[str, set[str]]:
 _SWAPS = _swaps()
 
 
-def forms(term: str) -> set[str]:
+@cache  # `matching` asks for the same term once per document: thousands of times per query
+def forms(term: str) -> frozenset[str]:
     """A folded term and its spellings with one vocabulary term inside swapped for another.
 
     A swap counts when the query runs at most WINDOW characters past the vocabulary term.
@@ -50,7 +52,7 @@ def forms(term: str) -> set[str]:
             if start <= WINDOW and len(term) - start - len(v) <= WINDOW:
                 out |= {term[:start] + o + term[start + len(v):] for o in others}
             start = term.find(v, start + 1)
-    return out
+    return frozenset(out)
 
 
 def has(doc: dict[str, Any], term: str) -> bool:

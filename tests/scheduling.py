@@ -1,0 +1,53 @@
+"""The order in which parallel workers (pytest-xdist, `--dist loadfile`) take the test modules.
+
+xdist's own loadfile scheduler re-sorts the modules by how many tests each holds, so a module of
+one long test (a schemathesis run over every operation) would start last and leave the other
+workers idle for minutes. Here the modules are handed out in collection order instead, which
+`tests/conftest.py` sorts by expected length, longest first: a greedy longest-first packing.
+"""
+
+from typing import Any
+
+import pytest
+
+# Longest first, as measured with `--durations` (a module's own time plus the session fixtures it
+# may be first to build on its worker: the search library, the browser site, each loading the demo).
+# Modules not listed come after these: the browser journeys, then everything else (seconds each).
+LONGEST_FIRST = (
+    "tests/search/test_recall.py",
+    "tests/runtime/test_serve.py",
+    "tests/web/test_management_pages.py",
+    "tests/demo/test_generator.py",
+    "tests/security/test_schemathesis_officer_",
+    "tests/search/test_ranking.py",
+    "tests/web/test_menu_walk.py",
+    "tests/web/test_search_dossier.py",
+    "tests/security/test_schemathesis_readers_",
+    "tests/search/test_vocabulary.py",
+    "tests/backup/",
+    "tests/demo/test_story.py",
+    "tests/security/test_schemathesis_others_",
+    "tests/lrmx/test_import_api.py",
+    "tests/runtime/test_outage.py",
+)
+
+
+def weight(item: pytest.Item) -> int:
+    """Smaller runs earlier: the listed modules in their order, then browser journeys, then the rest."""
+    for rank, prefix in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(LONGEST_FIRST) + (0 if item.get_closest_marker("browser") is not None else 1)
+
+
+def make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's loadfile scheduler, with its reordering by test count turned off."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class CollectionOrderScheduling(LoadFileScheduling):  # type: ignore[misc]
+        def schedule(self) -> None:
+            # The option only steers this scheduler's first distribution of the modules.
+            self.config.option.loadscopereorder = False
+            super().schedule()
+
+    return CollectionOrderScheduling(config, log)
