@@ -5,7 +5,7 @@ from typing import Any
 
 import asyncpg
 
-from service.leadership.rules import MEMBER_DURING, TEAM_LINES_SQL
+from service.leadership.rules import HEADSHIPS_SQL, MEMBER_DURING, TEAM_LINES_SQL
 
 STORY_TABLES = ("campaigns", "teams", "team_members", "team_assignments", "field_records",
                 "field_record_cadres", "evaluation_rounds", "evaluation_votes", "archive_conclusions",
@@ -32,10 +32,12 @@ async def root_unit(conn: asyncpg.Connection) -> int:
 async def city_managed_teams(conn: asyncpg.Connection, on: date) -> list[int]:
     """Units whose head on the day is a city-managed cadre (市管领导班子), by unit path."""
     rows = await conn.fetch(
-        f"""SELECT DISTINCT u.id, u.path FROM ({TEAM_LINES_SQL}) t JOIN cadres c ON c.id = t.cadre_id
-            JOIN units u ON u.id = t.unit_id
-            WHERE t.role = 'head' AND c.tier = 'city_managed' AND c.status = 'active'
-              AND {MEMBER_DURING.format(a='$1::date', b='$1::date')}
+        # The head lines alone: the whole team derivation compares every line with its unit's
+        # other lines, minutes on the 100,000-cadre set.
+        f"""SELECT DISTINCT u.id, u.path FROM ({HEADSHIPS_SQL}) h JOIN cadres c ON c.id = h.cadre_id
+            JOIN units u ON u.id = h.unit_id
+            WHERE c.tier = 'city_managed' AND c.status = 'active'
+              AND h.headed_from <= $1::date AND coalesce(h.headed_to, 'infinity'::date) >= $1::date
             ORDER BY u.path""", on)
     return [r["id"] for r in rows]
 
