@@ -161,9 +161,17 @@ def record_doc(r: Row) -> dict[str, Any]:
         latest_appraisal=None))
 
 
+def _metric_text(m: dict[str, Any]) -> str:
+    # The API stores numbers only, but the column is plain jsonb (older imports, SQL fixes): a
+    # value of another type is indexed as its text rather than stopping the indexer.
+    value = m.get("value")
+    shown = f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+    return f"{m.get('name', '')}{shown}{m.get('unit', '')}"
+
+
 def evidence_doc(r: Row) -> dict[str, Any]:
     """Search document of an evidence item."""
-    metrics = " ".join(f"{m['name']}{m['value']:g}{m.get('unit', '')}" for m in r["metrics"] or [])
+    metrics = " ".join(_metric_text(m) for m in r["metrics"] or [] if isinstance(m, dict))
     text = "\n".join(t for t in (r["description"], metrics) if t)
     names = list(r["cadre_names"])
     return _finish(SearchDoc(
