@@ -153,7 +153,12 @@ async def record_window_service(conn: asyncpg.Connection, record_id: int) -> boo
            AND state = 'submitted'""", record_id))
 
 
+# The existing links are read once, before the insert: an anti-join planned against a nearly empty
+# service_logs re-scanned the table it was filling once per row (quadratic; 20+ minutes at 100,000
+# cadres, where every new row is invisible to the statement yet still read).
 _BACKFILL = """
+WITH linked AS MATERIALIZED (
+  SELECT record_id, cadre_id FROM service_logs WHERE record_id IS NOT NULL AND voided_at IS NULL)
 INSERT INTO service_logs (kind, cadre_id, unit_id, served_on, place, items_handled, problems_solved,
                           rectification_proposals, processes_improved, notes, record_id, created_by)
 SELECT 'window_service', c.id, c.unit_id, r.occurred_on, left(r.place, 200),
@@ -170,8 +175,7 @@ SELECT 'window_service', c.id, c.unit_id, r.occurred_on, left(r.place, 200),
        left('调研记录 FR-' || lpad(r.id::text, 6, '0') || '：' || r.title, 20000), r.id, r.author_id
 FROM field_records r JOIN field_record_cadres rc ON rc.record_id = r.id JOIN cadres c ON c.id = rc.cadre_id
 WHERE r.kind = 'window_service' AND r.state = 'submitted'
-  AND NOT EXISTS (SELECT 1 FROM service_logs sl WHERE sl.record_id = r.id AND sl.cadre_id = c.id
-                  AND sl.voided_at IS NULL);
+  AND NOT EXISTS (SELECT 1 FROM linked sl WHERE sl.record_id = r.id AND sl.cadre_id = c.id);
 """
 
 
