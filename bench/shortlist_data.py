@@ -50,7 +50,7 @@ async def _fill(url: str) -> None:
             n = await conn.fetchval("SELECT count(*) FROM cadres")
             print(f"reusing {DB_NAME}: {n:,} cadres already loaded")
             return
-        print(f"loading demo data: {CADRES:,} cadres (about 100 s) …")
+        print(f"loading demo data: {CADRES:,} cadres (about 4 minutes on 2 cores) …")
         summary = await load_demo(conn, cadres=CADRES, evidence_per_cadre=EVIDENCE_PER_CADRE,
                                   progress=sys.stderr.isatty())
         print(summary)
