@@ -131,8 +131,8 @@ async def load_demo(conn: asyncpg.Connection, cadres: int = 200, seed: int = 202
                     bar.update(len(tops))
                     bar.set_postfix(records=counts["field_records"], evidence=counts["evidence"])
         await reset_identities(conn)
-        # Statistics first: planned on empty-table estimates, the backfill's anti-join below ran
-        # for more than 20 minutes on the 100,000-cadre set.
+        # Statistics first, so the backfill's and the leadership story's joins over the tables just
+        # copied are planned on their real sizes (the backfill itself reads service_logs once).
         await repo.analyze(conn)
         # The bulk copy bypasses the record service: give window-service records their logs.
         await backfill_from_records(conn)
