@@ -123,6 +123,12 @@ async def test_job_left_by_a_dead_process_is_claimed_again_after_its_lease(api: 
                    1, now() - interval '10 minutes') RETURNING id""",
         owner, [world.cadre["id"]])
     await api.pool.execute("SELECT pg_notify('cadre_exports', '')")
+    # Claiming the job again restarts it from zero: the dead process's count of 1 is not a
+    # finished zip. Progress is monotonic from the new claim on, so wait for that claim first.
+    for _ in range(450):
+        if await api.pool.fetchval("SELECT attempts FROM export_jobs WHERE id = $1", job_id) == 2:
+            break
+        await asyncio.sleep(0.2)
     job = await wait_for_job(api.client, world.officer, f"/api/exports/jobs/{job_id}")
     assert job["status"] == "done" and job["exported"] == 1
     attempts = await api.pool.fetchval("SELECT attempts FROM export_jobs WHERE id = $1", job_id)
