@@ -60,9 +60,11 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
-def build(principal: Principal, inputs: ScoreInputs) -> tuple[str, Params]:
-    """The scoring query: eligible total, inputs hash and the top candidates with explanations."""
-    elig_sql, p = eligible_query(principal, inputs.rules, inputs.reference_date)
+def build(inputs: ScoreInputs) -> tuple[str, Params]:
+    """The scoring query over the eligible ids ($1): eligible total, inputs hash and the top
+    candidates with explanations."""
+    p = Params()
+    elig_ids = p.add([], "::bigint[]")  # bound by run(): the bare eligibility query's result
     w = inputs.weights
     ref = p.add(inputs.reference_date, "::date")
     since = p.add(_years_before(inputs.reference_date, w.window_years), "::date")
@@ -80,7 +82,7 @@ def build(principal: Principal, inputs: ScoreInputs) -> tuple[str, Params]:
     top_n = p.add(inputs.top_n, "::int")
     lines = p.add(EVIDENCE_LINES, "::int")
     sql = f"""
-WITH elig AS MATERIALIZED ({elig_sql}),
+WITH elig AS MATERIALIZED (SELECT unnest({elig_ids}) AS id),
 rel AS (SELECT * FROM unnest({dom}, {rel}) AS r(domain, weight)),
 ev AS MATERIALIZED (
   SELECT e.id, e.cadre_id, e.version, e.judgement, e.metric_names, e.metric_values,
@@ -121,20 +123,23 @@ conp AS MATERIALIZED (
           WHERE q.contest_id = con.contest_id GROUP BY q.id) o) AS points
   FROM con WHERE con.score IS NOT NULL),
 c_sum AS (SELECT cadre_id, avg(points) AS c FROM conp GROUP BY cadre_id),
+heads AS MATERIALIZED (
+  SELECT h.cadre_id, h.unit_id, h.headed_from, h.headed_to
+  FROM ({HEADSHIPS_SQL}) h WHERE h.cadre_id IN (SELECT id FROM elig)
+  -- A one-time filter: without a published period in the window the headships are not derived.
+  AND EXISTS (SELECT 1 FROM assessment_periods p0
+              WHERE p0.state <> 'draft' AND p0.ends_on BETWEEN {since} AND {ref})),
 ur AS MATERIALIZED (
   SELECT DISTINCT ON (h.cadre_id, r.period_id, r.unit_id)
          h.cadre_id, r.unit_id, un.name AS unit_name, p.name AS period, p.ends_on, r.rank,
          n.of, CASE WHEN n.of <= 1 THEN 1.0 ELSE (n.of - r.rank)::float8 / (n.of - 1) END AS points
-  FROM elig JOIN ({HEADSHIPS_SQL}) h ON h.cadre_id = elig.id
+  FROM heads h
   JOIN assessment_results r ON r.unit_id = h.unit_id
   JOIN assessment_periods p ON p.id = r.period_id AND p.state <> 'draft'
    AND p.ends_on BETWEEN {since} AND {ref} AND {HEADED_DURING}
   JOIN units un ON un.id = r.unit_id
   CROSS JOIN LATERAL (SELECT count(*)::int AS of FROM assessment_period_units pu
-                      WHERE pu.period_id = r.period_id) n
-  -- A one-time filter: without a published period in the window the headships are not derived.
-  WHERE EXISTS (SELECT 1 FROM assessment_periods p0
-                WHERE p0.state <> 'draft' AND p0.ends_on BETWEEN {since} AND {ref})),
+                      WHERE pu.period_id = r.period_id) n),
 u_sum AS (SELECT cadre_id, avg(points) AS u FROM ur GROUP BY cadre_id),
 scored AS (
   SELECT elig.id AS cadre_id, coalesce(e_sum.e, 0) AS e, coalesce(e_sum.n, 0) AS n_evidence,
@@ -198,13 +203,21 @@ SELECT
 
 async def run(conn: asyncpg.Connection, principal: Principal, inputs: ScoreInputs) -> dict[str, Any]:
     """Run the scoring query: {'eligible_total', 'inputs_hash', 'top': [...]}."""
-    sql, p = build(principal, inputs)
     await conn.execute(NO_JIT)
+    # The bare eligibility query runs on its own, so the scoring query is planned knowing how many
+    # cadres are eligible: inside one query the planner estimates the rule subqueries' result at a
+    # handful of rows and plans cross joins and nested loops over thousands.
+    elig_sql, elig_p = eligible_query(principal, inputs.rules, inputs.reference_date)
+    ids = [r[0] for r in await conn.fetch(elig_sql, *elig_p.values)]
+    sql, p = build(inputs)
+    p.values[0] = ids
     # work_mem: the percentile sort over every candidate's metrics spills to disk with the default
     # 4MB. enable_memoize: the planner underestimates the eligible set (per-cadre rule subqueries)
     # and would cache the metric expansion per distinct jsonb value, which costs more than it saves.
+    # force_custom_plan: a generic plan (asyncpg prepares statements) would not know the id count.
     await conn.execute("SELECT set_config('work_mem', '64MB', true), "
-                       "set_config('enable_memoize', 'off', true)")
+                       "set_config('enable_memoize', 'off', true), "
+                       "set_config('plan_cache_mode', 'force_custom_plan', true)")
     row = await conn.fetchrow(sql, *p.values)
     assert row is not None
     return dict(row)
