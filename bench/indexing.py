@@ -6,6 +6,8 @@
     python -m bench.indexing --quick         # 2,000 cadres, 20 s at 10/s, a burst of 30 (smoke test)
     python -m bench.indexing --skip-lag      # no (b);  --skip-reindex: no (a);  --skip-cost: no (c)
     python -m bench.indexing --port-base 8300   # PostgreSQL 8300, Meilisearch 8301, API 8302
+    python -m bench.indexing --depths 2,3    # (b) once per indexer depth (batches in flight)
+    python -m bench.indexing --meili-memory default   # Meilisearch's own indexing memory (not 1 GiB)
 
 The data set and the servers are bench.search's (kept under .data/bench/, reused while their
 markers match; see bench/search.py).
@@ -34,6 +36,8 @@ queued in Meilisearch, processing, and until seen (poll interval).
 import argparse
 import asyncio
 import json
+import os
+import re
 import resource
 import subprocess
 import sys
@@ -63,6 +67,7 @@ from indexer.reindex import reindex  # noqa: E402
 from indexer.settings import apply_settings  # noqa: E402
 from schemas import clock  # noqa: E402
 from service.db import init_connection  # noqa: E402
+from service.runtime.meili import MAX_INDEXING_MEMORY  # noqa: E402
 
 try:
     import psutil
@@ -467,6 +472,18 @@ class Poller:
                     self.drained.set()
             await asyncio.sleep(self.interval)
 
+    async def batches(self, uids: list[int]) -> dict[int, dict[str, Any]]:
+        """Meilisearch batches by uid (with their progressTrace)."""
+        out: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(uids), 200):
+            chunk = uids[i:i + 200]
+            # on /batches, `uids` names tasks and `batchUids` the batches
+            r = await self.http.get("/batches", params={"batchUids": ",".join(map(str, chunk)),
+                                                        "limit": len(chunk)})
+            r.raise_for_status()
+            out.update({b["uid"]: b for b in r.json()["results"]})
+        return out
+
     async def tasks(self, uids: list[int]) -> dict[int, dict[str, Any]]:
         """Meilisearch tasks by uid."""
         out: dict[int, dict[str, Any]] = {}
@@ -504,7 +521,8 @@ def _ts(text: str | None) -> float:
 
 
 async def lag_run(stack: Stack, base_url: str, args: argparse.Namespace) -> tuple[
-        list[Filing], dict[int, int], dict[int, dict[str, Any]], int, float]:
+        list[Filing], dict[int, int], dict[int, dict[str, Any]], dict[int, dict[str, Any]], int,
+        float]:
     """File at a steady rate, then a burst; follow every record until it is searchable."""
     officer, researcher = login(base_url, "officer"), login(base_url, "researcher")
     assert stack.settings.meili_url
@@ -555,15 +573,18 @@ async def lag_run(stack: Stack, base_url: str, args: argparse.Namespace) -> tupl
         await conn.close()
     task_of = {r["entity_id"]: r["task"] for r in rows if r["task"] is not None}
     tasks = await poller.tasks(sorted(set(task_of.values())))
+    batches = await poller.batches(sorted({t["batchUid"] for t in tasks.values()
+                                           if t.get("batchUid") is not None}))
     await poller.http.aclose()
-    return filings, task_of, tasks, poller.polls, burst_wall
+    return filings, task_of, tasks, batches, poller.polls, burst_wall
 
 
 @contextmanager
-def indexer_process(stack: Stack, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def indexer_process(stack: Stack, log_path: Path, depth: int) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m indexer` with the indexer key only, as `cadre serve` starts it."""
+    env = {**stack.indexer_env(), "CADRE_INDEXER_DEPTH": str(depth)}
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "indexer"], cwd=ROOT, env=stack.indexer_env(),
+        proc = subprocess.Popen([sys.executable, "-m", "indexer"], cwd=ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     try:
         yield proc
@@ -576,16 +597,19 @@ def indexer_process(stack: Stack, log_path: Path) -> Iterator[subprocess.Popen[b
             proc.wait()
 
 
-def part_b(stack: Stack, args: argparse.Namespace) -> None:
-    """Run the lag measurement and print it."""
+def part_b(stack: Stack, args: argparse.Namespace, depth: int) -> None:
+    """Run the lag measurement with `depth` indexer batches in flight and print it."""
     with tempfile.TemporaryDirectory(prefix="bench-lag-") as tmp, \
             api_server(stack.url, Path(tmp), extra_env=stack.server_env(),
                        port=args.port_base + 2 if args.port_base else None) as server, \
-            indexer_process(stack, Path(tmp) / "indexer.log") as indexer:
-        filings, task_of, tasks, polls, burst_wall = asyncio.run(lag_run(stack, server.base_url, args))
+            indexer_process(stack, Path(tmp) / "indexer.log", depth) as indexer:
+        filings, task_of, tasks, batches, polls, burst_wall = asyncio.run(
+            lag_run(stack, server.base_url, args))
         alive = indexer.poll() is None
     print()
-    print(f"(b) index lag: `python -m indexer` subprocess ({'running' if alive else 'EXITED'}), "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"(b) index lag, indexer depth {depth} (batches in flight), load average {load}: "
+          f"`python -m indexer` subprocess ({'running' if alive else 'EXITED'}), "
           f"API uvicorn subprocess; poll every {args.poll_ms:g} ms ({polls} polls, one request for all "
           f"pending ids); each record also queues its 2 cadres (3 documents per filing)")
     rows: list[list[object]] = []
@@ -621,6 +645,68 @@ def part_b(stack: Stack, args: argparse.Namespace) -> None:
     print("where the lag goes (from the Meilisearch task of each record's upsert; wall clocks):")
     print_table(["phase", "tasks", "docs/task p50", "enqueue p50", "queued p50", "processing p50",
                  "seen p50", "enqueue p95", "queued p95", "processing p95", "seen p95"], split_rows)
+    print_trace(batches)
+    if args.batches_json:
+        path = Path(f"{args.batches_json}.depth{depth}.json")
+        path.write_text(json.dumps(list(batches.values()), ensure_ascii=False, indent=1))
+        print(f"(the batches as Meilisearch reported them: {path})")
+
+
+_UNITS = {"ns": 1e-6, "µs": 1e-3, "μs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0,
+          "h": 3600000.0}
+
+
+def _trace_ms(text: str) -> float:
+    """Milliseconds of a progressTrace duration (Rust's Debug form: 1.2s, 3.4ms, 56µs, 1m2.3s)."""
+    total = 0.0
+    for number, unit in re.findall(r"([0-9.]+)\s*(ns|µs|μs|us|ms|s|m|h)", text):
+        total += float(number) * _UNITS[unit]
+    return total
+
+
+def _iso_ms(text: str | None) -> float:
+    """Milliseconds of an ISO 8601 duration such as PT0.123S or PT1M2.5S."""
+    m = re.fullmatch(r"P(?:T(?:([0-9.]+)H)?(?:([0-9.]+)M)?(?:([0-9.]+)S)?)?", text or "")
+    if not m:
+        return float("nan")
+    h, mi, sec = (float(g) if g else 0.0 for g in m.groups())
+    return 1000 * (3600 * h + 60 * mi + sec)
+
+
+def print_trace(batches: dict[int, dict[str, Any]]) -> None:
+    """Where Meilisearch's processing of the lag run's batches goes, step by step (progressTrace)."""
+    traces: list[tuple[float, dict[str, float]]] = []
+    for b in batches.values():
+        trace = b.get("progressTrace") or (b.get("stats") or {}).get("progressTrace") or {}
+        traces.append((_iso_ms(b.get("duration")), {k: _trace_ms(str(v)) for k, v in trace.items()}))
+    if not traces:
+        return
+    keys = sorted({k for _, t in traces for k in t})
+    # each step's own time: its time less its direct sub-steps' (a parent's time includes them)
+    children = {k: [o for o in keys if o.startswith(k + " > ") and " > " not in o[len(k) + 3:]]
+                for k in keys}
+    tops = [k for k in keys if " > " not in k]
+    total = sum(d for d, _ in traces)
+    rows: list[list[object]] = []
+    for k in keys:
+        values = [t.get(k, 0.0) - sum(t.get(c, 0.0) for c in children[k]) for _, t in traces]
+        label = k if not children[k] else f"{k} (own time, not in a sub-step)"
+        rows.append([label, percentile(values, 50), percentile(values, 95), max(values),
+                     100 * sum(values) / total if total else float("nan")])
+    untraced = [d - sum(t.get(k, 0.0) for k in tops) for d, t in traces]
+    rows.append(["(batch duration outside every step)", percentile(untraced, 50),
+                 percentile(untraced, 95), max(untraced),
+                 100 * sum(untraced) / total if total else float("nan")])
+    rows.sort(key=lambda r: -float(r[4]) if isinstance(r[4], float) else 0.0)
+    durations = [d for d, _ in traces]
+    docs = [int(((b.get("stats") or {}).get("totalNbTasks")) or 0) for b in batches.values()]
+    print()
+    print(f"Meilisearch batches of those tasks: {len(traces)}, duration p50 "
+          f"{percentile(durations, 50):.0f} ms, p95 {percentile(durations, 95):.0f} ms, max "
+          f"{max(durations):.0f} ms; tasks per batch p50 {percentile(docs, 50):g}; steps of their "
+          "progressTrace (each step's own time; ms per batch; share of all batches' time):")
+    print_table(["step", "p50 ms", "p95 ms", "max ms", "% of time"],
+                [r for r in rows if isinstance(r[4], float) and r[4] >= 0.5] or rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -641,6 +727,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=100, help="(b): records in the burst")
     parser.add_argument("--burst-concurrency", type=int, default=10)
     parser.add_argument("--poll-ms", type=float, default=10.0)
+    parser.add_argument("--depths", type=lambda v: [int(x) for x in v.split(",")], default=[3],
+                        help="(b): run once per indexer depth (CADRE_INDEXER_DEPTH), e.g. 2,3 "
+                             "(2 is the indexer before session 4: the next batch waited for the "
+                             "oldest of two)")
+    parser.add_argument("--meili-memory", default=MAX_INDEXING_MEMORY,
+                        help="Meilisearch --max-indexing-memory (default: the product's, "
+                             f"{MAX_INDEXING_MEMORY}); 'default' leaves Meilisearch's own")
+    parser.add_argument("--batches-json", default=None,
+                        help="(b): also write the Meilisearch batches of each run to PATH.depthN.json")
     parser.add_argument("--quick", action="store_true", help="2,000 cadres, 20 s, burst of 30")
     parser.add_argument("--port-base", type=int, default=None,
                         help="PostgreSQL on this port, Meilisearch +1, the API +2 (default: free ports)")
@@ -654,7 +749,8 @@ def main(argv: list[str] | None = None) -> None:
     """Bring up (or reuse) the data set and run (a) and (b)."""
     args = parse_args(argv)
     ds = Dataset(args.cadres, args.records_per_cadre, args.evidence_per_cadre)
-    with search_stack(ds, port_base=args.port_base) as stack:
+    memory = None if args.meili_memory == "default" else args.meili_memory
+    with search_stack(ds, port_base=args.port_base, meili_memory=memory) as stack:
 
         async def pg_pid() -> int | None:
             conn = await asyncpg.connect(stack.url)
@@ -666,7 +762,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"CPUs available: {cpu_count()} (shared machine: compare only within this run)")
         print(f"database: {stack.origin}; rows: {stack.counts}")
         print(f"Meilisearch pid {stack.meili_pid} at {stack.settings.meili_url}, "
-              f"live index {stack.index_uid}")
+              f"live index {stack.index_uid}, --max-indexing-memory {memory or 'default'}")
         if stack.setup:
             print("setup this run: " + ", ".join(f"{k} {v:,.1f}" for k, v in stack.setup.items()))
         if not args.skip_reindex:
@@ -674,7 +770,8 @@ def main(argv: list[str] | None = None) -> None:
         if not args.skip_cost:
             part_c(stack)
         if not args.skip_lag:
-            part_b(stack, args)
+            for depth in args.depths:
+                part_b(stack, args, depth)
 
 
 if __name__ == "__main__":

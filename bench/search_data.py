@@ -42,6 +42,7 @@ from service.config import Settings  # noqa: E402
 from service.db import create_pool, init_connection  # noqa: E402
 from service.demo import DEMO_PASSWORD, load_demo  # noqa: E402
 from service.migrate import upgrade_head  # noqa: E402
+from service.runtime.meili import MAX_INDEXING_MEMORY  # noqa: E402
 
 BENCH_DIR = ROOT / ".data" / "bench"
 DATABASE = "cadre_bench_search"
@@ -248,7 +249,8 @@ def _child_pid(name: str) -> int | None:
 
 @contextmanager
 def search_stack(ds: Dataset, *, rebuild: bool = False, reindex_always: bool = False,
-                 progress: bool = True, port_base: int | None = None) -> Iterator[Stack]:
+                 progress: bool = True, port_base: int | None = None,
+                 meili_memory: str | None = MAX_INDEXING_MEMORY) -> Iterator[Stack]:
     """PostgreSQL and Meilisearch with the data set loaded and indexed (reused when markers match).
 
     With port_base, PostgreSQL listens on port_base and Meilisearch on port_base + 1 (a shared
@@ -275,7 +277,8 @@ def search_stack(ds: Dataset, *, rebuild: bool = False, reindex_always: bool = F
         meili_dir = BENCH_DIR / "meili"
         server = stack.enter_context(meilisearch_server(meili_dir / "db", binary,
                                                         _master_key(meili_dir / "master.key"),
-                                                        port=port_base + 1 if port_base else None))
+                                                        port=port_base + 1 if port_base else None,
+                                                        max_indexing_memory=meili_memory))
         search_key, index_key = provision_keys(server.url, server.master_key, ds.prefix)
         settings = Settings(env="development", database_url=url, data_dir=BENCH_DIR / "data",
                             index_prefix=ds.prefix, meili_url=server.url,

@@ -1,6 +1,6 @@
 """Shortlist benchmark: one position over 100,000 demo cadres and ~1,000,000 evidence items.
 
-    python -m bench.shortlist [--runs 15] [--http]
+    python -m bench.shortlist [--runs 15] [--http] [--cadres 100000]
 
 Builds (or reuses) the database of bench/shortlist_data.py, creates a position through the
 service, then times N shortlist computations through the service function (and, with --http,
@@ -25,7 +25,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.common import api_server, cpu_count, percentile, print_table  # noqa: E402
-from bench.shortlist_data import bench_server, prepare  # noqa: E402
+from bench.shortlist_data import CADRES, bench_server, prepare  # noqa: E402
 from schemas.common import Role  # noqa: E402
 from schemas.positions import PositionCreate  # noqa: E402
 from schemas.shortlists import ShortlistQuery  # noqa: E402
@@ -132,11 +132,13 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--cadres", type=int, default=CADRES,
+                        help="data set size (its own database; 20000 builds in about a minute)")
     parser.add_argument("--http", action="store_true", help="also time GET …/shortlist over HTTP")
     parser.add_argument("--port", type=int, default=None, help="the API server's port (default: a free one)")
     args = parser.parse_args()
     with bench_server() as server:
-        url = prepare(server)
+        url = prepare(server, args.cadres)
         load_before = os.getloadavg()
         position_id, times, facts = asyncio.run(_measure(url, args.runs))
         if args.http:

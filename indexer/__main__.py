@@ -22,7 +22,8 @@ async def run_worker(settings: Settings) -> None:
     """Run the outbox loop until SIGTERM/SIGINT."""
     assert settings.database_url
     client = make_client(settings)
-    pool = await create_pool(settings.database_url, 1, 4)
+    # one connection per batch in flight, one to claim the next
+    pool = await create_pool(settings.database_url, 1, settings.indexer_depth + 1)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):

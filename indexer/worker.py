@@ -8,6 +8,7 @@ indexers never enqueue documents of one entity out of order.
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,11 +49,14 @@ class Worker:
     """One indexer process's outbox consumer."""
 
     def __init__(self, pool: asyncpg.Pool, client: meilisearch.Client, settings: Settings,
-                 batch: int = 500) -> None:
+                 batch: int = 500, depth: int | None = None) -> None:
         self.pool = pool
         self.client = client
         self.settings = settings
         self.batch = batch
+        # Batches out at once; each holds a pool connection until its task has succeeded, and
+        # claiming the next needs one more.
+        self.depth = depth or settings.indexer_depth
         self.wakeup = asyncio.Event()
         self.failures = 0
 
@@ -118,16 +122,17 @@ class Worker:
 
     async def _send(self, batch: _Batch, rows: list[asyncpg.Record]) -> _Batch:
         conn = batch.conn
+        wanted = list(dict.fromkeys((r["entity_type"], r["entity_id"]) for r in rows))
+        # Another indexer (or one of this one's batches still in Meilisearch) holds an entity:
+        # leave its rows for later, in order. One round trip for the whole batch.
+        got = {r["k"] for r in await conn.fetch(
+            "SELECT k FROM unnest($1::bigint[]) AS u(k) WHERE pg_try_advisory_xact_lock(k)",
+            [lock_key(t, i) for t, i in wanted])}
         entities: dict[str, list[int]] = {}
-        for r in rows:
-            ids = entities.setdefault(r["entity_type"], [])
-            if r["entity_id"] in ids:
-                continue
-            # Another indexer (or this one's batch still in Meilisearch) holds this entity: leave
-            # its rows for later, in order.
-            if await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)",
-                                   lock_key(r["entity_type"], r["entity_id"])):
-                ids.append(r["entity_id"])
+        for t, i in wanted:
+            ids = entities.setdefault(t, [])
+            if lock_key(t, i) in got:
+                ids.append(i)
         pairs = [(t, i) for t, ids in entities.items() for i in ids]
         if not pairs:
             return batch
@@ -194,16 +199,18 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Loop until stopped: drain the outbox, then wait for a notification or the poll interval.
 
-        Two batches may be out at once: while one is processed by Meilisearch, the next is claimed,
-        built and sent (Meilisearch batches queued tasks together), so a commit waits for at most
-        the batch ahead of it, not for that batch's whole round trip. Each batch keeps its rows and
-        entity locks until its own task has succeeded, so order per entity is kept.
+        Up to `depth` batches may be out at once: whatever is committed is claimed, built and sent
+        at once, without waiting for the batches ahead of it (Meilisearch processes one index's
+        tasks in order and batches the queued ones together), so a commit waits for the batch
+        Meilisearch is processing and its own, not for every round trip ahead of it. Each batch
+        keeps its rows and entity locks until its own task has succeeded, so order per entity is
+        kept (an entity of a batch in flight is left for a later batch).
 
         The LISTEN connection is re-opened (and LISTEN re-issued) whenever it is lost, e.g. after
         PostgreSQL restarts, so notifications resume instead of falling back to polling."""
         listener: asyncpg.Connection | None = None
         checked = time.monotonic()
-        inflight: asyncio.Task[int] | None = None
+        inflight: deque[asyncio.Task[int]] = deque()
         try:
             while not stop.is_set():
                 try:
@@ -215,24 +222,21 @@ class Worker:
                                 listener.terminate()
                                 listener = None
                             listener = await self._listen()
+                    while inflight and inflight[0].done():
+                        await inflight.popleft()  # raises what the batch raised
                     self.wakeup.clear()
-                    batch = await self._start()
-                    if batch is not None and batch.done_ids:
-                        if inflight is not None:
-                            previous, inflight = inflight, None
-                            await previous
-                        inflight = asyncio.create_task(self._finish(batch))
-                        self.failures = 0
-                        continue
-                    if batch is not None:
-                        await self._finish(batch)  # every entity was locked: release the claim
-                    if inflight is not None:
-                        # What is left may be the entities of the batch in flight: go on when it
-                        # is done or when something new is committed.
-                        await _wait_any(stop, self.wakeup, self.settings.indexer_poll_s, inflight)
-                        if inflight.done():
-                            previous, inflight = inflight, None
-                            await previous
+                    if len(inflight) < self.depth:
+                        batch = await self._start()
+                        if batch is not None and batch.done_ids:
+                            inflight.append(asyncio.create_task(self._finish(batch)))
+                            self.failures = 0
+                            continue
+                        if batch is not None:
+                            await self._finish(batch)  # every entity was locked: release the claim
+                    if inflight:
+                        # What is left may be the entities of a batch in flight (or all batches
+                        # are out): go on when the oldest is done or something new is committed.
+                        await _wait_any(stop, self.wakeup, self.settings.indexer_poll_s, inflight[0])
                         self.failures = 0
                         continue
                     self.failures = 0
@@ -248,14 +252,12 @@ class Worker:
                 await _wait_any(stop, self.wakeup, self.settings.indexer_poll_s)
                 if listener is not None and listener.is_closed():
                     checked = 0.0  # reconnect on the next turn
-                if self.wakeup.is_set():
-                    await asyncio.sleep(0.01)  # let a burst of commits land in one batch
         finally:
-            if inflight is not None:
+            while inflight:
                 try:
-                    await inflight
+                    await inflight.popleft()
                 except Exception:
-                    log.warning("last batch failed; its rows stay queued", exc_info=True)
+                    log.warning("a last batch failed; its rows stay queued", exc_info=True)
             if listener is not None:
                 await listener.close()
 

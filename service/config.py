@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     expect_indexer: bool = True
     # The indexer is woken by NOTIFY at commit; this is only its fallback poll interval.
     indexer_poll_s: float = 5.0
+    # Indexer batches out in Meilisearch at once (each holds a database connection until its task
+    # has succeeded); new commits are sent while earlier batches are still being processed.
+    indexer_depth: int = Field(default=3, ge=1, le=8)
     # "text": one readable line per request (development default); "json": one JSON object per line.
     log_format: Literal["auto", "text", "json"] = "auto"
 

@@ -101,3 +101,34 @@ async def test_check_reports_a_document_changed_behind_its_back(
     await pool.execute("INSERT INTO outbox (entity_type, entity_id) VALUES ('record', $1)", ids[0])
     await indexer.drain()
     assert f"record-{ids[0]}" not in (await asyncio.to_thread(check, settings)).stale
+
+
+async def test_running_indexer_with_batches_in_flight_keeps_each_entitys_last_state(
+        api: Api, indexer: Worker, pool: asyncpg.Pool, settings: Settings) -> None:
+    officer, ids = await _file_records(api, 4)
+    await indexer.drain()
+    # one row per batch, three batches out at once: later edits of an entity whose batch is still
+    # in Meilisearch wait for it, and the last edit wins
+    worker = Worker(pool, make_client(settings), settings, batch=1, depth=3)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        for n in range(5):
+            for rid in ids:
+                async with pool.acquire() as conn, conn.transaction():
+                    await conn.execute("UPDATE field_records SET title = $2 WHERE id = $1",
+                                       rid, f"纪实{api.tag}第{rid}号改{n}")
+                    await conn.execute("""WITH o AS (INSERT INTO outbox (entity_type, entity_id)
+                                                     VALUES ('record', $1))
+                                          SELECT pg_notify('cadre_outbox', '')""", rid)
+        async with asyncio.timeout(120):
+            while await pool.fetchval("""SELECT count(*) FROM outbox WHERE done_at IS NULL
+                                           AND entity_type = 'record' AND entity_id = ANY($1)""", ids):
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await running
+    assert await _total(api, officer, f"{api.tag} 改4") == 4
+    assert await _total(api, officer, f"{api.tag} 改3") == 0
+    drift = await asyncio.to_thread(check, settings)
+    assert drift.clean, (drift.missing[:5], drift.extra[:5], drift.stale[:5])
