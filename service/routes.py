@@ -38,9 +38,14 @@ PUBLIC_PATHS = {"/healthz", "/readyz", "/api/auth/login", "/api/auth/session", "
 
 def include_routers(app: FastAPI) -> None:
     """Mount all routers."""
-    for router in (health_api.router, auth_api.router, units_api.router, cadres_api.router,
-                   campaigns_api.router, records_api.router, evidence_api.router,
-                   attachments_api.router, search_api.router, audit_api.router, family_api.router,
+    # The router checks the included routers in order, each route by route (~100-190 us per
+    # request to reach the search router ninth), so the busiest come first after the three
+    # health routes: search, filing and the dossier read. Their path segments (/api/search,
+    # /api/records, /api/evidence) belong to no other router, and the cadres router keeps its
+    # place before every other /api/cadres one.
+    for router in (health_api.router, search_api.router, records_api.router, evidence_api.router,
+                   cadres_api.router, auth_api.router, units_api.router, campaigns_api.router,
+                   attachments_api.router, audit_api.router, family_api.router,
                    assessments_api.router, contests_api.router, secondments_api.router,
                    service_logs_api.router, performance_api.router):
         app.include_router(router)

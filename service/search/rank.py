@@ -61,8 +61,9 @@ def _folded(doc: dict[str, Any]) -> tuple[str, str, list[str]]:
     if cached is None:
         title_c, body_c = doc.get("title_c"), doc.get("body_c")
         if isinstance(title_c, str) and isinstance(body_c, list):
+            # One replace over the joined lines, not one per line (a window holds thousands).
             title = title_c.replace(" ", "")
-            body = "\n".join(line.replace(" ", "") for line in body_c)
+            body = "\n".join(body_c).replace(" ", "")
         else:
             title, body = fold(doc.get("title") or ""), fold_lines(doc.get("text") or "")
         ctx = [c.replace(" ", "") for c in doc.get("ctx_c") or []]
