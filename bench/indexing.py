@@ -66,6 +66,7 @@ from indexer.client import META_ID, wait  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
 from indexer.settings import apply_settings  # noqa: E402
 from schemas import clock  # noqa: E402
+from service.config import Settings  # noqa: E402
 from service.db import init_connection  # noqa: E402
 from service.runtime.meili import MAX_INDEXING_MEMORY  # noqa: E402
 
@@ -727,7 +728,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=100, help="(b): records in the burst")
     parser.add_argument("--burst-concurrency", type=int, default=10)
     parser.add_argument("--poll-ms", type=float, default=10.0)
-    parser.add_argument("--depths", type=lambda v: [int(x) for x in v.split(",")], default=[3],
+    parser.add_argument("--depths", type=lambda v: [int(x) for x in v.split(",")],
+                        default=[Settings.model_fields["indexer_depth"].default],
                         help="(b): run once per indexer depth (CADRE_INDEXER_DEPTH), e.g. 2,3 "
                              "(2 is the indexer before session 4: the next batch waited for the "
                              "oldest of two)")

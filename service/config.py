@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     # The indexer is woken by NOTIFY at commit; this is only its fallback poll interval.
     indexer_poll_s: float = 5.0
     # Indexer batches out in Meilisearch at once (each holds a database connection until its task
-    # has succeeded); new commits are sent while earlier batches are still being processed.
-    indexer_depth: int = Field(default=3, ge=1, le=8)
+    # has succeeded); new commits are sent while earlier batches are still being processed, and
+    # Meilisearch processes the queued ones together. 8 beat 3 and 2 at 20,000 cadres.
+    indexer_depth: int = Field(default=8, ge=1, le=16)
     # "text": one readable line per request (development default); "json": one JSON object per line.
     log_format: Literal["auto", "text", "json"] = "auto"
 
