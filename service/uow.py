@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -11,6 +11,9 @@ from schemas import clock
 from service.audit import repo as audit_repo
 from service.principal import Principal
 from service.revisions import diff_snapshots
+
+# Reads that run several statements and must see one snapshot ask for repeatable_read.
+Isolation = Literal["read_committed", "repeatable_read"]
 
 
 @dataclass
@@ -91,9 +94,10 @@ class UnitOfWork:
 
 
 @asynccontextmanager
-async def unit_of_work(pool: asyncpg.Pool, principal: Principal) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(pool: asyncpg.Pool, principal: Principal, *,
+                       isolation: Isolation = "read_committed") -> AsyncIterator[UnitOfWork]:
     """Open a transaction; on success flush outbox and audit, then commit."""
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction(isolation=isolation):
         uow = UnitOfWork(conn, principal)
         yield uow
         await uow.flush()

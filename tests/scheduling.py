@@ -32,6 +32,19 @@ LONGEST_FIRST = (
 )
 
 
+# Modules that share an expensive session fixture run on one worker, so that fixture is built once
+# instead of once per worker: the search library and the browser site each load the 200-cadre demo
+# data and index it. A module missing here still works; it only builds its own copy.
+SHARED_FIXTURE = {
+    "tests/search/test_recall.py": "search library",
+    "tests/search/test_ranking.py": "search library",
+    "tests/search/test_vocabulary.py": "search library",
+    **{f"tests/web/test_{name}.py": "browser site" for name in (
+        "management_pages", "menu_walk", "search_dossier", "archive", "filing", "imports",
+        "scoreboard_audit", "selection")},
+}
+
+
 def weight(item: pytest.Item) -> int:
     """Smaller runs earlier: the listed modules in their order, then browser journeys, then the rest."""
     for rank, prefix in enumerate(LONGEST_FIRST):
@@ -45,6 +58,10 @@ def make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import LoadFileScheduling
 
     class CollectionOrderScheduling(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return SHARED_FIXTURE.get(module, module)
+
         def schedule(self) -> None:
             # The option only steers this scheduler's first distribution of the modules.
             self.config.option.loadscopereorder = False

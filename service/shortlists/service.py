@@ -112,7 +112,8 @@ async def current(conn: asyncpg.Connection, principal: Principal, *, position: P
 async def generate(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
                    query: ShortlistQuery) -> ShortlistResult:
     """The working shortlist (a read; audited)."""
-    async with unit_of_work(pool, principal) as uow:
+    # The eligible ids and their scores are read by two statements: one snapshot for both.
+    async with unit_of_work(pool, principal, isolation="repeatable_read") as uow:
         position = await positions.load(uow.conn, principal, position_id=position_id)
         result, _ = await current(uow.conn, principal, position=position, top_n=query.top_n, query=query)
         uow.audit("shortlist.read", "position", position_id,

@@ -95,7 +95,7 @@ def diff(a: ShortlistResult, b: ShortlistResult, *, from_version: int,
 async def reproduce(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
                     version: int) -> ReproduceResult:
     """Recompute a saved version with its own rules, weights, marks and date; compare the hashes."""
-    async with unit_of_work(pool, principal) as uow:
+    async with unit_of_work(pool, principal, isolation="repeatable_read") as uow:
         row = await load_saved(uow.conn, principal, position_id=position_id, version=version)
         saved = ShortlistResult.model_validate(row["result"])
         again = await compute(uow.conn, principal, position_id=position_id,

@@ -47,8 +47,14 @@ def _cjk_run(text: str, rng: random.Random, n: int) -> str | None:
     return None
 
 
+_OWN: dict[str, list[str]] = {}
+
+
 def _own(doc: dict[str, Any]) -> list[str]:
-    return [t for t in (fold(doc["title"]), fold(doc["text"])) if t]
+    cached = _OWN.get(doc["id"])
+    if cached is None:
+        cached = _OWN[doc["id"]] = [t for t in (fold(doc["title"]), fold(doc["text"])) if t]
+    return cached
 
 
 class Builder:
@@ -60,6 +66,14 @@ class Builder:
         self.items = [d for d in docs if d["type"] != "cadre"]
         self.cadres = [d for d in docs if d["type"] == "cadre"]
         self.out: list[Labelled] = []
+        self.by_id = {d["id"]: d for d in docs}
+        self.folded_texts: dict[str, str] = {}
+
+    def _folded_text(self, doc: dict[str, Any]) -> str:
+        cached = self.folded_texts.get(doc["id"])
+        if cached is None:
+            cached = self.folded_texts[doc["id"]] = fold(doc["text"])
+        return cached
 
     def add(self, category: str, q: str, terms: list[str], excluded: tuple[str, ...] = (),
             params: dict[str, Any] | None = None, most: int = 150) -> bool:
@@ -123,7 +137,7 @@ class Builder:
             term = _cjk_run(self.rng.choice(_own(self.rng.choice(self.items))), self.rng, 2)
             if not term:
                 continue
-            found = [d for d in self.docs if oracle.has(d, term)]
+            found = oracle.containing(self.docs, term)
             if not 3 <= len(found) <= 150:
                 continue
             other = _cjk_run(self.rng.choice(_own(self.rng.choice(found))), self.rng, 2)
@@ -187,7 +201,7 @@ class Builder:
                 typed = piece[:at] + piece[at + 1:]
             else:
                 typed = piece[:at] + self.rng.choice("的了和在是") + piece[at:]
-            if any(oracle.has(d, typed) for d in self.docs):
+            if oracle.containing(self.docs, typed):
                 continue
             relevant = oracle.matching(self.docs, [piece])
             if 1 <= len(relevant) <= 20:
@@ -231,7 +245,7 @@ class Builder:
             size = self.rng.randrange(100, min(500, len(text)) + 1)
             start = self.rng.randrange(0, len(text) - size + 1)
             pasted = text[start:start + size]
-            relevant = {d["id"] for d in self.docs if fold(pasted) in fold(d["text"])}
+            relevant = {d["id"] for d in self.docs if fold(pasted) in self._folded_text(d)}
             self.out.append(Labelled("long", pasted, relevant))
 
     def vocabulary(self) -> None:
@@ -247,8 +261,7 @@ class Builder:
             doc = self.rng.choice(evidence)
             q = fold(doc["title"])[:3]
             relevant = {i for i in oracle.matching(self.docs, [q])
-                        if i.startswith("evidence-")
-                        and next(d for d in self.docs if d["id"] == i)["domain"] == doc["domain"]}
+                        if i.startswith("evidence-") and self.by_id[i]["domain"] == doc["domain"]}
             self.out.append(Labelled("filtered", q, relevant, {"domain": doc["domain"], "type": "evidence"}))
 
 

@@ -4,6 +4,8 @@ This restates the documented query semantics in the plainest possible way (subst
 folded texts), independently of the Meilisearch encoding, so the labelled set checks the index.
 """
 
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -61,12 +63,73 @@ def has(doc: dict[str, Any], term: str) -> bool:
     return any(f in t for f in forms(term) for t in all_texts)
 
 
+# Between two texts of one document, and after each document: characters no folded text holds,
+# so a term found in the joined string lies inside one text of one document.
+_TEXT_END, _DOC_END = "\x00", "\x01"
+
+
+@dataclass
+class _Joined:
+    """Every document's texts in one string, to find a term in all of them with str.find."""
+
+    docs: list[dict[str, Any]]
+    starts: list[int]
+    big: str
+    found: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def indexes(self, term: str) -> frozenset[int]:
+        """Positions in `docs` of the documents for which `has(doc, term)` holds."""
+        cached = self.found.get(term)
+        if cached is not None:
+            return cached
+        out: set[int] = set()
+        for f in forms(term):
+            if not f:  # the empty string is in every text
+                return self.found.setdefault(term, frozenset(range(len(self.docs))))
+            at = self.big.find(f)
+            while at != -1:
+                k = bisect_right(self.starts, at) - 1
+                out.add(k)
+                at = self.big.find(f, self.starts[k + 1] if k + 1 < len(self.starts) else len(self.big))
+        return self.found.setdefault(term, frozenset(out))
+
+
+_JOINED: dict[int, _Joined] = {}
+
+
+def _joined(docs: list[dict[str, Any]]) -> _Joined:
+    hit = _JOINED.get(id(docs))
+    if hit is not None and hit.docs is docs:
+        return hit
+    parts, starts, at = [], [], 0
+    for d in docs:
+        own = texts(d)
+        assert not any(_TEXT_END in t or _DOC_END in t for t in own), d["id"]
+        joined = _TEXT_END.join(own) + _DOC_END
+        starts.append(at)
+        parts.append(joined)
+        at += len(joined)
+    made = _JOINED[id(docs)] = _Joined(docs, starts, "".join(parts))
+    return made
+
+
+def containing(docs: list[dict[str, Any]], term: str) -> list[dict[str, Any]]:
+    """The documents (in their order) for which `has(doc, term)` holds."""
+    return [docs[k] for k in sorted(_joined(docs).indexes(term))]
+
+
 def matching(docs: list[dict[str, Any]], terms: list[str], excluded: tuple[str, ...] = ()) -> set[str]:
     """Ids of documents containing every term and none of the excluded ones."""
-    return {d["id"] for d in docs
-            if all(has(d, t) for t in terms) and not any(has(d, x) for x in excluded)}
+    joined = _joined(docs)
+    hit = set(range(len(docs)))
+    for t in terms:
+        hit &= joined.indexes(t)
+    for x in excluded:
+        hit -= joined.indexes(x)
+    return {docs[k]["id"] for k in hit}
 
 
+@cache  # asked for every cadre once per pinyin query
 def name_forms(name: str) -> set[str]:
     """Pinyin spellings a cadre's name is found by: full, initials, given name, surname + initials."""
     split = 2 if name[:2] in COMPOUND else 1
@@ -85,6 +148,7 @@ def name_forms(name: str) -> set[str]:
     return out
 
 
+@cache
 def phrase_forms(text: str) -> set[str]:
     """Full pinyin and initials of a unit name or post."""
     syl = lazy_pinyin(text)
