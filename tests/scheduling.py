@@ -33,16 +33,17 @@ LONGEST_FIRST = (
 
 
 # Modules that share an expensive session fixture run on one worker, so that fixture is built once
-# instead of once per worker: the search library and the browser site each load the 200-cadre demo
-# data and index it. A module missing here still works; it only builds its own copy.
-SHARED_FIXTURE = {
-    "tests/search/test_recall.py": "search library",
-    "tests/search/test_ranking.py": "search library",
-    "tests/search/test_vocabulary.py": "search library",
-    **{f"tests/web/test_{name}.py": "browser site" for name in (
-        "management_pages", "menu_walk", "search_dossier", "archive", "filing", "imports",
-        "scoreboard_audit", "selection")},
-}
+# instead of once per worker: the search library and the browser site (every module of tests/web)
+# each load the 200-cadre demo data and index it. A module missing here only builds its own copy.
+SEARCH_LIBRARY = ("tests/search/test_recall.py", "tests/search/test_ranking.py",
+                  "tests/search/test_vocabulary.py")
+
+
+def shared_scope(module: str) -> str:
+    """The unit of work a worker takes: a module, or a group of modules sharing a session fixture."""
+    if module.startswith("tests/web/"):
+        return "tests/web/ (browser site)"
+    return "tests/search/ (search library)" if module in SEARCH_LIBRARY else module
 
 
 def weight(item: pytest.Item) -> int:
@@ -59,8 +60,7 @@ def make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class CollectionOrderScheduling(LoadFileScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return SHARED_FIXTURE.get(module, module)
+            return shared_scope(nodeid.split("::", 1)[0])
 
         def schedule(self) -> None:
             # The option only steers this scheduler's first distribution of the modules.
