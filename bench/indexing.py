@@ -473,28 +473,23 @@ class Poller:
                     self.drained.set()
             await asyncio.sleep(self.interval)
 
-    async def batches(self, uids: list[int]) -> dict[int, dict[str, Any]]:
-        """Meilisearch batches by uid (with their progressTrace)."""
+    async def _by_uid(self, path: str, param: str, uids: list[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
         for i in range(0, len(uids), 200):
             chunk = uids[i:i + 200]
-            # on /batches, `uids` names tasks and `batchUids` the batches
-            r = await self.http.get("/batches", params={"batchUids": ",".join(map(str, chunk)),
-                                                        "limit": len(chunk)})
+            r = await self.http.get(path, params={param: ",".join(map(str, chunk)), "limit": len(chunk)})
             r.raise_for_status()
-            out.update({b["uid"]: b for b in r.json()["results"]})
+            out.update({item["uid"]: item for item in r.json()["results"]})
         return out
+
+    async def batches(self, uids: list[int]) -> dict[int, dict[str, Any]]:
+        """Meilisearch batches by uid (with their progressTrace)."""
+        # on /batches, `uids` names tasks and `batchUids` the batches
+        return await self._by_uid("/batches", "batchUids", uids)
 
     async def tasks(self, uids: list[int]) -> dict[int, dict[str, Any]]:
         """Meilisearch tasks by uid."""
-        out: dict[int, dict[str, Any]] = {}
-        for i in range(0, len(uids), 200):
-            chunk = uids[i:i + 200]
-            r = await self.http.get("/tasks", params={"uids": ",".join(map(str, chunk)),
-                                                      "limit": len(chunk)})
-            r.raise_for_status()
-            out.update({t["uid"]: t for t in r.json()["results"]})
-        return out
+        return await self._by_uid("/tasks", "uids", uids)
 
 
 async def file_one(http: httpx.AsyncClient, world: FilingWorld, n: int, phase: str,

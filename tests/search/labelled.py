@@ -47,14 +47,19 @@ def _cjk_run(text: str, rng: random.Random, n: int) -> str | None:
     return None
 
 
-_OWN: dict[str, list[str]] = {}
+_FOLDED: dict[tuple[str, str], str] = {}
+
+
+def _folded(doc: dict[str, Any], key: str) -> str:
+    """A document's field, folded once (the builder draws from the same documents thousands of times)."""
+    cached = _FOLDED.get((doc["id"], key))
+    if cached is None:
+        cached = _FOLDED[doc["id"], key] = fold(doc[key])
+    return cached
 
 
 def _own(doc: dict[str, Any]) -> list[str]:
-    cached = _OWN.get(doc["id"])
-    if cached is None:
-        cached = _OWN[doc["id"]] = [t for t in (fold(doc["title"]), fold(doc["text"])) if t]
-    return cached
+    return [t for t in (_folded(doc, "title"), _folded(doc, "text")) if t]
 
 
 class Builder:
@@ -67,13 +72,6 @@ class Builder:
         self.cadres = [d for d in docs if d["type"] == "cadre"]
         self.out: list[Labelled] = []
         self.by_id = {d["id"]: d for d in docs}
-        self.folded_texts: dict[str, str] = {}
-
-    def _folded_text(self, doc: dict[str, Any]) -> str:
-        cached = self.folded_texts.get(doc["id"])
-        if cached is None:
-            cached = self.folded_texts[doc["id"]] = fold(doc["text"])
-        return cached
 
     def add(self, category: str, q: str, terms: list[str], excluded: tuple[str, ...] = (),
             params: dict[str, Any] | None = None, most: int = 150) -> bool:
@@ -245,7 +243,8 @@ class Builder:
             size = self.rng.randrange(100, min(500, len(text)) + 1)
             start = self.rng.randrange(0, len(text) - size + 1)
             pasted = text[start:start + size]
-            relevant = {d["id"] for d in self.docs if fold(pasted) in self._folded_text(d)}
+            needle = fold(pasted)
+            relevant = {d["id"] for d in self.docs if needle in _folded(d, "text")}
             self.out.append(Labelled("long", pasted, relevant))
 
     def vocabulary(self) -> None:

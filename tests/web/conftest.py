@@ -32,6 +32,7 @@ from service.main import create_app
 from service.migrate import upgrade_head
 from service.runtime.meili import MeiliServer, provision_keys
 from tests.conftest import ROOT, _admin, _with_db
+from tests.runtime.serve_process import wait_for
 from tests.web import seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -147,11 +148,13 @@ def site(server_url: str, meili: MeiliServer, tmp_path_factory: pytest.TempPathF
     thread = _ServerThread(settings, port)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while not thread.server.started:
-        if thread.error is not None or time.monotonic() > deadline:
+
+    def started() -> bool:
+        if thread.error is not None:
             raise RuntimeError(f"测试服务未能启动：{thread.error!r}")
-        time.sleep(0.05)
+        return bool(thread.server.started)
+
+    wait_for(started, "the test server to start", timeout_s=120, every_s=0.05)
     out = Site(base, settings)
     try:
         out.data = seed.seed(out)
