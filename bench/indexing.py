@@ -318,7 +318,7 @@ def _plain(body: bytes, keep_filters: bool) -> bytes:
     """The same documents without the search encoding (char fields, variants, pinyin, Latin)."""
     docs = json.loads(body)
     if keep_filters:
-        drop = {"title_c", "ctx_c", "body_c", "alt_c", "pinyin", "latin"}
+        drop = {"title_c", "ctx_c", "body_c", "alt_c", "pinyin", "latin", "chars"}
         return json.dumps([{k: v for k, v in d.items() if k not in drop} for d in docs]).encode()
     return json.dumps([{k: d.get(k) for k in PLAIN_FIELDS} for d in docs]).encode()
 

@@ -38,6 +38,7 @@ from indexer import documents  # noqa: E402
 from indexer.client import META_ID, index_name, make_client  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
 from indexer.worker import Worker  # noqa: E402
+from schemas.search import ENCODING  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.db import create_pool, init_connection  # noqa: E402
 from service.demo import DEMO_PASSWORD, load_demo  # noqa: E402
@@ -222,7 +223,10 @@ def _index_current(stack: Stack) -> bool:
     except (OSError, ValueError):
         return False
     build = live_build(stack.master(), stack.index_uid)
-    return bool(build) and stored.get("nonce") == stack.nonce and stored.get("build") == build
+    encoding = getattr(stack.master().index(stack.index_uid).get_document(META_ID), "encoding", None) \
+        if build else None
+    return (bool(build) and stored.get("nonce") == stack.nonce and stored.get("build") == build
+            and encoding == ENCODING)
 
 
 async def drain_outbox(settings: Settings) -> int:

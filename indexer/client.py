@@ -5,6 +5,7 @@ from typing import Any
 import meilisearch
 from meilisearch.index import Index
 
+from schemas.search import ENCODING
 from service.config import Settings
 
 META_ID = "meta-build"
@@ -28,13 +29,14 @@ def make_client(settings: Settings, timeout_s: float = 30.0) -> meilisearch.Clie
 
 
 def index_exists(settings: Settings) -> bool:
-    """Whether the live index exists and holds a build marker."""
+    """Whether the live index exists and holds a build marker of the current document encoding."""
     client = make_client(settings, 5)
     try:
-        client.index(index_name(settings)).get_document(META_ID)
+        marker = client.index(index_name(settings)).get_document(META_ID)
     except meilisearch.errors.MeilisearchApiError:
         return False
-    return True
+    # An index built before the encoding changed would not find what the service asks for.
+    return bool(getattr(marker, "encoding", None) == ENCODING)
 
 
 def wait(client: meilisearch.Client, task_uid: int, timeout_s: float = 120.0) -> Any:

@@ -10,7 +10,7 @@ import asyncpg
 
 from schemas.national_id import mask_deep
 from schemas.pinyin_terms import name_tokens, phrase_tokens
-from schemas.search import SearchDoc, fold, latin_words, variants
+from schemas.search import SearchDoc, fold, latin_words, pairs, variants
 from schemas.vocabulary import MAX_VARIANTS
 from service.performance.facts import PERFORMANCE_SQL, performance_text
 
@@ -58,12 +58,8 @@ QUERIES = {
 }
 
 
-def _spaced(folded: str) -> str:
-    return " ".join(folded)
-
-
 def searchable(title: str, text: str, context: Iterable[str]) -> dict[str, Any]:
-    """The folded, one-word-per-character searchable fields of an item.
+    """The folded searchable fields of an item, in character pairs (schemas.search).
 
     Lines of the text and each context entry (a name, a unit, a post) are separate values, so a
     phrase never runs from one into the next.
@@ -74,9 +70,10 @@ def searchable(title: str, text: str, context: Iterable[str]) -> dict[str, Any]:
     alt: dict[str, None] = {}
     for part in (title_f, *lines, *ctx):
         alt.update(dict.fromkeys(variants(part)))
-    return {"title_c": _spaced(title_f), "ctx_c": [_spaced(c) for c in ctx],
-            "body_c": [_spaced(line) for line in lines],
-            "alt_c": [_spaced(v) for v in list(alt)[:MAX_VARIANTS]]}
+    return {"title_c": pairs(title_f), "ctx_c": [pairs(c) for c in ctx],
+            "body_c": [pairs(line) for line in lines],
+            "alt_c": [pairs(v) for v in list(alt)[:MAX_VARIANTS]],
+            "chars": " ".join(dict.fromkeys("".join([title_f, *ctx])))}
 
 
 def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
@@ -92,7 +89,7 @@ def _day(d: date | None) -> int | None:
 
 
 def _finish(doc: SearchDoc) -> dict[str, Any]:
-    # The encoded fields (characters spaced out, pinyin, Latin tokens) can line the digits of dates
+    # The encoded fields (character pairs, pinyin, Latin tokens) can line the digits of dates
     # and counts up into an ID-number-like run: the stored document is masked again as a whole.
     data: dict[str, Any] = mask_deep(doc.model_dump(exclude={"checksum"}))
     data["checksum"] = hashlib.sha256(

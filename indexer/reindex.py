@@ -12,6 +12,7 @@ from tqdm import tqdm
 from indexer import documents
 from indexer.client import META_ID, index_name, make_client, wait
 from indexer.settings import apply_settings
+from schemas.search import ENCODING
 from service.config import Settings
 from service.db import init_connection
 
@@ -49,7 +50,7 @@ async def _fill(settings: Settings, client: meilisearch.Client, uid: str, build_
         # naming a field no document has yet (an empty library). No access filter admits "meta".
         meta = {"id": META_ID, "type": "meta", "entity_id": 0, "title": build_id, "text": "",
                 "state": "meta", "kind": "meta", "title_c": "", "ctx_c": [], "body_c": [],
-                "alt_c": [], "pinyin": [], "latin": ""}
+                "alt_c": [], "pinyin": [], "latin": "", "chars": "", "encoding": ENCODING}
         last = (await asyncio.to_thread(index.add_documents, [meta], "id")).task_uid
         await asyncio.to_thread(_await_indexed, client, uid, last, count + 1, progress)
         return count, marker

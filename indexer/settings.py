@@ -5,7 +5,7 @@ from typing import Any
 import meilisearch
 
 from indexer.client import wait
-from schemas.search import CHAR_FIELDS, FILTERABLE, SEARCHABLE, SORTABLE
+from schemas.search import CHAR_LOCALE, FILTERABLE, LOCALIZED, SEARCHABLE, SORTABLE
 
 RANGED = ("date",)  # filtered with >= / <= (service/search/filters.py)
 
@@ -33,13 +33,15 @@ def index_settings() -> dict[str, Any]:
         # Characters, pinyin and Latin words match exactly; near matches are the service's own,
         # clearly separated stage (service/search/near.py), never Meilisearch typos.
         "typoTolerance": {"enabled": False},
-        # No field is segmented natively (every character is a word), so neither synonyms nor a
-        # segmentation dictionary apply; the vocabulary is expanded into the documents instead.
+        # No field is segmented natively (every character pair is a word), so neither synonyms nor
+        # a segmentation dictionary apply; the vocabulary is expanded into the documents instead.
         "synonyms": {},
         "dictionary": [],
-        "localizedAttributes": [{"attributePatterns": CHAR_FIELDS, "locales": ["cmn"]}],
-        # Phrases (every query term) need word-level proximity.
-        "proximityPrecision": "byWord",
+        "localizedAttributes": [{"attributePatterns": LOCALIZED, "locales": [CHAR_LOCALE]}],
+        # A phrase of character pairs needs its words in one field, not their distances: the
+        # service checks the whole term in every hit. Keeping the distance of every pair of
+        # words up to eight apart ("byWord") was most of the indexing work.
+        "proximityPrecision": "byAttribute",
         "pagination": {"maxTotalHits": 10000},
         "faceting": {"maxValuesPerFacet": 200},
         # Candidate mode uses the search-time `distinct` on cadre_id; the index itself keeps all.

@@ -1,22 +1,28 @@
 """The search contract shared by the indexer (writer) and the service (reader).
 
 Chinese recall does not rely on Meilisearch's word segmentation: every searchable text is stored
-folded (schemas.textfold) with each character as a word of its own, and a query term is sent as a
-phrase of its characters, so any contiguous substring of a text finds it. The item's own title
-and text, the people it concerns (names, unit path, posts), vocabulary variants, pinyin and Latin
-words are separate fields, searched together: a query's terms may match in any of them.
+folded (schemas.textfold) as its overlapping character pairs, each pair a word of its own
+(`城市更新` → `城市 市更 更新`), and a query term is sent as a phrase of its pairs, so any
+contiguous substring of two or more characters of a text finds it. The index compares a
+phrase's words within one field (`proximityPrecision: byAttribute`): it does not have to keep
+every pair of words up to eight positions apart, which was most of its indexing work, and
+the service checks every hit for the whole term (service.search.rank.verified). One-character
+terms match the `chars` field: the distinct characters of the title and of the names, unit
+path and posts of the people concerned. The item's own title and text, the people it concerns,
+vocabulary variants, pinyin and Latin words are separate fields, searched together: a query's
+terms may match in any of them.
 """
 
 from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas.textfold import fold, has_cjk, latin_words, spaced
+from schemas.textfold import fold, has_cjk, latin_words, pairs, spaced, unpairs
 from schemas.vocabulary import VOCABULARY_PATH, alternatives, synonym_groups, variants
 
 __all__ = ["FACETS", "FILTERABLE", "SEARCHABLE", "SORTABLE", "VOCABULARY_PATH", "DocType",
-           "SearchDoc", "alternatives", "fold", "has_cjk", "latin_words", "normalize", "spaced",
-           "synonym_groups", "variants"]
+           "SearchDoc", "alternatives", "fold", "has_cjk", "latin_words", "normalize", "pairs",
+           "spaced", "synonym_groups", "unpairs", "variants"]
 
 DocType = Literal["cadre", "record", "evidence"]
 normalize = fold  # the name older callers use
@@ -30,10 +36,11 @@ class SearchDoc(BaseModel):
     entity_id: int
     title: str
     text: str
-    title_c: str  # folded title, one word per character
-    ctx_c: list[str]  # folded names, unit path and posts of the people concerned
-    body_c: list[str]  # folded text
-    alt_c: list[str]  # folded vocabulary variants of title, text and context
+    title_c: str  # folded title in character pairs (schemas.textfold.pairs)
+    ctx_c: list[str]  # folded names, unit path and posts of the people concerned, in pairs
+    body_c: list[str]  # folded text lines, in pairs
+    alt_c: list[str]  # folded vocabulary variants of title, text and context, in pairs
+    chars: str  # distinct folded characters of the title and context (one-character terms)
     pinyin: list[str]
     latin: str
     cadre_id: int | None
@@ -66,6 +73,12 @@ FILTERABLE = ["type", "cadre_id", "cadre_ids", "unit_ids", "scope_keys", "team_i
 SORTABLE = ["date", "entity_id"]
 # Order is Meilisearch's attribute ranking: a match in the title beats one in the people's
 # names and units, which beats one in the text.
-SEARCHABLE = ["title_c", "ctx_c", "body_c", "alt_c", "pinyin", "latin"]
-CHAR_FIELDS = ["title_c", "ctx_c", "body_c", "alt_c"]
+SEARCHABLE = ["title_c", "ctx_c", "body_c", "alt_c", "pinyin", "latin", "chars"]
+CHAR_FIELDS = ["title_c", "ctx_c", "body_c", "alt_c"]  # texts stored in character pairs
+# Tokenized without a language's segmenter: Chinese segmentation (jieba, for `cmn`) would cut a
+# stored pair such as 市更 into two words. Index and queries use the same locale.
+CHAR_LOCALE = "eng"
+LOCALIZED = [*CHAR_FIELDS, "chars"]
+# Written into the build marker: a live index built with another encoding is rebuilt at start.
+ENCODING = "pairs-1"
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

@@ -3,8 +3,9 @@
 Folding maps full-width to half-width forms (NFKC), upper to lower case, traditional and variant
 characters to simplified ones (OpenCC's `hk2s` conversion: traditional Chinese plus Hong Kong
 variant forms, so 舊/棚戶區/衞 fold to 旧/棚户区/卫), and drops everything that is not a letter,
-digit or CJK character. The search index holds every folded character as a word of its own, so
-any contiguous substring of a text is a phrase of those words.
+digit or CJK character. The search index holds every pair of neighbouring folded characters as a
+word of its own (schemas.search), so any contiguous substring of two or more characters is a
+phrase of those words.
 """
 
 import re
@@ -109,9 +110,25 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
     return simple, positions
 
 
+def pairs(folded: str) -> str:
+    """A folded text as the index stores it: its overlapping character pairs, each one word.
+
+    `城市更新` is stored as `城市 市更 更新`; a text of one character as that character.
+    """
+    if len(folded) < 2:
+        return folded
+    return " ".join([folded[i:i + 2] for i in range(len(folded) - 1)])
+
+
+def unpairs(stored: str) -> str:
+    """The folded text back from its stored pairs (the first pair, then each pair's second character)."""
+    # Every pair is two characters and one space: "ab bc cd"[1::3] is "bcd".
+    return stored[:1] + stored[1::3]
+
+
 def spaced(text: str) -> str:
-    """A text as the index stores it: its folded characters, each one word."""
-    return " ".join(fold(text))
+    """A text as the index stores it (folded, then in character pairs)."""
+    return pairs(fold(text))
 
 
 def has_cjk(text: str) -> bool:

@@ -1,16 +1,16 @@
 """Near matches ("相近结果"): a term with one wrong, missing or extra character.
 
 Only when the exact search finds fewer than NEAR_BELOW items, on its first page, for terms of
-MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a missing one).
-For one such term at a time (the other terms stay exact), the index is asked for the pieces
-left around each possible error: the term without one character (the query had an extra
-one), and the parts before and after one character (a wrong one) or between two (a missing
-one). The candidates' folded text is checked here for a real one-edit match, and every match
-found is a correction. The best correction is: a same-sound substitution (homophone, tones
-ignored) before a similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing
-character or another substitution; then the longest; then the most frequent. The near
-results are the exact results of the query with that correction (the suggestion,
-"您是不是要找…"), shown apart from the exact ones.
+MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a missing one). For
+one such term at a time (the other terms stay exact), the index is asked for the pieces (of two
+or more characters) left around each possible error: the term without one character (the query
+had an extra one), and the parts before and after one character (a wrong one) or between two (a
+missing one). The candidates' folded text is checked here for a real one-edit match, and every
+match found is a correction. The best correction is: a same-sound substitution (homophone, tones
+ignored) before a similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character
+or another substitution; then the longest; then the most frequent. The near results are the
+exact results of the query with that correction (the suggestion, "您是不是要找…"), shown apart from
+the exact ones.
 """
 
 import re
@@ -20,6 +20,7 @@ from typing import Any
 
 from pypinyin import Style, pinyin
 
+from schemas.textfold import unpairs
 from service.search.query import Query, Term
 
 NEAR_BELOW = 3
@@ -77,9 +78,14 @@ def piece_queries(query: Query, all_specs: list[Spec]) -> list[tuple[tuple[int, 
         k = (spec.term_index, spec.pieces)
         if k in seen:
             continue
+        # A piece of one character is left to the check here: the index finds single characters
+        # only in titles and people's names, units and posts (schemas.search), and in a text it
+        # would admit nearly every item anyway.
+        pieces = [Term(p, "chars") for p in spec.pieces if len(p) >= 2]
+        if not pieces:
+            continue
         terms = [t for i, t in enumerate(query.terms) if i != spec.term_index]
-        terms += [Term(p, "chars") for p in spec.pieces]
-        seen[k] = Query(terms, query.excluded).meili()
+        seen[k] = Query(terms + pieces, query.excluded).meili()
     return list(seen.items())
 
 
@@ -109,7 +115,7 @@ def tier(spec: Spec, typed: str, found: str) -> int:
 def _texts(doc: dict[str, Any]) -> list[str]:
     fields = [doc.get("title_c") or "", *(doc.get("ctx_c") or []), *(doc.get("body_c") or []),
               *(doc.get("alt_c") or [])]
-    return [f.replace(" ", "") for f in fields]
+    return [unpairs(f) for f in fields]
 
 
 @dataclass

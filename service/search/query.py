@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Literal
 
 from schemas.pinyin_terms import is_syllables, query_word
-from schemas.textfold import fold
+from schemas.textfold import fold, pairs
 from schemas.vocabulary import alternatives, is_term
 
 LONG_CHARS = 40
@@ -75,8 +75,9 @@ class Query:
 
 
 def _meili_term(term: Term) -> str:
+    # A character term as the index stores text: its character pairs (schemas.search).
     if term.kind == "chars":
-        return '"' + " ".join(term.text) + '"'
+        return '"' + pairs(term.text) + '"'
     return f'"{term.text}"'
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens
-from schemas.textfold import fold, fold_lines
+from schemas.textfold import fold, fold_lines, unpairs
 from service.search.query import Query, Term
 
 WINDOW = 100
@@ -54,19 +54,18 @@ def needles(query: Query, doc: dict[str, Any]) -> list[str]:
 def _folded(doc: dict[str, Any]) -> tuple[str, str, list[str]]:
     """Folded title, text and context entries of a hit, computed once per request.
 
-    The index's own folded fields (title_c, body_c: one word per character) when the hit
-    carries them — what Meilisearch matched, without folding the text again — else folded here.
+    The index's own folded fields (title_c, body_c: character pairs) when the hit carries
+    them — what Meilisearch matched, without folding the text again — else folded here.
     """
     cached: tuple[str, str, list[str]] | None = doc.get("_folded")
     if cached is None:
         title_c, body_c = doc.get("title_c"), doc.get("body_c")
         if isinstance(title_c, str) and isinstance(body_c, list):
-            # One replace over the joined lines, not one per line (a window holds thousands).
-            title = title_c.replace(" ", "")
-            body = "\n".join(body_c).replace(" ", "")
+            title = unpairs(title_c)
+            body = "\n".join([unpairs(line) for line in body_c])
         else:
             title, body = fold(doc.get("title") or ""), fold_lines(doc.get("text") or "")
-        ctx = [c.replace(" ", "") for c in doc.get("ctx_c") or []]
+        ctx = [unpairs(c) for c in doc.get("ctx_c") or []]
         cached = doc["_folded"] = (title, body, ctx)
     return cached
 

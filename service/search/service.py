@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from schemas.search import CHAR_FIELDS
+from schemas.search import CHAR_FIELDS, CHAR_LOCALE
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
 from service.search import filters, highlight, near, rank, repo
@@ -16,8 +16,8 @@ from service.search.query import Query, parse
 from service.uow import audit_only
 
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]
-# title_c and body_c: the folded title and lines the index matched, so the window is checked
-# and ranked without folding every hit's text again here (service.search.rank._folded).
+# title_c and body_c: the folded title and lines the index matched (in character pairs), so the
+# window is checked and ranked without folding every hit's text again (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
             "verification", "judgement"]
@@ -39,7 +39,7 @@ def _params(params: SearchParams, access: str, attributes: list[str] | None = No
     out: dict[str, Any] = {
         "filter": [f"({access})", *filters.user_filter(params)],
         "facets": FACETS, "attributesToRetrieve": RETRIEVE, "matchingStrategy": "all",
-        "page": params.page, "hitsPerPage": params.per_page, "locales": ["cmn"],
+        "page": params.page, "hitsPerPage": params.per_page, "locales": [CHAR_LOCALE],
     }
     if attributes:
         out["attributesToSearchOn"] = attributes
@@ -104,7 +104,8 @@ class Page:
     docs: list[dict[str, Any]]
     total: int
     facets: dict[str, Any]
-    more_offset: int | None = None  # library: the page runs past the window
+    more_offset: int | None = None  # library: Meilisearch offset where the page goes on past the window
+    more_limit: int = 0
     deep: bool = False  # candidates: more evidence than the window
 
 
@@ -120,9 +121,15 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Pag
         groups = rank.best_per_cadre(query, hits)
         return Page(groups[start:end], len(groups), facets, deep=found > rank.CANDIDATE_WINDOW)
     # Exact when everything fits the window; past it, unchecked hits are counted as found.
-    total = len(hits) + max(0, found - rank.WINDOW)
-    more = max(start, rank.WINDOW) if end > rank.WINDOW and found > rank.WINDOW else None
-    return Page(rank.rerank(query, hits)[start:end], total, facets, more)
+    kept = len(hits)
+    total = kept + max(0, found - rank.WINDOW)
+    page = Page(rank.rerank(query, hits)[start:end], total, facets)
+    if end > kept and found > rank.WINDOW:
+        # The list goes on with Meilisearch's hits after the window: its position p (p >= kept)
+        # is Meilisearch's offset p + the window's dropped hits, so no hit is skipped or repeated.
+        first = max(start, kept)
+        page.more_offset, page.more_limit = first + len(raw["hits"]) - kept, end - first
+    return page
 
 
 def build_result(raw: dict[str, Any], params: SearchParams, match: str) -> SearchResult:
@@ -143,11 +150,10 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
                 page: Page) -> Page:
     """Fetch what the window could not give: hits past it, or cadres past the evidence window."""
     q = query.meili()
-    end = params.page * params.per_page
     if page.more_offset is not None:
         rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
         more = await client.search(q, {**rest, "facets": [], "offset": page.more_offset,
-                                       "limit": end - page.more_offset})
+                                       "limit": page.more_limit})
         page.docs += [h for h in more["hits"] if rank.verified(query, h)]
     if page.deep:
         # More evidence than the window: count cadres (and serve pages past it) with distinct.
@@ -171,7 +177,7 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
         return None
     pieces = near.piece_queries(query, specs)
     common = {"filter": base["filter"], "matchingStrategy": "all", "limit": near.CANDIDATES,
-              "attributesToRetrieve": ["id", *CHAR_FIELDS], "locales": ["cmn"]}
+              "attributesToRetrieve": ["id", *CHAR_FIELDS], "locales": [CHAR_LOCALE]}
     raws = await client.multi_search([{**common, "q": q} for _, q in pieces])
     found = near.corrections(query, specs, {k: r["hits"] for (k, _), r in zip(pieces, raws, strict=True)})
     if not found:

@@ -13,7 +13,7 @@ from typing import Any
 import opencc
 from pypinyin import Style, lazy_pinyin, pinyin
 
-from schemas.textfold import fold, has_cjk
+from schemas.textfold import fold, has_cjk, unpairs
 from schemas.vocabulary import groups
 from tests.search import oracle
 
@@ -103,7 +103,7 @@ class Builder:
         """Two or three pieces from different places of one item, any separator."""
         while self.count("multi_term") < n:
             doc = self.rng.choice(self.items)
-            sources = _own(doc) + [c.replace(" ", "") for c in doc["ctx_c"]]
+            sources = _own(doc) + [unpairs(c) for c in doc["ctx_c"]]
             picks = [_cjk_run(self.rng.choice(sources), self.rng, self.rng.choice((2, 3, 4)))
                      for _ in range(self.rng.choice((2, 3)))]
             terms = [p for p in picks if p]

@@ -11,7 +11,7 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
-from schemas.textfold import fold
+from schemas.textfold import fold, unpairs
 from schemas.vocabulary import WINDOW, groups
 
 COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "司徒", "夏侯")
@@ -25,7 +25,7 @@ def texts(doc: dict[str, Any]) -> list[str]:
     cached = _TEXTS.get(doc["id"])
     if cached is None:
         own = [fold(doc["title"]), *(fold(line) for line in doc["text"].split("\n"))]
-        cached = _TEXTS[doc["id"]] = own + [c.replace(" ", "") for c in doc["ctx_c"]]
+        cached = _TEXTS[doc["id"]] = own + [unpairs(c) for c in doc["ctx_c"]]
     return cached
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
-from schemas.textfold import fold, fold_lines, fold_with_positions
+from schemas.textfold import fold, fold_lines, fold_with_positions, pairs, unpairs
 from service.search.highlight import find_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
@@ -13,15 +13,25 @@ from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 def test_spaces_and_chinese_punctuation_separate_terms(q: str) -> None:
     query = parse(q)
     assert [t.text for t in query.terms] == ["城中村", "整治"]
-    assert query.meili() == '"城 中 村" "整 治"'
+    assert query.meili() == '"城中 中村" "整治"'
 
 
 def test_quotes_keep_one_exact_term_and_minus_excludes() -> None:
     query = parse('“城中村 整治” -违建 -"老旧 小区"')
     assert [(t.text, t.quoted) for t in query.terms] == [("城中村整治", True)]
     assert [t.text for t in query.excluded] == ["违建", "老旧小区"]
-    assert query.meili() == '"城 中 村 整 治" -"违 建" -"老 旧 小 区"'
+    assert query.meili() == '"城中 中村 村整 整治" -"违建" -"老旧 旧小 小区"'
     assert parse("－違建 拆除").excluded[0].text == "违建"  # full-width minus, traditional
+
+
+def test_a_one_character_term_is_sent_as_that_character() -> None:
+    assert parse("王 招商").meili() == '"王" "招商"'
+
+
+@pytest.mark.parametrize("folded", ["", "a", "ab", "城市更新", "12345热线", "𠀀城a1"])
+def test_character_pairs_give_the_folded_text_back(folded: str) -> None:
+    assert unpairs(pairs(folded)) == folded
+    assert all(len(word) == 2 for word in pairs(folded).split()) or len(folded) < 2
 
 
 def test_a_hyphen_inside_a_word_does_not_exclude() -> None:

@@ -1,0 +1,66 @@
+"""Character pairs in the index (schemas.search): one-character terms, and pages past the window
+the service re-ranks, where hits Meilisearch finds by pairs but the whole term does not match
+are dropped."""
+
+from typing import Any
+
+from indexer.worker import Worker
+from service.search import rank
+from tests.factories import Api, campaign_with_team, record_body
+
+
+async def _file(api: Api, researcher: dict[str, str], campaign: dict[str, Any], cadre_id: int,
+                title: str, body: str) -> str:
+    r = await api.client.post("/api/records", headers=researcher, json=record_body(
+        campaign, [cadre_id], title=title, body=body, place="区会议室"))
+    assert r.status_code == 201, r.text
+    return f"record-{r.json()['id']}"
+
+
+async def test_one_character_term_finds_titles_and_people_not_text(api: Api, indexer: Worker) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    named = await api.cadre(officer, api.units["d1_bureau"], name="鹮志东")
+    other = await api.cadre(officer, api.units["d1_bureau"], name="欧阳立新")
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    about = await _file(api, researcher, campaign, named["id"], "谈话纪实", "围绕德能勤绩廉听取意见。")
+    in_text = await _file(api, researcher, campaign, other["id"], "谈话纪实", "提到鹮类保护区。")
+    await indexer.drain()
+    r = await api.client.get("/api/search", headers=officer, params={"q": "鹮", "per_page": 100})
+    assert r.status_code == 200, r.text
+    got = {h["id"] for h in r.json()["hits"]}
+    assert {f"cadre-{named['id']}", about} <= got
+    assert in_text not in got and f"cadre-{other['id']}" not in got
+    # Two characters or more: any place, the text included.
+    r = await api.client.get("/api/search", headers=officer, params={"q": "鹮类", "per_page": 100})
+    assert {h["id"] for h in r.json()["hits"]} == {in_text}
+
+
+async def test_pages_past_the_window_hold_every_match_once(api: Api, indexer: Worker) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    # Titles holding both pairs of 鹭鸥雁 but not the term: Meilisearch ranks these title matches
+    # first, so they fill the window and the service drops them.
+    for i in range(10):
+        await _file(api, researcher, campaign, cadre["id"], f"鹭鸥与鸥雁观察{i}", "湿地巡查。")
+    matching = {await _file(api, researcher, campaign, cadre["id"], "湿地巡查纪实", f"记录鹭鸥雁第{i}群。")
+                for i in range(rank.WINDOW + 11)}
+    await indexer.drain()
+    seen: list[str] = []
+    page, per_page = 1, 20
+    while True:
+        r = await api.client.get("/api/search", headers=officer,
+                                 params={"q": "鹭鸥雁", "page": page, "per_page": per_page})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == len(matching)
+        hits = [h["id"] for h in body["hits"]]
+        if page * per_page < body["total"]:
+            assert len(hits) == per_page, (page, len(hits))
+        seen += hits
+        if page * per_page >= body["total"]:
+            break
+        page += 1
+    assert len(seen) == len(set(seen)) and set(seen) == matching
