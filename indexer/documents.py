@@ -10,7 +10,7 @@ import asyncpg
 
 from schemas.national_id import mask_deep
 from schemas.pinyin_terms import name_tokens, phrase_tokens
-from schemas.search import SearchDoc, fold, latin_words, pairs, variants
+from schemas.search import SearchDoc, fold, latin_words, pairs, stand_in, variants
 from schemas.vocabulary import MAX_VARIANTS
 from service.performance.facts import PERFORMANCE_SQL, performance_text
 
@@ -73,7 +73,7 @@ def searchable(title: str, text: str, context: Iterable[str]) -> dict[str, Any]:
     return {"title_c": pairs(title_f), "ctx_c": [pairs(c) for c in ctx],
             "body_c": [pairs(line) for line in lines],
             "alt_c": [pairs(v) for v in list(alt)[:MAX_VARIANTS]],
-            "chars": " ".join(dict.fromkeys("".join([title_f, *ctx])))}
+            "chars": " ".join(dict.fromkeys(stand_in("".join([title_f, *ctx]))))}
 
 
 def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:

@@ -110,20 +110,38 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
     return simple, positions
 
 
+# Inside the stored pairs, ASCII digits and letters stand as traditional characters that folding
+# never outputs (OpenCC turns each into its simplified form): every stored word is then Han
+# script alone. Meilisearch's tokenizer cuts a word where the script changes in some contexts
+# (`3c` after a Chinese character became `3` and `c`), so a pair such as `实3` or `3c` would
+# be found in one text and not in another.
+_ASCII = "0123456789abcdefghijklmnopqrstuvwxyz"
+STAND_INS = "這們說會來對時個為國過還點開關長無學聽實業經現進動機與問題東門間樣電車馬"
+_TO_STORED = str.maketrans(_ASCII, STAND_INS)
+_FROM_STORED = str.maketrans(STAND_INS, _ASCII)
+
+
+def stand_in(folded: str) -> str:
+    """A folded text with its digits and Latin letters as their stand-ins (STAND_INS)."""
+    return folded.translate(_TO_STORED)
+
+
 def pairs(folded: str) -> str:
     """A folded text as the index stores it: its overlapping character pairs, each one word.
 
-    `城市更新` is stored as `城市 市更 更新`; a text of one character as that character.
+    `城市更新` is stored as `城市 市更 更新`; a text of one character as that character; digits
+    and Latin letters as their stand-ins (STAND_INS).
     """
-    if len(folded) < 2:
-        return folded
-    return " ".join([folded[i:i + 2] for i in range(len(folded) - 1)])
+    text = stand_in(folded)
+    if len(text) < 2:
+        return text
+    return " ".join([text[i:i + 2] for i in range(len(text) - 1)])
 
 
 def unpairs(stored: str) -> str:
     """The folded text back from its stored pairs (the first pair, then each pair's second character)."""
     # Every pair is two characters and one space: "ab bc cd"[1::3] is "bcd".
-    return stored[:1] + stored[1::3]
+    return (stored[:1] + stored[1::3]).translate(_FROM_STORED)
 
 
 def spaced(text: str) -> str:

@@ -128,7 +128,8 @@ async def test_running_indexer_with_batches_in_flight_keeps_each_entitys_last_st
     finally:
         stop.set()
         await running
-    assert await _total(api, officer, f"{api.tag} 改4") == 4
-    assert await _total(api, officer, f"{api.tag} 改3") == 0
+    # The tag quoted: unquoted, a hex tag such as cf5a3c reads as pinyin with tone numbers (cfac).
+    assert await _total(api, officer, f'"{api.tag}" 改4') == 4
+    assert await _total(api, officer, f'"{api.tag}" 改3') == 0
     drift = await asyncio.to_thread(check, settings)
     assert drift.clean, (drift.missing[:5], drift.extra[:5], drift.stale[:5])

@@ -3,7 +3,7 @@
 import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
-from schemas.textfold import fold, fold_lines, fold_with_positions, pairs, unpairs
+from schemas.textfold import STAND_INS, fold, fold_lines, fold_with_positions, has_cjk, pairs, unpairs
 from service.search.highlight import find_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
@@ -26,12 +26,21 @@ def test_quotes_keep_one_exact_term_and_minus_excludes() -> None:
 
 def test_a_one_character_term_is_sent_as_that_character() -> None:
     assert parse("王 招商").meili() == '"王" "招商"'
+    assert parse("G20").meili() == '"' + pairs("g20") + '"'
 
 
-@pytest.mark.parametrize("folded", ["", "a", "ab", "城市更新", "12345热线", "𠀀城a1"])
+@pytest.mark.parametrize("folded", ["", "a", "ab", "城市更新", "12345热线", "𠀀城a1", "g20峰会3c"])
 def test_character_pairs_give_the_folded_text_back(folded: str) -> None:
     assert unpairs(pairs(folded)) == folded
     assert all(len(word) == 2 for word in pairs(folded).split()) or len(folded) < 2
+    # Every stored word is Chinese characters only (Meilisearch cuts words where scripts change).
+    assert all(has_cjk(c) for c in pairs(folded).replace(" ", ""))
+
+
+@pytest.mark.parametrize("context", ["", "的", "皇", "乾", "一", "了", "隆", "人", "這們"])
+def test_folding_never_outputs_a_stand_in(context: str) -> None:
+    for c in STAND_INS:
+        assert c not in fold(context + c + context)
 
 
 def test_a_hyphen_inside_a_word_does_not_exclude() -> None:
