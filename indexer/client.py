@@ -28,15 +28,23 @@ def make_client(settings: Settings, timeout_s: float = 30.0) -> meilisearch.Clie
                               timeout=int(timeout_s) or 1)
 
 
+def live_marker(client: meilisearch.Client, uid: str) -> dict[str, Any] | None:
+    """The build marker document of an index (written by indexer.reindex), or None."""
+    try:
+        return dict(client.index(uid).get_document(META_ID))
+    except meilisearch.errors.MeilisearchApiError:
+        return None
+
+
+def current_encoding(marker: dict[str, Any] | None) -> bool:
+    """Whether a build marker says its index holds documents of the current encoding."""
+    # An index built before the encoding changed would not find what the service asks for.
+    return marker is not None and marker.get("encoding") == ENCODING
+
+
 def index_exists(settings: Settings) -> bool:
     """Whether the live index exists and holds a build marker of the current document encoding."""
-    client = make_client(settings, 5)
-    try:
-        marker = client.index(index_name(settings)).get_document(META_ID)
-    except meilisearch.errors.MeilisearchApiError:
-        return False
-    # An index built before the encoding changed would not find what the service asks for.
-    return bool(getattr(marker, "encoding", None) == ENCODING)
+    return current_encoding(live_marker(make_client(settings, 5), index_name(settings)))
 
 
 def wait(client: meilisearch.Client, task_uid: int, timeout_s: float = 120.0) -> Any:

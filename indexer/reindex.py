@@ -10,7 +10,7 @@ import meilisearch
 from tqdm import tqdm
 
 from indexer import documents
-from indexer.client import META_ID, index_name, make_client, wait
+from indexer.client import META_ID, index_name, live_marker, make_client, wait
 from indexer.settings import apply_settings
 from schemas.search import ENCODING
 from service.config import Settings
@@ -114,11 +114,8 @@ def reindex(settings: Settings, progress: bool = True) -> int:
 
 
 def _live_build(client: meilisearch.Client, uid: str) -> str | None:
-    try:
-        title: str = client.index(uid).get_document(META_ID).title
-    except meilisearch.errors.MeilisearchApiError:
-        return None
-    return title
+    marker = live_marker(client, uid)
+    return str(marker["title"]) if marker else None
 
 
 @dataclass

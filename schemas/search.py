@@ -17,12 +17,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas.textfold import fold, has_cjk, latin_words, pairs, spaced, stand_in, unpairs
+from schemas.textfold import fold, has_cjk, latin_words, pairs, stand_in, unpairs
 from schemas.vocabulary import VOCABULARY_PATH, alternatives, synonym_groups, variants
 
 __all__ = ["FACETS", "FILTERABLE", "SEARCHABLE", "SORTABLE", "VOCABULARY_PATH", "DocType",
            "SearchDoc", "alternatives", "fold", "has_cjk", "latin_words", "normalize", "pairs",
-           "spaced", "stand_in", "synonym_groups", "unpairs", "variants"]
+           "stand_in", "synonym_groups", "unpairs", "variants"]
 
 DocType = Literal["cadre", "record", "evidence"]
 normalize = fold  # the name older callers use

@@ -144,11 +144,6 @@ def unpairs(stored: str) -> str:
     return (stored[:1] + stored[1::3]).translate(_FROM_STORED)
 
 
-def spaced(text: str) -> str:
-    """A text as the index stores it (folded, then in character pairs)."""
-    return pairs(fold(text))
-
-
 def has_cjk(text: str) -> bool:
     """Whether the text contains a Chinese character."""
     return bool(_CJK.search(text))
