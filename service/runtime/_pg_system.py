@@ -1,12 +1,15 @@
 """OS side of the embedded PostgreSQL: the unprivileged user, permissions, running tools."""
 
+import fcntl
 import os
 import pwd
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 SYSTEM_USER = "embedded_postgres"
+_USER_LOCK = Path(tempfile.gettempdir()) / "cadre-embedded-postgres-user.lock"
 _tree_checked = False
 
 
@@ -17,18 +20,32 @@ def run_as_user() -> tuple[int, int] | None:
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:
+        entry = create_system_user(SYSTEM_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def create_system_user(name: str) -> pwd.struct_passwd:
+    """The system user `name`, created once also when parallel processes (test workers) all need it."""
+    # useradd run by several processes at once fails in all but one ("already exists", or
+    # "cannot lock /etc/passwd"): serialise on a lock file and look the user up again inside it.
+    with open(_USER_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            pass
         made = subprocess.run(  # noqa: S603
             ["useradd", "--system", "--user-group", "--no-create-home",  # noqa: S607
-             "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+             "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name],
             check=False, capture_output=True, text=True,
         )
-        if made.returncode != 0:
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
             raise RuntimeError(
-                f"以 root 运行 PostgreSQL 需要系统用户 {SYSTEM_USER}，创建失败 / as root PostgreSQL"
-                f" runs as user {SYSTEM_USER}, and useradd failed: {made.stderr.strip()}"
+                f"以 root 运行 PostgreSQL 需要系统用户 {name}，创建失败 / as root PostgreSQL"
+                f" runs as user {name}, and useradd failed: {made.stderr.strip()}"
             ) from None
-        entry = pwd.getpwnam(SYSTEM_USER)
-    return entry.pw_uid, entry.pw_gid
 
 
 def allow_traverse(path: Path) -> None:

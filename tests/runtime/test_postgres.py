@@ -166,3 +166,23 @@ async def test_a_trust_cluster_of_an_older_run_moves_to_passwords_and_the_owner(
         anonymous = f"postgresql://postgres@127.0.0.1:{server.port}/cadre"
         with pytest.raises(asyncpg.InvalidPasswordError):
             await _fetchval(anonymous, "select 1")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("useradd") is None,
+                    reason="creating a system user needs root and useradd")
+def test_system_user_created_once_by_parallel_processes() -> None:
+    """Parallel test workers all needing the server's system user all get it (useradd races)."""
+    name = f"cadre_t{os.getpid() % 100000}"
+    code = textwrap.dedent(f"""
+        from service.runtime._pg_system import create_system_user
+        print(create_system_user({name!r}).pw_uid)
+    """)
+    try:
+        procs = [subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(6)]
+        answers = [p.communicate(timeout=60) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [err for _, err in answers]
+        assert len({out.strip() for out, _ in answers}) == 1
+    finally:
+        subprocess.run(["userdel", name], check=False, capture_output=True)
