@@ -20,7 +20,7 @@ from typing import Any
 
 from pypinyin import Style, pinyin
 
-from schemas.textfold import unpairs
+from schemas.textfold import stand_in, stood_back, unpairs_stood_in
 from service.search.query import Query, Term
 
 NEAR_BELOW = 3
@@ -113,9 +113,10 @@ def tier(spec: Spec, typed: str, found: str) -> int:
 
 
 def _texts(doc: dict[str, Any]) -> list[str]:
+    """The candidate's folded texts in the stored alphabet (digits and letters stood in)."""
     fields = [doc.get("title_c") or "", *(doc.get("ctx_c") or []), *(doc.get("body_c") or []),
               *(doc.get("alt_c") or [])]
-    return [unpairs(f) for f in fields]
+    return [unpairs_stood_in(f) for f in fields]
 
 
 @dataclass
@@ -134,14 +135,16 @@ def corrections(query: Query, all_specs: list[Spec],
     found: dict[tuple[int, str], Correction] = {}
     for spec in all_specs:
         typed = query.terms[spec.term_index].text
-        pattern = re.compile(spec.pattern)
+        # The pattern's literals are escaped folded text, whose digits and letters are never
+        # escaped: stood in, it matches the stored alphabet of _texts.
+        pattern, typed_in = re.compile(stand_in(spec.pattern)), stand_in(typed)
         for doc in results.get((spec.term_index, spec.pieces), []):
             for text in _texts(doc):
                 for m in pattern.finditer(text):
-                    fixed = m.group(0)
-                    if fixed == typed or typed in text:
+                    fixed = stood_back(m.group(0))
+                    if fixed == typed or typed_in in text:
                         continue
-                    unknown = m.group(1) if spec.kind != "deletion" else ""
+                    unknown = stood_back(m.group(1)) if spec.kind != "deletion" else ""
                     level = tier(spec, typed[spec.position], unknown) if unknown else 1
                     item = found.setdefault((spec.term_index, fixed),
                                             Correction(spec.term_index, fixed, level, set()))

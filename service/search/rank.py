@@ -13,10 +13,11 @@ of their evidence items match.
 """
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens
-from schemas.textfold import fold, fold_lines, unpairs
+from schemas.textfold import fold, fold_lines, stand_in, unpairs_stood_in
 from service.search.query import Query, Term
 
 WINDOW = 100
@@ -52,22 +53,34 @@ def needles(query: Query, doc: dict[str, Any]) -> list[str]:
 
 
 def _folded(doc: dict[str, Any]) -> tuple[str, str, list[str]]:
-    """Folded title, text and context entries of a hit, computed once per request.
+    """Folded title, text and context entries of a hit, digits and letters stood in, computed once.
 
     The index's own folded fields (title_c, body_c: character pairs) when the hit carries
-    them — what Meilisearch matched, without folding the text again — else folded here.
+    them — what Meilisearch matched, without folding the text again — else folded here. The
+    texts keep the stored alphabet (schemas.textfold.stand_in): what is looked for in them is
+    stood in too (_stood), which is a bijection, so every comparison is unchanged.
     """
     cached: tuple[str, str, list[str]] | None = doc.get("_folded")
     if cached is None:
         title_c, body_c = doc.get("title_c"), doc.get("body_c")
         if isinstance(title_c, str) and isinstance(body_c, list):
-            title = unpairs(title_c)
-            body = "\n".join([unpairs(line) for line in body_c])
+            title = unpairs_stood_in(title_c)
+            body = "\n".join([unpairs_stood_in(line) for line in body_c])
         else:
-            title, body = fold(doc.get("title") or ""), fold_lines(doc.get("text") or "")
-        ctx = [unpairs(c) for c in doc.get("ctx_c") or []]
+            title = stand_in(fold(doc.get("title") or ""))
+            body = stand_in(fold_lines(doc.get("text") or ""))
+        ctx = [unpairs_stood_in(c) for c in doc.get("ctx_c") or []]
         cached = doc["_folded"] = (title, body, ctx)
     return cached
+
+
+@lru_cache(maxsize=4096)
+def _stood(folded: str) -> str:
+    return stand_in(folded)
+
+
+def _stood_forms(term: Term) -> list[str]:
+    return [_stood(f) for f in term.forms()]
 
 
 def verified(query: Query, doc: dict[str, Any]) -> bool:
@@ -80,23 +93,24 @@ def verified(query: Query, doc: dict[str, Any]) -> bool:
     """
     title, body, ctx = _folded(doc)
     places = [title, body, *ctx]
-    return all(any(f in p for f in t.forms() for p in places)
+    return all(any(f in p for f in _stood_forms(t) for p in places)
                for t in query.terms if t.kind == "chars")
 
 
 def key(query: Query, doc: dict[str, Any]) -> Key:
     """The sort key of one document (larger is better)."""
     title, body, _ = _folded(doc)
-    whole = "".join(t.text for t in query.terms)
+    whole = _stood("".join(t.text for t in query.terms))
     in_own = occurrences = 0
     for term in query.terms:
         if term.kind == "chars":
-            in_title = sum(title.count(f) for f in term.forms())
-            in_body = sum(body.count(f) for f in term.forms())
+            forms = _stood_forms(term)
+            in_title = sum(title.count(f) for f in forms)
+            in_body = sum(body.count(f) for f in forms)
         else:
             names = pinyin_names(term, doc)
-            in_title = sum(1 for n in names if fold(n) == title)
-            in_body = sum(body.count(fold(n)) for n in names) + body.count(term.text)
+            in_title = sum(1 for n in names if _stood(fold(n)) == title)
+            in_body = sum(body.count(_stood(fold(n))) for n in names) + body.count(_stood(term.text))
         if in_title or in_body:
             in_own += 1
         occurrences += min(3 * in_title + in_body, PER_TERM_CAP)

@@ -64,3 +64,28 @@ async def test_pages_past_the_window_hold_every_match_once(api: Api, indexer: Wo
             break
         page += 1
     assert len(seen) == len(set(seen)) and set(seen) == matching
+
+
+async def test_terms_with_digits_and_letters_are_checked_ranked_and_corrected(
+        api: Api, indexer: Worker) -> None:
+    # The window is checked in the stored alphabet (digits and letters stood in), so these
+    # terms go through the same comparisons as Chinese ones, near matches included.
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    twice = await _file(api, researcher, campaign, cadre["id"], "鹳站纪实",
+                        "推进7Q鹳站建设，7Q鹳站建设年内完成。")
+    once = await _file(api, researcher, campaign, cadre["id"], "鹳站纪实", "推进7Q鹳站建设。")
+    apart = await _file(api, researcher, campaign, cadre["id"], "鹳站纪实", "7Q鹳与鹳站建设分开。")
+    await indexer.drain()
+    r = await api.client.get("/api/search", headers=officer, params={"q": "７q鹳站建设"})
+    assert r.status_code == 200, r.text
+    assert [h["id"] for h in r.json()["hits"]] == [twice, once]
+    assert "<mark>7Q鹳站建设</mark>" in r.json()["hits"][0]["snippet_html"]
+    r = await api.client.get("/api/search", headers=officer, params={"q": "7q鹳占建设"})
+    body = r.json()
+    assert r.status_code == 200 and body["total"] == 0, r.text
+    assert body["near"]["suggestion"] == "7q鹳站建设"
+    assert {h["id"] for h in body["near"]["hits"]} == {twice, once}
+    assert apart not in {h["id"] for h in body["near"]["hits"]}
