@@ -1,5 +1,7 @@
 """The query language, folding, pinyin spellings and highlighting, without a server."""
 
+import random
+
 import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
@@ -117,6 +119,21 @@ def test_fast_folding_is_the_character_by_character_folding(text: str) -> None:
         assert positions == [i for i, f in chars if f]
     assert len(folded) == len(positions)
     assert fold_lines(text) == "\n".join(fold(line) for line in text.split("\n"))
+
+
+def test_folding_with_positions_matches_its_definition_on_mixed_text() -> None:
+    # Copied runs and character-by-character folding must agree with folding every character:
+    # random texts over Chinese (simplified, traditional, extension A), ASCII, full-width,
+    # ligature, combining and punctuation characters.
+    alphabet = "城市更新舊區㐀䶵ＡＢａｂAbcZ0123１２３，。、 \n\t_-—·İßﬁ㎡\u0301\u00a0\r（）《》!@#體臺灣𠀀"
+    rng = random.Random(20261201)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        folded, positions = fold_with_positions(text)
+        assert positions == [i for i, ch in enumerate(text) for _ in fold(ch)], text
+        assert len(folded) == len(positions)
+        if "\u0301" not in text:  # a combining mark composes with its neighbour in fold()
+            assert folded == fold(text), text
 
 
 def test_pieces_that_spell_a_vocabulary_term_stay_one_term() -> None:
