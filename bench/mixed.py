@@ -3,20 +3,23 @@
     python -m bench.mixed                    # 2,000-cadre data set, 10/20/50 clients, 20 s each
     python -m bench.mixed --cadres 20000     # the search bench's full data set
     python -m bench.mixed --seconds 10 --clients 10 20
+    python -m bench.mixed --request-concurrency 0 8   # two API servers: no admission gate, gate of 8
 
 Closed-loop clients (no think time), each with one kept-alive connection (bench.loadgen):
 searches (the search bench's query mix) and dossier reads (GET /api/cadres/{id}: profile,
 resume, appraisals, rewards; audited) as the demo officer, filings (POST /api/records, a
 submitted record about two cadres; audited, indexed) as the demo researcher in a campaign
 opened for the run. The API server is a uvicorn subprocess as `cadre serve` starts it, with
-the audit sealer running in it. Printed per level: throughput, p50/p95/p99 per kind, errors,
-the audit sealer's lag (entry time to sealing, entries of that level), the share of PostgreSQL
-samples in which a request backend waited on a lock, and the CPU split per process.
+the audit sealer running in it; `--request-concurrency` starts one server per admission-gate
+setting (service/admission.py) and runs every level on each, in rotating order. Printed per
+level: throughput, p50/p95/p99 per kind, errors, the audit sealer's lag (entry time to sealing,
+entries of that level), the share of PostgreSQL samples in which a request backend waited on a
+lock, and the CPU split per process.
 
 Baseline ("raw", same mix, same clients): searches as a bare keep-alive HTTP POST straight to
 Meilisearch with the body the service builds; dossier reads and filings as the service
 functions called in this process (their SQL and audit writes without HTTP, framework or
-serialisation). Levels alternate API and raw.
+serialisation). Levels rotate the paths' order.
 """
 
 import argparse
@@ -29,7 +32,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +46,7 @@ import httpx  # noqa: E402
 
 from bench.common import (  # noqa: E402
     CpuMeter,
+    RunningServer,
     api_server,
     cpu_count,
     percentile,
@@ -245,8 +251,9 @@ async def build_mix(stack: Stack, base_url: str, args: argparse.Namespace) -> Mi
         kinds=rng.choices(KINDS, weights=WEIGHTS, k=10_000))
 
 
-async def bench(stack: Stack, base_url: str, server_pid: int, args: argparse.Namespace) -> list[Level]:
-    """Warm up, then each level on the API and on the raw path (alternating order)."""
+async def bench(stack: Stack, servers: dict[str, RunningServer], args: argparse.Namespace) -> list[Level]:
+    """Warm up, then each level on every API server and on the raw path (rotating order)."""
+    base_url = next(iter(servers.values())).base_url
     mix = await build_mix(stack, base_url, args)
     pool = await create_pool(stack.url, 4, max(args.clients) + 4)
     try:
@@ -255,16 +262,19 @@ async def bench(stack: Stack, base_url: str, server_pid: int, args: argparse.Nam
             pg = await postmaster_pid(conn)
         finally:
             await conn.close()
-        meter = CpuMeter({"API server": server_pid, "Meilisearch": stack.meili_pid, "PostgreSQL": pg})
-        api_t, meili_t = Target.of(base_url), Target.of(stack.settings.meili_url or "")
+        meter = CpuMeter({**{f"API server {name}": s.pid for name, s in servers.items()},
+                          "Meilisearch": stack.meili_pid, "PostgreSQL": pg})
+        meili_t = Target.of(stack.settings.meili_url or "")
         paths: dict[str, Callable[[], dict[str, Op]]] = {
-            "API": lambda: api_ops(mix, Connection(api_t)),
-            "raw": lambda: raw_ops(mix, Connection(meili_t), pool)}
+            name: partial(lambda t: api_ops(mix, Connection(t)), Target.of(s.base_url))
+            for name, s in servers.items()}
+        paths["raw"] = lambda: raw_ops(mix, Connection(meili_t), pool)
         for name, make in paths.items():  # warm-up: connections, caches, prepared statements
             await run_level(name, 4, 3.0, make, mix, stack.url, meter)
         levels: list[Level] = []
+        names = list(paths)
         for i, clients in enumerate(args.clients):
-            for name in (("API", "raw") if i % 2 == 0 else ("raw", "API")):
+            for name in names[i % len(names):] + names[:i % len(names)]:
                 levels.append(await run_level(name, clients, args.seconds, paths[name], mix, stack.url,
                                               meter))
                 print(f"  {name} {clients} clients: {levels[-1].ops / levels[-1].wall_s:,.0f} ops/s",
@@ -294,7 +304,7 @@ def report(levels: list[Level], stack: Stack, args: argparse.Namespace) -> None:
     rows = []
     for lv in levels:
         per = {g: lv.cpu.get(g, float("nan")) * 1000 / max(lv.ops, 1)
-               for g in ("API server", "Meilisearch", "PostgreSQL", "bench")}
+               for g in (f"API server {lv.path}", "Meilisearch", "PostgreSQL", "bench")}
         rows.append([lv.path, lv.clients, percentile(lv.lag_s, 50), percentile(lv.lag_s, 95),
                      max(lv.lag_s, default=float("nan")), len(lv.lag_s),
                      100 * lv.lock_waiting_samples / max(lv.lock_samples, 1),
@@ -304,20 +314,22 @@ def report(levels: list[Level], stack: Stack, args: argparse.Namespace) -> None:
                  "lock-wait samples %", "waiters avg", "api cpu ms/op", "meili cpu ms/op",
                  "pg cpu ms/op", "bench cpu ms/op", "others %"], rows)
     print()
-    api = {lv.clients: lv for lv in levels if lv.path == "API"}
     raw = {lv.clients: lv for lv in levels if lv.path == "raw"}
-    for c in args.clients:
-        a, r = api[c], raw[c]
-        ratios = ", ".join(
-            f"{k} p95 API/raw {percentile(a.latencies[k], 95) / percentile(r.latencies[k], 95):.2f}"
-            for k in KINDS)
-        print(f"{c} clients: API/raw throughput {a.ops / a.wall_s / (r.ops / r.wall_s):.2f}; {ratios}")
-    if 20 in api and 50 in api:
-        t20, t50 = api[20].ops / api[20].wall_s, api[50].ops / api[50].wall_s
-        p99 = max(percentile(api[50].latencies[k], 99) for k in KINDS)
-        print(f"target: throughput at 50 >= at 20: {t50:,.0f} vs {t20:,.0f} ops/s -> "
-              f"{'meets' if t50 >= t20 else 'MISSES'}; p99 at 50 clients (worst kind) {p99:,.0f} ms "
-              f"-> {'meets' if p99 <= 1000 else 'MISSES'} the 1 s target")
+    for path in dict.fromkeys(lv.path for lv in levels if lv.path != "raw"):
+        api = {lv.clients: lv for lv in levels if lv.path == path}
+        for c in args.clients:
+            a, r = api[c], raw[c]
+            ratios = ", ".join(
+                f"{k} p95 API/raw {percentile(a.latencies[k], 95) / percentile(r.latencies[k], 95):.2f}"
+                for k in KINDS)
+            print(f"{path}, {c} clients: API/raw throughput {a.ops / a.wall_s / (r.ops / r.wall_s):.2f}; "
+                  f"{ratios}")
+        if 20 in api and 50 in api:
+            t20, t50 = api[20].ops / api[20].wall_s, api[50].ops / api[50].wall_s
+            p99 = max(percentile(api[50].latencies[k], 99) for k in KINDS)
+            print(f"{path} target: throughput at 50 >= at 20: {t50:,.0f} vs {t20:,.0f} ops/s -> "
+                  f"{'meets' if t50 >= t20 else 'MISSES'}; p99 at 50 clients (worst kind) {p99:,.0f} ms "
+                  f"-> {'meets' if p99 <= 1000 else 'MISSES'} the 1 s target")
     lag = [x for lv in levels for x in lv.lag_s]
     print(f"sealer lag over all levels: p95 {percentile(lag, 95):.3f} s -> "
           f"{'meets' if percentile(lag, 95) <= 1 else 'MISSES'} the 1 s target")
@@ -331,6 +343,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per level")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--request-concurrency", type=int, nargs="+", default=[],
+                        help="API servers to compare, one per CADRE_REQUEST_CONCURRENCY value "
+                             "(default: one server with the service's default)")
     return parser.parse_args(argv)
 
 
@@ -338,11 +353,21 @@ def main(argv: list[str] | None = None) -> None:
     """Bring up (or reuse) the data set, start the API server and run the levels."""
     args = parse_args(argv)
     ds = Dataset(args.cadres)
+    gates: list[int | None] = list(args.request_concurrency) or [None]
     with search_stack(ds) as stack, tempfile.TemporaryDirectory(prefix="cadre-bench-mixed-") as tmp, \
-            api_server(stack.url, Path(tmp), extra_env=stack.server_env()) as server:
-        levels = asyncio.run(bench(stack, server.base_url, server.pid, args))
+            ExitStack() as servers_up:
+        servers: dict[str, RunningServer] = {}
+        for gate in gates:
+            env = stack.server_env() | ({} if gate is None else {"CADRE_REQUEST_CONCURRENCY": str(gate)})
+            work = Path(tmp) / f"server-{gate}"
+            work.mkdir()
+            servers["API" if gate is None else f"API gate {gate}"] = servers_up.enter_context(
+                api_server(stack.url, work, extra_env=env))
+        levels = asyncio.run(bench(stack, servers, args))
         report(levels, stack, args)
-        print(f"(API server log: {server.log_path}; pid {server.pid}; bench pid {os.getpid()})")
+        for name, server in servers.items():
+            print(f"({name} server log: {server.log_path}; pid {server.pid})")
+        print(f"(bench pid {os.getpid()})")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 8 * 60
     upload_max_bytes: int = 50 * 1024 * 1024
     request_max_bytes: int = 2 * 1024 * 1024
+    # Requests the app runs at once; more wait in arrival order (service/admission.py; 0: no limit).
+    request_concurrency: int = Field(default=8, ge=0)
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     # Failed logins from one address (any usernames) within the lockout window before it is throttled.

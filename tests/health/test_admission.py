@@ -1,0 +1,167 @@
+"""The admission gate: at most N requests in the app, the rest admitted in arrival order."""
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.admission import AdmissionGate
+from service.config import Settings
+from service.main import create_app
+from tests.factories import Api
+
+
+class Parked:
+    """A stand-in application whose requests wait inside until the test lets each one go."""
+
+    def __init__(self) -> None:
+        self.entered: list[str] = []
+        self.gates: dict[str, asyncio.Event] = {}
+        self.started_only: set[str] = set()  # answer the head, then wait before the body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope["path"].strip("/")
+        self.entered.append(name)
+        gate = self.gates.setdefault(name, asyncio.Event())
+        if name == "boom":
+            raise RuntimeError("the route failed")
+        if name in self.started_only:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await gate.wait()
+            await send({"type": "http.response.body", "body": b"late"})
+            return
+        await gate.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": name.encode()})
+
+    def release(self, name: str) -> None:
+        """Let the request for /name finish."""
+        self.gates.setdefault(name, asyncio.Event()).set()
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never became true")
+
+
+async def _call(app: ASGIApp, path: str) -> list[Message]:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send)
+    return sent
+
+
+async def test_at_most_the_limit_run_and_the_others_enter_in_arrival_order() -> None:
+    inner = Parked()
+    gate = AdmissionGate(inner, limit=2)
+    tasks: list[asyncio.Task[list[Message]]] = []
+    for name in ("a", "b", "c", "d"):
+        tasks.append(asyncio.create_task(_call(gate, f"/{name}")))
+        await _until(lambda: gate.running + gate.queued == len(tasks))
+    assert inner.entered == ["a", "b"] and gate.running == 2 and gate.queued == 2
+    inner.release("b")
+    await _until(lambda: inner.entered == ["a", "b", "c"])
+    assert gate.running == 2 and gate.queued == 1
+    inner.release("a")
+    await _until(lambda: inner.entered == ["a", "b", "c", "d"])
+    inner.release("c")
+    inner.release("d")
+    answers = await asyncio.gather(*tasks)
+    assert [m[-1]["body"] for m in answers] == [b"a", b"b", b"c", b"d"]
+    assert gate.running == 0 and gate.queued == 0
+
+
+async def test_health_probes_and_uploads_pass_a_full_gate() -> None:
+    inner = Parked()
+    gate = AdmissionGate(inner, limit=1)
+    blocked = asyncio.create_task(_call(gate, "/a"))
+    await _until(lambda: gate.running == 1)
+    for path in ("/healthz", "/readyz", "/api/attachments"):
+        inner.release(path.strip("/"))
+        answer = await _call(gate, path)
+        assert answer[0]["status"] == 200
+    assert gate.running == 1
+    inner.release("a")
+    await blocked
+
+
+async def test_the_place_is_freed_when_the_response_starts_and_when_the_app_fails() -> None:
+    inner = Parked()
+    inner.started_only.add("download")
+    gate = AdmissionGate(inner, limit=1)
+    download = asyncio.create_task(_call(gate, "/download"))
+    await _until(lambda: inner.entered == ["download"])
+    # The head is out; a slow reader of the body no longer holds the only place.
+    await _until(lambda: gate.running == 0)
+    with pytest.raises(RuntimeError):
+        await _call(gate, "/boom")
+    assert gate.running == 0
+    inner.release("next")
+    assert (await _call(gate, "/next"))[-1]["body"] == b"next"
+    inner.release("download")
+    assert (await download)[-1]["body"] == b"late"
+
+
+async def test_a_request_cancelled_while_waiting_leaves_the_queue() -> None:
+    inner = Parked()
+    gate = AdmissionGate(inner, limit=1)
+    first = asyncio.create_task(_call(gate, "/a"))
+    await _until(lambda: gate.running == 1)
+    gone = asyncio.create_task(_call(gate, "/b"))
+    last = asyncio.create_task(_call(gate, "/c"))
+    await _until(lambda: gate.queued == 2)
+    gone.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await gone
+    assert gate.queued == 1
+    inner.release("a")
+    inner.release("c")
+    await asyncio.gather(first, last)
+    assert inner.entered == ["a", "c"] and gate.running == 0 and gate.queued == 0
+
+
+async def test_no_limit_admits_everything_at_once() -> None:
+    inner = Parked()
+    gate = AdmissionGate(inner, limit=0)
+    tasks = [asyncio.create_task(_call(gate, f"/{n}")) for n in "abcdef"]
+    await _until(lambda: len(inner.entered) == 6)
+    for n in "abcdef":
+        inner.release(n)
+    await asyncio.gather(*tasks)
+
+
+def _find_gate(app: FastAPI) -> AdmissionGate:
+    layer: object = app.middleware_stack
+    while not isinstance(layer, AdmissionGate):
+        layer = layer.app  # type: ignore[attr-defined]
+    return layer
+
+
+async def test_the_service_runs_behind_the_gate_with_its_setting(settings: Settings, api: Api) -> None:
+    # One place only: concurrent reads, writes and body-carrying requests all finish (nothing
+    # inside a request waits for another request), and the place is free afterwards.
+    application = create_app(settings.model_copy(update={"request_concurrency": 1}))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application, client=("10.1.2.3", 5555))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            calls = [client.get("/api/auth/me", headers=api.admin) for _ in range(3)]
+            calls += [client.get("/api/units", headers=api.admin) for _ in range(3)]
+            calls += [client.post("/api/units", headers=api.admin, json={
+                "code": f"gate{api.tag}{n}", "name": f"准入测试单位{n}", "kind": "department",
+                "parent_id": api.units["d1"]}) for n in range(3)]
+            answers = await asyncio.gather(*calls)
+            assert [r.status_code for r in answers] == [200] * 6 + [201] * 3, answers[-1].text
+            gate = _find_gate(application)
+            assert gate.limit == 1 and gate.running == 0 and gate.queued == 0
