@@ -6,9 +6,9 @@ at each await, so its latency grows with the number admitted and the unlucky one
 tail. Admitting a few at a time (FIFO) keeps each admitted request nearly as fast as on an idle
 server, and the waiting is shared out in arrival order: the same throughput, a short tail.
 
-The gate sits inside the input gate (which has already read JSON and form bodies), so a slow
-client's body never holds a place; uploads stream their bodies and skip the gate, as do the
-health probes (a busy server must still answer them). A request leaves the gate when its response
+A request's body is read before it takes a place (the outer middleware bounds its size), so a
+client that sends its body slowly never holds one; uploads stream their bodies and skip the gate,
+as do the health probes (a busy server must still answer them). A request leaves the gate when its response
 starts, so a slow reader of a large download does not hold a place either.
 """
 
@@ -39,8 +39,14 @@ class AdmissionGate:
         if self.limit <= 0 or scope["type"] != "http" or scope["path"].startswith(self.ungated):
             await self.app(scope, receive, send)
             return
+        # The whole body first (the outer middleware bounds its size): a client that sends its
+        # body slowly waits outside, holding no place.
+        body = await _read_body(receive)
         await self._enter()
         held = True
+
+        async def replayed() -> Message:
+            return body.pop(0) if body else await receive()
 
         async def send_releasing(message: Message) -> None:
             nonlocal held
@@ -50,7 +56,7 @@ class AdmissionGate:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_releasing)
+            await self.app(scope, replayed, send_releasing)
         finally:
             if held:
                 self._leave()
@@ -82,3 +88,11 @@ class AdmissionGate:
                 turn.set_result(None)
                 return
         self.running -= 1
+
+
+async def _read_body(receive: Receive) -> list[Message]:
+    """The request's messages up to the end of its body (or the client's disconnect)."""
+    messages = [await receive()]
+    while messages[-1]["type"] == "http.request" and messages[-1].get("more_body", False):
+        messages.append(await receive())
+    return messages

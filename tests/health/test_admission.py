@@ -114,6 +114,40 @@ async def test_the_place_is_freed_when_the_response_starts_and_when_the_app_fail
     assert (await download)[-1]["body"] == b"late"
 
 
+async def test_a_slow_body_is_read_before_the_request_takes_a_place() -> None:
+    received: list[bytes] = []
+
+    async def echo(scope: Scope, receive: Receive, send: Send) -> None:
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        received.append(b"".join(chunks))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    gate = AdmissionGate(echo, limit=1)
+    parts: asyncio.Queue[Message] = asyncio.Queue()
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    slow = asyncio.create_task(gate({"type": "http", "path": "/api/records", "method": "POST",
+                                     "headers": []}, parts.get, send))
+    await parts.put({"type": "http.request", "body": b'{"title": ', "more_body": True})
+    await _until(lambda: parts.empty())
+    # Half a body: the request holds no place, and another request goes through meanwhile.
+    assert gate.running == 0
+    assert (await _call(gate, "/other"))[0]["status"] == 200
+    await parts.put({"type": "http.request", "body": b'"x"}', "more_body": False})
+    await slow
+    assert received == [b"", b'{"title": "x"}'] and sent[0]["status"] == 200
+    assert gate.running == 0
+
+
 async def test_a_request_cancelled_while_waiting_leaves_the_queue() -> None:
     inner = Parked()
     gate = AdmissionGate(inner, limit=1)
