@@ -526,6 +526,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured filings per client per path")
     parser.add_argument("--cadres", type=int, default=50, help="cadres in the district (default 50)")
     parser.add_argument("--quick", action="store_true", help="small run: 200 filings per path")
+    parser.add_argument("--request-concurrency", type=int, default=None,
+                        help="the API server's admission gate (CADRE_REQUEST_CONCURRENCY; default: "
+                             "the service's default)")
     args = parser.parse_args(argv)
     if args.quick:
         args.records = 200
@@ -550,7 +553,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     with bench_database() as db, tempfile.TemporaryDirectory(prefix="cadre-bench-") as tmp:
         upgrade_head(db.url)
-        with api_server(db.url, Path(tmp)) as server, asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        gate = ({} if args.request_concurrency is None
+                else {"CADRE_REQUEST_CONCURRENCY": str(args.request_concurrency)})
+        with api_server(db.url, Path(tmp), extra_env=gate) as server, \
+                asyncio.Runner(loop_factory=_loop_factory()) as runner:
             runner.run(bench(db, server, args))
 
 
