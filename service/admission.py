@@ -8,18 +8,29 @@ server, and the waiting is shared out in arrival order: the same throughput, a s
 
 A request's body is read before it takes a place (the outer middleware bounds its size), so a
 client that sends its body slowly never holds one; uploads stream their bodies and skip the gate,
-as do the health probes (a busy server must still answer them). A request leaves the gate when its response
-starts, so a slow reader of a large download does not hold a place either.
+as do the health probes (a busy server must still answer them). A request gives its place back
+when its response starts, so a slow reader of a large download does not hold one either, and
+while a Meilisearch call or a PDF render in a thread has taken longer than half a second
+(`awaited_outside_when_slow`), so a hung dependency cannot take every place from the requests
+that do not need it.
 """
 
 import asyncio
 from collections import deque
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.middleware import UPLOAD_PREFIXES
 
 UNGATED_PATHS = ("/healthz", "/readyz")
+# A wait outside the event loop longer than this gives the request's place back until it ends.
+SLOW_WAIT_S = 0.5
+T = TypeVar("T")
 
 
 class AdmissionGate:
@@ -43,22 +54,23 @@ class AdmissionGate:
         # body slowly waits outside, holding no place.
         body = await _read_body(receive)
         await self._enter()
-        held = True
+        ticket = _Ticket(self)
+        token = _ticket.set(ticket)
 
         async def replayed() -> Message:
             return body.pop(0) if body else await receive()
 
         async def send_releasing(message: Message) -> None:
-            nonlocal held
-            if held and message["type"] == "http.response.start":
-                held = False
+            if ticket.held and message["type"] == "http.response.start":
+                ticket.held = False
                 self._leave()
             await send(message)
 
         try:
             await self.app(scope, replayed, send_releasing)
         finally:
-            if held:
+            _ticket.reset(token)
+            if ticket.held:
                 self._leave()
 
     @property
@@ -66,12 +78,15 @@ class AdmissionGate:
         """Requests waiting for a place now."""
         return len(self._waiting)
 
-    async def _enter(self) -> None:
-        if self.running < self.limit and not self._waiting:
+    async def _enter(self, first: bool = False) -> None:
+        if self.running < self.limit and (first or not self._waiting):
             self.running += 1
             return
         turn = asyncio.get_running_loop().create_future()
-        self._waiting.append(turn)
+        if first:
+            self._waiting.appendleft(turn)
+        else:
+            self._waiting.append(turn)
         try:
             await turn  # _leave hands its place over: `running` already counts this request
         except asyncio.CancelledError:
@@ -88,6 +103,53 @@ class AdmissionGate:
                 turn.set_result(None)
                 return
         self.running -= 1
+
+
+@dataclass
+class _Ticket:
+    """A gated request's hold on its place (given back at the response, or while stepped out)."""
+
+    gate: AdmissionGate
+    held: bool = True
+
+
+_ticket: ContextVar[_Ticket | None] = ContextVar("admission_ticket", default=None)
+
+
+@asynccontextmanager
+async def stepped_out() -> AsyncIterator[None]:
+    """Give the request's place back while it waits on work outside this process's event loop.
+
+    For waits that can be long and use no event-loop time (a Meilisearch call, a Typst render in
+    a thread): a hung dependency must not hold every place and stall the requests that do not
+    need it. Afterwards the request is first in line for a place, ahead of newer arrivals.
+    """
+    ticket = _ticket.get()
+    if ticket is None or not ticket.held:
+        yield
+        return
+    ticket.held = False
+    ticket.gate._leave()
+    try:
+        yield
+    finally:
+        await ticket.gate._enter(first=True)  # cancelled here: the place stays given back
+        ticket.held = True
+
+
+async def awaited_outside_when_slow(pending: Awaitable[T], *, after_s: float = SLOW_WAIT_S) -> T:
+    """Await work running outside the event loop; past `after_s` give the place back meanwhile.
+
+    A normal Meilisearch call or render answers well within `after_s` and keeps its place (giving
+    every call's place back would let the requests behind it pile up in the engine's queue, the
+    long tail the gate exists to prevent); a hung one stops holding it.
+    """
+    future = asyncio.ensure_future(pending)
+    done, _ = await asyncio.wait({future}, timeout=after_s)
+    if done:
+        return future.result()
+    async with stepped_out():
+        return await future
 
 
 async def _read_body(receive: Receive) -> list[Message]:

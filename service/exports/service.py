@@ -19,6 +19,7 @@ from fastapi import Response
 
 from schemas import clock
 from schemas.export import Watermark
+from service.admission import awaited_outside_when_slow
 from service.attachments.service import content_disposition
 from service.config import Settings
 from service.errors import ServiceUnavailable
@@ -92,7 +93,8 @@ async def in_render_thread(fn: Callable[..., T], *args: Any) -> T:
     """Run blocking work (Typst, zip writing) on the render pool, keeping log context."""
     ctx = contextvars.copy_context()
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_render_pool, functools.partial(ctx.run, fn, *args))
+    return await awaited_outside_when_slow(
+        loop.run_in_executor(_render_pool, functools.partial(ctx.run, fn, *args)))
 
 
 async def issue_pdf(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, kind: Kind,

@@ -29,6 +29,7 @@ from meilisearch.index import Index
 from requests.structures import CaseInsensitiveDict
 from urllib3.util import Retry
 
+from service.admission import awaited_outside_when_slow
 from service.config import Settings
 from service.errors import ServiceUnavailable
 
@@ -159,8 +160,9 @@ class SearchClient:
     async def _run(self, fn: Any, *args: Any) -> Any:
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(self._pool, fn, *args), self.timeout + 0.5)
+            # A hung Meilisearch must not keep holding the requests' places (service.admission).
+            return await asyncio.wait_for(awaited_outside_when_slow(
+                loop.run_in_executor(self._pool, fn, *args)), self.timeout + 0.5)
         except (MeilisearchCommunicationError, MeilisearchTimeoutError, TimeoutError) as exc:
             raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
                                      headers={"Retry-After": "5"}) from exc

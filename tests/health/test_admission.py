@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.admission import AdmissionGate
+from service.admission import AdmissionGate, awaited_outside_when_slow, stepped_out
 from service.config import Settings
 from service.main import create_app
 from tests.factories import Api
@@ -148,6 +148,68 @@ async def test_a_slow_body_is_read_before_the_request_takes_a_place() -> None:
     assert gate.running == 0
 
 
+async def test_a_request_waiting_outside_gives_its_place_back_and_is_first_back_in() -> None:
+    inner = Parked()
+    outside = asyncio.Event()
+    order: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/slow":
+            async with stepped_out():  # e.g. a Meilisearch call in a thread
+                order.append("slow out")
+                await outside.wait()
+            order.append("slow back")
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"slow"})
+            return
+        order.append(scope["path"].strip("/"))
+        await inner(scope, receive, send)
+
+    gate = AdmissionGate(app, limit=1)
+    slow = asyncio.create_task(_call(gate, "/slow"))
+    await _until(lambda: order == ["slow out"])
+    assert gate.running == 0
+    b = asyncio.create_task(_call(gate, "/b"))  # takes the place the slow request gave back
+    await _until(lambda: inner.entered == ["b"])
+    c = asyncio.create_task(_call(gate, "/c"))
+    await _until(lambda: gate.queued == 1)
+    outside.set()
+    await _until(lambda: gate.queued == 2)  # the slow request waits again, ahead of c
+    inner.release("b")
+    inner.release("c")
+    await asyncio.gather(slow, b, c)
+    assert order == ["slow out", "b", "slow back", "c"]
+    assert gate.running == 0 and gate.queued == 0
+
+
+async def test_only_a_slow_wait_outside_gives_the_place_back() -> None:
+    seen: list[int] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        quick: asyncio.Future[int] = loop.create_future()
+        quick.set_result(1)
+        seen.append(await awaited_outside_when_slow(quick, after_s=0))
+        seen.append(gate.running)  # an answer already there: the place was never given back
+        slow: asyncio.Future[int] = loop.create_future()
+
+        async def answer_once_outside() -> None:
+            await _until(lambda: gate.running == 0)  # the slow wait gave the place back
+            seen.append(gate.running)
+            slow.set_result(2)
+
+        answering = asyncio.create_task(answer_once_outside())
+        seen.append(await awaited_outside_when_slow(slow, after_s=0))
+        await answering
+        seen.append(gate.running)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    gate = AdmissionGate(app, limit=1)
+    await _call(gate, "/x")
+    assert seen == [1, 1, 0, 2, 1] and gate.running == 0
+
+
 async def test_a_request_cancelled_while_waiting_leaves_the_queue() -> None:
     inner = Parked()
     gate = AdmissionGate(inner, limit=1)
@@ -199,3 +261,43 @@ async def test_the_service_runs_behind_the_gate_with_its_setting(settings: Setti
             assert [r.status_code for r in answers] == [200] * 6 + [201] * 3, answers[-1].text
             gate = _find_gate(application)
             assert gate.limit == 1 and gate.running == 0 and gate.queued == 0
+
+
+async def test_a_hung_search_engine_does_not_hold_the_place_other_requests_need(
+        settings: Settings, api: Api) -> None:
+    # A stand-in Meilisearch that accepts the search and answers only when the test says so.
+    connected, answer = asyncio.Event(), asyncio.Event()
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connected.set()
+        await answer.wait()
+        body = b'{"message":"down","code":"internal","type":"internal","link":""}'
+        writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    _, officer = await api.user("officer", [api.units["d1"]])
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    application = create_app(settings.model_copy(update={
+        "meili_url": f"http://127.0.0.1:{port}", "meili_timeout_s": 60.0, "request_concurrency": 1}))
+    try:
+        async with application.router.lifespan_context(application):
+            transport = httpx.ASGITransport(app=application, client=("10.1.2.3", 5555))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                search = asyncio.create_task(
+                    client.get("/api/search", params={"q": "城中村"}, headers=officer))
+                await asyncio.wait_for(connected.wait(), 60)
+                # The search waits on the engine in a thread, outside its place: the only place
+                # is free for a request that does not need the engine.
+                # (bounded only so that a regression fails instead of hanging the suite)
+                units = await asyncio.wait_for(client.get("/api/units", headers=officer), 60)
+                assert units.status_code == 200 and not search.done()
+                answer.set()
+                answered = await search
+                assert answered.status_code == 503, answered.text
+                assert _find_gate(application).running == 0
+    finally:
+        server.close()
+        await server.wait_closed()
