@@ -33,52 +33,27 @@ SLOW_WAIT_S = 0.5
 T = TypeVar("T")
 
 
-class AdmissionGate:
-    """Runs at most `limit` HTTP requests at once in arrival order (0: no limit)."""
+class Admission:
+    """The places of one web process: how many run, and the requests waiting for one in order."""
 
-    def __init__(self, app: ASGIApp, limit: int,
-                 ungated: tuple[str, ...] = UNGATED_PATHS + UPLOAD_PREFIXES) -> None:
-        self.app = app
+    def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.ungated = ungated
         self.running = 0
         # Futures of the requests waiting, oldest first; made on the running loop when needed
         # (not an asyncio.Semaphore, which binds to the first loop that waits on it).
         self._waiting: deque[asyncio.Future[None]] = deque()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.limit <= 0 or scope["type"] != "http" or scope["path"].startswith(self.ungated):
-            await self.app(scope, receive, send)
-            return
-        # The whole body first (the outer middleware bounds its size): a client that sends its
-        # body slowly waits outside, holding no place.
-        body = await _read_body(receive)
-        await self._enter()
-        ticket = _Ticket(self)
-        token = _ticket.set(ticket)
-
-        async def replayed() -> Message:
-            return body.pop(0) if body else await receive()
-
-        async def send_releasing(message: Message) -> None:
-            if ticket.held and message["type"] == "http.response.start":
-                ticket.held = False
-                self._leave()
-            await send(message)
-
-        try:
-            await self.app(scope, replayed, send_releasing)
-        finally:
-            _ticket.reset(token)
-            if ticket.held:
-                self._leave()
 
     @property
     def queued(self) -> int:
         """Requests waiting for a place now."""
         return len(self._waiting)
 
-    async def _enter(self, first: bool = False) -> None:
+    def report(self) -> dict[str, int]:
+        """The numbers an operator watches (`/api/status`)."""
+        return {"limit": self.limit, "running": self.running, "queued": self.queued}
+
+    async def enter(self, first: bool = False) -> None:
+        """Take a place, waiting in arrival order (`first`: ahead of everyone waiting)."""
         if self.running < self.limit and (first or not self._waiting):
             self.running += 1
             return
@@ -88,15 +63,16 @@ class AdmissionGate:
         else:
             self._waiting.append(turn)
         try:
-            await turn  # _leave hands its place over: `running` already counts this request
+            await turn  # leave() hands its place over: `running` already counts this request
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
-                self._leave()  # the place arrived together with the cancellation: pass it on
+                self.leave()  # the place arrived together with the cancellation: pass it on
             elif turn in self._waiting:  # a leaving request may already have skipped it
                 self._waiting.remove(turn)
             raise
 
-    def _leave(self) -> None:
+    def leave(self) -> None:
+        """Give a place back: to the first request still waiting, or free."""
         while self._waiting:
             turn = self._waiting.popleft()
             if not turn.done():
@@ -105,11 +81,49 @@ class AdmissionGate:
         self.running -= 1
 
 
+class AdmissionGate:
+    """Runs at most `admission.limit` HTTP requests at once in arrival order (0: no limit)."""
+
+    def __init__(self, app: ASGIApp, admission: Admission,
+                 ungated: tuple[str, ...] = UNGATED_PATHS + UPLOAD_PREFIXES) -> None:
+        self.app = app
+        self.admission = admission
+        self.ungated = ungated
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        admission = self.admission
+        if admission.limit <= 0 or scope["type"] != "http" or scope["path"].startswith(self.ungated):
+            await self.app(scope, receive, send)
+            return
+        # The whole body first (the outer middleware bounds its size): a client that sends its
+        # body slowly waits outside, holding no place.
+        body = await _read_body(receive)
+        await admission.enter()
+        ticket = _Ticket(admission)
+        token = _ticket.set(ticket)
+
+        async def replayed() -> Message:
+            return body.pop(0) if body else await receive()
+
+        async def send_releasing(message: Message) -> None:
+            if ticket.held and message["type"] == "http.response.start":
+                ticket.held = False
+                admission.leave()
+            await send(message)
+
+        try:
+            await self.app(scope, replayed, send_releasing)
+        finally:
+            _ticket.reset(token)
+            if ticket.held:
+                admission.leave()
+
+
 @dataclass
 class _Ticket:
     """A gated request's hold on its place (given back at the response, or while stepped out)."""
 
-    gate: AdmissionGate
+    admission: Admission
     held: bool = True
 
 
@@ -129,11 +143,11 @@ async def stepped_out() -> AsyncIterator[None]:
         yield
         return
     ticket.held = False
-    ticket.gate._leave()
+    ticket.admission.leave()
     try:
         yield
     finally:
-        await ticket.gate._enter(first=True)  # cancelled here: the place stays given back
+        await ticket.admission.enter(first=True)  # cancelled here: the place stays given back
         ticket.held = True
 
 

@@ -9,7 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from schemas import clock
 from service import problems
-from service.admission import AdmissionGate
+from service.admission import Admission, AdmissionGate
 from service.attachments.store import private_dirs
 from service.audit.sealer import start_sealer
 from service.config import Settings, get_settings
@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     include_routers(app)
-    app.add_middleware(AdmissionGate, limit=settings.request_concurrency)
+    app.state.admission = Admission(settings.request_concurrency)
+    app.add_middleware(AdmissionGate, admission=app.state.admission)
     app.add_middleware(InputGuardMiddleware)
     app.add_middleware(IdMaskingMiddleware)
     if settings.cors_origins:

@@ -39,4 +39,5 @@ async def status(request: Request, pool: Pool, settings: AppSettings,
     report["ready"] = ok
     report["processes"] = service.supervisor_status(settings)
     report["thresholds"] = {"stale_search_after_s": settings.stale_search_after_s}
+    report["requests"] = request.app.state.admission.report()
     return report

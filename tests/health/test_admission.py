@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.admission import AdmissionGate, awaited_outside_when_slow, stepped_out
+from service.admission import Admission, AdmissionGate, awaited_outside_when_slow, stepped_out
 from service.config import Settings
 from service.main import create_app
 from tests.factories import Api
@@ -65,34 +65,34 @@ async def _call(app: ASGIApp, path: str) -> list[Message]:
 
 async def test_at_most_the_limit_run_and_the_others_enter_in_arrival_order() -> None:
     inner = Parked()
-    gate = AdmissionGate(inner, limit=2)
+    gate = AdmissionGate(inner, Admission(2))
     tasks: list[asyncio.Task[list[Message]]] = []
     for name in ("a", "b", "c", "d"):
         tasks.append(asyncio.create_task(_call(gate, f"/{name}")))
-        await _until(lambda: gate.running + gate.queued == len(tasks))
-    assert inner.entered == ["a", "b"] and gate.running == 2 and gate.queued == 2
+        await _until(lambda: gate.admission.running + gate.admission.queued == len(tasks))
+    assert inner.entered == ["a", "b"] and gate.admission.running == 2 and gate.admission.queued == 2
     inner.release("b")
     await _until(lambda: inner.entered == ["a", "b", "c"])
-    assert gate.running == 2 and gate.queued == 1
+    assert gate.admission.running == 2 and gate.admission.queued == 1
     inner.release("a")
     await _until(lambda: inner.entered == ["a", "b", "c", "d"])
     inner.release("c")
     inner.release("d")
     answers = await asyncio.gather(*tasks)
     assert [m[-1]["body"] for m in answers] == [b"a", b"b", b"c", b"d"]
-    assert gate.running == 0 and gate.queued == 0
+    assert gate.admission.running == 0 and gate.admission.queued == 0
 
 
 async def test_health_probes_and_uploads_pass_a_full_gate() -> None:
     inner = Parked()
-    gate = AdmissionGate(inner, limit=1)
+    gate = AdmissionGate(inner, Admission(1))
     blocked = asyncio.create_task(_call(gate, "/a"))
-    await _until(lambda: gate.running == 1)
+    await _until(lambda: gate.admission.running == 1)
     for path in ("/healthz", "/readyz", "/api/attachments"):
         inner.release(path.strip("/"))
         answer = await _call(gate, path)
         assert answer[0]["status"] == 200
-    assert gate.running == 1
+    assert gate.admission.running == 1
     inner.release("a")
     await blocked
 
@@ -100,14 +100,14 @@ async def test_health_probes_and_uploads_pass_a_full_gate() -> None:
 async def test_the_place_is_freed_when_the_response_starts_and_when_the_app_fails() -> None:
     inner = Parked()
     inner.started_only.add("download")
-    gate = AdmissionGate(inner, limit=1)
+    gate = AdmissionGate(inner, Admission(1))
     download = asyncio.create_task(_call(gate, "/download"))
     await _until(lambda: inner.entered == ["download"])
     # The head is out; a slow reader of the body no longer holds the only place.
-    await _until(lambda: gate.running == 0)
+    await _until(lambda: gate.admission.running == 0)
     with pytest.raises(RuntimeError):
         await _call(gate, "/boom")
-    assert gate.running == 0
+    assert gate.admission.running == 0
     inner.release("next")
     assert (await _call(gate, "/next"))[-1]["body"] == b"next"
     inner.release("download")
@@ -128,7 +128,7 @@ async def test_a_slow_body_is_read_before_the_request_takes_a_place() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    gate = AdmissionGate(echo, limit=1)
+    gate = AdmissionGate(echo, Admission(1))
     parts: asyncio.Queue[Message] = asyncio.Queue()
     sent: list[Message] = []
 
@@ -140,12 +140,12 @@ async def test_a_slow_body_is_read_before_the_request_takes_a_place() -> None:
     await parts.put({"type": "http.request", "body": b'{"title": ', "more_body": True})
     await _until(lambda: parts.empty())
     # Half a body: the request holds no place, and another request goes through meanwhile.
-    assert gate.running == 0
+    assert gate.admission.running == 0
     assert (await _call(gate, "/other"))[0]["status"] == 200
     await parts.put({"type": "http.request", "body": b'"x"}', "more_body": False})
     await slow
     assert received == [b"", b'{"title": "x"}'] and sent[0]["status"] == 200
-    assert gate.running == 0
+    assert gate.admission.running == 0
 
 
 async def test_a_request_waiting_outside_gives_its_place_back_and_is_first_back_in() -> None:
@@ -165,21 +165,21 @@ async def test_a_request_waiting_outside_gives_its_place_back_and_is_first_back_
         order.append(scope["path"].strip("/"))
         await inner(scope, receive, send)
 
-    gate = AdmissionGate(app, limit=1)
+    gate = AdmissionGate(app, Admission(1))
     slow = asyncio.create_task(_call(gate, "/slow"))
     await _until(lambda: order == ["slow out"])
-    assert gate.running == 0
+    assert gate.admission.running == 0
     b = asyncio.create_task(_call(gate, "/b"))  # takes the place the slow request gave back
     await _until(lambda: inner.entered == ["b"])
     c = asyncio.create_task(_call(gate, "/c"))
-    await _until(lambda: gate.queued == 1)
+    await _until(lambda: gate.admission.queued == 1)
     outside.set()
-    await _until(lambda: gate.queued == 2)  # the slow request waits again, ahead of c
+    await _until(lambda: gate.admission.queued == 2)  # the slow request waits again, ahead of c
     inner.release("b")
     inner.release("c")
     await asyncio.gather(slow, b, c)
     assert order == ["slow out", "b", "slow back", "c"]
-    assert gate.running == 0 and gate.queued == 0
+    assert gate.admission.running == 0 and gate.admission.queued == 0
 
 
 async def test_only_a_slow_wait_outside_gives_the_place_back() -> None:
@@ -190,47 +190,47 @@ async def test_only_a_slow_wait_outside_gives_the_place_back() -> None:
         quick: asyncio.Future[int] = loop.create_future()
         quick.set_result(1)
         seen.append(await awaited_outside_when_slow(quick, after_s=0))
-        seen.append(gate.running)  # an answer already there: the place was never given back
+        seen.append(gate.admission.running)  # an answer already there: the place was never given back
         slow: asyncio.Future[int] = loop.create_future()
 
         async def answer_once_outside() -> None:
-            await _until(lambda: gate.running == 0)  # the slow wait gave the place back
-            seen.append(gate.running)
+            await _until(lambda: gate.admission.running == 0)  # the slow wait gave the place back
+            seen.append(gate.admission.running)
             slow.set_result(2)
 
         answering = asyncio.create_task(answer_once_outside())
         seen.append(await awaited_outside_when_slow(slow, after_s=0))
         await answering
-        seen.append(gate.running)
+        seen.append(gate.admission.running)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    gate = AdmissionGate(app, limit=1)
+    gate = AdmissionGate(app, Admission(1))
     await _call(gate, "/x")
-    assert seen == [1, 1, 0, 2, 1] and gate.running == 0
+    assert seen == [1, 1, 0, 2, 1] and gate.admission.running == 0
 
 
 async def test_a_request_cancelled_while_waiting_leaves_the_queue() -> None:
     inner = Parked()
-    gate = AdmissionGate(inner, limit=1)
+    gate = AdmissionGate(inner, Admission(1))
     first = asyncio.create_task(_call(gate, "/a"))
-    await _until(lambda: gate.running == 1)
+    await _until(lambda: gate.admission.running == 1)
     gone = asyncio.create_task(_call(gate, "/b"))
     last = asyncio.create_task(_call(gate, "/c"))
-    await _until(lambda: gate.queued == 2)
+    await _until(lambda: gate.admission.queued == 2)
     gone.cancel()
     with pytest.raises(asyncio.CancelledError):
         await gone
-    assert gate.queued == 1
+    assert gate.admission.queued == 1
     inner.release("a")
     inner.release("c")
     await asyncio.gather(first, last)
-    assert inner.entered == ["a", "c"] and gate.running == 0 and gate.queued == 0
+    assert inner.entered == ["a", "c"] and gate.admission.running == 0 and gate.admission.queued == 0
 
 
 async def test_no_limit_admits_everything_at_once() -> None:
     inner = Parked()
-    gate = AdmissionGate(inner, limit=0)
+    gate = AdmissionGate(inner, Admission(0))
     tasks = [asyncio.create_task(_call(gate, f"/{n}")) for n in "abcdef"]
     await _until(lambda: len(inner.entered) == 6)
     for n in "abcdef":
@@ -260,7 +260,11 @@ async def test_the_service_runs_behind_the_gate_with_its_setting(settings: Setti
             answers = await asyncio.gather(*calls)
             assert [r.status_code for r in answers] == [200] * 6 + [201] * 3, answers[-1].text
             gate = _find_gate(application)
-            assert gate.limit == 1 and gate.running == 0 and gate.queued == 0
+            assert gate.admission is application.state.admission
+            assert gate.admission.report() == {"limit": 1, "running": 0, "queued": 0}
+            # Operators see the places in /api/status (the status request holds the only one).
+            status = await client.get("/api/status", headers=api.admin)
+            assert status.json()["requests"] == {"limit": 1, "running": 1, "queued": 0}
 
 
 async def test_a_hung_search_engine_does_not_hold_the_place_other_requests_need(
@@ -297,7 +301,7 @@ async def test_a_hung_search_engine_does_not_hold_the_place_other_requests_need(
                 answer.set()
                 answered = await search
                 assert answered.status_code == 503, answered.text
-                assert _find_gate(application).running == 0
+                assert application.state.admission.running == 0
     finally:
         server.close()
         await server.wait_closed()
