@@ -12,7 +12,9 @@ as do the health probes (a busy server must still answer them). A request gives 
 when its response starts, so a slow reader of a large download does not hold one either, and
 while a Meilisearch call or a PDF render in a thread has taken longer than half a second
 (`awaited_outside_when_slow`), so a hung dependency cannot take every place from the requests
-that do not need it.
+that do not need it. A request whose client disconnected while it waited is not run at all
+(logged with status 499): under overload, clients that time out would otherwise leave behind
+work that delays everyone still waiting.
 """
 
 import asyncio
@@ -52,11 +54,12 @@ class Admission:
         """The numbers an operator watches (`/api/status`)."""
         return {"limit": self.limit, "running": self.running, "queued": self.queued}
 
-    async def enter(self, first: bool = False) -> None:
-        """Take a place, waiting in arrival order (`first`: ahead of everyone waiting)."""
+    async def enter(self, first: bool = False) -> bool:
+        """Take a place, waiting in arrival order (`first`: ahead of everyone waiting); whether
+        the request had to wait."""
         if self.running < self.limit and (first or not self._waiting):
             self.running += 1
-            return
+            return False
         turn = asyncio.get_running_loop().create_future()
         if first:
             self._waiting.appendleft(turn)
@@ -70,6 +73,7 @@ class Admission:
             elif turn in self._waiting:  # a leaving request may already have skipped it
                 self._waiting.remove(turn)
             raise
+        return True
 
     def leave(self) -> None:
         """Give a place back: to the first request still waiting, or free."""
@@ -98,7 +102,13 @@ class AdmissionGate:
         # The whole body first (the outer middleware bounds its size): a client that sends its
         # body slowly waits outside, holding no place.
         body = await _read_body(receive)
-        await admission.enter()
+        if await admission.enter() and await _gone(receive, body):
+            # The client gave up while waiting (a timeout under overload): running its request
+            # now would only delay the ones still waited for. 499 is for the access log alone.
+            admission.leave()
+            await send({"type": "http.response.start", "status": 499, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
         ticket = _Ticket(admission)
         token = _ticket.set(ticket)
 
@@ -164,6 +174,23 @@ async def awaited_outside_when_slow(pending: Awaitable[T], *, after_s: float = S
         return future.result()
     async with stepped_out():
         return await future
+
+
+async def _gone(receive: Receive, body: list[Message]) -> bool:
+    """Whether the client has disconnected, asked without waiting for it (a message that is not
+    the disconnect is kept for the app)."""
+    if body[-1]["type"] == "http.disconnect":
+        return True
+    probe = asyncio.ensure_future(receive())
+    await asyncio.sleep(0)  # a server that knows of the disconnect answers in this one step
+    if not probe.done():
+        probe.cancel()
+        return False
+    message = probe.result()
+    if message["type"] == "http.disconnect":
+        return True
+    body.append(message)
+    return False
 
 
 async def _read_body(receive: Receive) -> list[Message]:

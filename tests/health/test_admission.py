@@ -50,11 +50,18 @@ async def _until(condition: Callable[[], bool]) -> None:
     raise AssertionError("condition never became true")
 
 
-async def _call(app: ASGIApp, path: str) -> list[Message]:
+async def _call(app: ASGIApp, path: str, gone: bool = False) -> list[Message]:
+    """One request: its (empty) body, then a live connection, or (`gone`) a client that left."""
     sent: list[Message] = []
+    messages: list[Message] = [{"type": "http.request", "body": b"", "more_body": False}]
 
     async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        if messages:
+            return messages.pop(0)
+        if gone:
+            return {"type": "http.disconnect"}
+        await asyncio.Future()  # nothing more until the server answers
+        raise AssertionError("unreachable")
 
     async def send(message: Message) -> None:
         sent.append(message)
@@ -208,6 +215,25 @@ async def test_only_a_slow_wait_outside_gives_the_place_back() -> None:
     gate = AdmissionGate(app, Admission(1))
     await _call(gate, "/x")
     assert seen == [1, 1, 0, 2, 1] and gate.admission.running == 0
+
+
+async def test_a_request_whose_client_left_while_it_waited_is_not_run() -> None:
+    inner = Parked()
+    gate = AdmissionGate(inner, Admission(1))
+    first = asyncio.create_task(_call(gate, "/a"))
+    await _until(lambda: inner.entered == ["a"])
+    left = asyncio.create_task(_call(gate, "/b", gone=True))
+    waiting = asyncio.create_task(_call(gate, "/c"))
+    await _until(lambda: gate.admission.queued == 2)
+    for name in "abc":
+        inner.release(name)
+    answers = await asyncio.gather(first, left, waiting)
+    assert inner.entered == ["a", "c"]  # b's client had gone: its work was never done
+    assert answers[1][0]["status"] == 499 and answers[2][0]["status"] == 200
+    assert gate.admission.running == 0 and gate.admission.queued == 0
+    # Admitted at once, a request runs without the check (its client is there a moment ago).
+    inner.release("d")
+    assert (await _call(gate, "/d", gone=True))[0]["status"] == 200
 
 
 async def test_a_request_cancelled_while_waiting_leaves_the_queue() -> None:
