@@ -101,20 +101,22 @@ class RunningServer:
 
 @contextmanager
 def api_server(database_url: str, work_dir: Path, timeout_s: float = 60.0,
-               extra_env: dict[str, str] | None = None, port: int | None = None) -> Iterator[RunningServer]:
+               extra_env: dict[str, str] | None = None, port: int | None = None,
+               module: str = "bench.common") -> Iterator[RunningServer]:
     """Run `uvicorn create_app(settings)` in a subprocess as `cadre serve` does; stop it on exit.
 
     `extra_env` adds settings (e.g. CADRE_MEILI_URL and CADRE_MEILI_SEARCH_KEY for search);
-    `port` a fixed port (default: any free one).
+    `port` a fixed port (default: any free one); `module` another app's `serve --port` entry point
+    (e.g. bench.floor_app).
     """
     port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CADRE_")}
     env.update({"CADRE_DATABASE_URL": database_url, "CADRE_DATA_DIR": str(work_dir / "data"),
                 "CADRE_ENV": "development", "PYTHONPATH": str(ROOT), **(extra_env or {})})
-    log_path = work_dir / "server.log"
+    log_path = work_dir / f"{module.rsplit('.', 1)[-1]}-server.log"
     with log_path.open("wb") as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.common", "serve", "--port", str(port)],
+            [sys.executable, "-m", module, "serve", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     base_url = f"http://{HOST}:{port}"
     try:

@@ -10,7 +10,10 @@ normal middleware); C clients, each a researcher with its own bearer token and
 lean kept-alive connection (bench.loadgen: prepared bytes, minimal parsing), file
 concurrently. The raw baseline runs the statements the service runs
 for the same two transactions through an asyncpg pool of C connections in this process.
-Rounds alternate the order (API, raw, raw, API, ...) so drift in the database hits both.
+The framework floor (bench.floor_app, skip with --no-floor) is a bare FastAPI app under the same
+uvicorn that validates with the product's models, resolves the token and runs the raw statements:
+floor/raw is the most this stack reaches here, API/floor what the product's own request work costs.
+Rounds alternate the order (API, floor, raw, raw, floor, API, ...) so drift in the database hits all.
 """
 
 import argparse
@@ -22,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -241,8 +245,9 @@ async def outbox(conn: asyncpg.Connection, rows: set[tuple[str, int]]) -> None:
     await conn.execute(SQL_OUTBOX, [t for t, _ in ordered], [i for _, i in ordered])
 
 
-async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher, body: dict[str, Any]) -> int:
-    """File one record with the service's statements (see the list above)."""
+async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher,
+                     body: dict[str, Any]) -> asyncpg.Record:
+    """File one record with the service's statements (see the list above); the reloaded row."""
     key = f"bench-{uuid.uuid4().hex}"
     occurred_on = date.fromisoformat(body["occurred_on"])
     cadre_ids: list[int] = body["cadre_ids"]
@@ -271,7 +276,7 @@ async def raw_record(pool: asyncpg.Pool, world: World, who: Researcher, body: di
             *(_entry(who, "service_log.create", "service_log", log["id"],
                      {"version": log["version"], "cadre_id": log["cadre_id"], "record_id": record_id})
               for log in logs)])
-    return record_id
+    return row
 
 
 async def raw_service_logs(conn: asyncpg.Connection, who: Researcher, record: asyncpg.Record,
@@ -296,8 +301,9 @@ async def raw_service_logs(conn: asyncpg.Connection, who: Researcher, record: as
     return logs
 
 
-async def raw_evidence(pool: asyncpg.Pool, world: World, who: Researcher, body: dict[str, Any]) -> int:
-    """File one evidence item with the service's statements (see the list above)."""
+async def raw_evidence(pool: asyncpg.Pool, world: World, who: Researcher,
+                       body: dict[str, Any]) -> asyncpg.Record:
+    """File one evidence item with the service's statements (see the list above); the reloaded row."""
     key = f"bench-{uuid.uuid4().hex}"
     cadre_id: int = body["cadre_id"]
     record_ids: list[int] = body["record_ids"]
@@ -324,7 +330,7 @@ async def raw_evidence(pool: asyncpg.Pool, world: World, who: Researcher, body: 
         await outbox(conn, {("evidence", evidence_id), ("cadre", cadre_id)})
         await raw_audit(conn, who, "evidence.create", "evidence", evidence_id,
                         {"version": row["version"], "cadre_id": cadre_id})
-    return evidence_id
+    return row
 
 
 async def raw_client(pool: asyncpg.Pool, world: World, client: int, start: int, count: int,
@@ -334,7 +340,7 @@ async def raw_client(pool: asyncpg.Pool, world: World, client: int, start: int, 
     for n in range(start, start + count):
         t0 = time.perf_counter()
         body = record_payload(world, client, n)
-        record_id = await raw_record(pool, world, who, body)
+        record_id: int = (await raw_record(pool, world, who, body))["id"]
         await raw_evidence(pool, world, who, evidence_payload(world, body["cadre_ids"][0], record_id,
                                                               body["title"]))
         latencies.append((time.perf_counter() - t0) * 1000)
@@ -416,8 +422,19 @@ def summarize(phases: list[Phase]) -> tuple[int, float, float, float, dict[str, 
     return filings, filings / wall, percentile(lat, 50), percentile(lat, 95), cpu
 
 
-async def bench(db: BenchDatabase, server: RunningServer, args: argparse.Namespace) -> None:
-    """Build the world, warm both paths up, run the rounds and print the results."""
+SERVER_CPU = {"API": "API server CPU ms/filing", "floor": "floor server CPU ms/filing"}
+CPU_KEYS = ["bench process CPU ms/filing", *SERVER_CPU.values(), "PostgreSQL CPU ms/filing"]
+
+
+def round_order(rnd: int, floor: bool) -> tuple[str, ...]:
+    """Odd rounds API first, even rounds raw first; the floor between them."""
+    names = ("API", "floor", "raw") if floor else ("API", "raw")
+    return names if rnd % 2 else names[::-1]
+
+
+async def bench(db: BenchDatabase, server: RunningServer, floor: RunningServer | None,
+                args: argparse.Namespace) -> None:
+    """Build the world, warm the paths up, run the rounds and print the results."""
     clients: int = args.concurrency
     rounds: int = args.rounds
     per_phase = max(clients, args.records // rounds)
@@ -429,90 +446,105 @@ async def bench(db: BenchDatabase, server: RunningServer, args: argparse.Namespa
         setup_s = time.perf_counter() - t0
         async with setup_pool.acquire() as conn:
             pg_pid = await postmaster_pid(conn)
-        meter = CpuMeter({"bench process CPU ms/filing": os.getpid(),
-                          "API server CPU ms/filing": server.pid,
-                          "PostgreSQL CPU ms/filing": pg_pid})
-        target = Target.of(server.base_url)
-        https = [Connection(target) for _ in world.researchers]
+        meter = CpuMeter({CPU_KEYS[0]: os.getpid(), SERVER_CPU["API"]: server.pid,
+                          SERVER_CPU["floor"]: floor.pid if floor else None, CPU_KEYS[-1]: pg_pid})
+        https = {name: [Connection(Target.of(s.base_url)) for _ in world.researchers]
+                 for name, s in (("API", server), ("floor", floor)) if s is not None}
         try:
-            def api_one(c: int, start: int, count: int, lat: list[float]) -> Awaitable[None]:
-                return api_client(https[c], world, c, start, count, lat)
+            def http_path(name: str) -> ClientFn:
+                def one(c: int, start: int, count: int, lat: list[float]) -> Awaitable[None]:
+                    return api_client(https[name][c], world, c, start, count, lat)
+                return one
 
             def raw_one(c: int, start: int, count: int, lat: list[float]) -> Awaitable[None]:
                 return raw_client(raw_pool, world, c, start, count, lat)
 
-            paths: dict[str, ClientFn] = {"API": api_one, "raw": raw_one}
+            paths: dict[str, ClientFn] = {name: http_path(name) for name in https}
+            paths["raw"] = raw_one
             cursor = 0
-            for name in ("API", "raw"):  # warm-up: connections, prepared statements, caches
+            for name in paths:  # warm-up: connections, prepared statements, caches
                 await run_phase(name, 0, clients * args.warmup, clients, cursor, paths[name], None)
                 cursor += args.warmup
             phases: list[Phase] = []
             order: list[str] = []
             for rnd in range(1, rounds + 1):
-                names = ("API", "raw") if rnd % 2 else ("raw", "API")
-                for name in names:
+                for name in round_order(rnd, floor is not None):
                     phases.append(await run_phase(name, rnd, per_phase, clients, cursor,
                                                   paths[name], meter))
                     cursor += per_phase // clients + 1
                     order.append(name)
         finally:
-            for h in https:
-                await h.close()
+            for conns in https.values():
+                for h in conns:
+                    await h.close()
     finally:
         await raw_pool.close()
         await setup_pool.close()
-
     print(f"CPUs available: {cpu_count()} (os.cpu_count()={os.cpu_count()})")
     print(f"database: {db.origin}")
     print(f"API server: uvicorn subprocess pid {server.pid} at {server.base_url} "
           f"(JSON access log to {server.log_path.name}); raw: asyncpg pool of {clients} in-process")
+    if floor:
+        print(f"floor server: bench.floor_app (bare FastAPI + the raw statements) pid {floor.pid}")
     print(f"clients: {clients} concurrent researchers; {per_phase} filings per phase; "
           f"one filing = record + evidence (2 transactions); warm-up {args.warmup} per client per path")
-    print(f"order: warm-up API, warm-up raw, then {' -> '.join(order)}; world built in {setup_s:.1f}s "
-          f"({len(world.cadre_ids)} cadres)")
+    print(f"order: warm-up {', '.join(paths)}, then {' -> '.join(order)}; world built in "
+          f"{setup_s:.1f}s ({len(world.cadre_ids)} cadres)")
     print()
-    cpu_keys = ["bench process CPU ms/filing", "API server CPU ms/filing", "PostgreSQL CPU ms/filing"]
-    rows: list[list[object]] = []
-    for p in phases:
-        rows.append([p.path, p.round, p.filings, p.wall_s, p.filings / p.wall_s,
-                     percentile(p.latencies_ms, 50), percentile(p.latencies_ms, 95),
-                     *[p.cpu.get(k, float("nan")) * 1000 / p.filings for k in cpu_keys],
-                     100 * p.cpu.get("machine busy", float("nan")),
-                     100 * p.cpu.get("machine other", float("nan"))])
+    report(phases, [name for name in paths])
+
+
+def _phase_row(p: Phase) -> list[object]:
+    server = p.cpu.get(SERVER_CPU[p.path], float("nan")) if p.path in SERVER_CPU else float("nan")
+    return [p.path, p.round, p.filings, p.wall_s, p.filings / p.wall_s,
+            percentile(p.latencies_ms, 50), percentile(p.latencies_ms, 95),
+            p.cpu.get(CPU_KEYS[0], float("nan")) * 1000 / p.filings, server * 1000 / p.filings,
+            p.cpu.get(CPU_KEYS[-1], float("nan")) * 1000 / p.filings,
+            100 * p.cpu.get("machine busy", float("nan")), 100 * p.cpu.get("machine other", float("nan"))]
+
+
+def report(phases: list[Phase], names: list[str]) -> None:
+    """Per-phase table, per-path summary, CPU split, capacity and the verdicts."""
     print_table(["path", "round", "filings", "wall s", "filings/s", "p50 ms", "p95 ms",
-                 "bench cpu ms", "server cpu ms", "pg cpu ms", "busy %", "others %"], rows)
+                 "bench cpu ms", "server cpu ms", "pg cpu ms", "busy %", "others %"],
+                [_phase_row(p) for p in phases])
     print()
-    api = summarize([p for p in phases if p.path == "API"])
-    raw = summarize([p for p in phases if p.path == "raw"])
-    summary: list[list[object]] = [
-        ["API (HTTP, uvicorn)", api[0], api[1], api[2], api[3]],
-        ["raw (asyncpg, same SQL)", raw[0], raw[1], raw[2], raw[3]],
-        ["ratio API/raw", "", api[1] / raw[1], api[2] / raw[2], api[3] / raw[3]],
-    ]
-    print_table(["path", "filings", "filings/s", "p50 ms", "p95 ms"], summary)
+    sums = {name: summarize([p for p in phases if p.path == name]) for name in names}
+    raw = sums["raw"]
+    labels = {"API": "API (HTTP, uvicorn)", "floor": "floor (bare FastAPI, same SQL)",
+              "raw": "raw (asyncpg, same SQL)"}
+    table: list[list[object]] = [[labels[n], s[0], s[1], s[2], s[3]] for n, s in sums.items()]
+    table += [[f"ratio {n}/raw", "", s[1] / raw[1], s[2] / raw[2], s[3] / raw[3]]
+              for n, s in sums.items() if n != "raw"]
+    print_table(["path", "filings", "filings/s", "p50 ms", "p95 ms"], table)
     print()
-    keys = [k for k in (*cpu_keys, "machine busy %", "machine iowait %", "machine other %")
-            if k in api[4] or k in raw[4]]
-    if keys:
-        print_table(["CPU (per filing, all rounds; 'other' = processes not in this benchmark)", "API",
-                     "raw"], [[k, api[4].get(k, float("nan")), raw[4].get(k, float("nan"))] for k in keys])
-        print()
-    if all(k in api[4] and k in raw[4] for k in cpu_keys):
-        # What the service itself costs: the HTTP load generator's CPU is left out for the API,
-        # the driving process (which is the "application" there) is kept for raw.
-        api_ms = api[4][cpu_keys[1]] + api[4][cpu_keys[2]]
-        raw_ms = raw[4][cpu_keys[0]] + raw[4][cpu_keys[2]]
-        cpus = cpu_count()
-        print(f"CPU-bound capacity on {cpus} CPUs without the load generator: API "
-              f"{cpus * 1000 / api_ms:.0f} filings/s ({api_ms:.2f} CPU ms/filing: server + PostgreSQL), "
-              f"raw {cpus * 1000 / raw_ms:.0f} filings/s ({raw_ms:.2f} CPU ms/filing: driver + PostgreSQL), "
-              f"ratio {raw_ms / api_ms:.2f}")
+    keys = [k for k in (*CPU_KEYS, "machine busy %", "machine iowait %", "machine other %")
+            if any(k in s[4] for s in sums.values())]
+    print_table(["CPU (per filing, all rounds; 'other' = processes not in this benchmark)", *names],
+                [[k, *(s[4].get(k, float("nan")) for s in sums.values())] for k in keys])
+    print()
+    cpus = cpu_count()
+    raw_ms = raw[4].get(CPU_KEYS[0], float("nan")) + raw[4].get(CPU_KEYS[-1], float("nan"))
+    for name in (n for n in names if n in SERVER_CPU):
+        # What the service itself costs: the HTTP load generator's CPU is left out, the driving
+        # process (which is the "application" there) is kept for raw.
+        ms = sums[name][4].get(SERVER_CPU[name], float("nan")) + sums[name][4].get(CPU_KEYS[-1],
+                                                                                    float("nan"))
+        print(f"CPU-bound capacity on {cpus} CPUs without the load generator: {name} "
+              f"{cpus * 1000 / ms:.0f} filings/s ({ms:.2f} CPU ms/filing: server + PostgreSQL), "
+              f"raw {cpus * 1000 / raw_ms:.0f} ({raw_ms:.2f}: driver + PostgreSQL), "
+              f"ratio {raw_ms / ms:.2f}")
+    api = sums["API"]
     ratio = api[1] / raw[1]
     verdict = "meets" if ratio >= TARGET_RATIO else "BELOW"
     p95 = api[3] / raw[3]
     print(f"throughput ratio API/raw = {ratio:.2f} ({verdict} the {TARGET_RATIO:.1f}x target); "
           f"latency ratio p50 {api[2] / raw[2]:.2f}, p95 {p95:.2f} "
           f"({'meets' if p95 <= 2 else 'ABOVE'} the 2x p95 target)")
+    if "floor" in sums:
+        fl = sums["floor"]
+        print(f"framework floor: floor/raw = {fl[1] / raw[1]:.2f} (the most FastAPI + uvicorn + "
+              f"asyncpg reach here with the same SQL); API/floor = {api[1] / fl[1]:.2f}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -526,6 +558,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured filings per client per path")
     parser.add_argument("--cadres", type=int, default=50, help="cadres in the district (default 50)")
     parser.add_argument("--quick", action="store_true", help="small run: 200 filings per path")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the framework floor path (bench.floor_app)")
     parser.add_argument("--request-concurrency", type=int, default=None,
                         help="the API server's admission gate (CADRE_REQUEST_CONCURRENCY; default: "
                              "the service's default)")
@@ -556,8 +590,10 @@ def main(argv: list[str] | None = None) -> None:
         gate = ({} if args.request_concurrency is None
                 else {"CADRE_REQUEST_CONCURRENCY": str(args.request_concurrency)})
         with api_server(db.url, Path(tmp), extra_env=gate) as server, \
+                (api_server(db.url, Path(tmp), module="bench.floor_app") if args.floor
+                 else nullcontext()) as floor, \
                 asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(bench(db, server, args))
+            runner.run(bench(db, server, floor, args))
 
 
 if __name__ == "__main__":
