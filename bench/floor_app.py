@@ -1,6 +1,6 @@
-"""The framework floor for the filing benchmark: the fixed stack doing only what filing must do.
+"""The framework floor of the filing and search benchmarks: the fixed stack doing only what it must.
 
-    python -m bench.floor_app serve --port 8123      (started by `python -m bench.filing`)
+    python -m bench.floor_app serve --port 8123   (started by `python -m bench.filing` / `bench.search`)
 
 A bare FastAPI app under uvicorn (same loop, same HTTP parser as `cadre serve`) with one asyncpg
 pool. Its `POST /api/records` and `POST /api/evidence` do the minimum any implementation of these
@@ -11,23 +11,40 @@ the raw baseline's statements, i.e. the service's own SQL (`bench.filing.raw_rec
 log, no idempotency replay, no error mapping, no admission gate: everything the product adds on
 top of this is what the benchmark's "API − floor" gap measures, and "floor ÷ raw" bounds what any
 implementation on FastAPI + uvicorn + asyncpg can reach against raw asyncpg on this machine.
+
+Its `GET /api/search` likewise: validate the parameters with the product's model, resolve the token
+with the search scope (one query, as the product does), build the product's own Meilisearch request
+(`meili_request`), send it with the product's `SearchClient` (official client, pooled keep-alive)
+while the audit entry is written (`audit_only`, durable before the answer), and answer the asked
+page of Meilisearch's hits as JSON — no checking or re-ranking of the window, no pages past it, no
+near matches, no highlighting, no middleware: "floor ÷ direct" bounds what any search API on this
+stack reaches against the official client alone.
 """
 
 import argparse
+import asyncio
 import hashlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 
 from bench.filing import Researcher, World, raw_evidence, raw_record
+from schemas.common import Role
 from schemas.evidence import EvidenceCreate, EvidenceOut
 from schemas.records import RecordCreate, RecordOut
+from schemas.search_api import SearchParams
 from service.auth import repo as auth_repo
 from service.config import get_settings
 from service.db import create_pool
+from service.principal import Principal
+from service.search.client import SearchClient
+from service.search.repo import scope_from_row
+from service.search.service import meili_request
+from service.uow import audit_only
 
 HOST = "127.0.0.1"
 
@@ -39,9 +56,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     assert settings.database_url, "CADRE_DATABASE_URL is set by the benchmark"
     app.state.pool = await create_pool(settings.database_url, settings.db_pool_min,
                                        settings.db_pool_max)
+    app.state.search = (SearchClient(settings) if settings.meili_url and settings.meili_search_key
+                        else None)
     try:
         yield
     finally:
+        if app.state.search is not None:
+            app.state.search.close()
         await app.state.pool.close()
 
 
@@ -93,6 +114,31 @@ async def create_evidence(body: EvidenceCreate, pool: Pool, who: Who) -> Respons
     assert body.campaign_id is not None and body.team_id is not None
     row = await raw_evidence(pool, _world(body.campaign_id, body.team_id), who, data)
     return _json(EvidenceOut(**{k: row[k] for k in EvidenceOut.model_fields}))
+
+
+@app.get("/api/search")
+async def search(request: Request, pool: Pool, params: Annotated[SearchParams, Query()],
+                 authorization: Annotated[str, Header()]) -> Response:
+    """Token and scope, the product's Meilisearch request beside the audit insert, the page as JSON."""
+    async with pool.acquire() as conn:
+        row = await auth_repo.resolve_token(
+            conn, hashlib.sha256(authorization.removeprefix("Bearer ").encode()).digest(), True)
+    if row is None:
+        raise HTTPException(401)
+    scope = scope_from_row(row)
+    principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),
+                          "127.0.0.1", row["kind"], search_scope=scope)
+    meili = meili_request(principal, scope, params)
+    client: SearchClient = request.app.state.search
+    raw, _ = await asyncio.gather(
+        client.search(meili.q, meili.body),
+        audit_only(pool, principal, "search", "search", None,
+                   params.model_dump(mode="json", exclude_defaults=True)))
+    # A window (page 1 of hitsPerPage ≥ the page's end) holds the page; else the answer is the page.
+    windowed = meili.body.get("page") == 1 and meili.body.get("hitsPerPage", 0) > params.per_page
+    start = (params.page - 1) * params.per_page if windowed else 0
+    page = {"total": raw.get("totalHits", 0), "hits": raw["hits"][start:start + params.per_page]}
+    return Response(json.dumps(page, ensure_ascii=False), media_type="application/json")
 
 
 @app.get("/healthz")

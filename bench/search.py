@@ -36,6 +36,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class Run:
     queries: list[Query]
     prepared: list[Prepared]
     factories: dict[str, Callable[[], Call]]
+    floor: RunningServer | None = None
     phases: list[Phase] = field(default_factory=list)
     mismatches: int = 0
     totals: list[int] = field(default_factory=list)
@@ -106,7 +108,8 @@ class Run:
         return list(enumerate(self.prepared))
 
 
-def setup(stack: Stack, server: RunningServer, args: argparse.Namespace) -> Run:
+def setup(stack: Stack, server: RunningServer, floor: RunningServer | None,
+          args: argparse.Namespace) -> Run:
     """Log in, build the mix with the service's own request building, and the callers of each path."""
     meili_url, key = stack.settings.meili_url, stack.settings.meili_search_key
     assert meili_url and key
@@ -116,10 +119,13 @@ def setup(stack: Stack, server: RunningServer, args: argparse.Namespace) -> Run:
     secret = key.get_secret_value()
     factories = {"API": api_caller(server.base_url, token),
                  "direct": direct_caller(meili_url, secret, stack.index_uid)}
+    if floor is not None:
+        factories["floor"] = api_caller(floor.base_url, token)
     if args.reference:
         factories[KEEPALIVE] = keepalive_caller(meili_url, secret, stack.index_uid)
         factories[NEWCONN] = newconn_caller(meili_url, secret, stack.index_uid)
-    return Run(stack, server, args, token, queries, prepare(queries, principal, scope), factories)
+    return Run(stack, server, args, token, queries, prepare(queries, principal, scope), factories,
+               floor)
 
 
 def meter_of(run: Run) -> CpuMeter:
@@ -132,7 +138,8 @@ def meter_of(run: Run) -> CpuMeter:
             await conn.close()
 
     return CpuMeter({"API server": run.server.pid, "Meilisearch": run.stack.meili_pid,
-                     "PostgreSQL": asyncio.run(pg_pid())})
+                     "PostgreSQL": asyncio.run(pg_pid()),
+                     "floor server": run.floor.pid if run.floor else None})
 
 
 def measure(run: Run, meter: CpuMeter) -> None:
@@ -170,20 +177,23 @@ def _phase(runner: Runner, name: str, c: int, rnd: int, work: list[tuple[int, Pr
 
 
 def profile_api(run: Run, meter: CpuMeter) -> tuple[Path, int, float, int, float]:
-    """py-spy the API server while the API path runs the mix for a while."""
+    """py-spy the API (or floor) server while its path runs the mix for a while."""
     args = run.args
     c = args.profile_concurrency
     out = Path(tempfile.gettempdir()) / f"bench-search-pyspy-{os.getpid()}.txt"
-    runner = Runner(run.factories["API"], c)
+    name, server = (("floor", run.floor) if args.profile_floor and run.floor
+                    else ("API", run.server))
+    runner = Runner(run.factories[name], c)
     try:
-        with py_spy(run.server.pid, out, args.profile_rate):
+        with py_spy(server.pid, out, args.profile_rate):
             before = meter.sample()
             t0 = time.perf_counter()
             n = 0
             while time.perf_counter() - t0 < args.profile_seconds:
                 n += len(runner.run(run.work)[1])
             wall = time.perf_counter() - t0
-            server_ms = CpuMeter.delta(before, meter.sample()).get("API server", 0.0) * 1000 / n
+            server_ms = CpuMeter.delta(before, meter.sample()).get(
+                "floor server" if name == "floor" else "API server", 0.0) * 1000 / n
     finally:
         runner.close()
     return out, n, wall, c, server_ms
@@ -218,12 +228,13 @@ def report_phases(run: Run) -> None:
     for p in run.phases:
         ms = [x for _, x in p.latencies]
         p50, p95, p99, _ = _stats(ms)
+        server = "floor server" if p.path == "floor" else "API server"
         rows.append([p.path, p.concurrency, p.round, len(ms), len(ms) / p.wall_s, p50, p95, p99,
                      *(p.cpu.get(g, float("nan")) * 1000 / len(ms)
-                       for g in ("API server", "Meilisearch", "PostgreSQL", "bench")),
+                       for g in (server, "Meilisearch", "PostgreSQL", "bench")),
                      100 * p.cpu.get("machine other", float("nan"))])
     print_table(["path", "conc", "round", "queries", "q/s", "p50 ms", "p95 ms", "p99 ms",
-                 "api cpu ms/q", "meili cpu ms/q", "pg cpu ms/q", "bench cpu ms/q", "others %"], rows)
+                 "server cpu ms/q", "meili cpu ms/q", "pg cpu ms/q", "bench cpu ms/q", "others %"], rows)
     print()
 
 
@@ -244,6 +255,15 @@ def report_summary(run: Run) -> None:
                         a[3] / d[3]])
         summary.append(["API - direct (ms)", c, "", "", a[0] - d[0], a[1] - d[1], a[2] - d[2],
                         a[3] - d[3]])
+        if "floor" in got:
+            f = got["floor"]
+            summary.append(["ratio floor/direct", c, "", f[4] / d[4], f[0] / d[0], f[1] / d[1],
+                            f[2] / d[2], f[3] / d[3]])
+            for label, i in (("p50", 0), ("p95", 1)):
+                limit = TARGET_FACTOR * d[i] + TARGET_PLUS_MS
+                checks.append(f"  floor (bare FastAPI: token, request, audit, page) c{c} {label}: "
+                              f"{f[i]:.2f} ms -> {'within' if f[i] <= limit else 'ABOVE'} the limit "
+                              f"{limit:.2f} ms")
         if KEEPALIVE in got:
             k = got[KEEPALIVE]
             summary.append(["official client - raw HTTP (ms)", c, "", "", d[0] - k[0], d[1] - k[1],
@@ -288,12 +308,12 @@ def report_breakdown(steps: dict[str, list[float]]) -> None:
                                                           for k, v in steps.items()])
 
 
-def report_profile(profile: tuple[Path, int, float, int, float], rate: int) -> None:
-    """Where the API server's CPU samples fall: request step, library, leaf function."""
+def report_profile(profile: tuple[Path, int, float, int, float], rate: int, who: str) -> None:
+    """Where the profiled server's CPU samples fall: request step, library, leaf function."""
     out, n, wall, c, server_ms = profile
     total, by_step, by_lib, leaves = read_profile(out)
     print()
-    print(f"py-spy of the API server ({rate} samples/s of threads py-spy sees as active), {n} API "
+    print(f"py-spy of the {who} server ({rate} samples/s of threads py-spy sees as active), {n} {who} "
           f"queries at concurrency {c} in {wall:.1f}s; {total} samples "
           f"({total / rate * 1000 / max(n, 1):.2f} active-thread ms/query); the server used "
           f"{server_ms:.2f} CPU ms/query, shared out below by busy-sample share; raw stacks in {out}")
@@ -308,9 +328,10 @@ def report_profile(profile: tuple[Path, int, float, int, float], rate: int) -> N
                 [[k[:110], v, 100 * v / total] for k, v in leaves.most_common(15)])
 
 
-def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None:
+def bench(stack: Stack, server: RunningServer, floor: RunningServer | None,
+          args: argparse.Namespace) -> None:
     """Generate the mix, warm up and verify, run the rounds and print the results."""
-    run = setup(stack, server, args)
+    run = setup(stack, server, floor, args)
     meter = meter_of(run)
     measure(run, meter)
     steps = (asyncio.run(breakdown(stack, run.token, run.prepared, server.base_url))
@@ -323,7 +344,8 @@ def bench(stack: Stack, server: RunningServer, args: argparse.Namespace) -> None
     if steps:
         report_breakdown(steps)
     if profile:
-        report_profile(profile, args.profile_rate)
+        report_profile(profile, args.profile_rate,
+                       "floor" if args.profile_floor and floor is not None else "API")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -341,9 +363,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="py-spy the API server on an extra run")
     parser.add_argument("--reference", action="store_true",
                         help="also run the direct request over keep-alive httpx (reference only)")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the framework floor path (bench.floor_app)")
     parser.add_argument("--profile-seconds", type=float, default=20.0)
     parser.add_argument("--profile-rate", type=int, default=250)
     parser.add_argument("--profile-concurrency", type=int, default=1)
+    parser.add_argument("--profile-floor", action="store_true",
+                        help="py-spy the floor server instead of the API server")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database and the index")
     parser.add_argument("--reindex", action="store_true", help="rebuild the index (keep the database)")
     parser.add_argument("--quick", action="store_true", help="2,000 cadres, 100 queries, 2 rounds")
@@ -359,8 +385,10 @@ def main(argv: list[str] | None = None) -> None:
     ds = Dataset(args.cadres, args.records_per_cadre, args.evidence_per_cadre)
     with search_stack(ds, rebuild=args.rebuild, reindex_always=args.reindex) as stack, \
             tempfile.TemporaryDirectory(prefix="cadre-bench-search-") as tmp, \
-            api_server(stack.url, Path(tmp), extra_env=stack.server_env()) as server:
-        bench(stack, server, args)
+            api_server(stack.url, Path(tmp), extra_env=stack.server_env()) as server, \
+            (api_server(stack.url, Path(tmp), extra_env=stack.server_env(), module="bench.floor_app")
+             if args.floor else nullcontext()) as floor:
+        bench(stack, server, floor, args)
 
 
 if __name__ == "__main__":
