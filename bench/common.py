@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -144,7 +145,10 @@ def api_server(database_url: str, work_dir: Path, timeout_s: float = 60.0,
 
 
 def _serve(port: int) -> None:
-    """Serve the app like `cadre serve`: JSON logs, one uvicorn worker, settings from CADRE_*."""
+    """Serve the app like `cadre serve`: one uvicorn worker, settings from CADRE_*.
+
+    BENCH_SERVER_WORKERS=N (an experiment, not what `cadre serve` does) runs N uvicorn workers.
+    """
     import uvicorn
 
     from service.config import get_settings
@@ -152,8 +156,23 @@ def _serve(port: int) -> None:
     from service.main import create_app
 
     configure_logging(logging.INFO)
+    workers = int(os.environ.get("BENCH_SERVER_WORKERS", "1"))
+    if workers > 1:
+        uvicorn.run("bench.common:worker_app", factory=True, workers=workers, host=HOST, port=port,
+                    log_config=None, proxy_headers=False)
+        return
     uvicorn.run(create_app(get_settings()), host=HOST, port=port, log_config=None,
                 proxy_headers=False)
+
+
+def worker_app() -> Any:
+    """The app in a uvicorn worker process (logging configured there too)."""
+    from service.config import get_settings
+    from service.logging_setup import configure_logging
+    from service.main import create_app
+
+    configure_logging(logging.INFO)
+    return create_app(get_settings())
 
 
 async def postmaster_pid(conn: asyncpg.Connection) -> int | None:
