@@ -5,7 +5,7 @@ from typing import Any
 import meilisearch
 
 from indexer.client import wait
-from schemas.search import CHAR_LOCALE, FILTERABLE, LOCALIZED, SEARCHABLE, SORTABLE
+from schemas.search import CHAR_LOCALE, FILTERABLE, LOCALIZED, MAX_TOTAL_HITS, SEARCHABLE, SORTABLE
 
 RANGED = ("date",)  # filtered with >= / <= (service/search/filters.py)
 
@@ -42,7 +42,7 @@ def index_settings() -> dict[str, Any]:
         # service checks the whole term in every hit. Keeping the distance of every pair of
         # words up to eight apart ("byWord") was most of the indexing work.
         "proximityPrecision": "byAttribute",
-        "pagination": {"maxTotalHits": 10000},
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
         "faceting": {"maxValuesPerFacet": 200},
         # Candidate mode uses the search-time `distinct` on cadre_id; the index itself keeps all.
         "distinctAttribute": None,

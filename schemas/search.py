@@ -78,6 +78,7 @@ CHAR_FIELDS = ["title_c", "ctx_c", "body_c", "alt_c"]  # texts stored in charact
 # Tokenized without a language's segmenter: Chinese segmentation (jieba, for `cmn`) would cut a
 # stored pair such as 市更 into two words. Index and queries use the same locale.
 CHAR_LOCALE = "eng"
+MAX_TOTAL_HITS = 10_000  # the index's pagination.maxTotalHits: no offset + limit goes past it
 LOCALIZED = [*CHAR_FIELDS, "chars"]
 # Written into the build marker: a live index built with another encoding is rebuilt at start.
 ENCODING = "pairs-1"

@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from schemas.search import CHAR_FIELDS, CHAR_LOCALE
+from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
 from service.search import filters, highlight, near, rank, repo
@@ -107,6 +107,7 @@ class Page:
     more_offset: int | None = None  # library: Meilisearch offset where the page goes on past the window
     more_limit: int = 0
     deep: bool = False  # candidates: more evidence than the window
+    window_cadres: frozenset[int] = frozenset()  # candidates: the cadres ranked from the window
 
 
 def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Page:
@@ -119,7 +120,8 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Pag
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
     if params.mode == "candidates":
         groups = rank.best_per_cadre(query, hits)
-        return Page(groups[start:end], len(groups), facets, deep=found > rank.CANDIDATE_WINDOW)
+        return Page(groups[start:end], len(groups), facets, deep=found > rank.CANDIDATE_WINDOW,
+                    window_cadres=frozenset(g["cadre_id"] for g in groups))
     # Exact when everything fits the window; past it, unchecked hits are counted as found.
     kept = len(hits)
     total = kept + max(0, found - rank.WINDOW)
@@ -146,9 +148,23 @@ def _result(query: Query, params: SearchParams, page: Page, near_result: NearRes
                         facets={k: dict(v) for k, v in page.facets.items()}, near=near_result)
 
 
+def _deep_request(base: dict[str, Any]) -> dict[str, Any]:
+    """Candidate mode past the evidence window: the cadres counted by Meilisearch's distinct."""
+    return {**base, "facets": [], "page": 1, "hitsPerPage": 1, "attributesToRetrieve": ["id"]}
+
+
+def _distinct_list(base: dict[str, Any], limit: int) -> dict[str, Any]:
+    """The first `limit` cadres in Meilisearch's order, one (its best) evidence item each."""
+    rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
+    return {**rest, "facets": [], "offset": 0, "limit": min(limit, MAX_TOTAL_HITS)}
+
+
 async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
-                page: Page) -> Page:
-    """Fetch what the window could not give: hits past it, or cadres past the evidence window."""
+                page: Page, deep_ahead: dict[str, Any] | None = None) -> Page:
+    """Fetch what the window could not give: hits past it, or cadres past the evidence window.
+
+    `deep_ahead`: the answer to the deep request when it was already sent beside the first one.
+    """
     q = query.meili()
     if page.more_offset is not None:
         rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
@@ -156,11 +172,18 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
                                        "limit": page.more_limit})
         page.docs += [h for h in more["hits"] if rank.verified(query, h)]
     if page.deep:
-        # More evidence than the window: count cadres (and serve pages past it) with distinct.
-        deep = await client.search(q, {**base, "facets": []})
+        # More evidence than the window: the cadres are counted with distinct, and the list goes
+        # on past the window's ranked cadres with Meilisearch's distinct list without them — its
+        # first `end` entries hold every one a page up to `end` needs.
+        deep = deep_ahead if deep_ahead is not None else await client.search(q, _deep_request(base))
         page.total = max(page.total, deep.get("totalHits", 0))
-        if not page.docs:
-            page.docs = [h for h in deep["hits"] if rank.verified(query, h)]
+        start, end = (params.page - 1) * params.per_page, params.page * params.per_page
+        ranked = len(page.window_cadres)
+        if end > ranked:
+            listed = await client.search(q, _distinct_list(base, end + params.per_page))
+            beyond = [h for h in listed["hits"]
+                      if h.get("cadre_id") not in page.window_cadres and rank.verified(query, h)]
+            page.docs += beyond[max(0, start - ranked):end - ranked]
     return page
 
 
@@ -200,10 +223,18 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     query = parse(params.q)
     base = _params(params, filters.access_filter(principal, scope))
     details = params.model_dump(mode="json", exclude_defaults=True)
-    # The audit write runs while Meilisearch answers, so it adds no latency.
-    raw, _ = await asyncio.gather(client.search(query.meili(), _first_request(query, params, base)),
-                                  audit_only(pool, principal, "search", "search", None, details))
-    page = await _rest(client, query, params, base, _from_window(query, params, raw))
+    # The audit write runs while Meilisearch answers, so it adds no latency. In candidate mode the
+    # cadre count is asked for at the same time: a query with more evidence than the window needs
+    # it, and for one with less (whose answer is then not used) it costs Meilisearch little.
+    first = client.search(query.meili(), _first_request(query, params, base))
+    audit = audit_only(pool, principal, "search", "search", None, details)
+    deep_ahead: dict[str, Any] | None = None
+    if params.mode == "candidates" and _windowed(query, params):
+        raw, _, deep_ahead = await asyncio.gather(
+            first, audit, client.search(query.meili(), _deep_request(base)))
+    else:
+        raw, _ = await asyncio.gather(first, audit)
+    page = await _rest(client, query, params, base, _from_window(query, params, raw), deep_ahead)
     near_result = None
     if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query):
         near_result = await _near(client, query, params, base)

@@ -8,6 +8,8 @@ ungraded) not relevant.
 import math
 from typing import Any
 
+from service.search import rank
+from tests.search import oracle
 from tests.search.conftest import Library, search
 
 TARGET = 0.9
@@ -67,3 +69,23 @@ async def test_candidate_mode_puts_the_cadre_with_the_strongest_evidence_first(l
     names = [h["cadre_names"][0] for h in body["hits"]]
     assert names[0] == "周建国" and len(names) == len(set(names)) == body["total"]
     assert body["hits"][0]["id"] == library.ids["r-title"]
+
+
+async def test_candidate_mode_past_the_evidence_window_counts_and_pages_every_cadre(
+        library: Library) -> None:
+    # More matching evidence than the window re-ranked in the service: the cadre count and the
+    # pages past the window come from Meilisearch's distinct answer (sent beside the first one).
+    evidence = [d for d in library.visible() if d["type"] == "evidence"]
+    term = next(t for t in ("工作", "推进", "项目", "服务", "群众", "完成")
+                if len(oracle.containing(evidence, t)) > rank.CANDIDATE_WINDOW)
+    cadres = {d["cadre_id"] for d in oracle.containing(evidence, term)}
+    for per_page in (20, 50):  # pages that end inside, across and past the window's cadres
+        first = await search(library.client, term, mode="candidates", per_page=per_page)
+        assert first["total"] == len(cadres) > per_page
+        seen: list[int] = []
+        for page in range(1, math.ceil(first["total"] / per_page) + 1):
+            body = await search(library.client, term, mode="candidates", per_page=per_page, page=page)
+            assert body["total"] == first["total"]
+            seen += [h["cadre_ids"][0] for h in body["hits"]]
+        assert len(seen) == len(set(seen)), f"a cadre on two pages (per_page {per_page})"
+        assert set(seen) == cadres, (per_page, len(seen), len(cadres))
