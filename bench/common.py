@@ -151,22 +151,19 @@ def _serve(port: int) -> None:
     """
     import uvicorn
 
-    from service.config import get_settings
     from service.logging_setup import configure_logging
-    from service.main import create_app
 
-    configure_logging(logging.INFO)
     workers = int(os.environ.get("BENCH_SERVER_WORKERS", "1"))
     if workers > 1:
+        configure_logging(logging.INFO)
         uvicorn.run("bench.common:worker_app", factory=True, workers=workers, host=HOST, port=port,
                     log_config=None, proxy_headers=False)
         return
-    uvicorn.run(create_app(get_settings()), host=HOST, port=port, log_config=None,
-                proxy_headers=False)
+    uvicorn.run(worker_app(), host=HOST, port=port, log_config=None, proxy_headers=False)
 
 
 def worker_app() -> Any:
-    """The app in a uvicorn worker process (logging configured there too)."""
+    """The app as `cadre serve` builds it, logging configured (also in a uvicorn worker process)."""
     from service.config import get_settings
     from service.logging_setup import configure_logging
     from service.main import create_app

@@ -491,7 +491,7 @@ async def bench(db: BenchDatabase, server: RunningServer, floor: RunningServer |
     print(f"order: warm-up {', '.join(paths)}, then {' -> '.join(order)}; world built in "
           f"{setup_s:.1f}s ({len(world.cadre_ids)} cadres)")
     print()
-    report(phases, [name for name in paths])
+    report(phases, list(paths))
 
 
 def _phase_row(p: Phase) -> list[object]:

@@ -23,7 +23,6 @@ stack reaches against the official client alone.
 
 import argparse
 import asyncio
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,6 +37,7 @@ from schemas.evidence import EvidenceCreate, EvidenceOut
 from schemas.records import RecordCreate, RecordOut
 from schemas.search_api import SearchParams
 from service.auth import repo as auth_repo
+from service.auth.service import hash_token
 from service.config import get_settings
 from service.db import create_pool
 from service.principal import Principal
@@ -78,13 +78,19 @@ async def get_pool(request: Request) -> asyncpg.Pool:
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
-async def researcher(pool: Pool, authorization: Annotated[str, Header()]) -> Researcher:
-    """The bearer token's user, one query (the product's own token SQL)."""
+async def _token_row(pool: asyncpg.Pool, authorization: str, with_scope: bool) -> asyncpg.Record:
+    """The bearer token's user (and search scope), one query (the product's own token SQL)."""
     async with pool.acquire() as conn:
         row = await auth_repo.resolve_token(
-            conn, hashlib.sha256(authorization.removeprefix("Bearer ").encode()).digest())
+            conn, hash_token(authorization.removeprefix("Bearer ")), with_scope)
     if row is None:
         raise HTTPException(401)
+    return row
+
+
+async def researcher(pool: Pool, authorization: Annotated[str, Header()]) -> Researcher:
+    """The bearer token's user."""
+    row = await _token_row(pool, authorization, with_scope=False)
     return Researcher(row["id"], row["username"], {})
 
 
@@ -120,11 +126,7 @@ async def create_evidence(body: EvidenceCreate, pool: Pool, who: Who) -> Respons
 async def search(request: Request, pool: Pool, params: Annotated[SearchParams, Query()],
                  authorization: Annotated[str, Header()]) -> Response:
     """Token and scope, the product's Meilisearch request beside the audit insert, the page as JSON."""
-    async with pool.acquire() as conn:
-        row = await auth_repo.resolve_token(
-            conn, hashlib.sha256(authorization.removeprefix("Bearer ").encode()).digest(), True)
-    if row is None:
-        raise HTTPException(401)
+    row = await _token_row(pool, authorization, with_scope=True)
     scope = scope_from_row(row)
     principal = Principal(row["id"], row["username"], row["display_name"], Role(row["role"]),
                           "127.0.0.1", row["kind"], search_scope=scope)

@@ -128,6 +128,9 @@ def setup(stack: Stack, server: RunningServer, floor: RunningServer | None,
                floor)
 
 
+SERVER_METER = {"API": "API server", "floor": "floor server"}  # CpuMeter group of each server path
+
+
 def meter_of(run: Run) -> CpuMeter:
     """CPU meters of the API server, Meilisearch and PostgreSQL (this process: rusage)."""
     async def pg_pid() -> int | None:
@@ -137,9 +140,9 @@ def meter_of(run: Run) -> CpuMeter:
         finally:
             await conn.close()
 
-    return CpuMeter({"API server": run.server.pid, "Meilisearch": run.stack.meili_pid,
+    return CpuMeter({SERVER_METER["API"]: run.server.pid, "Meilisearch": run.stack.meili_pid,
                      "PostgreSQL": asyncio.run(pg_pid()),
-                     "floor server": run.floor.pid if run.floor else None})
+                     SERVER_METER["floor"]: run.floor.pid if run.floor else None})
 
 
 def measure(run: Run, meter: CpuMeter) -> None:
@@ -176,13 +179,17 @@ def _phase(runner: Runner, name: str, c: int, rnd: int, work: list[tuple[int, Pr
     return Phase(name, c, rnd, wall, lat, cpu)
 
 
+def profiled(run: Run) -> tuple[str, RunningServer]:
+    """The path and server `--profile` records: the floor's with --profile-floor, else the API's."""
+    return ("floor", run.floor) if run.args.profile_floor and run.floor else ("API", run.server)
+
+
 def profile_api(run: Run, meter: CpuMeter) -> tuple[Path, int, float, int, float]:
     """py-spy the API (or floor) server while its path runs the mix for a while."""
     args = run.args
     c = args.profile_concurrency
     out = Path(tempfile.gettempdir()) / f"bench-search-pyspy-{os.getpid()}.txt"
-    name, server = (("floor", run.floor) if args.profile_floor and run.floor
-                    else ("API", run.server))
+    name, server = profiled(run)
     runner = Runner(run.factories[name], c)
     try:
         with py_spy(server.pid, out, args.profile_rate):
@@ -192,8 +199,7 @@ def profile_api(run: Run, meter: CpuMeter) -> tuple[Path, int, float, int, float
             while time.perf_counter() - t0 < args.profile_seconds:
                 n += len(runner.run(run.work)[1])
             wall = time.perf_counter() - t0
-            server_ms = CpuMeter.delta(before, meter.sample()).get(
-                "floor server" if name == "floor" else "API server", 0.0) * 1000 / n
+            server_ms = CpuMeter.delta(before, meter.sample()).get(SERVER_METER[name], 0.0) * 1000 / n
     finally:
         runner.close()
     return out, n, wall, c, server_ms
@@ -228,7 +234,7 @@ def report_phases(run: Run) -> None:
     for p in run.phases:
         ms = [x for _, x in p.latencies]
         p50, p95, p99, _ = _stats(ms)
-        server = "floor server" if p.path == "floor" else "API server"
+        server = SERVER_METER.get(p.path, SERVER_METER["API"])
         rows.append([p.path, p.concurrency, p.round, len(ms), len(ms) / p.wall_s, p50, p95, p99,
                      *(p.cpu.get(g, float("nan")) * 1000 / len(ms)
                        for g in (server, "Meilisearch", "PostgreSQL", "bench")),
@@ -344,8 +350,7 @@ def bench(stack: Stack, server: RunningServer, floor: RunningServer | None,
     if steps:
         report_breakdown(steps)
     if profile:
-        report_profile(profile, args.profile_rate,
-                       "floor" if args.profile_floor and floor is not None else "API")
+        report_profile(profile, args.profile_rate, profiled(run)[0])
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -153,10 +153,10 @@ def _deep_request(base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "facets": [], "page": 1, "hitsPerPage": 1, "attributesToRetrieve": ["id"]}
 
 
-def _distinct_list(base: dict[str, Any], limit: int) -> dict[str, Any]:
-    """The first `limit` cadres in Meilisearch's order, one (its best) evidence item each."""
+def _offset_request(base: dict[str, Any], offset: int, limit: int) -> dict[str, Any]:
+    """The hits from `offset` on in Meilisearch's order (in candidate mode, one per cadre)."""
     rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
-    return {**rest, "facets": [], "offset": 0, "limit": min(limit, MAX_TOTAL_HITS)}
+    return {**rest, "facets": [], "offset": offset, "limit": limit}
 
 
 async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
@@ -167,9 +167,7 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
     """
     q = query.meili()
     if page.more_offset is not None:
-        rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
-        more = await client.search(q, {**rest, "facets": [], "offset": page.more_offset,
-                                       "limit": page.more_limit})
+        more = await client.search(q, _offset_request(base, page.more_offset, page.more_limit))
         page.docs += [h for h in more["hits"] if rank.verified(query, h)]
     if page.deep:
         # More evidence than the window: the cadres are counted with distinct, and the list goes
@@ -180,7 +178,8 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
         start, end = (params.page - 1) * params.per_page, params.page * params.per_page
         ranked = len(page.window_cadres)
         if end > ranked:
-            listed = await client.search(q, _distinct_list(base, end + params.per_page))
+            listed = await client.search(
+                q, _offset_request(base, 0, min(end + params.per_page, MAX_TOTAL_HITS)))
             beyond = [h for h in listed["hits"]
                       if h.get("cadre_id") not in page.window_cadres and rank.verified(query, h)]
             page.docs += beyond[max(0, start - ranked):end - ranked]
