@@ -306,6 +306,27 @@ def report_categories(run: Run) -> None:
                                     for n in ("API", "direct"))], by_cat)
 
 
+def report_slowest(run: Run, n: int) -> None:
+    """The queries the API adds most time to over the direct path (median per query, lowest concurrency)."""
+    c = min(run.args.concurrency)
+    per: dict[str, dict[int, list[float]]] = {"API": {}, "direct": {}}
+    for p in run.phases:
+        if p.concurrency == c and p.path in per:
+            for i, x in p.latencies:
+                per[p.path].setdefault(i, []).append(x)
+    rows: list[list[object]] = []
+    for i, q in enumerate(run.queries):
+        a, d = per["API"].get(i), per["direct"].get(i)
+        if a and d:
+            api, direct = percentile(a, 50), percentile(d, 50)
+            shown = " ".join(f"{k}={v}" for k, v in q.params.items())
+            rows.append([shown[:60], q.category, run.totals[i], api, direct, api - direct])
+    rows.sort(key=lambda r: -float(str(r[5])))
+    print()
+    print(f"the {n} queries the API adds most to (median per query, concurrency {c}):")
+    print_table(["query", "category", "total", "API ms", "direct ms", "API - direct"], rows[:n])
+
+
 def report_breakdown(steps: dict[str, list[float]]) -> None:
     """The in-process step timings."""
     print()
@@ -347,6 +368,8 @@ def bench(stack: Stack, server: RunningServer, floor: RunningServer | None,
     report_phases(run)
     report_summary(run)
     report_categories(run)
+    if args.slowest:
+        report_slowest(run, args.slowest)
     if steps:
         report_breakdown(steps)
     if profile:
@@ -365,6 +388,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=4, help="measured passes of the mix per path")
     parser.add_argument("--no-breakdown", dest="breakdown", action="store_false",
                         help="skip the in-process step timing")
+    parser.add_argument("--slowest", type=int, default=0, metavar="N",
+                        help="also list the N queries the API adds most time to")
     parser.add_argument("--profile", action="store_true", help="py-spy the API server on an extra run")
     parser.add_argument("--reference", action="store_true",
                         help="also run the direct request over keep-alive httpx (reference only)")
