@@ -5,12 +5,14 @@ MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a mis
 one such term at a time (the other terms stay exact), the index is asked for the pieces (of two
 or more characters) left around each possible error: the term without one character (the query
 had an extra one), and the parts before and after one character (a wrong one) or between two (a
-missing one). The candidates' folded text is checked here for a real one-edit match, and every
-match found is a correction. The best correction is: a same-sound substitution (homophone, tones
-ignored) before a similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character
-or another substitution; then the longest; then the most frequent. The near results are the
-exact results of the query with that correction (the suggestion, "您是不是要找…"), shown apart from
-the exact ones.
+missing one). A wrong middle character of a three-character term leaves no such piece; the
+term's pinyin is asked for instead, which the index holds for names, units and posts. The
+candidates' folded text is checked here for a real one-edit match, and every match found is a
+correction. The best correction is: a same-sound substitution (homophone, tones ignored) before a
+similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character or another
+substitution; then the longest; then the most frequent. The near results are the exact results
+of the query with that correction (the suggestion, "您是不是要找…"), shown apart from the exact
+ones.
 """
 
 import re
@@ -18,9 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
-from schemas.textfold import stand_in, stood_back, unpairs_stood_in
+from schemas.textfold import has_cjk, stand_in, stood_back, unpairs_stood_in
 from service.search.query import Query, Term
 
 NEAR_BELOW = 3
@@ -83,10 +85,23 @@ def piece_queries(query: Query, all_specs: list[Spec]) -> list[tuple[tuple[int, 
         # would admit nearly every item anyway.
         pieces = [Term(p, "chars") for p in spec.pieces if len(p) >= 2]
         if not pieces:
-            continue
+            # A wrong middle character of a three-character term leaves no piece to ask for:
+            # the term's sound is asked for in the pinyin of names, units and posts instead (a
+            # name typed by its sound with one wrong homophone, 雷建军 for 雷剑军).
+            sound = _sound(query.terms[spec.term_index].text)
+            if sound is None:
+                continue
+            pieces = [Term(sound, "pinyin")]
         terms = [t for i, t in enumerate(query.terms) if i != spec.term_index]
         seen[k] = Query(terms + pieces, query.excluded).meili()
     return list(seen.items())
+
+
+def _sound(text: str) -> str | None:
+    """The toneless pinyin of a term of Chinese characters only, as the index stores names."""
+    if not all(has_cjk(ch) for ch in text):
+        return None
+    return "".join(lazy_pinyin(text)).lower() or None
 
 
 @lru_cache(maxsize=8192)

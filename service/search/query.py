@@ -4,7 +4,7 @@
   item (its title, text, the names, unit path and posts of the people it concerns, pinyin),
   each one as a contiguous substring of the folded text.
 - `"…"` (or “…” 「…」) keeps spaces and punctuation inside one exact term; it is never read as
-  pinyin.
+  pinyin. A phrase ends at a line break even without its closing quote.
 - `-term` or `-"…"` excludes items containing it.
 - Latin words are read as pinyin or Latin words: tone marks and numbers are dropped, case is
   folded, and consecutive words are joined when the first one is made of whole syllables
@@ -14,6 +14,7 @@
   LONG_SEGMENTS longest ones must all appear (vocabulary terms stay whole and come first).
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +28,7 @@ LONG_CHARS = 40
 MAX_TERMS = 8  # Meilisearch reads ten terms; two are left for exclusions in pasted text
 SEGMENT_CHARS = 16
 LONG_SEGMENTS = 6
+_QUOTE_END = re.compile(r'["\n\r\u2028\u2029]')
 _QUOTES = str.maketrans({c: '"' for c in "“”„‟「」『』＂"})
 
 
@@ -98,8 +100,10 @@ def _pieces(q: str) -> list[tuple[str, bool, bool]]:
         if negative:
             i += 1
         if q[i] == '"':
-            end = q.find('"', i + 1)
-            end = n if end == -1 else end
+            # A phrase ends at its closing quote or at a line break: the index holds every line
+            # on its own, and pasted text often starts or ends inside a quotation.
+            close = _QUOTE_END.search(q, i + 1)
+            end = close.start() if close else n
             out.append((q[i + 1:end], True, negative))
             i = end + 1
             continue

@@ -2,7 +2,8 @@
 
 Every query is labelled by tests.search.oracle (what an officer expects under the documented
 semantics). Categories: substring, multi_term, phrase, exclude, person_topic, traditional,
-width_case, near (one wrong, missing or extra character; judged on the 相近结果), pinyin, long,
+width_case, near (one wrong, missing or extra character in a text, or a homophone in a cadre's
+name; judged on the 相近结果), pinyin, long,
 vocabulary, filtered.
 """
 
@@ -205,6 +206,26 @@ class Builder:
             if 1 <= len(relevant) <= 20:
                 self.out.append(Labelled("near", typed, relevant))
 
+    def near_names(self, n: int, homophones: dict[str, list[str]]) -> None:
+        """A cadre's three-character name typed with one homophone, in any of its places."""
+        people = [d for d in self.cadres if len(d["title"]) == 3 and all(has_cjk(c) for c in d["title"])]
+        self.rng.shuffle(people)
+        added = 0
+        for doc in people:
+            if added == n:
+                break
+            name = doc["title"]
+            at = self.rng.randrange(3)
+            options = [c for c in homophones.get(name[at], []) if c != name[at]]
+            if not options:
+                continue
+            typed = name[:at] + self.rng.choice(options) + name[at + 1:]
+            relevant = oracle.matching(self.docs, [name])
+            if oracle.containing(self.docs, typed) or not 1 <= len(relevant) <= 20:
+                continue
+            self.out.append(Labelled("near", typed, relevant))
+            added += 1
+
     def pinyin_names(self, n: int) -> None:
         """Cadres' names, units and posts in pinyin as people type it."""
         people = self.rng.sample(self.cadres, n)
@@ -292,7 +313,9 @@ def build(docs: list[dict[str, Any]], seed: int = 20241) -> list[Labelled]:
     b.person_topic(40)
     b.traditional(30)
     b.width_case(20)
-    b.near(30, homophones(docs))
+    sounds = homophones(docs)
+    b.near(30, sounds)
+    b.near_names(10, sounds)
     b.pinyin_names(12)
     b.long(12)
     b.vocabulary()

@@ -26,6 +26,17 @@ def test_quotes_keep_one_exact_term_and_minus_excludes() -> None:
     assert parse("－違建 拆除").excluded[0].text == "违建"  # full-width minus, traditional
 
 
+def test_a_phrase_ends_at_a_line_break_even_without_its_closing_quote() -> None:
+    # Pasted text that starts inside a quotation: its first quote mark closes one, which would
+    # otherwise open a phrase across lines that no indexed line holds.
+    query = parse('服务车”巡查点位。\n针对沿线违建问题，实行“零增量、减存量”')
+    assert [(t.text, t.quoted) for t in query.terms] == [
+        ("服务车", False), ("巡查点位", True), ("针对沿线违建问题", False), ("实行", False),
+        ("零增量减存量", True)]
+    assert [(t.text, t.quoted) for t in parse('"城中村\r\n整治').terms] == [
+        ("城中村", True), ("整治", False)]
+
+
 def test_a_one_character_term_is_sent_as_that_character() -> None:
     assert parse("王 招商").meili() == '"王" "招商"'
     assert parse("G20").meili() == '"' + pairs("g20") + '"'
