@@ -5,8 +5,9 @@ MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a mis
 one such term at a time (the other terms stay exact), the index is asked for the pieces (of two
 or more characters) left around each possible error: the term without one character (the query
 had an extra one), and the parts before and after one character (a wrong one) or between two (a
-missing one). A wrong middle character of a three-character term leaves no such piece; the
-term's pinyin is asked for instead, which the index holds for names, units and posts. The
+missing one). A wrong middle character of a three-character term, or either character of a
+two-character one (SOUND_MIN), leaves no such piece; the term's pinyin is asked for instead,
+which the index holds for names, units and posts. The
 candidates' folded text is checked here for a real one-edit match, and every match found is a
 correction. The best correction is: a same-sound substitution (homophone, tones ignored) before a
 similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character or another
@@ -28,6 +29,7 @@ from service.search.query import Query, Term
 NEAR_BELOW = 3
 MIN_CHARS = 3
 MISSING_MIN = 4
+SOUND_MIN = 2  # a two-character term of Chinese characters: one wrong character, by its sound
 MAX_CHARS = 16
 CANDIDATES = 60  # per piece query
 _SIMILAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
@@ -50,7 +52,8 @@ def eligible(query: Query) -> list[int]:
     if query.long or query.empty:
         return []
     return [i for i, t in enumerate(query.terms)
-            if t.kind == "chars" and not t.quoted and MIN_CHARS <= len(t.text) <= MAX_CHARS]
+            if t.kind == "chars" and not t.quoted and len(t.text) <= MAX_CHARS
+            and (len(t.text) >= MIN_CHARS or (len(t.text) == SOUND_MIN and _sound(t.text)))]
 
 
 def specs(query: Query) -> list[Spec]:
@@ -61,7 +64,8 @@ def specs(query: Query) -> list[Spec]:
         n = len(t)
         for i in range(n):
             joined = t[:i] + t[i + 1:]
-            out[(j, (joined,), "d")] = Spec(j, (joined,), re.escape(joined), "deletion", i)
+            if n >= MIN_CHARS:  # a two-character term is only corrected by its sound
+                out[(j, (joined,), "d")] = Spec(j, (joined,), re.escape(joined), "deletion", i)
             pieces = tuple(p for p in (t[:i], t[i + 1:]) if p)
             pat = re.escape(t[:i]) + "(.)" + re.escape(t[i + 1:])
             out[(j, pieces, f"s{i}")] = Spec(j, pieces, pat, "substitution", i)

@@ -200,8 +200,11 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     pieces = near.piece_queries(query, specs)
     common = {"filter": base["filter"], "matchingStrategy": "all", "limit": near.CANDIDATES,
               "attributesToRetrieve": ["id", *CHAR_FIELDS], "locales": [CHAR_LOCALE]}
-    raws = await client.multi_search([{**common, "q": q} for _, q in pieces])
-    found = near.corrections(query, specs, {k: r["hits"] for (k, _), r in zip(pieces, raws, strict=True)})
+    # Different pieces can make the same query (both characters of a two-character term are
+    # asked for by its one sound): each is sent once.
+    sent = list(dict.fromkeys(q for _, q in pieces))
+    raws = dict(zip(sent, await client.multi_search([{**common, "q": q} for q in sent]), strict=True))
+    found = near.corrections(query, specs, {k: raws[q]["hits"] for k, q in pieces})
     if not found:
         return None
     better = near.suggestion(query, found[0])

@@ -207,15 +207,16 @@ class Builder:
                 self.out.append(Labelled("near", typed, relevant))
 
     def near_names(self, n: int, homophones: dict[str, list[str]]) -> None:
-        """A cadre's three-character name typed with one homophone, in any of its places."""
-        people = [d for d in self.cadres if len(d["title"]) == 3 and all(has_cjk(c) for c in d["title"])]
+        """A cadre's two- or three-character name typed with one homophone, in any of its places."""
+        people = [d for d in self.cadres
+                  if len(d["title"]) in (2, 3) and all(has_cjk(c) for c in d["title"])]
         self.rng.shuffle(people)
         added = 0
         for doc in people:
             if added == n:
                 break
             name = doc["title"]
-            at = self.rng.randrange(3)
+            at = self.rng.randrange(len(name))
             options = [c for c in homophones.get(name[at], []) if c != name[at]]
             if not options:
                 continue
@@ -315,7 +316,7 @@ def build(docs: list[dict[str, Any]], seed: int = 20241) -> list[Labelled]:
     b.width_case(20)
     sounds = homophones(docs)
     b.near(30, sounds)
-    b.near_names(10, sounds)
+    b.near_names(14, sounds)
     b.pinyin_names(12)
     b.long(12)
     b.vocabulary()
