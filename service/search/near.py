@@ -5,7 +5,8 @@ MIN_CHARS or more characters typed outside quotes (MISSING_MIN or more for a mis
 one such term at a time (the other terms stay exact), the index is asked for the pieces (of two
 or more characters) left around each possible error: the term without one character (the query
 had an extra one), and the parts before and after one character (a wrong one) or between two (a
-missing one). A wrong middle character of a three-character term, or either character of a
+missing one). Only Chinese characters are corrected: a number or a Latin word is never
+changed into another one. A wrong middle character of a three-character term, or either character of a
 two-character one (SOUND_MIN), leaves no such piece; the term's pinyin is asked for instead,
 which the index holds for names, units and posts. The
 candidates' folded text is checked here for a real one-edit match, and every match found is a
@@ -63,6 +64,8 @@ def specs(query: Query) -> list[Spec]:
         t = query.terms[j].text
         n = len(t)
         for i in range(n):
+            if not has_cjk(t[i]):  # digits and Latin letters are facts, not slips of the ear
+                continue
             joined = t[:i] + t[i + 1:]
             if n >= MIN_CHARS:  # a two-character term is only corrected by its sound
                 out[(j, (joined,), "d")] = Spec(j, (joined,), re.escape(joined), "deletion", i)
@@ -164,6 +167,8 @@ def corrections(query: Query, all_specs: list[Spec],
                     if fixed == typed or typed_in in text:
                         continue
                     unknown = stood_back(m.group(1)) if spec.kind != "deletion" else ""
+                    if unknown and not has_cjk(unknown):
+                        continue
                     level = tier(spec, typed[spec.position], unknown) if unknown else 1
                     item = found.setdefault((spec.term_index, fixed),
                                             Correction(spec.term_index, fixed, level, set()))

@@ -6,6 +6,7 @@ import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
 from schemas.textfold import STAND_INS, fold, fold_lines, fold_with_positions, has_cjk, pairs, unpairs
+from service.search import near
 from service.search.highlight import find_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
@@ -35,6 +36,19 @@ def test_a_phrase_ends_at_a_line_break_even_without_its_closing_quote() -> None:
         ("零增量减存量", True)]
     assert [(t.text, t.quoted) for t in parse('"城中村\r\n整治').terms] == [
         ("城中村", True), ("整治", False)]
+
+
+def test_near_matches_never_change_a_digit_or_a_latin_letter() -> None:
+    query = parse("2979平方米")
+    found = near.specs(query)
+    assert {s.position for s in found if s.kind != "insertion"} == {4, 5, 6}  # 平方米 only
+    # An item holding 29179平方米 (one extra digit) and 2979平房米 (a wrong character) corrects
+    # only the character.
+    doc = {"id": "x", "title_c": pairs("29179平方米 2979平房米".replace(" ", "")), "ctx_c": [],
+           "body_c": [pairs("2979平房米")], "alt_c": []}
+    results = {(s.term_index, s.pieces): [doc] for s in found}
+    assert [c.text for c in near.corrections(query, found, results)] == ["2979平房米"]
+    assert near.specs(parse("abc1")) == []
 
 
 def test_a_one_character_term_is_sent_as_that_character() -> None:
