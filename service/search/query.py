@@ -1,8 +1,8 @@
 """The query language: terms, "exact phrases", -exclusions, pinyin, pasted text.
 
-- Spaces and punctuation (，、；。 etc.) separate terms; every term must match somewhere in the
-  item (its title, text, the names, unit path and posts of the people it concerns, pinyin),
-  each one as a contiguous substring of the folded text.
+- Spaces, punctuation (，、；。 etc.) and math symbols (`+`, `|`) separate terms; every term
+  must match somewhere in the item (its title, text, the names, unit path and posts of the
+  people it concerns, pinyin), each one as a contiguous substring of the folded text.
 - `"…"` (or “…” 「…」) keeps spaces and punctuation inside one exact term; it is never read as
   pinyin. A phrase ends at a line break even without its closing quote.
 - `-term` or `-"…"` excludes items containing it.
@@ -84,7 +84,9 @@ def _meili_term(term: Term) -> str:
 
 
 def _separates(ch: str) -> bool:
-    return ch.isspace() or (unicodedata.category(ch).startswith("P") and ch not in '"-')
+    # Punctuation and math symbols (`+`, `|`, `~`, as people join terms for other search engines).
+    cat = unicodedata.category(ch)
+    return ch.isspace() or cat == "Sm" or (cat.startswith("P") and ch not in '"-')
 
 
 def _pieces(q: str) -> list[tuple[str, bool, bool]]:

@@ -12,7 +12,8 @@ from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
 
 @pytest.mark.parametrize("q", ["城中村 整治", "城中村，整治", "城中村、整治", "城中村；整治", "城中村　整治",
-                               "城中村,整治", " 城中村  整治 "])
+                               "城中村,整治", " 城中村  整治 ", "城中村+整治", "城中村｜整治", "城中村＋整治",
+                               "城中村~整治"])
 def test_spaces_and_chinese_punctuation_separate_terms(q: str) -> None:
     query = parse(q)
     assert [t.text for t in query.terms] == ["城中村", "整治"]
