@@ -137,13 +137,23 @@ def _vocabulary_runs(pieces: list[tuple[str, bool, bool]]) -> list[tuple[str, bo
     return out
 
 
+def _joined_syllables(raw: str) -> str:
+    """`Jian-jun` as `Jianjun`: a hyphen between whole pinyin syllables joins them (a given name
+    as it is often romanised); any other hyphenated word stays as typed (`e-government`)."""
+    parts = raw.split("-")
+    if len(parts) < 2:
+        return raw
+    words = [query_word(p) for p in parts]
+    return "".join(parts) if all(w and is_syllables(w) for w in words) else raw
+
+
 def _terms(pieces: list[tuple[str, bool, bool]]) -> tuple[list[Term], list[Term]]:
     terms: list[Term] = []
     excluded: list[Term] = []
     joining = False  # the previous term is pinyin that started with whole syllables
     for raw, quoted, negative in pieces:
         # A Latin vocabulary term (PPP, GDP) stands for Chinese words too: search it as characters.
-        word = None if quoted or is_term(fold(raw)) else query_word(raw)
+        word = None if quoted or is_term(fold(raw)) else query_word(_joined_syllables(raw))
         if word is not None:
             if joining and not negative and terms and terms[-1].kind == "pinyin":
                 terms[-1] = Term(terms[-1].text + word, "pinyin")

@@ -52,6 +52,16 @@ def test_near_matches_never_change_a_digit_or_a_latin_letter() -> None:
     assert near.specs(parse("abc1")) == []
 
 
+@pytest.mark.parametrize("q", ["Lei Jian-jun", "lei jian-jun", "Léi Jiàn-jūn", "LEI JIAN-JUN"])
+def test_a_hyphen_between_syllables_joins_a_romanised_given_name(q: str) -> None:
+    assert [(t.text, t.kind) for t in parse(q).terms] == [("leijianjun", "pinyin")]
+
+
+def test_a_hyphenated_word_that_is_not_pinyin_stays_as_typed() -> None:
+    assert [(t.text, t.kind) for t in parse("e-government").terms] == [("egovernment", "chars")]
+    assert [(t.text, t.kind) for t in parse("G-20").terms] == [("g20", "chars")]
+
+
 def test_a_one_character_term_is_sent_as_that_character() -> None:
     assert parse("王 招商").meili() == '"王" "招商"'
     assert parse("G20").meili() == '"' + pairs("g20") + '"'
