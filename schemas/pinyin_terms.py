@@ -3,8 +3,9 @@
 A cadre's name is indexed as full pinyin (`zhoujianguo`), initials (`zjg`), the given name alone
 (`jianguo`) and surname + initials of the given name (`zhoujg`), with every reading of the surname
 (单: dan/shan/chan) and both spellings of ü (`lv`, `lu`). Unit names and posts are indexed as full
-pinyin and initials. A query word loses tone marks (`zhōu`) and tone numbers (`zhou1`) and is
-lowercased; consecutive words starting with whole syllables are joined (`zhou jian guo`).
+pinyin and initials, and by their last three or more syllables (phrase_tokens). A query word
+loses tone marks (`zhōu`) and tone numbers (`zhou1`) and is lowercased; consecutive words
+starting with whole syllables are joined (`zhou jian guo`).
 """
 
 import re
@@ -70,14 +71,32 @@ def name_tokens(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(u for t in out if t for u in _u_forms(t.lower())))
 
 
+_PART_BREAK = re.compile(r"[^\w]+|_")
+# A tail of three syllables or more: a shorter one (`quzhang`, `weiyuan`) would also be a given
+# name that people search for alone.
+TAIL_SYLLABLES = 3
+
+
 @lru_cache(maxsize=65536)
 def phrase_tokens(text: str) -> tuple[str, ...]:
-    """Full pinyin and initials of a unit name or a post."""
-    syl = [s.lower() for s in _syllables_of(text)]
-    if not syl:
-        return ()
-    return tuple(dict.fromkeys(u for t in ("".join(syl), "".join(s[:1] for s in syl))
-                               for u in _u_forms(t)))
+    """Pinyin of a unit name or a post: full pinyin and initials of the whole and of each part
+    between punctuation, and each part's full pinyin from any later syllable on (TAIL_SYLLABLES
+    or more).
+
+    The tail forms find a post or unit by its last words, as people say them without the unit:
+    `fuquzhang` (副区长) finds 清河区副区长, `minzhengju` 西山区民政局, `fubuzhang` the post
+    江北区委组织部部务委员、副部长: the pinyin counterpart of a substring, at syllable edges.
+    """
+    out: list[str] = []
+    whole = [s.lower() for s in _syllables_of(text)]
+    if whole:
+        out += ["".join(whole), "".join(s[:1] for s in whole)]
+    for part in _PART_BREAK.split(text):
+        syl = [s.lower() for s in _syllables_of(part)]
+        if syl:
+            out += ["".join(syl), "".join(s[:1] for s in syl)]
+            out += ["".join(syl[i:]) for i in range(1, len(syl) - TAIL_SYLLABLES + 1)]
+    return tuple(dict.fromkeys(u for t in out for u in _u_forms(t)))
 
 
 def query_word(word: str) -> str | None:

@@ -81,5 +81,5 @@ CHAR_LOCALE = "eng"
 MAX_TOTAL_HITS = 10_000  # the index's pagination.maxTotalHits: no offset + limit goes past it
 LOCALIZED = [*CHAR_FIELDS, "chars"]
 # Written into the build marker: a live index built with another encoding is rebuilt at start.
-ENCODING = "pairs-1"
+ENCODING = "pairs-2"  # pairs-2: unit and post pinyin by their tails too
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

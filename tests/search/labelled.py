@@ -8,6 +8,7 @@ vocabulary, filtered.
 """
 
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,6 +250,12 @@ class Builder:
                 self._pinyin(" ".join(lazy_pinyin(unit)), "".join(lazy_pinyin(unit)))
             if doc["posts"]:
                 self._pinyin("".join(lazy_pinyin(doc["posts"][0])), "".join(lazy_pinyin(doc["posts"][0])))
+                # The post by its last words, without its unit (副区长 of 清河区副区长).
+                part = [p for p in re.split(r"[^\w]+", doc["posts"][0]) if p][-1]
+                syl = lazy_pinyin(part, errors="ignore")
+                if len(syl) >= 4:
+                    tail = "".join(syl[self.rng.randrange(1, len(syl) - 2):])
+                    self._pinyin(tail, tail)
 
     def _pinyin(self, q: str, form: str) -> None:
         relevant = {d["id"] for d in self.cadres

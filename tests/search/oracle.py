@@ -4,6 +4,7 @@ This restates the documented query semantics in the plainest possible way (subst
 folded texts), independently of the Meilisearch encoding, so the labelled set checks the index.
 """
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -150,6 +151,13 @@ def name_forms(name: str) -> set[str]:
 
 @cache
 def phrase_forms(text: str) -> set[str]:
-    """Full pinyin and initials of a unit name or post."""
-    syl = lazy_pinyin(text)
-    return {"".join(syl), "".join(s[0] for s in syl)}
+    """Full pinyin and initials of a unit name or post and of each part between punctuation, and
+    a part's full pinyin from any later syllable on, three syllables or more."""
+    out: set[str] = set()
+    for piece, tails in [(text, False), *((p, True) for p in re.split(r"[^\w]+|_", text))]:
+        syl = [s for s in lazy_pinyin(piece, errors="ignore") if s]
+        if syl:
+            out |= {"".join(syl), "".join(s[0] for s in syl)}
+            if tails:
+                out |= {"".join(syl[i:]) for i in range(1, len(syl) - 2)}
+    return out

@@ -110,6 +110,11 @@ def test_names_units_and_posts_are_indexed_in_every_pinyin_spelling_searched() -
     assert {"shanzhigang", "danzhigang"} <= set(name_tokens("单志刚"))  # every reading of the surname
     assert {"lvlihua", "lulihua"} <= set(name_tokens("吕丽华"))
     assert set(phrase_tokens("住建局")) == {"zhujianju", "zjj"}
+    # A unit or post is also found by its last three or more syllables, part by part.
+    assert {"fuquzhang", "qufuquzhang"} <= set(phrase_tokens("清河区副区长"))
+    assert "quzhang" not in phrase_tokens("清河区副区长")  # two syllables: a given name's length
+    assert {"fubuzhang", "buwuweiyuan"} <= set(phrase_tokens("江北区委组织部部务委员、副部长"))
+    assert "minzhengju" in phrase_tokens("西山区民政局")
     assert query_word("城中村") is None and query_word("g20") is None
 
 
