@@ -30,7 +30,7 @@ from service.search.query import Query, Term
 NEAR_BELOW = 3
 MIN_CHARS = 3
 MISSING_MIN = 4
-SOUND_MIN = 2  # a two-character term of Chinese characters: one wrong character, by its sound
+SOUND_MIN = 2  # a two-character term of Chinese characters found nowhere: corrected by its sound
 MAX_CHARS = 16
 CANDIDATES = 60  # per piece query
 _SIMILAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
@@ -48,19 +48,24 @@ class Spec:
     position: int
 
 
-def eligible(query: Query) -> list[int]:
-    """Indexes of the terms near matching applies to."""
+def eligible(query: Query, found: int = 0) -> list[int]:
+    """Indexes of the terms near matching applies to, when the exact search found `found` items.
+
+    A two-character term only when nothing was found: a real two-character name found once
+    should not be offered the other names that sound like it.
+    """
     if query.long or query.empty:
         return []
     return [i for i, t in enumerate(query.terms)
             if t.kind == "chars" and not t.quoted and len(t.text) <= MAX_CHARS
-            and (len(t.text) >= MIN_CHARS or (len(t.text) == SOUND_MIN and _sound(t.text)))]
+            and (len(t.text) >= MIN_CHARS
+                 or (len(t.text) == SOUND_MIN and not found and _sound(t.text)))]
 
 
-def specs(query: Query) -> list[Spec]:
+def specs(query: Query, found: int = 0) -> list[Spec]:
     """Every single-edit explanation of every eligible term."""
     out: dict[tuple[int, tuple[str, ...], str], Spec] = {}
-    for j in eligible(query):
+    for j in eligible(query, found):
         t = query.terms[j].text
         n = len(t)
         for i in range(n):

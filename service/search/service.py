@@ -192,9 +192,9 @@ async def _page(client: SearchClient, query: Query, params: SearchParams, base: 
 
 
 async def _near(client: SearchClient, query: Query, params: SearchParams,
-                base: dict[str, Any]) -> NearResult | None:
+                base: dict[str, Any], exact_total: int) -> NearResult | None:
     """相近结果 for a query the exact search found (almost) nothing for (service.search.near)."""
-    specs = near.specs(query)
+    specs = near.specs(query, exact_total)
     if not specs:
         return None
     pieces = near.piece_queries(query, specs)
@@ -238,6 +238,6 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
         raw, _ = await asyncio.gather(first, audit)
     page = await _rest(client, query, params, base, _from_window(query, params, raw), deep_ahead)
     near_result = None
-    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query):
-        near_result = await _near(client, query, params, base)
+    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query, page.total):
+        near_result = await _near(client, query, params, base, page.total)
     return _result(query, params, page, near_result)

@@ -62,6 +62,14 @@ def test_a_hyphenated_word_that_is_not_pinyin_stays_as_typed() -> None:
     assert [(t.text, t.kind) for t in parse("G-20").terms] == [("g20", "chars")]
 
 
+def test_a_two_character_term_is_corrected_by_its_sound_only_when_nothing_was_found() -> None:
+    assert near.eligible(parse("董凡"), 0) == [0]
+    assert near.eligible(parse("董帆"), 1) == []  # a real name found once: no look-alikes offered
+    assert near.eligible(parse("雷建军"), 1) == [0]  # three characters: below NEAR_BELOW as before
+    assert near.eligible(parse("g2"), 0) == []
+    assert {s.kind for s in near.specs(parse("董凡"))} == {"substitution"}
+
+
 def test_a_one_character_term_is_sent_as_that_character() -> None:
     assert parse("王 招商").meili() == '"王" "招商"'
     assert parse("G20").meili() == '"' + pairs("g20") + '"'
