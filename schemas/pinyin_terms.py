@@ -106,3 +106,16 @@ def query_word(word: str) -> str | None:
     if _TONED.fullmatch(plain):
         plain = re.sub(r"[0-5]", "", plain)
     return plain if _LETTERS.fullmatch(plain) else None
+
+
+def phrase_piece(text: str, word: str) -> str | None:
+    """The piece of a unit name or post that a pinyin word found by phrase_tokens stands for:
+    the whole, a part between punctuation, or a part's tail (`fuquzhang` in 清河区副区长 is 副区长);
+    None if the word is not one of its tokens."""
+    if word not in phrase_tokens(text):
+        return None
+    for piece in [text, *(p[i:] for p in _PART_BREAK.split(text) for i in range(len(p)))]:
+        syl = [s.lower() for s in _syllables_of(piece)]
+        if syl and word in {u for t in ("".join(syl), "".join(s[:1] for s in syl)) for u in _u_forms(t)}:
+            return piece
+    return text

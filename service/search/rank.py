@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from schemas.pinyin_terms import name_tokens, phrase_tokens
+from schemas.pinyin_terms import name_tokens, phrase_piece
 from schemas.textfold import fold, fold_lines, stand_in, unpairs_stood_in
 from service.search.query import Query, Term
 
@@ -36,8 +36,8 @@ def pinyin_names(term: Term, doc: dict[str, Any]) -> list[str]:
     """The names, units and posts of a document whose pinyin a pinyin term matches."""
     out = [n for n in doc.get("cadre_names") or [] if _pinyin_hit(term, name_tokens(n))]
     if doc.get("type") == "cadre":
-        out += [u for u in [*(doc.get("unit_path") or []), *(doc.get("posts") or [])]
-                if _pinyin_hit(term, phrase_tokens(u))]
+        out += [piece for u in [*(doc.get("unit_path") or []), *(doc.get("posts") or [])]
+                if (piece := phrase_piece(u, term.text))]
     return out
 
 

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from schemas.pinyin_terms import name_tokens, phrase_tokens, query_word
+from schemas.pinyin_terms import name_tokens, phrase_piece, phrase_tokens, query_word
 from schemas.textfold import STAND_INS, fold, fold_lines, fold_with_positions, has_cjk, pairs, unpairs
-from service.search import near
+from service.search import near, rank
 from service.search.highlight import find_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
@@ -68,6 +68,16 @@ def test_a_two_character_term_is_corrected_by_its_sound_only_when_nothing_was_fo
     assert near.eligible(parse("雷建军"), 1) == [0]  # three characters: below NEAR_BELOW as before
     assert near.eligible(parse("g2"), 0) == []
     assert {s.kind for s in near.specs(parse("董凡"))} == {"substitution"}
+
+
+def test_a_post_found_by_its_last_syllables_is_marked_there_only() -> None:
+    doc = {"type": "cadre", "cadre_names": ["雷剑军"], "unit_path": ["江州市", "清河区"],
+           "posts": ["清河区副区长"]}
+    assert fold("副区长") in rank.needles(parse("fuquzhang"), doc)
+    assert fold("清河区副区长") not in rank.needles(parse("fuquzhang"), doc)
+    assert fold("清河区副区长") in rank.needles(parse("qhqfqz"), doc)
+    assert phrase_piece("江北区委组织部部务委员、副部长", "fubuzhang") == "副部长"
+    assert phrase_piece("西山区民政局", "quzhang") is None
 
 
 def test_a_one_character_term_is_sent_as_that_character() -> None:
