@@ -67,7 +67,7 @@ class SearchDoc(BaseModel):
     checksum: str = ""
 
 
-FILTERABLE = ["type", "cadre_id", "cadre_ids", "unit_ids", "scope_keys", "team_id", "author_id",
+FILTERABLE = ["id", "type", "cadre_id", "cadre_ids", "unit_ids", "scope_keys", "team_id", "author_id",
               "state", "kind", "domain", "ranks", "post_levels", "tiers", "date", "year",
               "verification", "judgement"]
 SORTABLE = ["date", "entity_id"]

@@ -19,6 +19,11 @@ def _in(attr: str, values: list[object]) -> str:
     return f"{attr} IN [{', '.join(_q(v) for v in values)}]"
 
 
+def ids_filter(ids: list[str]) -> str:
+    """The documents with these ids (pages sliced from a prefix of ids, service.search.service)."""
+    return _in("id", list(ids))
+
+
 def _scope_keys(scopes: list[tuple[int, str | None]]) -> list[object]:
     return [str(u) if t is None else f"{u}:{t}" for u, t in scopes]
 

@@ -1,6 +1,7 @@
 """Searching the library: query language, access filter, ranking, near matches, highlighting, audit."""
 
 import asyncio
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,8 @@ RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date"
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
             "verification", "judgement"]
 NEAR_SHOWN = 20
+PREFIX_FULL = 200  # a page sliced from at most this many first hits reads them whole (_ids_only)
+MIN_SHARE = 0.25  # the least share of real matches assumed past the window (_past_window)
 
 
 def encode_query(q: str) -> tuple[str, str, list[str] | None]:
@@ -51,14 +54,42 @@ def _params(params: SearchParams, access: str, attributes: list[str] | None = No
 
 
 def _windowed(query: Query, params: SearchParams) -> bool:
-    """Whether the service orders the results itself (relevance order of a real query)."""
-    return not query.empty and params.sort == "relevance"
+    """Whether the service checks the first hits itself (and, by relevance, orders them).
+
+    A real query's hits are checked in a window (Meilisearch's phrase of character pairs can
+    match pairs that do not stand together): in relevance order, and in date order too, so a
+    list sorted by date shows only real matches. Candidate mode sorted by date keeps
+    Meilisearch's one hit per cadre.
+    """
+    return not query.empty and (params.sort == "relevance" or params.mode != "candidates")
+
+
+def _sliced(query: Query, params: SearchParams) -> bool:
+    """Whether the caller's page is cut out of Meilisearch's first hits rather than asked for.
+
+    For a real query, Meilisearch orders the hits of a page past the first (an offset) otherwise
+    than the same hits asked for from the start: ties and the ranking buckets cut at the offset
+    come out in another order, so paging would repeat some hits and skip others. Every request
+    of a real query therefore starts at the first hit, and the page is sliced here.
+    """
+    return not query.empty and params.page > 1
+
+
+def _ids_only(end: int) -> bool:
+    """A prefix longer than PREFIX_FULL is read as ids, and the page's documents fetched by id."""
+    return end > PREFIX_FULL
 
 
 def _first_request(query: Query, params: SearchParams, base: dict[str, Any]) -> dict[str, Any]:
     """The first request: the caller's page, or the window the service re-ranks and checks."""
     if not _windowed(query, params):
-        return base
+        if not _sliced(query, params):
+            return base
+        end = params.page * params.per_page
+        body = {**base, "page": 1, "hitsPerPage": end}
+        if _ids_only(end):
+            body["attributesToRetrieve"] = ["id"]
+        return body
     if params.mode == "candidates":
         body = {**base, "page": 1, "hitsPerPage": rank.CANDIDATE_WINDOW}
         body.pop("distinct", None)  # one cadre's strongest evidence is chosen here, not by Meilisearch
@@ -104,18 +135,25 @@ class Page:
     docs: list[dict[str, Any]]
     total: int
     facets: dict[str, Any]
-    more_offset: int | None = None  # library: Meilisearch offset where the page goes on past the window
+    # Library past the window: the page goes on with the checked hits after Meilisearch's first
+    # `window` ones, `more_skip` of them skipped, `more_limit` taken; `kept` checked in the window.
+    more_skip: int | None = None
     more_limit: int = 0
+    window: int = 0
+    kept: int = 0
     deep: bool = False  # candidates: more evidence than the window
+    by_id: bool = False  # docs hold ids only: the documents are fetched by id
     window_cadres: frozenset[int] = frozenset()  # candidates: the cadres ranked from the window
 
 
 def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Page:
     """The page out of the first answer: checked, re-ranked within the window, sliced."""
     facets = raw.get("facetDistribution") or {}
-    if not _windowed(query, params):
-        return Page(raw["hits"], raw.get("totalHits", 0), facets)
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
+    if not _windowed(query, params):
+        if not _sliced(query, params):
+            return Page(raw["hits"], raw.get("totalHits", 0), facets)
+        return Page(raw["hits"][start:end], raw.get("totalHits", 0), facets, by_id=_ids_only(end))
     found = raw.get("totalHits", 0)
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
     if params.mode == "candidates":
@@ -125,12 +163,13 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Pag
     # Exact when everything fits the window; past it, unchecked hits are counted as found.
     kept = len(hits)
     total = kept + max(0, found - rank.WINDOW)
-    page = Page(rank.rerank(query, hits)[start:end], total, facets)
+    ordered = rank.rerank(query, hits) if params.sort == "relevance" else hits
+    page = Page(ordered[start:end], total, facets)
     if end > kept and found > rank.WINDOW:
-        # The list goes on with Meilisearch's hits after the window: its position p (p >= kept)
-        # is Meilisearch's offset p + the window's dropped hits, so no hit is skipped or repeated.
+        # The list goes on with the checked hits after the window, in Meilisearch's order.
         first = max(start, kept)
-        page.more_offset, page.more_limit = first + len(raw["hits"]) - kept, end - first
+        page.more_skip, page.more_limit = first - kept, end - first
+        page.window, page.kept = len(raw["hits"]), kept
     return page
 
 
@@ -153,10 +192,44 @@ def _deep_request(base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "facets": [], "page": 1, "hitsPerPage": 1, "attributesToRetrieve": ["id"]}
 
 
-def _offset_request(base: dict[str, Any], offset: int, limit: int) -> dict[str, Any]:
-    """The hits from `offset` on in Meilisearch's order (in candidate mode, one per cadre)."""
+def _prefix_request(base: dict[str, Any], end: int) -> dict[str, Any]:
+    """Meilisearch's first `end` hits (in candidate mode, one per cadre); see _sliced."""
     rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
-    return {**rest, "facets": [], "offset": offset, "limit": limit}
+    return {**rest, "facets": [], "offset": 0, "limit": end}
+
+
+async def _by_id(client: SearchClient, q: str, base: dict[str, Any], ids: list[str]) -> list[dict[str, Any]]:
+    """The documents of these ids, in this order, still within the caller's filters and query."""
+    if not ids:
+        return []
+    body = {**_prefix_request(base, len(ids)), "filter": [*base["filter"], filters.ids_filter(ids)]}
+    found = {h["id"]: h for h in (await client.search(q, body))["hits"]}
+    return [found[i] for i in ids if i in found]
+
+
+async def _past_window(client: SearchClient, query: Query, base: dict[str, Any],
+                       page: Page) -> list[dict[str, Any]]:
+    """The checked hits of a library page past the window (see _sliced: always from the start).
+
+    Meilisearch's phrase of character pairs also matches pairs that do not stand together; those
+    are dropped, so the prefix asked for is long enough for the page at the window's share of
+    real matches, and longer again while it falls short. When the whole list has been read, the
+    total becomes exact.
+    """
+    assert page.more_skip is not None
+    need = page.more_skip + page.more_limit
+    share = max(page.kept / max(page.window, 1), MIN_SHARE)
+    limit = min(MAX_TOTAL_HITS, page.window + math.ceil(need / share) + page.more_limit)
+    while True:
+        hits = (await client.search(query.meili(), _prefix_request(base, limit)))["hits"]
+        after = [h for h in hits[page.window:] if rank.verified(query, h)]
+        read_all = len(hits) < limit
+        if len(after) >= need or read_all or limit >= MAX_TOTAL_HITS:
+            break
+        limit = min(MAX_TOTAL_HITS, limit * 2)
+    if read_all:
+        page.total = page.kept + len(after)
+    return after[page.more_skip:need]
 
 
 async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
@@ -166,9 +239,10 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
     `deep_ahead`: the answer to the deep request when it was already sent beside the first one.
     """
     q = query.meili()
-    if page.more_offset is not None:
-        more = await client.search(q, _offset_request(base, page.more_offset, page.more_limit))
-        page.docs += [h for h in more["hits"] if rank.verified(query, h)]
+    if page.by_id:
+        page.docs = await _by_id(client, q, base, [h["id"] for h in page.docs])
+    if page.more_skip is not None:
+        page.docs += await _past_window(client, query, base, page)
     if page.deep:
         # More evidence than the window: the cadres are counted with distinct, and the list goes
         # on past the window's ranked cadres with Meilisearch's distinct list without them — its
@@ -179,7 +253,7 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
         ranked = len(page.window_cadres)
         if end > ranked:
             listed = await client.search(
-                q, _offset_request(base, 0, min(end + params.per_page, MAX_TOTAL_HITS)))
+                q, _prefix_request(base, min(end + params.per_page, MAX_TOTAL_HITS)))
             beyond = [h for h in listed["hits"]
                       if h.get("cadre_id") not in page.window_cadres and rank.verified(query, h)]
             page.docs += beyond[max(0, start - ranked):end - ranked]

@@ -66,6 +66,36 @@ async def test_pages_past_the_window_hold_every_match_once(api: Api, indexer: Wo
     assert len(seen) == len(set(seen)) and set(seen) == matching
 
 
+async def test_pages_are_full_when_look_alikes_fall_past_the_window(api: Api, indexer: Worker) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    # The real matches hold the term in their titles, so Meilisearch ranks them first and the
+    # look-alikes (both pairs of 鹳鹬鸻 in the text, not the term) come after the window.
+    matching = {await _file(api, researcher, campaign, cadre["id"], f"鹳鹬鸻观察{i}", "湿地巡查。")
+                for i in range(rank.WINDOW + 25)}
+    for i in range(30):
+        await _file(api, researcher, campaign, cadre["id"], "湿地巡查纪实", f"记录鹳鹬与鹬鸻第{i}群。")
+    await indexer.drain()
+    for per_page in (20, 50):
+        seen: list[str] = []
+        page = 1
+        while True:
+            r = await api.client.get("/api/search", headers=officer,
+                                     params={"q": "鹳鹬鸻", "page": page, "per_page": per_page})
+            assert r.status_code == 200, r.text
+            body = r.json()
+            hits = [h["id"] for h in body["hits"]]
+            seen += hits
+            if page * per_page >= body["total"]:
+                break
+            assert len(hits) == per_page, (per_page, page, len(hits))  # no short page on the way
+            page += 1
+        assert body["total"] == len(matching), "the last page counts exactly"
+        assert len(seen) == len(set(seen)) and set(seen) == matching
+
+
 async def test_terms_with_digits_and_letters_are_checked_ranked_and_corrected(
         api: Api, indexer: Worker) -> None:
     # The window is checked in the stored alphabet (digits and letters stood in), so these
