@@ -33,6 +33,8 @@ MISSING_MIN = 4
 SOUND_MIN = 2  # a two-character term of Chinese characters found nowhere: corrected by its sound
 MAX_CHARS = 16
 CANDIDATES = 60  # per piece query
+MORE_CANDIDATES = 400  # per crowded piece query, asked again when nothing was found (cropped)
+CROP_MARGIN = 4  # pairs around the longest term, so a one-edit match around any piece is whole
 _SIMILAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
             ("n", "l"))
 
@@ -83,6 +85,11 @@ def specs(query: Query, found: int = 0) -> list[Spec]:
             pat = re.escape(t[:i]) + "(.)" + re.escape(t[i:])
             out[(j, (t[:i], t[i:]), f"i{i}")] = Spec(j, (t[:i], t[i:]), pat, "insertion", i)
     return list(out.values())
+
+
+def crop_length(query: Query, all_specs: list[Spec]) -> int:
+    """Words (character pairs) of each candidate line to read around its match."""
+    return max(len(query.terms[s.term_index].text) for s in all_specs) + CROP_MARGIN
 
 
 def piece_queries(query: Query, all_specs: list[Spec]) -> list[tuple[tuple[int, tuple[str, ...]], str]]:

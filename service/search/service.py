@@ -272,13 +272,27 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     if not specs:
         return None
     pieces = near.piece_queries(query, specs)
-    common = {"filter": base["filter"], "matchingStrategy": "all", "limit": near.CANDIDATES,
-              "attributesToRetrieve": ["id", *CHAR_FIELDS], "locales": [CHAR_LOCALE]}
     # Different pieces can make the same query (both characters of a two-character term are
     # asked for by its one sound): each is sent once.
     sent = list(dict.fromkeys(q for _, q in pieces))
-    raws = dict(zip(sent, await client.multi_search([{**common, "q": q} for q in sent]), strict=True))
-    found = near.corrections(query, specs, {k: raws[q]["hits"] for k, q in pieces})
+    common = {"filter": base["filter"], "matchingStrategy": "all", "locales": [CHAR_LOCALE]}
+    full = {**common, "limit": near.CANDIDATES, "attributesToRetrieve": ["id", *CHAR_FIELDS]}
+    raws = dict(zip(sent, await client.multi_search([{**full, "q": q} for q in sent]), strict=True))
+    hits = {q: r["hits"] for q, r in raws.items()}
+    found = near.corrections(query, specs, {k: hits[q] for k, q in pieces})
+    crowded = [q for q in sent if len(hits[q]) >= near.CANDIDATES]
+    if (not found or found[0].tier > 0) and crowded:
+        # A common piece (成员 of 成员凡映) fills its candidates before the item that holds the
+        # fix: when no same-sound fix was found, those pieces are asked again for many more
+        # candidates, their texts cropped around the piece (near.crop_length pairs a line) so
+        # the answer stays small.
+        cropped = {**common, "limit": near.MORE_CANDIDATES, "attributesToRetrieve": ["id"],
+                   "attributesToCrop": CHAR_FIELDS, "cropLength": near.crop_length(query, specs),
+                   "cropMarker": ""}
+        again = await client.multi_search([{**cropped, "q": q} for q in crowded])
+        hits.update({q: [{**h["_formatted"], "id": h["id"]} for h in r["hits"]]
+                     for q, r in zip(crowded, again, strict=True)})
+        found = near.corrections(query, specs, {k: hits[q] for k, q in pieces})
     if not found:
         return None
     better = near.suggestion(query, found[0])

@@ -5,7 +5,7 @@ are dropped."""
 from typing import Any
 
 from indexer.worker import Worker
-from service.search import rank
+from service.search import near, rank
 from tests.factories import Api, campaign_with_team, record_body
 
 
@@ -94,6 +94,27 @@ async def test_pages_are_full_when_look_alikes_fall_past_the_window(api: Api, in
             page += 1
         assert body["total"] == len(matching), "the last page counts exactly"
         assert len(seen) == len(set(seen)) and set(seen) == matching
+
+
+async def test_a_near_match_next_to_a_common_piece_is_found_among_many_candidates(
+        api: Api, indexer: Worker) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    # 鹳鹬 stands in many titles (ranked first), 鹳鹬鸻鹭 in one text: the typed 鹳鹬恒鹭 (恒 for 鸻,
+    # the same sound) leaves 鹳鹬 as its only piece of two characters, whose first candidates
+    # are all titles.
+    for i in range(near.CANDIDATES + 20):
+        await _file(api, researcher, campaign, cadre["id"], f"鹳鹬观察{i}", "湿地巡查。")
+    target = await _file(api, researcher, campaign, cadre["id"], "湿地巡查纪实", "记录鹳鹬鸻鹭一群。")
+    await indexer.drain()
+    r = await api.client.get("/api/search", headers=officer, params={"q": "鹳鹬恒鹭"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] == 0 and body["near"] is not None
+    assert body["near"]["suggestion"] == "鹳鹬鸻鹭"
+    assert [h["id"] for h in body["near"]["hits"]] == [target]
 
 
 async def test_terms_with_digits_and_letters_are_checked_ranked_and_corrected(
