@@ -66,6 +66,10 @@ class SearchResult(BaseModel):
     match: str  # "all" (no query), "terms", or "long" (pasted text, searched by segments)
     searched: str  # the terms searched for, e.g. the segments chosen from pasted text
     total: int
+    # False when the total also counts matches not checked yet (past the first 100, Meilisearch's
+    # character pairs can match look-alikes): an upper bound, made exact once a page has read the
+    # whole list.
+    total_exact: bool = True
     page: int
     per_page: int
     hits: list[SearchHit]

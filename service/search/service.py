@@ -143,6 +143,7 @@ class Page:
     kept: int = 0
     deep: bool = False  # candidates: more evidence than the window
     by_id: bool = False  # docs hold ids only: the documents are fetched by id
+    exact: bool = True  # the total counts checked matches only (else an upper bound)
     window_cadres: frozenset[int] = frozenset()  # candidates: the cadres ranked from the window
 
 
@@ -152,19 +153,21 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Pag
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
     if not _windowed(query, params):
         if not _sliced(query, params):
-            return Page(raw["hits"], raw.get("totalHits", 0), facets)
-        return Page(raw["hits"][start:end], raw.get("totalHits", 0), facets, by_id=_ids_only(end))
+            return Page(raw["hits"], raw.get("totalHits", 0), facets, exact=query.empty)
+        return Page(raw["hits"][start:end], raw.get("totalHits", 0), facets, by_id=_ids_only(end),
+                    exact=False)
     found = raw.get("totalHits", 0)
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
     if params.mode == "candidates":
         groups = rank.best_per_cadre(query, hits)
-        return Page(groups[start:end], len(groups), facets, deep=found > rank.CANDIDATE_WINDOW,
+        deep = found > rank.CANDIDATE_WINDOW
+        return Page(groups[start:end], len(groups), facets, deep=deep, exact=not deep,
                     window_cadres=frozenset(g["cadre_id"] for g in groups))
     # Exact when everything fits the window; past it, unchecked hits are counted as found.
     kept = len(hits)
     total = kept + max(0, found - rank.WINDOW)
     ordered = rank.rerank(query, hits) if params.sort == "relevance" else hits
-    page = Page(ordered[start:end], total, facets)
+    page = Page(ordered[start:end], total, facets, exact=found <= rank.WINDOW)
     if end > kept and found > rank.WINDOW:
         # The list goes on with the checked hits after the window, in Meilisearch's order.
         first = max(start, kept)
@@ -182,7 +185,8 @@ def build_result(raw: dict[str, Any], params: SearchParams, match: str) -> Searc
 
 def _result(query: Query, params: SearchParams, page: Page, near_result: NearResult | None) -> SearchResult:
     return SearchResult(q=params.q, mode=params.mode, match=_match(query), searched=query.text(),
-                        total=page.total, page=params.page, per_page=params.per_page,
+                        total=page.total, total_exact=page.exact, page=params.page,
+                        per_page=params.per_page,
                         hits=[_hit(d, query) for d in page.docs],
                         facets={k: dict(v) for k, v in page.facets.items()}, near=near_result)
 
@@ -228,7 +232,7 @@ async def _past_window(client: SearchClient, query: Query, base: dict[str, Any],
             break
         limit = min(MAX_TOTAL_HITS, limit * 2)
     if read_all:
-        page.total = page.kept + len(after)
+        page.total, page.exact = page.kept + len(after), True
     return after[page.more_skip:need]
 
 

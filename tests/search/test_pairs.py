@@ -56,6 +56,9 @@ async def test_pages_past_the_window_hold_every_match_once(api: Api, indexer: Wo
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["total"] == len(matching)
+        # More hits than the window: an upper bound until a page past the window reads them all.
+        if page == 1 or page * per_page >= len(matching):
+            assert body["total_exact"] is (page > 1), page
         hits = [h["id"] for h in body["hits"]]
         if page * per_page < body["total"]:
             assert len(hits) == per_page, (page, len(hits))
@@ -88,12 +91,18 @@ async def test_pages_are_full_when_look_alikes_fall_past_the_window(api: Api, in
             body = r.json()
             hits = [h["id"] for h in body["hits"]]
             seen += hits
+            if page == 1:  # look-alikes past the window are counted until they are read
+                assert body["total"] > len(matching) and body["total_exact"] is False
             if page * per_page >= body["total"]:
                 break
             assert len(hits) == per_page, (per_page, page, len(hits))  # no short page on the way
             page += 1
         assert body["total"] == len(matching), "the last page counts exactly"
+        assert body["total_exact"] is True
         assert len(seen) == len(set(seen)) and set(seen) == matching
+    # The search page says an upper bound is one (共约 N 条).
+    html = await api.client.get("/search", headers=officer, params={"q": "鹳鹬鸻"})
+    assert html.status_code == 200 and "共约 <strong>" in html.text
 
 
 async def test_a_near_match_next_to_a_common_piece_is_found_among_many_candidates(
