@@ -1,7 +1,6 @@
 """Searching the library: query language, access filter, ranking, near matches, highlighting, audit."""
 
 import asyncio
-import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,8 +10,9 @@ import asyncpg
 from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
-from service.search import filters, highlight, near, rank, repo
+from service.search import filters, highlight, near, paging, rank, repo
 from service.search.client import SearchClient
+from service.search.paging import Page
 from service.search.query import Query, parse
 from service.uow import audit_only
 
@@ -23,8 +23,6 @@ RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date"
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
             "verification", "judgement"]
 NEAR_SHOWN = 20
-PREFIX_FULL = 200  # a page sliced from at most this many first hits reads them whole (_ids_only)
-MIN_SHARE = 0.25  # the least share of real matches assumed past the window (_past_window)
 
 
 def encode_query(q: str) -> tuple[str, str, list[str] | None]:
@@ -64,30 +62,14 @@ def _windowed(query: Query, params: SearchParams) -> bool:
     return not query.empty and (params.sort == "relevance" or params.mode != "candidates")
 
 
-def _sliced(query: Query, params: SearchParams) -> bool:
-    """Whether the caller's page is cut out of Meilisearch's first hits rather than asked for.
-
-    For a real query, Meilisearch orders the hits of a page past the first (an offset) otherwise
-    than the same hits asked for from the start: ties and the ranking buckets cut at the offset
-    come out in another order, so paging would repeat some hits and skip others. Every request
-    of a real query therefore starts at the first hit, and the page is sliced here.
-    """
-    return not query.empty and params.page > 1
-
-
-def _ids_only(end: int) -> bool:
-    """A prefix longer than PREFIX_FULL is read as ids, and the page's documents fetched by id."""
-    return end > PREFIX_FULL
-
-
 def _first_request(query: Query, params: SearchParams, base: dict[str, Any]) -> dict[str, Any]:
     """The first request: the caller's page, or the window the service re-ranks and checks."""
     if not _windowed(query, params):
-        if not _sliced(query, params):
+        if not paging.sliced(query, params):
             return base
         end = params.page * params.per_page
         body = {**base, "page": 1, "hitsPerPage": end}
-        if _ids_only(end):
+        if paging.ids_only(end):
             body["attributesToRetrieve"] = ["id"]
         return body
     if params.mode == "candidates":
@@ -128,34 +110,15 @@ def meili_request(principal: Principal, scope: SearchScope, params: SearchParams
     return MeiliRequest(query.meili(), _match(query), _first_request(query, params, base))
 
 
-@dataclass
-class Page:
-    """Documents of the asked page, the total, facets, and what is still to be fetched."""
-
-    docs: list[dict[str, Any]]
-    total: int
-    facets: dict[str, Any]
-    # Library past the window: the page goes on with the checked hits after Meilisearch's first
-    # `window` ones, `more_skip` of them skipped, `more_limit` taken; `kept` checked in the window.
-    more_skip: int | None = None
-    more_limit: int = 0
-    window: int = 0
-    kept: int = 0
-    deep: bool = False  # candidates: more evidence than the window
-    by_id: bool = False  # docs hold ids only: the documents are fetched by id
-    exact: bool = True  # the total counts checked matches only (else an upper bound)
-    window_cadres: frozenset[int] = frozenset()  # candidates: the cadres ranked from the window
-
-
 def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Page:
     """The page out of the first answer: checked, re-ranked within the window, sliced."""
     facets = raw.get("facetDistribution") or {}
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
     if not _windowed(query, params):
-        if not _sliced(query, params):
+        if not paging.sliced(query, params):
             return Page(raw["hits"], raw.get("totalHits", 0), facets, exact=query.empty)
-        return Page(raw["hits"][start:end], raw.get("totalHits", 0), facets, by_id=_ids_only(end),
-                    exact=False)
+        return Page(raw["hits"][start:end], raw.get("totalHits", 0), facets,
+                    by_id=paging.ids_only(end), exact=False)
     found = raw.get("totalHits", 0)
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
     if params.mode == "candidates":
@@ -196,46 +159,6 @@ def _deep_request(base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "facets": [], "page": 1, "hitsPerPage": 1, "attributesToRetrieve": ["id"]}
 
 
-def _prefix_request(base: dict[str, Any], end: int) -> dict[str, Any]:
-    """Meilisearch's first `end` hits (in candidate mode, one per cadre); see _sliced."""
-    rest = {k: v for k, v in base.items() if k not in ("page", "hitsPerPage")}
-    return {**rest, "facets": [], "offset": 0, "limit": end}
-
-
-async def _by_id(client: SearchClient, q: str, base: dict[str, Any], ids: list[str]) -> list[dict[str, Any]]:
-    """The documents of these ids, in this order, still within the caller's filters and query."""
-    if not ids:
-        return []
-    body = {**_prefix_request(base, len(ids)), "filter": [*base["filter"], filters.ids_filter(ids)]}
-    found = {h["id"]: h for h in (await client.search(q, body))["hits"]}
-    return [found[i] for i in ids if i in found]
-
-
-async def _past_window(client: SearchClient, query: Query, base: dict[str, Any],
-                       page: Page) -> list[dict[str, Any]]:
-    """The checked hits of a library page past the window (see _sliced: always from the start).
-
-    Meilisearch's phrase of character pairs also matches pairs that do not stand together; those
-    are dropped, so the prefix asked for is long enough for the page at the window's share of
-    real matches, and longer again while it falls short. When the whole list has been read, the
-    total becomes exact.
-    """
-    assert page.more_skip is not None
-    need = page.more_skip + page.more_limit
-    share = max(page.kept / max(page.window, 1), MIN_SHARE)
-    limit = min(MAX_TOTAL_HITS, page.window + math.ceil(need / share) + page.more_limit)
-    while True:
-        hits = (await client.search(query.meili(), _prefix_request(base, limit)))["hits"]
-        after = [h for h in hits[page.window:] if rank.verified(query, h)]
-        read_all = len(hits) < limit
-        if len(after) >= need or read_all or limit >= MAX_TOTAL_HITS:
-            break
-        limit = min(MAX_TOTAL_HITS, limit * 2)
-    if read_all:
-        page.total, page.exact = page.kept + len(after), True
-    return after[page.more_skip:need]
-
-
 async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
                 page: Page, deep_ahead: dict[str, Any] | None = None) -> Page:
     """Fetch what the window could not give: hits past it, or cadres past the evidence window.
@@ -244,9 +167,9 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
     """
     q = query.meili()
     if page.by_id:
-        page.docs = await _by_id(client, q, base, [h["id"] for h in page.docs])
+        page.docs = await paging.by_id(client, q, base, [h["id"] for h in page.docs])
     if page.more_skip is not None:
-        page.docs += await _past_window(client, query, base, page)
+        page.docs += await paging.past_window(client, query, base, page)
     if page.deep:
         # More evidence than the window: the cadres are counted with distinct, and the list goes
         # on past the window's ranked cadres with Meilisearch's distinct list without them — its
@@ -257,7 +180,7 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
         ranked = len(page.window_cadres)
         if end > ranked:
             listed = await client.search(
-                q, _prefix_request(base, min(end + params.per_page, MAX_TOTAL_HITS)))
+                q, paging.prefix_request(base, min(end + params.per_page, MAX_TOTAL_HITS)))
             beyond = [h for h in listed["hits"]
                       if h.get("cadre_id") not in page.window_cadres and rank.verified(query, h)]
             page.docs += beyond[max(0, start - ranked):end - ranked]
