@@ -61,7 +61,8 @@ def prefix_request(base: dict[str, Any], end: int) -> dict[str, Any]:
     return {**rest, "facets": [], "offset": 0, "limit": end}
 
 
-async def by_id(client: SearchClient, q: str, base: dict[str, Any], ids: list[str]) -> list[dict[str, Any]]:
+async def by_id(client: SearchClient, *, q: str, base: dict[str, Any],
+                ids: list[str]) -> list[dict[str, Any]]:
     """The documents of these ids, in this order, still within the caller's filters and query."""
     if not ids:
         return []
@@ -70,8 +71,8 @@ async def by_id(client: SearchClient, q: str, base: dict[str, Any], ids: list[st
     return [found[i] for i in ids if i in found]
 
 
-async def past_window(client: SearchClient, query: Query, base: dict[str, Any],
-                       page: Page) -> list[dict[str, Any]]:
+async def past_window(client: SearchClient, *, query: Query, base: dict[str, Any],
+                      page: Page) -> list[dict[str, Any]]:
     """The checked hits of a library page past the window (see sliced: always from the start).
 
     Meilisearch's phrase of character pairs also matches pairs that do not stand together; those

@@ -167,9 +167,9 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
     """
     q = query.meili()
     if page.by_id:
-        page.docs = await paging.by_id(client, q, base, [h["id"] for h in page.docs])
+        page.docs = await paging.by_id(client, q=q, base=base, ids=[h["id"] for h in page.docs])
     if page.more_skip is not None:
-        page.docs += await paging.past_window(client, query, base, page)
+        page.docs += await paging.past_window(client, query=query, base=base, page=page)
     if page.deep:
         # More evidence than the window: the cadres are counted with distinct, and the list goes
         # on past the window's ranked cadres with Meilisearch's distinct list without them — its
