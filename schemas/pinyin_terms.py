@@ -77,6 +77,14 @@ _PART_BREAK = re.compile(r"[^\w]+|_")
 TAIL_SYLLABLES = 3
 
 
+def _phrase_forms(text: str) -> list[str]:
+    """Full pinyin and initials of a text, in both spellings of ü (none for a text without any)."""
+    syl = [s.lower() for s in _syllables_of(text)]
+    if not syl:
+        return []
+    return [u for t in ("".join(syl), "".join(s[:1] for s in syl)) for u in _u_forms(t)]
+
+
 @lru_cache(maxsize=65536)
 def phrase_tokens(text: str) -> tuple[str, ...]:
     """Pinyin of a unit name or a post: full pinyin and initials of the whole and of each part
@@ -87,16 +95,12 @@ def phrase_tokens(text: str) -> tuple[str, ...]:
     `fuquzhang` (副区长) finds 清河区副区长, `minzhengju` 西山区民政局, `fubuzhang` the post
     江北区委组织部部务委员、副部长: the pinyin counterpart of a substring, at syllable edges.
     """
-    out: list[str] = []
-    whole = [s.lower() for s in _syllables_of(text)]
-    if whole:
-        out += ["".join(whole), "".join(s[:1] for s in whole)]
+    out = list(_phrase_forms(text))
     for part in _PART_BREAK.split(text):
         syl = [s.lower() for s in _syllables_of(part)]
-        if syl:
-            out += ["".join(syl), "".join(s[:1] for s in syl)]
-            out += ["".join(syl[i:]) for i in range(1, len(syl) - TAIL_SYLLABLES + 1)]
-    return tuple(dict.fromkeys(u for t in out for u in _u_forms(t)))
+        out += _phrase_forms(part)
+        out += [u for i in range(1, len(syl) - TAIL_SYLLABLES + 1) for u in _u_forms("".join(syl[i:]))]
+    return tuple(dict.fromkeys(out))
 
 
 def query_word(word: str) -> str | None:
@@ -115,7 +119,6 @@ def phrase_piece(text: str, word: str) -> str | None:
     if word not in phrase_tokens(text):
         return None
     for piece in [text, *(p[i:] for p in _PART_BREAK.split(text) for i in range(len(p)))]:
-        syl = [s.lower() for s in _syllables_of(piece)]
-        if syl and word in {u for t in ("".join(syl), "".join(s[:1] for s in syl)) for u in _u_forms(t)}:
+        if word in _phrase_forms(piece):
             return piece
     return text

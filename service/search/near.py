@@ -6,15 +6,14 @@ one such term at a time (the other terms stay exact), the index is asked for the
 or more characters) left around each possible error: the term without one character (the query
 had an extra one), and the parts before and after one character (a wrong one) or between two (a
 missing one). Only Chinese characters are corrected: a number or a Latin word is never
-changed into another one. A wrong middle character of a three-character term, or either character of a
-two-character one (SOUND_MIN), leaves no such piece; the term's pinyin is asked for instead,
-which the index holds for names, units and posts. The
-candidates' folded text is checked here for a real one-edit match, and every match found is a
-correction. The best correction is: a same-sound substitution (homophone, tones ignored) before a
-similar sound (z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character or another
-substitution; then the longest; then the most frequent. The near results are the exact results
-of the query with that correction (the suggestion, "您是不是要找…"), shown apart from the exact
-ones.
+changed into another one. A wrong middle character of a three-character term, or either
+character of a two-character one (SOUND_MIN), leaves no such piece; the term's pinyin is asked
+for instead, which the index holds for names, units and posts. The candidates' folded text is
+checked here for a real one-edit match, and every match found is a correction. The best
+correction is: a same-sound substitution (homophone, tones ignored) before a similar sound
+(z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character or another substitution; then
+the longest; then the most frequent. The near results are the exact results of the query with
+that correction (the suggestion, "您是不是要找…"), shown apart from the exact ones.
 """
 
 import re

@@ -204,8 +204,8 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     sent = list(dict.fromkeys(q for _, q in pieces))
     common = {"filter": base["filter"], "matchingStrategy": "all", "locales": [CHAR_LOCALE]}
     full = {**common, "limit": near.CANDIDATES, "attributesToRetrieve": ["id", *CHAR_FIELDS]}
-    raws = dict(zip(sent, await client.multi_search([{**full, "q": q} for q in sent]), strict=True))
-    hits = {q: r["hits"] for q, r in raws.items()}
+    answers = await client.multi_search([{**full, "q": q} for q in sent])
+    hits = {q: r["hits"] for q, r in zip(sent, answers, strict=True)}
     found = near.corrections(query, specs, {k: hits[q] for k, q in pieces})
     crowded = [q for q in sent if len(hits[q]) >= near.CANDIDATES]
     if (not found or found[0].tier > 0) and crowded:
