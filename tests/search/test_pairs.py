@@ -17,6 +17,15 @@ async def _file(api: Api, researcher: dict[str, str], campaign: dict[str, Any], 
     return f"record-{r.json()['id']}"
 
 
+async def _filing_setup(api: Api) -> tuple[dict[str, str], dict[str, str], dict[str, Any], dict[str, Any]]:
+    """An officer of d1, a researcher on a campaign team there, and a cadre of its bureau."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    return officer, researcher, cadre, campaign
+
+
 async def test_one_character_term_finds_titles_and_people_not_text(api: Api, indexer: Worker) -> None:
     _, officer = await api.user("officer", [api.units["d1"]])
     rid, researcher = await api.user("researcher")
@@ -37,10 +46,7 @@ async def test_one_character_term_finds_titles_and_people_not_text(api: Api, ind
 
 
 async def test_pages_past_the_window_hold_every_match_once(api: Api, indexer: Worker) -> None:
-    _, officer = await api.user("officer", [api.units["d1"]])
-    rid, researcher = await api.user("researcher")
-    cadre = await api.cadre(officer, api.units["d1_bureau"])
-    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    officer, researcher, cadre, campaign = await _filing_setup(api)
     # Titles holding both pairs of 鹭鸥雁 but not the term: Meilisearch ranks these title matches
     # first, so they fill the window and the service drops them.
     for i in range(10):
@@ -70,10 +76,7 @@ async def test_pages_past_the_window_hold_every_match_once(api: Api, indexer: Wo
 
 
 async def test_pages_are_full_when_look_alikes_fall_past_the_window(api: Api, indexer: Worker) -> None:
-    _, officer = await api.user("officer", [api.units["d1"]])
-    rid, researcher = await api.user("researcher")
-    cadre = await api.cadre(officer, api.units["d1_bureau"])
-    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    officer, researcher, cadre, campaign = await _filing_setup(api)
     # The real matches hold the term in their titles, so Meilisearch ranks them first and the
     # look-alikes (both pairs of 鹳鹬鸻 in the text, not the term) come after the window.
     matching = {await _file(api, researcher, campaign, cadre["id"], f"鹳鹬鸻观察{i}", "湿地巡查。")
@@ -107,10 +110,7 @@ async def test_pages_are_full_when_look_alikes_fall_past_the_window(api: Api, in
 
 async def test_a_near_match_next_to_a_common_piece_is_found_among_many_candidates(
         api: Api, indexer: Worker) -> None:
-    _, officer = await api.user("officer", [api.units["d1"]])
-    rid, researcher = await api.user("researcher")
-    cadre = await api.cadre(officer, api.units["d1_bureau"])
-    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    officer, researcher, cadre, campaign = await _filing_setup(api)
     # 鹳鹬 stands in many titles (ranked first), 鹳鹬鸻鹭 in one text: the typed 鹳鹬恒鹭 (恒 for 鸻,
     # the same sound) leaves 鹳鹬 as its only piece of two characters, whose first candidates
     # are all titles.
@@ -130,10 +130,7 @@ async def test_terms_with_digits_and_letters_are_checked_ranked_and_corrected(
         api: Api, indexer: Worker) -> None:
     # The window is checked in the stored alphabet (digits and letters stood in), so these
     # terms go through the same comparisons as Chinese ones, near matches included.
-    _, officer = await api.user("officer", [api.units["d1"]])
-    rid, researcher = await api.user("researcher")
-    cadre = await api.cadre(officer, api.units["d1_bureau"])
-    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    officer, researcher, cadre, campaign = await _filing_setup(api)
     twice = await _file(api, researcher, campaign, cadre["id"], "鹳站纪实",
                         "推进7Q鹳站建设，7Q鹳站建设年内完成。")
     once = await _file(api, researcher, campaign, cadre["id"], "鹳站纪实", "推进7Q鹳站建设。")
