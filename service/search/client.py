@@ -8,6 +8,7 @@ every call.
 """
 
 import asyncio
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,8 @@ from urllib3.util import Retry
 from service.admission import awaited_outside_when_slow
 from service.config import Settings
 from service.errors import ServiceUnavailable
+
+log = logging.getLogger("cadre.search")
 
 
 class LeanSession:
@@ -167,10 +170,14 @@ class SearchClient:
             raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
                                      headers={"Retry-After": "5"}) from exc
         except MeilisearchApiError as exc:
-            if (exc.status_code and int(exc.status_code) >= 500) or exc.code == "index_not_found":
-                raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
-                                         headers={"Retry-After": "5"}) from exc
-            raise
+            # Every request is built by the service from validated input, so a refused one means
+            # the engine is not (yet) in the state the service expects: an index being rebuilt
+            # whose settings lack a filterable or sortable attribute, a missing index, a failing
+            # engine. None of these is the caller's fault, and a retry can succeed.
+            if not exc.status_code or int(exc.status_code) < 500:
+                log.error("Meilisearch refused a search: %s (%s)", exc.code, exc.message)
+            raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
+                                     headers={"Retry-After": "5"}) from exc
 
     def _healthy(self) -> bool:
         # /health needs no key; through the thread's pooled session like every search.

@@ -1,8 +1,13 @@
 """Search through the real indexer and a real Meilisearch: recall, scope, facets, escaping."""
 
+import asyncio
 from typing import Any
 
+import httpx
+
 from indexer.worker import Worker
+from service.config import Settings
+from service.main import create_app
 from tests.factories import Api, campaign_with_team, record_body
 
 
@@ -96,3 +101,33 @@ async def test_candidate_mode_returns_one_hit_per_cadre_with_best_evidence(
     library = await api.client.get("/api/search", headers=officer,
                                    params={"q": f"{marker}项目落地", "type": "evidence"})
     assert library.json()["total"] == 3
+
+
+async def test_a_search_the_engine_refuses_is_a_503_not_a_500(settings: Settings, api: Api) -> None:
+    # A stand-in Meilisearch whose index lacks a filterable attribute the service filters on (an
+    # index whose settings are being rebuilt): it refuses every search with a 400.
+    async def refuse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        body = (b'{"message":"Attribute `id` is not filterable.","code":"invalid_search_filter",'
+                b'"type":"invalid_request","link":""}')
+        writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    _, officer = await api.user("officer", [api.units["d1"]])
+    server = await asyncio.start_server(refuse, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    application = create_app(settings.model_copy(update={"meili_url": f"http://127.0.0.1:{port}"}))
+    try:
+        async with application.router.lifespan_context(application):
+            transport = httpx.ASGITransport(app=application, client=("10.1.2.3", 5555))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                answered = await client.get("/api/search", params={"q": "城中村"}, headers=officer)
+                assert answered.status_code == 503, answered.text
+                assert answered.headers["content-type"].startswith("application/problem+json")
+                assert answered.headers["retry-after"] == "5"
+                assert "检索服务暂不可用" in answered.json()["detail"]
+    finally:
+        server.close()
+        await server.wait_closed()
