@@ -14,13 +14,14 @@ from functools import lru_cache
 
 import opencc
 
-_DROP = re.compile(r"[\W_]+")
+DROP = re.compile(r"[\W_]+")  # what folding removes (after width and case folding)
+_DROP = DROP
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _CONVERTER = opencc.OpenCC("hk2s")
 
 
-def _simplify(text: str) -> str:
+def simplify(text: str) -> str:
     """Traditional and variant forms to simplified; OpenCC keeps the length for these tables."""
     return str(_CONVERTER.convert(text)) if text else text
 
@@ -33,7 +34,7 @@ def _fold_char(ch: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _simplify_char(ch: str) -> str:
-    return _simplify(ch)
+    return simplify(ch)
 
 
 # Characters that fold to themselves (ASCII lower case and digits, CJK unified ideographs and
@@ -44,12 +45,12 @@ _DROP_KEEP_LINES = re.compile(r"(?:[^\w\n]|_)+")
 
 def fold(text: str) -> str:
     """The folded form of a text: what is indexed and what a query term is compared with."""
-    return _simplify(_DROP.sub("", unicodedata.normalize("NFKC", text).lower()))
+    return simplify(_DROP.sub("", unicodedata.normalize("NFKC", text).lower()))
 
 
 def fold_lines(text: str) -> str:
     """fold() of every line of a text, joined by newlines, in one pass over the whole text."""
-    folded = _simplify(_DROP_KEEP_LINES.sub("", unicodedata.normalize("NFKC", text).lower()))
+    folded = simplify(_DROP_KEEP_LINES.sub("", unicodedata.normalize("NFKC", text).lower()))
     if folded.count("\n") != text.count("\n"):  # pragma: no cover - no NFKC form holds a newline
         return "\n".join(fold(line) for line in text.split("\n"))
     return folded
@@ -78,7 +79,7 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
     if done < len(text):
         _fold_each(text, done, len(text), parts, positions)
     joined = "".join(parts)
-    simple = _simplify(joined)
+    simple = simplify(joined)
     if len(simple) != len(joined):
         simple = "".join(_simplify_char(c) or c for c in joined)
         if len(simple) != len(joined):  # pragma: no cover - OpenCC tables are one to one

@@ -17,6 +17,7 @@ from typing import Any
 
 import certifi
 import meilisearch
+import orjson
 import requests
 import urllib3
 from meilisearch._httprequests import HttpRequests  # the client's own request layer (pinned version)
@@ -80,7 +81,7 @@ class LeanSession:
             raise requests.exceptions.ConnectionError(str(exc)) from exc
         except urllib3.exceptions.HTTPError as exc:
             raise requests.exceptions.ConnectionError(str(exc)) from exc
-        response = requests.Response()
+        response = _Answer()
         response.status_code = answer.status
         response.reason = answer.reason or ""
         response.headers = CaseInsensitiveDict(answer.headers)
@@ -88,6 +89,18 @@ class LeanSession:
         response.encoding = "utf-8"
         response.url = url
         return response
+
+
+class _Answer(requests.Response):
+    """A response whose JSON is decoded by orjson: a search window's answer (~0.4 MB, 100 hits
+    with their texts) took ~0.95 ms to decode with the standard library, ~0.4 ms with orjson,
+    in the search thread and so holding the GIL the event loop needs."""
+
+    def json(self, **kwargs: Any) -> Any:
+        """The body as JSON (the client calls it without arguments)."""
+        if kwargs:
+            return super().json(**kwargs)
+        return orjson.loads(self.content)
 
 
 class PooledHttp(HttpRequests):

@@ -79,8 +79,14 @@ def _stood(folded: str) -> str:
     return stand_in(folded)
 
 
-def _stood_forms(term: Term) -> list[str]:
-    return [_stood(f) for f in term.forms()]
+def _stood_forms(term: Term) -> tuple[str, ...]:
+    return _stood_forms_of(term.text)
+
+
+@lru_cache(maxsize=1024)
+def _stood_forms_of(text: str) -> tuple[str, ...]:
+    # Asked for every term of every hit in the window: computed once per term.
+    return tuple(_stood(f) for f in Term(text, "chars").forms())
 
 
 def verified(query: Query, doc: dict[str, Any]) -> bool:

@@ -1,13 +1,14 @@
 """The query language, folding, pinyin spellings and highlighting, without a server."""
 
 import random
+import re
 
 import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_piece, phrase_tokens, query_word
-from schemas.textfold import STAND_INS, fold, fold_lines, fold_with_positions, has_cjk, pairs, unpairs
+from schemas.textfold import DROP, STAND_INS, fold, fold_lines, fold_with_positions, has_cjk, pairs, unpairs
 from service.search import near, rank
-from service.search.highlight import find_spans, snippet, title_html
+from service.search.highlight import DROPPED, find_spans, folded_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
 
 
@@ -193,6 +194,33 @@ def test_folding_with_positions_matches_its_definition_on_mixed_text() -> None:
         assert len(folded) == len(positions)
         if "\u0301" not in text:  # a combining mark composes with its neighbour in fold()
             assert folded == fold(text), text
+
+
+def test_every_character_the_highlight_shortcut_skips_folds_to_nothing() -> None:
+    # The shortcut of find_spans lets these characters stand between a needle's characters:
+    # that is only right if folding drops each of them.
+    skipped = re.compile(f"[{DROPPED}]")
+    chars = [chr(c) for c in range(0x10000) if skipped.fullmatch(chr(c))]
+    assert len(chars) > 50
+    assert [ch for ch in chars if fold(ch) or not DROP.fullmatch(ch)] == []
+
+
+def test_highlight_shortcut_finds_what_folding_with_positions_finds() -> None:
+    # Texts inside and outside the shortcut's alphabet (traditional, full-width, ligature and
+    # combining characters take the full folding), needles cut from their folded form.
+    alphabet = "城市更新旧区改造乾隆舊區㐀䶵ABab0１，。、 \n\t_-—·…（）《》“”!@#[]\\體ﬁ\u0301"
+    rng = random.Random(20261202)
+    shortcut = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        folded = fold(text)
+        needles = [folded[i:i + rng.randint(1, 5)] for i in
+                   (rng.randrange(len(folded)) for _ in range(rng.randint(1, 3)))] if folded else []
+        needles.append("".join(rng.choice("城市更新ab0") for _ in range(2)))
+        wanted = tuple(sorted({n for n in needles if n}, key=lambda n: (-len(n), n)))
+        assert find_spans(text, needles) == folded_spans(text, wanted), (text, needles)
+        shortcut += bool(re.fullmatch(f"[a-zA-Z0-9\u3400-\u9fff{DROPPED}]*", text))
+    assert shortcut > 100  # both ways were exercised
 
 
 def test_pieces_that_spell_a_vocabulary_term_stay_one_term() -> None:
