@@ -142,6 +142,11 @@ def unpairs_stood_in(stored: str) -> str:
     return stored[:1] + stored[1::3]
 
 
+def unpairs_lines_stood_in(lines: list[str]) -> str:
+    """unpairs_stood_in of every stored line, joined by newlines (one pass, for a hit's text)."""
+    return "\n".join([line[:1] + line[1::3] for line in lines])
+
+
 def has_cjk(text: str) -> bool:
     """Whether the text contains a Chinese character."""
     return bool(_CJK.search(text))

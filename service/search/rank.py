@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from schemas.pinyin_terms import name_tokens, phrase_piece
-from schemas.textfold import fold, fold_lines, stand_in, unpairs_stood_in
+from schemas.textfold import fold, fold_lines, stand_in, unpairs_lines_stood_in, unpairs_stood_in
 from service.search.query import Query, Term
 
 WINDOW = 100
@@ -65,7 +65,7 @@ def _folded(doc: dict[str, Any]) -> tuple[str, str, list[str]]:
         title_c, body_c = doc.get("title_c"), doc.get("body_c")
         if isinstance(title_c, str) and isinstance(body_c, list):
             title = unpairs_stood_in(title_c)
-            body = "\n".join([unpairs_stood_in(line) for line in body_c])
+            body = unpairs_lines_stood_in(body_c)
         else:
             title = stand_in(fold(doc.get("title") or ""))
             body = stand_in(fold_lines(doc.get("text") or ""))

@@ -6,7 +6,18 @@ import re
 import pytest
 
 from schemas.pinyin_terms import name_tokens, phrase_piece, phrase_tokens, query_word
-from schemas.textfold import DROP, STAND_INS, fold, fold_lines, fold_with_positions, has_cjk, pairs, unpairs
+from schemas.textfold import (
+    DROP,
+    STAND_INS,
+    fold,
+    fold_lines,
+    fold_with_positions,
+    has_cjk,
+    pairs,
+    stood_back,
+    unpairs,
+    unpairs_lines_stood_in,
+)
 from service.search import near, rank
 from service.search.highlight import DROPPED, find_spans, folded_spans, snippet, title_html
 from service.search.query import LONG_SEGMENTS, SEGMENT_CHARS, parse
@@ -92,6 +103,8 @@ def test_character_pairs_give_the_folded_text_back(folded: str) -> None:
     assert all(len(word) == 2 for word in pairs(folded).split()) or len(folded) < 2
     # Every stored word is Chinese characters only (Meilisearch cuts words where scripts change).
     assert all(has_cjk(c) for c in pairs(folded).replace(" ", ""))
+    lines = [folded, folded[::-1], ""]
+    assert stood_back(unpairs_lines_stood_in([pairs(line) for line in lines])) == "\n".join(lines)
 
 
 @pytest.mark.parametrize("context", ["", "的", "皇", "乾", "一", "了", "隆", "人", "這們"])
