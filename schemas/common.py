@@ -1,10 +1,10 @@
 """Shared vocabulary: enumerations (their Chinese labels are in schemas.labels) and small reusable models."""
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from schemas import clock
 from schemas.labels import label as label  # re-exported: the label table lives in schemas.labels
@@ -16,9 +16,18 @@ OptText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_len
 
 
 class Strict(BaseModel):
-    """Base for request bodies: unknown fields are an error, not silently dropped."""
+    """Base for request bodies: unknown fields are an error, not silently dropped; no date in
+    them may be Python's first or last day (stored as ±infinity, see _storable)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _storable_dates(cls, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, date):
+                _storable(item.date() if isinstance(item, datetime) else item)
+        return value
 
 
 class Role(StrEnum):
@@ -181,7 +190,16 @@ Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 IdList = Annotated[list[DbId], Field(max_length=200)]
 
 
+def _storable(value: date) -> date:
+    # asyncpg sends Python's first and last dates as PostgreSQL's -infinity and infinity, which are
+    # no calendar day: extract(year …)::int and the like fail on them long after they were stored.
+    if value in (date.min, date.max):
+        raise ValueError("日期超出允许范围（不能为 0001-01-01 或 9999-12-31）")
+    return value
+
+
 def _not_after_today(value: date) -> date:
+    _storable(value)
     today = clock.today()
     if value > today:
         raise ValueError(f"日期不能晚于今天（{today.isoformat()}，北京时间）")
@@ -189,12 +207,15 @@ def _not_after_today(value: date) -> date:
 
 
 def _before_today(value: date) -> date:
+    _storable(value)
     today = clock.today()
     if value >= today:
         raise ValueError(f"日期必须早于今天（{today.isoformat()}，北京时间）")
     return value
 
 
+# A calendar day the database keeps as that day (not as ±infinity).
+DbDate = Annotated[date, AfterValidator(_storable)]
 # Dates of events that already happened: "today" is China's date, from the one business clock.
 NotFutureDate = Annotated[date, AfterValidator(_not_after_today)]
 PastDate = Annotated[date, AfterValidator(_before_today)]

@@ -2,8 +2,9 @@
 
 Before any route runs: a NUL byte or a lone surrogate in the path, a query parameter, a form
 field or a JSON string (PostgreSQL text cannot store either), a duplicate key in a JSON object
-(which value was meant?), or a path segment that is a number written unusually (`+1`, `1_000`,
-` 1`, `01`) is refused with 422 problem+json naming the field, and nothing runs.
+(which value was meant?), JSON nested deeper than the parser can follow, or a path segment
+that is a number written unusually (`+1`, `1_000`, ` 1`, `01`) is refused with 422 problem+json
+naming the field, and nothing runs.
 """
 
 import json
@@ -68,9 +69,11 @@ def check_json(body: bytes) -> None:
     """Refuse duplicate keys anywhere and NUL/surrogates in any string of a JSON body."""
     try:
         data = json.loads(body, object_pairs_hook=_Pairs)
+        _walk(data, "body")
     except ValueError:
         return  # malformed JSON: the route's own validation answers 422 for it
-    _walk(data, "body")
+    except RecursionError:  # nested deeper than the parser's recursion limit (about 1 000 levels)
+        raise Refused("body", "JSON 嵌套层数过多") from None
 
 
 def check_path(path: str) -> None:

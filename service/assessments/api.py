@@ -1,6 +1,5 @@
 """Routes for quarterly unit scoreboards (季度考核榜单)."""
 
-from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -24,7 +23,7 @@ from schemas.assessments import (
     VersionIn,
     WithdrawIn,
 )
-from schemas.common import DbId
+from schemas.common import DbDate, DbId
 from schemas.records import RevisionOut
 from service.assessments import score_entry, service
 from service.deps import (
@@ -178,7 +177,7 @@ async def trends(pool: Pool, user: OfficeReader,
                  unit_id: Annotated[list[DbId] | None, Query(max_length=50)] = None,
                  indicator: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,32}$")] = None,
                  owner_unit_id: IdQuery = None,
-                 date_from: date | None = None, date_to: date | None = None) -> Trends:
+                 date_from: DbDate | None = None, date_to: DbDate | None = None) -> Trends:
     """Totals, ranks and stars across published periods, per unit (all compared units by default)."""
     return await service.trends(pool, user, unit_ids=unit_id, owner_unit_id=owner_unit_id,
                                 indicator_code=indicator, date_from=date_from, date_to=date_to)

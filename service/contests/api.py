@@ -1,9 +1,8 @@
 """Routes for arena contests (擂台比武)."""
 
-from datetime import date
-
 from fastapi import APIRouter
 
+from schemas.common import DbDate
 from schemas.contests import (
     ContestCreate,
     ContestFilter,
@@ -31,7 +30,7 @@ async def create_contest(body: ContestCreate, pool: Pool, user: OfficerUser,
 
 @router.get("", response_model=ContestPage)
 async def list_contests(pool: Pool, user: OfficeReader, level: ContestLevel | None = None,
-                        date_from: date | None = None, date_to: date | None = None,
+                        date_from: DbDate | None = None, date_to: DbDate | None = None,
                         limit: Limit = 50, offset: Offset = 0) -> ContestPage:
     """Readable contests, latest first."""
     filters = ContestFilter(level=level, date_from=date_from, date_to=date_to)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from schemas.approval_form import Layout
+from schemas.common import DbDate
 from schemas.formats import SelectionIn
 from service.deps import AppSettings, EntityId, OfficeReader, Pool
 from service.forms import service
@@ -24,7 +25,7 @@ class BatchIn(SelectionIn):
     """A selection and the file format of its forms."""
 
     format: Literal["pdf", "docx"] = "pdf"
-    reference_date: date | None = None
+    reference_date: DbDate | None = None
     layout: Layout = "reform"
 
 

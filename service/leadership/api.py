@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 
 from schemas import clock
-from schemas.common import ShortText
+from schemas.common import DbDate, ShortText
 from schemas.leadership import LineRoleIn, LineRoleOut, RoundIn, RoundOut, TeamOut, TeamSummary
 from service.deps import (
     AppSettings,
@@ -50,7 +50,7 @@ def date_range(year: int | None, on: date | None, date_from: date | None,
 
 
 @router.get("/teams", response_model=list[TeamSummary])
-async def list_teams(pool: Pool, user: Reader, response: Response, on: date | None = None,
+async def list_teams(pool: Pool, user: Reader, response: Response, on: DbDate | None = None,
                      tier: Literal["city_managed", "district_managed"] | None = None,
                      name: Annotated[str | None, Query(max_length=50)] = None,
                      limit: Limit = 50, offset: Offset = 0) -> list[TeamSummary]:
@@ -63,8 +63,8 @@ async def list_teams(pool: Pool, user: Reader, response: Response, on: date | No
 
 @router.get("/teams/{unit_id}", response_model=TeamOut)
 async def get_team(unit_id: EntityId, pool: Pool, user: Reader, year: Year = None,
-                   on: date | None = None, date_from: date | None = None,
-                   date_to: date | None = None) -> TeamOut:
+                   on: DbDate | None = None, date_from: DbDate | None = None,
+                   date_to: DbDate | None = None) -> TeamOut:
     """A unit's leadership team in a year, on a day or over a range: members, roles, dates."""
     start, end = date_range(year, on, date_from, date_to)
     return await service.get_team(pool, principal=user, unit_id=unit_id, date_from=start, date_to=end)
@@ -86,7 +86,7 @@ async def create_round(body: RoundIn, pool: Pool, user: Filer, key: IdempotencyK
 @router.post("/evaluations/import", response_model=RoundOut, status_code=201, openapi_extra=_UPLOAD_DOC)
 async def import_round(request: Request, pool: Pool, user: Filer, settings: AppSettings,
                        unit_id: Annotated[int, Query(gt=0, le=2**63 - 1)],
-                       name: Annotated[ShortText, Query()], held_on: date,
+                       name: Annotated[ShortText, Query()], held_on: DbDate,
                        campaign_id: OptId = None, key: IdempotencyKey = None) -> RoundOut:
     """Import a round from .xlsx (field `file`): all rows valid, or 422 with a row report."""
     meta = {"unit_id": unit_id, "name": name, "held_on": held_on, "campaign_id": campaign_id}

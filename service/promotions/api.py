@@ -1,12 +1,11 @@
 """Routes for promotion records, their stages, probation, statistics and the working-day calendar."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
 from schemas.clock import today
-from schemas.common import PostLevel
+from schemas.common import DbDate, PostLevel
 from schemas.promotions import (
     CancelIn,
     Kind,
@@ -65,7 +64,7 @@ async def promotion_stats(
     pool: Pool, user: OfficeReader,
     group_by: Literal["unit", "kind", "tier", "period", "domain"] = "kind",
     period: Literal["year", "quarter"] = "year",
-    date_from: date | None = None, date_to: date | None = None,
+    date_from: DbDate | None = None, date_to: DbDate | None = None,
     unit_id: IdQuery = None, kind: Kind | None = None,
     post_level: Annotated[list[PostLevel], Query(max_length=6)] = [],  # noqa: B006 - FastAPI reads it
     domain_years: Annotated[int, Query(ge=1, le=20)] = 3,
@@ -78,8 +77,8 @@ async def promotion_stats(
 
 
 @router.get("/working-days", response_model=WorkingDays)
-async def working_days(pool: Pool, user: OfficeReader, start: date | None = None,
-                       end: date | None = None) -> WorkingDays:
+async def working_days(pool: Pool, user: OfficeReader, start: DbDate | None = None,
+                       end: DbDate | None = None) -> WorkingDays:
     """Working days in [start, end] (default: today) on the holiday calendar."""
     start = start or today()
     end = end or start

@@ -1,9 +1,8 @@
 """Routes for secondment programmes, placements and task force metrics."""
 
-from datetime import date
-
 from fastapi import APIRouter
 
+from schemas.common import DbDate
 from schemas.secondments import (
     Bucket,
     MetricCreate,
@@ -88,8 +87,8 @@ async def put_values(task_force_id: EntityId, body: MetricValuesIn, pool: Pool,
 
 @router.get("/task-forces/{task_force_id}/metrics", response_model=TaskForceMetrics)
 async def task_force_metrics(task_force_id: EntityId, pool: Pool, user: OfficeReader,
-                             bucket: Bucket = Bucket.month, date_from: date | None = None,
-                             date_to: date | None = None) -> TaskForceMetrics:
+                             bucket: Bucket = Bucket.month, date_from: DbDate | None = None,
+                             date_to: DbDate | None = None) -> TaskForceMetrics:
     """A task force's (a unit of kind task_force) metrics per day, week or month over a span."""
     return await service.task_force_metrics(pool, user, unit_id=task_force_id, bucket=bucket.value,
                                             date_from=date_from, date_to=date_to)

@@ -1,9 +1,8 @@
 """Routes for leaders' front-line service logs (window service, mobile service visits)."""
 
-from datetime import date
-
 from fastapi import APIRouter, Response
 
+from schemas.common import DbDate
 from schemas.records import RevisionOut
 from schemas.service_logs import (
     GroupBy,
@@ -42,8 +41,8 @@ async def create_log(body: ServiceLogCreate, pool: Pool, user: OfficerUser,
 
 @router.get("", response_model=ServiceLogPage)
 async def list_logs(pool: Pool, user: OfficeReader, cadre_id: IdQuery = None, unit_id: IdQuery = None,
-                    kind: ServiceKind | None = None, date_from: date | None = None,
-                    date_to: date | None = None, include_voided: bool = False,
+                    kind: ServiceKind | None = None, date_from: DbDate | None = None,
+                    date_to: DbDate | None = None, include_voided: bool = False,
                     limit: Limit = 50, offset: Offset = 0) -> ServiceLogPage:
     """Logs of readable leaders, newest first (unit_id takes the whole subtree)."""
     filters = ServiceLogFilter(cadre_id=cadre_id, unit_id=unit_id, kind=kind, date_from=date_from,
@@ -53,8 +52,8 @@ async def list_logs(pool: Pool, user: OfficeReader, cadre_id: IdQuery = None, un
 
 @router.get("/totals", response_model=ServiceTotalsOut)
 async def totals(pool: Pool, user: OfficeReader, group_by: GroupBy = GroupBy.cadre, cadre_id: IdQuery = None,
-                 unit_id: IdQuery = None, kind: ServiceKind | None = None, date_from: date | None = None,
-                 date_to: date | None = None) -> ServiceTotalsOut:
+                 unit_id: IdQuery = None, kind: ServiceKind | None = None, date_from: DbDate | None = None,
+                 date_to: DbDate | None = None) -> ServiceTotalsOut:
     """Totals per leader or per unit over any period (void logs excluded)."""
     filters = ServiceLogFilter(cadre_id=cadre_id, unit_id=unit_id, kind=kind, date_from=date_from,
                                date_to=date_to)

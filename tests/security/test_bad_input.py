@@ -179,3 +179,53 @@ async def test_an_lrmx_file_that_is_no_text_is_reported_not_a_server_error(
                           files={"file": ("张三.lrmx", torn, "application/octet-stream")})
     assert r.status_code < 500, r.text
     assert "编码" in r.text
+
+
+async def test_json_nested_beyond_the_parsers_limit_is_a_422(api: Api, client: httpx.AsyncClient) -> None:
+    """Found by the fuzzer: 100 000 nested brackets made the input gate's JSON parse raise
+    RecursionError, answered with a 500."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    headers = {**officer, "content-type": "application/json"}
+    for raw in (b"[" * 100_000, b'{"a":' * 3000 + b"1" + b"}" * 3000):
+        body = _is_problem(await client.post("/api/records", headers=headers, content=raw), 422)
+        assert body["errors"][0]["field"] == "body"
+
+
+async def test_the_first_and_last_python_dates_are_field_errors_not_infinity(
+        api: Api, client: httpx.AsyncClient) -> None:
+    """Found by the fuzzer: asyncpg sends 0001-01-01 and 9999-12-31 as -infinity/infinity. A service
+    log dated 0001-01-01 was stored as -infinity and from then on every read of the cadre's dossier
+    was a 500; the working-days calendar and the audit page failed on them at once."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    r = await client.post("/api/service-logs", headers=officer, json={
+        "kind": "window_service", "cadre_id": cadre["id"], "served_on": "0001-01-01",
+        "items_handled": 1, "problems_solved": 0})
+    assert _is_problem(r, 422)["errors"][0]["field"] == "served_on"
+    assert not await api.pool.fetchval("SELECT count(*) FROM service_logs WHERE cadre_id = $1", cadre["id"])
+    assert (await client.get(f"/api/cadres/{cadre['id']}/performance", headers=officer)).status_code == 200
+    for day in ("0001-01-01", "9999-12-31"):
+        r = await client.get("/api/promotions/working-days", headers=officer, params={"start": day})
+        assert _is_problem(r, 422)["errors"][0]["field"] == "start"
+    _, auditor = await api.user("auditor")
+    r = await client.get("/audit", headers={**auditor, "accept": "text/html"},
+                         params={"date_to": "9999-12-31"})
+    assert r.status_code == 422, r.text[:300]
+    assert "页面参数不正确" in r.text
+
+
+async def test_no_request_body_or_date_filter_takes_the_first_or_last_python_date(
+        api: Api, client: httpx.AsyncClient) -> None:
+    """Every request body (schemas.common.Strict) and every date filter refuses them, not only the
+    fields the fuzzer reached: a contest is not stored with held_on = infinity."""
+    _, officer = await api.user("officer", [api.units["d1"]])
+    contests = await api.pool.fetchval("SELECT count(*) FROM contests")
+    for day in ("0001-01-01", "9999-12-31"):
+        r = await client.post("/api/contests", headers=officer, json={
+            "name": f"擂台比武{api.tag}", "level": "district_head", "held_on": day,
+            "place": "市委党校报告厅", "organizer_unit_id": api.units["city"]})
+        assert _is_problem(r, 422)["errors"][0]["field"] == "held_on"
+        for path in ("/api/contests", "/api/service-logs"):
+            r = await client.get(path, headers=officer, params={"date_from": day})
+            assert _is_problem(r, 422)["errors"][0]["field"] == "date_from"
+    assert await api.pool.fetchval("SELECT count(*) FROM contests") == contests

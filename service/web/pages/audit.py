@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from schemas import clock
 from schemas.audit import ChainReportOut
-from schemas.common import DbId
+from schemas.common import DbDate, DbId
 from schemas.labels import AUDIT_DETAIL, AUDIT_OBJECT, PLAIN, TABLES, label
 from service.audit import service as audit_service
 from service.deps import AppSettings, AuditorUser, Pool
@@ -29,8 +29,8 @@ class AuditQuery(BaseModel):
     object_type: Text = None
     object_id: Text = None
     action: Text = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: DbDate | None = None
+    date_to: DbDate | None = None
     page: Annotated[int, Field(ge=1, le=2000)] = 1
     verify: bool = False
 

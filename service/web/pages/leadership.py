@@ -10,7 +10,7 @@ from fastapi import Query, Request, Response
 
 from schemas.archives import Statement
 from schemas.clock import today
-from schemas.common import Role
+from schemas.common import DbDate, Role
 from service.archives import service as archives_service
 from service.deps import EntityId, IdQuery, OfficeReader, Pool, Reader
 from service.inspection import service as inspection_service
@@ -39,7 +39,7 @@ def _ctx() -> dict[str, object]:
 
 
 @router.get("/leadership")
-async def teams_page(request: Request, pool: Pool, user: Reader, on: date | None = None,
+async def teams_page(request: Request, pool: Pool, user: Reader, on: DbDate | None = None,
                      tier: Literal["city_managed", "district_managed"] | None = None,
                      name: Annotated[str | None, Query(max_length=50)] = None) -> Response:
     """Leadership teams with members on a day; 市管 = teams whose head is city-managed."""
