@@ -103,6 +103,15 @@ def verified(query: Query, doc: dict[str, Any]) -> bool:
                for t in query.terms if t.kind == "chars")
 
 
+def holds_excluded(query: Query, doc: dict[str, Any]) -> bool:
+    """Whether an excluded character term (or a vocabulary form of it) occurs in the hit's own
+    title, text or people (service.search.exclusion)."""
+    title, body, ctx = _folded(doc)
+    places = [title, body, *ctx]
+    return any(f in p for t in query.excluded if t.kind == "chars"
+               for f in _stood_forms(t) for p in places)
+
+
 def key(query: Query, doc: dict[str, Any]) -> Key:
     """The sort key of one document (larger is better)."""
     title, body, _ = _folded(doc)

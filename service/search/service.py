@@ -10,7 +10,7 @@ import asyncpg
 from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
-from service.search import filters, highlight, near, paging, rank, repo
+from service.search import exclusion, filters, highlight, near, paging, rank, repo
 from service.search.client import SearchClient
 from service.search.paging import Page
 from service.search.query import Query, parse
@@ -110,7 +110,23 @@ def meili_request(principal: Principal, scope: SearchScope, params: SearchParams
     return MeiliRequest(query.meili(), _match(query), _first_request(query, params, base))
 
 
-def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Page:
+def _with_rescued(params: SearchParams, hits: list[dict[str, Any]], found: int, window: int,
+                  rescued: exclusion.Rescued) -> tuple[list[dict[str, Any]], bool]:
+    """The window's hits with the wrongly excluded items put back, and whether all of them were."""
+    if not rescued.docs:
+        return hits, rescued.complete
+    if params.sort == "relevance":
+        return hits + rescued.docs, rescued.complete
+    if found > window:
+        return hits, False  # their place in date order may lie past the window
+    # Meilisearch's date order of the rest, the put-back items merged in by date (stable).
+    merged = sorted(hits + rescued.docs, key=lambda d: d.get("date") or 0,
+                    reverse=params.sort == "date_desc")
+    return merged, rescued.complete
+
+
+def _from_window(query: Query, params: SearchParams, raw: dict[str, Any],
+                 rescued: exclusion.Rescued | None = None) -> Page:
     """The page out of the first answer: checked, re-ranked within the window, sliced."""
     facets = raw.get("facetDistribution") or {}
     start, end = (params.page - 1) * params.per_page, params.page * params.per_page
@@ -121,16 +137,21 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any]) -> Pag
                     by_id=paging.ids_only(end), exact=False)
     found = raw.get("totalHits", 0)
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
+    complete = True
+    if rescued is not None:
+        window = rank.CANDIDATE_WINDOW if params.mode == "candidates" else rank.WINDOW
+        hits, complete = _with_rescued(params, hits, found, window, rescued)
+        facets = exclusion.count_facets(facets, rescued.docs)
     if params.mode == "candidates":
         groups = rank.best_per_cadre(query, hits)
         deep = found > rank.CANDIDATE_WINDOW
-        return Page(groups[start:end], len(groups), facets, deep=deep, exact=not deep,
+        return Page(groups[start:end], len(groups), facets, deep=deep, exact=not deep and complete,
                     window_cadres=frozenset(g["cadre_id"] for g in groups))
     # Exact when everything fits the window; past it, unchecked hits are counted as found.
     kept = len(hits)
     total = kept + max(0, found - rank.WINDOW)
     ordered = rank.rerank(query, hits) if params.sort == "relevance" else hits
-    page = Page(ordered[start:end], total, facets, exact=found <= rank.WINDOW)
+    page = Page(ordered[start:end], total, facets, exact=found <= rank.WINDOW and complete)
     if end > kept and found > rank.WINDOW:
         # The list goes on with the checked hits after the window, in Meilisearch's order.
         first = max(start, kept)
@@ -230,6 +251,10 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
     return NearResult(suggestion=better.text(), total=page.total, hits=[_hit(d, better) for d in page.docs])
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient,
                  params: SearchParams) -> SearchResult:
     """Search within the caller's scope; the search and its filters are audited."""
@@ -245,13 +270,14 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     # it, and for one with less (whose answer is then not used) it costs Meilisearch little.
     first = client.search(query.meili(), _first_request(query, params, base))
     audit = audit_only(pool, principal, "search", "search", None, details)
-    deep_ahead: dict[str, Any] | None = None
-    if params.mode == "candidates" and _windowed(query, params):
-        raw, _, deep_ahead = await asyncio.gather(
-            first, audit, client.search(query.meili(), _deep_request(base)))
-    else:
-        raw, _ = await asyncio.gather(first, audit)
-    page = await _rest(client, query, params, base, _from_window(query, params, raw), deep_ahead)
+    deep = (client.search(query.meili(), _deep_request(base))
+            if params.mode == "candidates" and _windowed(query, params) else _nothing())
+    excluded = (client.multi_search(exclusion.requests(query, base, RETRIEVE))
+                if exclusion.applies(query, params) else _nothing())
+    raw, _, deep_ahead, rescue = await asyncio.gather(first, audit, deep, excluded)
+    rescued = exclusion.rescued(query, rescue) if rescue is not None else None
+    page = await _rest(client, query, params, base, _from_window(query, params, raw, rescued),
+                       deep_ahead)
     near_result = None
     if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query, page.total):
         near_result = await _near(client, query, params, base, page.total)

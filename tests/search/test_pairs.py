@@ -146,3 +146,29 @@ async def test_terms_with_digits_and_letters_are_checked_ranked_and_corrected(
     assert body["near"]["suggestion"] == "7q鹳站建设"
     assert {h["id"] for h in body["near"]["hits"]} == {twice, once}
     assert apart not in {h["id"] for h in body["near"]["hits"]}
+
+
+async def test_an_excluded_term_drops_items_by_their_own_text_not_their_variants(
+        api: Api, indexer: Worker) -> None:
+    # 党建 is indexed with its vocabulary form 党的建设 too (alt_c): `-建设` must not drop an item
+    # that says 党建 and never 建设, in relevance or date order, in the total and the facets.
+    officer, researcher, cadre, campaign = await _filing_setup(api)
+    tag = f"编号{api.tag}"
+    party = await _file(api, researcher, campaign, cadre["id"], "谈话纪实", f"推进基层党建工作，{tag}。")
+    building = await _file(api, researcher, campaign, cadre["id"], "谈话纪实", f"推进城市建设工作，{tag}。")
+    plain = await _file(api, researcher, campaign, cadre["id"], "谈话纪实", f"走访群众，{tag}。")
+    await indexer.drain()
+
+    async def found(q: str, **params: Any) -> dict[str, Any]:
+        r = await api.client.get("/api/search", headers=officer, params={"q": q, "per_page": 100, **params})
+        assert r.status_code == 200, r.text
+        out: dict[str, Any] = r.json()
+        return out
+
+    for sort in ("relevance", "date_desc", "date_asc"):
+        got = await found(f"{tag} -建设", sort=sort)
+        assert {h["id"] for h in got["hits"]} == {party, plain}, sort
+        assert got["total"] == 2 and got["total_exact"] and got["facets"]["type"] == {"record": 2}
+    # An excluded term counts in any of its forms: the item that says 党建 is dropped for 党的建设.
+    for q in (f"{tag} -党建", f"{tag} -党的建设"):
+        assert {h["id"] for h in (await found(q))["hits"]} == {building, plain}, q
