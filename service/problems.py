@@ -55,6 +55,8 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
         loc = [str(x) for x in err.get("loc", ())]
+        if err.get("type") == "json_invalid":
+            loc = loc[:1]  # FastAPI adds the character offset, which is no field
         out.append({"field": ".".join(loc[1:]) if len(loc) > 1 else ".".join(loc),
                     "location": loc[0] if loc else "", "message": _zh(err), "type": err.get("type")})
     return out
@@ -76,7 +78,7 @@ def _zh(err: Any) -> str:
         "date_parsing": "日期格式应为 YYYY-MM-DD", "enum": "取值不在允许范围内",
         "literal_error": "取值不在允许范围内", "string_pattern_mismatch": "格式不正确",
         "json_invalid": "JSON 格式错误", "bool_parsing": "必须是布尔值",
-        "union_tag_invalid": "类型标识无效", "model_attributes_type": "应为对象",
+        "union_tag_invalid": "类型标识无效", "model_attributes_type": "应为对象", "model_type": "应为对象",
         "dict_type": "应为对象", "list_type": "应为列表", "string_type": "应为字符串",
     }
     if kind == "value_error":

@@ -21,6 +21,7 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 60
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_ISSUES = 500
+UNREADABLE = "无法读取该 Excel 文件，请使用下载的模板填写"
 CENT = Decimal("0.01")
 
 
@@ -109,22 +110,31 @@ def read_rows(path: Path) -> RawSheet:
             book = load_workbook(handle, read_only=True, data_only=True)
         # openpyxl reports a damaged package with many exception types; all mean "unreadable".
         except Exception:
-            raw.problem = "无法读取该 Excel 文件，请使用下载的模板填写"
+            raw.problem = UNREADABLE
             return raw
         try:
-            rows = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
-            raw.header = [_text(v) for v in next(rows, ())]
-            for row_no, values in enumerate(rows, start=2):
-                cells = list(values)
-                if all(_text(v) == "" for v in cells):
-                    continue
-                if len(raw.rows) >= MAX_ROWS:
-                    raw.problem = f"数据行不能超过 {MAX_ROWS} 行"
-                    break
-                raw.rows.append((row_no, cells))
+            _read_sheet(book, raw)
+        # Read-only openpyxl parses the sheet only while its rows are iterated, so a damaged cell
+        # (a bad reference, a number that is none, a missing shared string) fails here, just as varied.
+        except Exception:
+            return RawSheet(problem=UNREADABLE)
         finally:
             book.close()
     return raw
+
+
+def _read_sheet(book: Workbook, raw: RawSheet) -> None:
+    """The header and the non-empty rows of the first worksheet into `raw`."""
+    rows = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    raw.header = [_text(v) for v in next(rows, ())]
+    for row_no, values in enumerate(rows, start=2):
+        cells = list(values)
+        if all(_text(v) == "" for v in cells):
+            continue
+        if len(raw.rows) >= MAX_ROWS:
+            raw.problem = f"数据行不能超过 {MAX_ROWS} 行"
+            break
+        raw.rows.append((row_no, cells))
 
 
 def check(raw: RawSheet, units_by_code: dict[str, int], *, compared: set[int], writable: set[int],

@@ -87,7 +87,11 @@ async def xlsx_upload(chunks: AsyncIterator[bytes], content_type: str | None, *,
         raise BadRequest("上传连接中断") from exc
     blob = received.blob
     try:
-        if await sniff(blob) != XLSX:
+        try:
+            mime = await sniff(blob)
+        except UnsupportedMediaType:
+            mime = None  # the attachment allow-list's message would name images and PDFs here
+        if mime != XLSX:
             raise UnsupportedMediaType("请上传 Excel 表格（.xlsx）", allowed=[XLSX])
         yield blob.path
     finally:

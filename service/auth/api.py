@@ -77,7 +77,11 @@ def _same_site_origin(request: Request, settings: Settings) -> None:
     origin = request.headers.get("origin")
     if origin is None or origin in settings.cors_origins:
         return
-    if urlsplit(origin).netloc != request.headers.get("host", ""):
+    try:
+        netloc: str | None = urlsplit(origin).netloc
+    except ValueError:  # no URL at all, e.g. an unclosed IPv6 bracket ("http://[::1")
+        netloc = None
+    if netloc != request.headers.get("host", ""):
         raise Forbidden("不接受来自其他站点的登录请求")
 
 

@@ -1,5 +1,6 @@
 """Receiving one uploaded file (multipart field `file`) for an import, within the upload limit."""
 
+import re
 from dataclasses import dataclass
 
 import anyio
@@ -19,6 +20,8 @@ UPLOAD_DOC = {
             "properties": {"file": {"type": "string", "format": "binary"}}}}},
     }
 }
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -41,5 +44,7 @@ async def read_upload(request: Request, settings: Settings) -> Upload:
         data = await anyio.Path(received.blob.path).read_bytes()
     finally:
         await store.discard(received.blob.path)
-    name = decode_name(received.filename).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = decode_name(received.filename).replace("\\", "/").rsplit("/", 1)[-1]
+    # Control characters (a NUL cannot even be stored) have no place in a name shown in the report.
+    name = _CONTROL.sub("", name).strip()
     return Upload(name[:255] or "上传文件", data)

@@ -1,7 +1,9 @@
 """Reading an upload that is one .lrmx file or a zip of many (entry names may be GBK)."""
 
 import io
+import lzma
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from service.lrmx.reader import MAX_FILE_BYTES
@@ -70,7 +72,10 @@ def members(data: bytes, upload_name: str) -> list[Member]:
             try:
                 with archive.open(info) as handle:
                     content = handle.read(MAX_FILE_BYTES + 1)
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            # A damaged member fails inside its decompressor: zlib.error (deflate), OSError (bzip2),
+            # LZMAError, or EOFError when the stream ends early; all mean "cannot be unpacked".
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError, EOFError,
+                    lzma.LZMAError) as exc:
                 raise ArchiveError(f"{name}：无法解压（已加密或已损坏）") from exc
             if len(content) > MAX_FILE_BYTES:
                 raise ArchiveError(f"{name}：单个文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB")

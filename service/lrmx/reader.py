@@ -30,6 +30,9 @@ from service.lrmx.document import (
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 MAX_FAMILY = 50
+# Far deeper than any form (Person/JiaTingChengYuan/Item/field); unknown elements are kept by
+# serialising them, which recurses once per level, so a deeper file is refused instead.
+MAX_DEPTH = 32
 _DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.\-]+)[\"'][^>]*\?>")
 _DECL_ANY = re.compile(r"^\s*<\?xml[^>]*\?>")
 _KNOWN = {t.lower(): t for t in (*ELEMENTS, *REFORM_ELEMENTS)}
@@ -144,6 +147,16 @@ def _family(elem: ET.Element) -> list[FamilyItem]:
     return items
 
 
+def _too_deep(root: ET.Element) -> bool:
+    """Whether elements nest deeper than MAX_DEPTH (walked without recursion)."""
+    level = [root]
+    for _ in range(MAX_DEPTH):
+        level = [child for elem in level for child in elem]
+        if not level:
+            return False
+    return True
+
+
 def read(data: bytes) -> ReadResult:
     """Parse one .lrmx file; LrmxError when it is unsafe, malformed or not an LRMX document."""
     if len(data) > MAX_FILE_BYTES:
@@ -157,6 +170,8 @@ def read(data: bytes) -> ReadResult:
         raise LrmxError(f"XML 格式错误：{exc}") from exc
     if _local(root.tag).lower() != "person":
         raise LrmxError(f"根元素应为 Person，实际为 {_local(root.tag)}")
+    if _too_deep(root):
+        raise LrmxError(f"XML 元素嵌套超过 {MAX_DEPTH} 层")
     result = ReadResult(LrmxDocument())
     doc = result.doc
     previous = "Person"

@@ -17,6 +17,7 @@ from service.rosters.columns import BY_HEADER, COLUMNS, Column, cell_value
 
 MAX_ROWS = 20_000
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+UNREADABLE = "无法读取该 Excel 文件（请使用 .xlsx 格式，可先下载导入模板）"
 HEAD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
 DATE_FORMAT = "yyyy.mm.dd"
@@ -160,36 +161,45 @@ def read_book(data: bytes) -> ReadSheet:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     # openpyxl reports a damaged or foreign file with many exception types; all mean "unreadable".
     except Exception:
-        out.problems.append(("", "无法读取该 Excel 文件（请使用 .xlsx 格式，可先下载导入模板）"))
+        out.problems.append(("", UNREADABLE))
         return out
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True, max_col=len(COLUMNS) + 10)
-        header = [text(v) for v in next(rows, ())]
-        index: dict[str, int] = {}
-        for n, label in enumerate(header, start=1):
-            if not label:
-                continue
-            column = BY_HEADER.get(label)
-            letter = get_column_letter(n)
-            if column is None:
-                out.problems.append((letter, f"未知的列“{label}”"))
-            elif column.key in out.columns:
-                out.problems.append((letter, f"“{label}”列重复"))
-            elif column.importable:
-                out.columns[column.key] = letter
-                index[column.key] = n - 1
-        for row_no, values in enumerate(rows, start=2):
-            cells = list(values)
-            if all(text(v) == "" for v in cells):
-                continue
-            if len(out.rows) >= MAX_ROWS:
-                out.problems.append(("", f"数据行不能超过 {MAX_ROWS} 行"))
-                break
-            out.rows.append(SheetRow(row_no, {k: cells[i] if i < len(cells) else None
-                                              for k, i in index.items()}))
+        _read_rows(book, out)
+    # Read-only openpyxl parses the sheet only while its rows are iterated, so a damaged cell
+    # (a bad reference, a number that is none, a missing shared string) fails here, just as varied.
+    except Exception:
+        return ReadSheet(problems=[("", UNREADABLE)])
     finally:
         book.close()
     return out
+
+
+def _read_rows(book: Workbook, out: ReadSheet) -> None:
+    """The header's columns and the non-empty rows of the first worksheet into `out`."""
+    rows = book.worksheets[0].iter_rows(values_only=True, max_col=len(COLUMNS) + 10)
+    header = [text(v) for v in next(rows, ())]
+    index: dict[str, int] = {}
+    for n, label in enumerate(header, start=1):
+        if not label:
+            continue
+        column = BY_HEADER.get(label)
+        letter = get_column_letter(n)
+        if column is None:
+            out.problems.append((letter, f"未知的列“{label}”"))
+        elif column.key in out.columns:
+            out.problems.append((letter, f"“{label}”列重复"))
+        elif column.importable:
+            out.columns[column.key] = letter
+            index[column.key] = n - 1
+    for row_no, values in enumerate(rows, start=2):
+        cells = list(values)
+        if all(text(v) == "" for v in cells):
+            continue
+        if len(out.rows) >= MAX_ROWS:
+            out.problems.append(("", f"数据行不能超过 {MAX_ROWS} 行"))
+            break
+        out.rows.append(SheetRow(row_no, {k: cells[i] if i < len(cells) else None
+                                          for k, i in index.items()}))
 
 
 def parse_date(value: Any) -> date | str | None:

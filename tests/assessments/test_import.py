@@ -1,6 +1,7 @@
 """Importing a period's scores from .xlsx: a row-level report and nothing applied, or everything applied."""
 
 import io
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -112,3 +113,33 @@ async def test_template_lists_the_compared_units_and_indicators(api: Api) -> Non
     done = await api.client.post(w["url"], headers=w["officer"], files={"file": (
         "t.xlsx", sheet([list(rows[0]), *filled]), XLSX)})
     assert done.status_code == 200 and done.json()["created"] == 9
+
+
+def damaged_cell(data: bytes) -> bytes:
+    """The sheet with a cell whose reference is no reference: openpyxl fails only while reading rows."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>",
+                                          b'<row r="9"><c r="A-1"><v>1</v></c></row></sheetData>')
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+async def test_a_damaged_or_truncated_sheet_is_refused_with_a_reason_not_a_500(api: Api) -> None:
+    w = await _setup(api)
+    a = w["units"][0]
+    good = sheet([["单位代码", "单位名称", "经济运行", "项目签约落地", "城市更新"],
+                  [a["code"], a["name"], 90, 85, 80]])
+    r = await api.client.post(w["url"], headers=w["officer"],
+                              files={"file": ("s.xlsx", damaged_cell(good), XLSX)})
+    assert r.status_code == 422, r.text
+    assert [e["message"] for e in r.json()["errors"]] == ["无法读取该 Excel 文件，请使用下载的模板填写"]
+    # A zip cut short is no .xlsx: the answer names the one accepted type, not the attachment list.
+    r = await api.client.post(w["url"], headers=w["officer"],
+                              files={"file": ("s.xlsx", good[: len(good) // 2], XLSX)})
+    assert r.status_code == 415 and r.json()["detail"] == "请上传 Excel 表格（.xlsx）"
+    assert await _stored(api, w["period"]["id"]) == 0

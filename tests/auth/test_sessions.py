@@ -109,6 +109,15 @@ async def test_login_form_posted_from_another_site_is_refused(api: Api) -> None:
     assert same.status_code == 200
 
 
+async def test_a_login_origin_that_is_no_url_is_refused_not_a_500(api: Api) -> None:
+    user_id, _ = await api.user("officer", [api.units["d1"]])
+    body = {"username": await _username(api, user_id), "password": PASSWORD}
+    for origin in ("http://[::1", "http://[test"):
+        r = await api.client.post("/api/auth/session", data=body, headers={"Origin": origin})
+        assert r.status_code == 403, r.text
+        assert r.json()["detail"] == "不接受来自其他站点的登录请求" and "set-cookie" not in r.headers
+
+
 async def test_session_login_refuses_other_media_types_and_bad_json(api: Api) -> None:
     text = await api.client.post("/api/auth/session", content=b"username=a",
                                  headers={"Content-Type": "text/plain"})
@@ -118,3 +127,15 @@ async def test_session_login_refuses_other_media_types_and_bad_json(api: Api) ->
     assert broken.status_code == 422
     extra = await api.client.post("/api/auth/session", json={"username": "a", "password": "b", "x": 1})
     assert extra.status_code == 422 and extra.json()["errors"][0]["field"] == "x"
+
+
+async def test_credentials_that_are_no_object_or_no_json_are_named_in_chinese_under_body(api: Api) -> None:
+    for path in ("/api/auth/session", "/api/auth/login"):
+        for body in (b"[1, 2]", b'"officer"'):
+            r = await api.client.post(path, content=body, headers={"Content-Type": "application/json"})
+            assert r.status_code == 422, r.text
+            assert [(e["field"], e["message"]) for e in r.json()["errors"]] == [("body", "应为对象")], r.text
+        r = await api.client.post(path, content=b'{"username": "a", "password":',
+                                  headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, r.text
+        assert [(e["field"], e["message"]) for e in r.json()["errors"]] == [("body", "JSON 格式错误")]

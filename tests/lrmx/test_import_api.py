@@ -174,3 +174,15 @@ async def test_five_hundred_files_in_one_zip_are_imported_in_one_transaction(api
             [f["cadre_id"] for f in report["files"]])
     assert len(xids) == 1  # one transaction wrote every row
     assert career == 500 * 6
+
+
+async def test_control_characters_in_the_uploaded_file_name_are_dropped_not_a_storage_error(api: Api) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    boundary = "fuzzboundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="张\x00三\x07.lrmx"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + lrmx().encode() \
+        + f"\r\n--{boundary}--\r\n".encode()
+    r = await api.client.post("/api/lrmx/imports", headers={
+        **officer, "Content-Type": f"multipart/form-data; boundary={boundary}"}, content=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["file_name"] == "张三.lrmx"

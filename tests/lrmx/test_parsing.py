@@ -186,3 +186,24 @@ def test_zip_bombs_and_zips_without_forms_are_refused() -> None:
         members(buffer.getvalue(), "x.zip")
     with pytest.raises(ArchiveError, match="没有"):
         members(build_zip([("a.txt", b"x")]), "x.zip")
+
+
+def test_elements_nested_deeper_than_any_form_are_refused_not_a_recursion_error() -> None:
+    # An unknown element is kept by serialising it, which recursed once per level (a 500).
+    deep = b"<Person><XingMing>x</XingMing>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</Person>"
+    with pytest.raises(LrmxError, match="嵌套"):
+        read(deep)
+    assert read(lrmx(extra="<ZiDingYi><a><b>x</b></a></ZiDingYi>").encode()).doc.extras
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_zip_member_with_damaged_compressed_data_is_refused(method: int) -> None:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        archive.writestr("a.lrmx", lrmx().encode() * 20)
+    data = bytearray(buffer.getvalue())
+    start = 30 + len("a.lrmx")  # the member's compressed bytes follow its local header
+    for k in range(start + 3, start + 60):
+        data[k] ^= 0x5A
+    with pytest.raises(ArchiveError, match="无法解压"):
+        members(bytes(data), "x.zip")

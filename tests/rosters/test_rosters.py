@@ -2,6 +2,7 @@
 import by ID number (preview, then all or nothing), and a field-by-field cross-check."""
 
 import io
+import zipfile
 from datetime import date, datetime
 from typing import Any
 
@@ -143,3 +144,35 @@ async def test_cross_check_lists_every_differing_field_per_person(api: Api) -> N
     assert differing["cadre_name"] == "王十"
     assert {c["field"] for c in differing["changes"]} == {"职务", "出生日期"}
     assert any(e["field"] == "身份证号" and "不一致" in e["message"] for e in differing["errors"])
+
+
+def with_damaged_cell(data: bytes) -> bytes:
+    """The book with a cell whose number is no number: openpyxl fails only while reading rows."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>",
+                                          b'<row r="9"><c r="A9" t="n"><v>0x10</v></c></row></sheetData>')
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+async def test_a_sheet_with_a_damaged_cell_is_reported_unreadable_and_nothing_is_written(api: Api) -> None:
+    _, officer = await api.user("officer", [api.units["d1"]])
+    code = await unit_code(api, api.units["d1_bureau"])
+    data = with_damaged_cell(book_bytes([
+        ["姓名", "性别", "出生日期", "单位代码", "职务", "管理类别", "身份证号"],
+        ["钱七", "男", datetime(1980, 1, 1), code, "科员", "区管干部", national_id(date(1980, 1, 1), 733)]]))
+    async with api.pool.acquire() as conn:
+        before = await conn.fetchval("SELECT count(*) FROM cadres")
+    for path, status in (("/api/rosters/imports", 201), ("/api/rosters/check", 200)):
+        r = await post_file(api, path, officer, data)
+        assert r.status_code == status, r.text
+        messages = [e["message"] for row in (r.json()["files"] if "files" in r.json() else r.json()["rows"])
+                    for e in row["errors"]]
+        assert messages == ["无法读取该 Excel 文件（请使用 .xlsx 格式，可先下载导入模板）"], r.text
+    async with api.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM cadres") == before
