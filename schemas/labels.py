@@ -108,6 +108,11 @@ AUDIT_ACTION = {
     "cadre.source.download": "下载导入原件", "export.lrmx": "导出任免审批表（LRMX）",
     "export.roster": "导出花名册", "export.approval_form": "导出任免审批表 PDF",
     "export.approval_form_docx": "导出任免审批表 Word",
+    "access.refused": "访问被拒绝（无权限或对象不存在）", "audit.checkpoints.export": "导出审计链签名检查点",
+    "cadre.revisions.read": "查看干部信息修改历史", "record.revisions.read": "查看调研记录修改历史",
+    "evidence.revisions.read": "查看实绩修改历史", "archive.overview": "查看调研档案总览",
+    "archive.read": "查看调研档案", "cadre.lrmx_import": "LRMX 导入写入干部信息",
+    "cadre.roster_import": "花名册导入写入干部信息",
 }
 AUDIT_OBJECT = {
     "auth": "登录", "user": "账号", "unit": "单位", "cadre": "干部", "record": "调研记录",
@@ -119,6 +124,8 @@ AUDIT_OBJECT = {
     "secondment_program": "选派计划", "secondment_placement": "选派", "task_force_metric": "专班指标",
     "task_force_metric_value": "专班指标值", "service_log": "服务纪实", "search": "检索",
     "dossier": "干部档案", "leadership": "领导班子", "format_import": "导入",
+    "leadership_team": "领导班子", "evaluation_round": "民主测评", "archive": "调研档案",
+    "archive_conclusion": "调研结论", "inspection_draft": "考察材料", "career_entry": "简历",
 }
 AUDIT_VERB = {
     "create": "新建", "update": "修改", "read": "查看", "delete": "删除", "submit": "提交",
@@ -130,6 +137,12 @@ AUDIT_VERB = {
     "amend": "修正阶段", "cancel": "终止", "probation": "试用期满处理", "dossier": "导出档案 PDF",
     "shortlist": "导出名单 PDF", "promotion": "导出纪实 PDF", "add_career": "增加简历",
     "add_reward": "增加奖惩", "add_appraisal": "增加年度考核", "add_reward_penalty": "增加奖惩",
+    "setup": "设置", "move": "调整隶属", "compile": "生成", "edit": "编辑", "team_role": "设定班子角色",
+    "conclusion_create": "填写调研结论", "conclusion_update": "修改调研结论",
+    "probation_confirmed": "试用期满转正", "probation_removed": "试用期满免职",
+    "scope_add": "增加授权范围", "scope_remove": "移除授权范围",
+    "archive": "导出调研档案 PDF", "archive_docx": "导出调研档案 Word",
+    "inspection": "导出考察材料 PDF", "inspection_docx": "导出考察材料 Word",
 }
 # Keys of audit-entry details shown (in Chinese) in the audit page's summary; the full entry is
 # one click away, verbatim, for checking against the chain.

@@ -37,7 +37,8 @@ async def _check_content(uow: UnitOfWork, team_id: int, campaign_id: int,
                                                                      body.cadre_ids)))
     if outside:
         raise ValidationFailed("所涉干部不在本调研组的调研范围内",
-                               errors=[{"field": "cadre_ids", "message": f"不在范围内：{outside}"}])
+                               errors=[{"field": "cadre_ids", "ids": outside,
+                                        "message": "不在所选调研组的调研范围内：请改选调研组，或移除该干部"}])
     if body.attachment_ids and await repo.own_attachments(
             uow.conn, uow.principal.user_id, body.attachment_ids) != len(set(body.attachment_ids)):
         raise ValidationFailed("附件不存在或不是本人上传",

@@ -130,7 +130,10 @@ def test_audit_actions_of_the_service_all_have_chinese_wording() -> None:
                "cadre.read", "cadre.add_career", "record.submit", "evidence.verify", "promotion.stage",
                "promotion.amend", "shortlist.save", "shortlist.pin", "export.dossier",
                "export.batch.download", "assessment.publish", "service_log.void", "user.create",
-               "secondment.place", "contest.present", "search", "audit.verify"]
+               "secondment.place", "contest.present", "search", "audit.verify", "archive.read",
+               "archive.overview", "leadership_team.list", "evaluation_round.read", "inspection_draft.list",
+               "promotion.probation_confirmed", "user.scope_add", "record.revisions.read",
+               "access.refused", "export.archive_docx"]
     worded = {a: labels.audit_action(a) for a in actions}
     assert [a for a, text in worded.items() if text == a or RAW.search(text)] == []
 

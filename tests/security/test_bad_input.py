@@ -115,8 +115,11 @@ async def test_an_officer_filing_a_draft_never_learns_whether_another_districts_
                               json=record_body(campaign, [cadre_id], submit=False))
         body = _is_problem(r, 422)
         answers.append({k: v for k, v in body.items() if k != "instance"}
-                       | {"errors": [{**e, "message": re.sub(r"\d+", "N", e["message"])}
+                       | {"errors": [{**e, "message": re.sub(r"\d+", "N", e["message"]),
+                                      "ids": ["N" for _ in e.get("ids", [])]}
                                      for e in body["errors"]]})
+        # The refusal names back only the id that was sent, never more.
+        assert all(e.get("ids", [cadre_id]) == [cadre_id] for e in body["errors"])
     assert answers[0] == answers[1]
     r = await client.post("/api/records", headers=officer, json=record_body(campaign, [mine["id"]],
                                                                               submit=False))

@@ -1,13 +1,18 @@
 """填报 in the browser: draft kept locally, cadre picked by name, upload with progress, no duplicates."""
 
+import asyncio
 import re
 import secrets
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from typing import Any
 
+import asyncpg
 from playwright.sync_api import expect
 
+from service.campaigns import repo as campaigns_repo
 from tests.web.conftest import Site
 from tests.web.helpers import assert_labelled, sign_in
 
@@ -157,3 +162,32 @@ def test_evidence_with_metrics_is_filed_for_a_cadre_picked_by_pinyin(
     # Nobody verifies evidence they filed themselves: the form is not offered.
     expect(page.get_by_role("button", name="提交核实")).to_have_count(0)
     screenshot(page, "evidence")
+
+
+async def _outside_team(url: str, team_id: int, cadre_ids: list[int]) -> list[int]:
+    conn = await asyncpg.connect(url)
+    try:
+        return await campaigns_repo.cadres_outside_assignment(conn, team_id, cadre_ids)
+    finally:
+        await conn.close()
+
+
+def test_a_cadre_outside_the_chosen_team_is_named_in_the_refusal(page: Any, site: Site) -> None:
+    sign_in(page, "researcher", "/file")
+    team_id = int((page.locator("#rec-team").input_value()).split(":")[1])
+    with closing(site.login_api("researcher")) as api:
+        readable = api.get("/api/cadres", params={"status": "active", "limit": 200}).json()["items"]
+    # Run in a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        outside = set(pool.submit(asyncio.run, _outside_team(
+            site.settings.database_url or "", team_id, [c["id"] for c in readable])).result())
+    cadre = next(c for c in readable if c["id"] in outside)  # readable through another team
+    page.get_by_label("标题", exact=True).fill("调研组范围以外的干部")
+    page.get_by_label("正文").fill("个别谈话。")
+    picker = page.get_by_role("combobox", name="所涉干部")
+    picker.fill(cadre["name"])
+    page.get_by_role("option", name=re.compile(cadre["name"])).first.click()
+    page.get_by_role("button", name="提交记录").click()
+    error = page.locator("#record-form .form-error")
+    expect(error).to_contain_text(f"{cadre['name']} 不在所选调研组的调研范围内")
+    assert str(cadre["id"]) not in error.inner_text()

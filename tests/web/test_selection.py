@@ -3,6 +3,7 @@ export; move a promotion record through a stage and see the rule that blocks a w
 
 import re
 import secrets
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,28 @@ def test_a_promotion_moves_through_a_stage_and_a_refused_stage_names_its_rule(
         page.get_by_role("button", name="记录民主推荐").click()
     expect(page.locator(".timeline")).to_contain_text("民主推荐")
     expect(page.locator(".stepper li.current")).to_have_text("考察")
+
+
+def test_a_stage_in_the_timeline_lists_its_figures_in_the_form_s_order(page: Any, site: Site) -> None:
+    with closing(site.login_api("officer")) as api:
+        items = api.get("/api/promotions", params={"limit": 200}).json()["items"]
+    # A demo record past 讨论决定 (its figures were stored as jsonb, which keeps its own key order).
+    done = next(p for p in items if p["kind"] == "post_promotion"
+                and p["status"] in ("appointed", "on_probation", "confirmed"))
+    sign_in(page, "officer", f"/promotions/{done['id']}")
+    decision = page.locator(".timeline li", has=page.locator(".card-title", has_text="讨论决定"))
+    expect(decision.locator("dt").first).to_have_text("应到会")
+    assert decision.locator("dt").all_inner_texts() == ["应到会", "实到会", "同意", "不同意", "弃权",
+                                                        "表决结果"]
+    motion = page.locator(".timeline li", has=page.locator(".card-title", has_text="动议"))
+    assert motion.locator("dt").all_inner_texts() == ["提议", "理由"]
+
+
+def test_the_shortlist_length_is_set_with_a_labelled_field_and_a_named_button(
+        page: Any, site: Site) -> None:
+    position = site.data["position"]
+    sign_in(page, "officer", f"/shortlists/{position['id']}")
+    page.get_by_label("显示前几名").fill("5")
+    page.get_by_role("button", name="显示", exact=True).click()
+    page.wait_for_url(re.compile(r"top_n=5"))
+    expect(page.locator(".candidate")).to_have_count(5)

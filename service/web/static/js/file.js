@@ -444,6 +444,13 @@
         }
         save();
         if (!err.status) document.getElementById("net-status").hidden = false;
+        // A refused cadre is named as the user picked it (the answer carries only its id).
+        (err.errors || []).forEach(function (e) {
+          if (!Array.isArray(e.ids)) return;
+          var names = picker.value().filter(function (c) { return e.ids.indexOf(c.id) >= 0; })
+            .map(function (c) { return c.name; });
+          if (names.length) e.message = names.join("、") + " " + e.message;
+        });
         C.showProblem(errorBox, err);
       });
     }
