@@ -2,7 +2,8 @@
 
 Meilisearch returns the first WINDOW matches (title matches before people, before text); they
 are then ordered by, in turn:
-1. the title is the query itself, then the title contains the whole query as one phrase;
+1. the title is the query itself, then the title contains the whole query as one phrase (a
+   term typed in pinyin stands for the names, units and posts it matches in the item);
 2. how many terms occur in the item's own title or text (not only in the names and units of
    the people it concerns);
 3. how often they occur (a title occurrence counts three times; at most ten per term);
@@ -14,6 +15,7 @@ of their evidence items match.
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import islice, product
 from typing import Any
 
 from schemas.pinyin_terms import name_tokens, phrase_piece
@@ -24,6 +26,7 @@ WINDOW = 100
 CANDIDATE_WINDOW = 200
 VERIFICATION = {"verified": 2, "claimed": 1, "disputed": 0}
 PER_TERM_CAP = 10
+MAX_WHOLES = 16  # phrase readings of a query whose pinyin terms match several names
 
 Key = tuple[int, ...]
 
@@ -112,25 +115,36 @@ def holds_excluded(query: Query, doc: dict[str, Any]) -> bool:
                for f in _stood_forms(t) for p in places)
 
 
+def _wholes(query: Query, alternatives: list[tuple[str, ...]]) -> set[str]:
+    """The query as one phrase, a pinyin term standing for the names it matches in this hit."""
+    if all(t.kind == "chars" for t in query.terms):
+        return {_stood("".join(t.text for t in query.terms))} - {""}
+    return {"".join(combo) for combo in islice(product(*alternatives), MAX_WHOLES)} - {""}
+
+
 def key(query: Query, doc: dict[str, Any]) -> Key:
     """The sort key of one document (larger is better)."""
     title, body, _ = _folded(doc)
-    whole = _stood("".join(t.text for t in query.terms))
     in_own = occurrences = 0
+    alternatives: list[tuple[str, ...]] = []
     for term in query.terms:
         if term.kind == "chars":
             forms = _stood_forms(term)
-            in_title = sum(title.count(f) for f in forms)
-            in_body = sum(body.count(f) for f in forms)
+            alternatives.append((_stood(term.text),))
+            in_body = 0
         else:
-            names = pinyin_names(term, doc)
-            in_title = sum(1 for n in names if _stood(fold(n)) == title)
-            in_body = sum(body.count(_stood(fold(n))) for n in names) + body.count(_stood(term.text))
+            # A name typed in pinyin counts where the name stands, like the name typed in characters.
+            forms = tuple(_stood(fold(n)) for n in pinyin_names(term, doc))
+            alternatives.append(forms or (_stood(term.text),))
+            in_body = body.count(_stood(term.text))
+        in_title = sum(title.count(f) for f in forms)
+        in_body += sum(body.count(f) for f in forms)
         if in_title or in_body:
             in_own += 1
         occurrences += min(3 * in_title + in_body, PER_TERM_CAP)
+    wholes = _wholes(query, alternatives)
     verification = VERIFICATION.get(doc.get("verification") or "claimed", 1)
-    return (int(bool(whole) and title == whole), int(bool(whole) and whole in title), in_own,
+    return (int(title in wholes), int(any(w in title for w in wholes)), in_own,
             occurrences, verification, doc.get("date") or 0)
 
 

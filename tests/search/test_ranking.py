@@ -6,8 +6,12 @@ ungraded) not relevant.
 """
 
 import math
+from collections import Counter
 from typing import Any
 
+from pypinyin import lazy_pinyin
+
+from schemas.pinyin_terms import name_tokens
 from schemas.textfold import fold
 from service.search import rank
 from tests.search import oracle
@@ -63,6 +67,23 @@ async def test_title_phrase_first_then_more_often_then_verified_then_recent(libr
     order = [h["id"] for h in body["hits"]]
     assert order[:5] == [i["r-title"], i["r-title2"], i["r-body3"], i["r-body1"], i["r-old"]]
     assert i["r-apart"] not in order  # the words apart are not the phrase
+
+
+async def test_a_name_typed_in_pinyin_ranks_like_the_name_typed_in_characters(library: Library) -> None:
+    # The person's card first, then the items naming them in their title — also for the people
+    # whose name fills the text of many items (those outranked the card when typed in pinyin).
+    docs = library.visible()
+    cards = [d["title"] for d in docs if d["type"] == "cadre"]
+    spelled = Counter(max(name_tokens(n), key=len) for n in cards)
+    mentions = Counter({n: sum(d["text"].count(n) for d in docs if d["type"] != "cadre")
+                        for n in cards if spelled[max(name_tokens(n), key=len)] == 1})
+    for name, _ in [("周建国", 0), *mentions.most_common(3)]:
+        full = max(name_tokens(name), key=len)
+        for q in (full, " ".join(lazy_pinyin(name)), full.capitalize()):
+            hits = (await search(library.client, q, per_page=50))["hits"]
+            assert hits[0]["type"] == "cadre" and hits[0]["title"] == name, (q, hits[0]["title"])
+            named = [name in h["title"] for h in hits]
+            assert named == sorted(named, reverse=True), q
 
 
 async def test_candidate_mode_puts_the_cadre_with_the_strongest_evidence_first(library: Library) -> None:
