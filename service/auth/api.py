@@ -137,9 +137,10 @@ async def me(pool: Pool, user: AnyUser) -> UserOut:
 
 
 @router.post("/auth/password", status_code=204)
-async def change_password(body: PasswordChange, pool: Pool, user: AnyUser) -> Response:
-    """Change one's own password (all sessions end)."""
-    await service.change_password(pool, user, body)
+async def change_password(body: PasswordChange, pool: Pool, user: AnyUser,
+                          settings: AppSettings) -> Response:
+    """Change one's own password (all sessions end); wrong current passwords count toward lockout."""
+    await service.change_password(pool, settings, user, body=body)
     return Response(status_code=204)
 
 

@@ -27,8 +27,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def check_policy(password: str, username: str) -> None:
-    """Refuse weak passwords: at least 10 characters, three character classes, not the username."""
+def policy_problems(password: str, username: str) -> list[str]:
+    """What makes a password too weak (none: it passes): at least 10 characters, three character
+    classes, not containing the username."""
     classes = sum([
         any(c.islower() for c in password), any(c.isupper() for c in password),
         any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
@@ -40,8 +41,18 @@ def check_policy(password: str, username: str) -> None:
         problems.append("须包含大写字母、小写字母、数字、符号中的至少三类")
     if username.lower() in password.lower():
         problems.append("不能包含用户名")
+    return problems
+
+
+def refuse(problems: list[str], *, field: str) -> None:
+    """Refuse a password with its problems, each filed under the request field it was typed in."""
     if problems:
         raise ValidationFailed(
             "密码不符合安全要求：" + "；".join(problems),
-            errors=[{"field": "password", "message": m} for m in problems],
+            errors=[{"field": field, "message": m} for m in problems],
         )
+
+
+def check_policy(password: str, username: str, *, field: str = "password") -> None:
+    """Refuse weak passwords (see `policy_problems`), filed under `field`."""
+    refuse(policy_problems(password, username), field=field)

@@ -29,6 +29,13 @@ async def lock_user(conn: asyncpg.Connection, username: str) -> asyncpg.Record |
     return row
 
 
+async def lock_user_by_id(conn: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
+    """A user row by id, locked for a password check (the same lock a login attempt takes)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT * FROM users WHERE id = $1 FOR UPDATE", user_id)
+    return row
+
+
 async def record_login_failure(conn: asyncpg.Connection, user_id: int, max_failures: int,
                                lockout_minutes: int) -> None:
     """Count a failed login and lock the account when the limit is reached."""

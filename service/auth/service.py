@@ -1,6 +1,7 @@
 """Login, tokens and user administration."""
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -20,7 +21,14 @@ from schemas.auth import (
 from schemas.common import Role
 from service.auth import passwords, repo
 from service.config import Settings
-from service.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from service.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.search.repo import scope_from_row
@@ -29,6 +37,17 @@ from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
 
 LOGIN_FAILED = "用户名或密码错误"
+LOCKED = "登录失败次数过多，账户已临时锁定，请稍后再试"
+WRONG_CURRENT_PASSWORD = "当前密码错误"
+SAME_AS_CURRENT = "新密码不能与当前密码相同"
+# The PasswordChange fields a refusal is filed under (the names the page's inputs carry).
+CURRENT_PASSWORD_FIELD = "current_password"
+NEW_PASSWORD_FIELD = "new_password"
+
+
+def _too_many(detail: str, seconds: float) -> TooManyRequests:
+    """A 429 whose Retry-After says how long the refusal lasts: whole seconds, at least 1."""
+    return TooManyRequests(detail, headers={"Retry-After": str(max(1, math.ceil(seconds)))})
 
 
 def hash_token(token: str) -> bytes:
@@ -51,12 +70,11 @@ async def login(pool: asyncpg.Pool, settings: Settings, *, body: LoginIn, source
             # Checked before the password, so a throttled address learns nothing from more guesses.
             uow.audit("auth.login.throttled", "user", user["id"] if user else None,
                       {"username": body.username})
-            failure = TooManyRequests("登录失败次数过多，请稍后再试",
-                                      headers={"Retry-After": str(settings.login_lockout_minutes * 60)})
+            failure = _too_many("登录失败次数过多，请稍后再试", settings.login_lockout_minutes * 60)
         elif guard is not None and guard["locked_until"] is not None and guard["locked_until"] > now:
             uow.audit("auth.login.locked", "user", user["id"] if user else None,
                       {"username": body.username})
-            failure = TooManyRequests("登录失败次数过多，账户已临时锁定，请稍后再试")
+            failure = _too_many(LOCKED, (guard["locked_until"] - now).total_seconds())
         elif not (passwords.verify_password(user["password_hash"] if user else None, body.password)
                   and user is not None and user["active"]):
             if user is not None:
@@ -194,16 +212,43 @@ async def update_user(pool: asyncpg.Pool, principal: Principal, *, user_id: int,
         return await _user_out(uow.conn, row)
 
 
-async def change_password(pool: asyncpg.Pool, principal: Principal, body: PasswordChange) -> None:
-    """Change one's own password; every existing token stops working."""
+async def change_password(pool: asyncpg.Pool, settings: Settings, principal: Principal, *,
+                          body: PasswordChange) -> None:
+    """Change one's own password; every existing token stops working.
+
+    A wrong current password counts toward the account's lockout exactly like a failed login, and
+    a locked account is refused here as at sign-in (429 with Retry-After), so a stolen session
+    cannot be used to guess the password endlessly; the session itself stays valid.
+    """
+    failure: DomainError | None = None
     async with unit_of_work(pool, principal) as uow:
-        row = await repo.get_user(uow.conn, principal.user_id)
-        if row is None or not passwords.verify_password(row["password_hash"], body.current_password):
-            raise ValidationFailed("当前密码错误")
-        passwords.check_policy(body.new_password, principal.username)
-        await repo.set_password(uow.conn, principal.user_id, passwords.hash_password(body.new_password))
-        await repo.revoke_user_tokens(uow.conn, principal.user_id)
-        uow.audit("user.password_change", "user", principal.user_id)
+        row = await repo.lock_user_by_id(uow.conn, principal.user_id)
+        if row is None:
+            raise Unauthorized()
+        now = clock.now()
+        if row["locked_until"] is not None and row["locked_until"] > now:
+            # Checked before the password, so a locked account learns nothing from more guesses.
+            uow.audit("user.password_change.locked", "user", principal.user_id)
+            failure = _too_many(LOCKED, (row["locked_until"] - now).total_seconds())
+        elif not passwords.verify_password(row["password_hash"], body.current_password):
+            await repo.record_login_failure(uow.conn, principal.user_id, settings.login_max_failures,
+                                            settings.login_lockout_minutes)
+            uow.audit("user.password_change.failure", "user", principal.user_id)
+            failure = ValidationFailed(WRONG_CURRENT_PASSWORD, errors=[
+                {"field": CURRENT_PASSWORD_FIELD, "message": WRONG_CURRENT_PASSWORD}])
+        else:
+            problems = passwords.policy_problems(body.new_password, principal.username)
+            if body.new_password == body.current_password:
+                problems.insert(0, SAME_AS_CURRENT)
+            passwords.refuse(problems, field=NEW_PASSWORD_FIELD)
+            await repo.set_password(uow.conn, principal.user_id,
+                                    passwords.hash_password(body.new_password))
+            await repo.reset_login_failures(uow.conn, principal.user_id)
+            await repo.revoke_user_tokens(uow.conn, principal.user_id)
+            uow.audit("user.password_change", "user", principal.user_id)
+    # Raised after commit so the failure count and audit entry are kept.
+    if failure is not None:
+        raise failure
 
 
 async def change_scope(pool: asyncpg.Pool, principal: Principal, *, user_id: int, body: ScopeIn,

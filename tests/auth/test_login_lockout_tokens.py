@@ -87,7 +87,8 @@ async def test_weak_passwords_are_refused_with_field_errors(api: Api) -> None:
     _user_id, headers = await api.user("officer", [api.units["d1"]])
     r = await api.client.post("/api/auth/password", headers=headers,
                               json={"current_password": PASSWORD, "new_password": "password"})
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "password"
+    # Filed under the field it was typed in (PasswordChange.new_password), not the account's.
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "new_password"
     assert (await api.client.get("/api/auth/me", headers=headers)).status_code == 200
 
 
