@@ -91,7 +91,9 @@ PROMOTION_STAGE_FIELD = {"proposed_by": "提议", "reason": "理由", "participa
 AUDIT_ACTION = {
     "auth.login.success": "登录成功", "auth.login.failure": "登录失败", "auth.login.locked": "登录被锁定",
     "auth.login.throttled": "登录过于频繁被拒", "auth.logout": "退出登录",
-    "user.password_change": "修改本人密码", "cadre.dossier.view": "查看干部档案",
+    "user.password_change": "修改本人密码",
+    "user.password_change.failure": "修改密码时当前密码错误",
+    "user.password_change.locked": "修改密码被锁定", "cadre.dossier.view": "查看干部档案",
     "cadre.performance.read": "查看干部实绩概览", "cadre.appointment": "任职变动写入干部信息",
     "position.eligibility.read": "查看任职资格审查", "shortlist.version.read": "查看已保存名单版本",
     "export.batch.create": "批量导出排队", "export.batch.download": "下载批量导出",
