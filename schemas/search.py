@@ -13,6 +13,7 @@ vocabulary variants, pinyin and Latin words are separate fields, searched togeth
 terms may match in any of them.
 """
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel
@@ -80,6 +81,7 @@ CHAR_FIELDS = ["title_c", "ctx_c", "body_c", "alt_c"]  # texts stored in charact
 CHAR_LOCALE = "eng"
 MAX_TOTAL_HITS = 10_000  # the index's pagination.maxTotalHits: no offset + limit goes past it
 LOCALIZED = [*CHAR_FIELDS, "chars"]
-# Written into the build marker: a live index built with another encoding is rebuilt at start.
-ENCODING = "pairs-2"  # pairs-2: unit and post pinyin by their tails too
+# Written into the build marker: a live index built with another encoding, or with another
+# version of the vocabulary (expanded into the documents), is rebuilt at start.
+ENCODING = "pairs-2:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

@@ -11,7 +11,8 @@
   (`zhou jian guo` → `zhoujianguo`). A Latin vocabulary term (PPP, GDP) is read as characters.
 - A query of more than LONG_CHARS folded characters or MAX_TERMS terms is pasted text: it is cut
   at punctuation and spaces (and every SEGMENT_CHARS characters) into segments, and the
-  LONG_SEGMENTS longest ones must all appear (vocabulary terms stay whole and come first).
+  LONG_SEGMENTS most telling ones must all appear: those holding figures, then the longest
+  (vocabulary terms stay whole, and come first among segments of their length).
 """
 
 import re
@@ -170,10 +171,18 @@ def _terms(pieces: list[tuple[str, bool, bool]]) -> tuple[list[Term], list[Term]
     return terms, excluded
 
 
+def _figured(segment: str) -> bool:
+    """Whether a segment of pasted text holds a figure and some words around it."""
+    return len(segment) >= 4 and any(ch.isdigit() for ch in segment)
+
+
 def _segments(terms: list[Term]) -> list[Term]:
     """The longest segments of pasted text (earlier ones first among equals).
 
-    A vocabulary term stays whole (its other forms would not contain a piece of it).
+    Segments holding figures come first: reports written the same way differ in their figures
+    (新增停车位82个). A vocabulary term stays whole (its other forms would not contain a piece of
+    it); it comes before a segment of its length, not before longer ones, so a paste full of
+    common terms (雨污分流, 加装电梯) is told apart by its longer stretches.
     """
     chunks: list[tuple[str, bool]] = []
     for t in terms:
@@ -184,8 +193,9 @@ def _segments(terms: list[Term]) -> list[Term]:
         else:
             chunks += [(t.text[i:i + SEGMENT_CHARS], False) for i in range(0, len(t.text), SEGMENT_CHARS)]
     chunks = [c for c in dict.fromkeys(chunks) if len(c[0]) >= 2]
-    ranked = sorted(range(len(chunks)),
-                    key=lambda i: (not chunks[i][1], -min(len(chunks[i][0]), SEGMENT_CHARS), i))
+    ranked = sorted(range(len(chunks)), key=lambda i: (not _figured(chunks[i][0]),
+                                                       -min(len(chunks[i][0]), SEGMENT_CHARS),
+                                                       not chunks[i][1], i))
     return [Term(chunks[i][0], "chars") for i in sorted(ranked[:LONG_SEGMENTS])]
 
 

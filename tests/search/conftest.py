@@ -1,5 +1,6 @@
 """A library for the search quality tests: the demo data (200 cadres), the fixture corpus and one
-pair of items per vocabulary group, indexed by a full reindex, behind its own app."""
+pair of items per vocabulary group (plus one per thing a group covers), indexed by a full
+reindex, behind its own app."""
 
 import asyncio
 import secrets
@@ -35,6 +36,7 @@ class Library:
     docs: list[dict[str, Any]]
     ids: dict[str, str]  # corpus item key or cadre name -> document id
     vocab: dict[int, tuple[str, str]]  # group index -> (id of the first term's item, last term's)
+    covered: dict[int, dict[str, str]]  # group index -> {a thing the group covers: its item's id}
 
     def visible(self) -> list[dict[str, Any]]:
         """Documents the demo officer may find (everything but drafts)."""
@@ -52,20 +54,26 @@ async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-async def _vocabulary_items(client: httpx.AsyncClient, officer: dict[str, str],
-                            cadre_id: int) -> dict[int, tuple[str, str]]:
-    out: dict[int, tuple[str, str]] = {}
+async def _evidence(client: httpx.AsyncClient, officer: dict[str, str], cadre_id: int,
+                    index: int, term: str) -> str:
+    r = await client.post("/api/evidence", headers=officer, json={
+        "cadre_id": cadre_id, "domain": "other", "title": f"{vocab_marker(index)}工作",
+        "description": f"本期重点：{term}工作取得进展。", "period_start": "2024-01-01",
+        "period_end": "2024-03-31"})
+    assert r.status_code == 201, r.text
+    return f"evidence-{r.json()['id']}"
+
+
+async def _vocabulary_items(client: httpx.AsyncClient, officer: dict[str, str], cadre_id: int
+                            ) -> tuple[dict[int, tuple[str, str]], dict[int, dict[str, str]]]:
+    pairs: dict[int, tuple[str, str]] = {}
+    covered: dict[int, dict[str, str]] = {}
     for i, group in enumerate(groups()):
-        made = []
-        for term in (group.terms[0], group.terms[-1]):
-            r = await client.post("/api/evidence", headers=officer, json={
-                "cadre_id": cadre_id, "domain": "other", "title": f"{vocab_marker(i)}工作",
-                "description": f"本期重点：{term}工作取得进展。", "period_start": "2024-01-01",
-                "period_end": "2024-03-31"})
-            assert r.status_code == 201, r.text
-            made.append(f"evidence-{r.json()['id']}")
-        out[i] = (made[0], made[1])
-    return out
+        pairs[i] = (await _evidence(client, officer, cadre_id, i, group.terms[0]),
+                    await _evidence(client, officer, cadre_id, i, group.terms[-1]))
+        if group.covers:
+            covered[i] = {c: await _evidence(client, officer, cadre_id, i, c) for c in group.covers}
+    return pairs, covered
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +102,7 @@ async def library(server_url: str, meili: MeiliServer,
             r = await client.post("/api/cadres", headers=officer, json=corpus._cadre_body(
                 VOCAB_CADRE, "办公室主任", await corpus._unit(conn, 0)))
             assert r.status_code == 201, r.text
-            vocab = await _vocabulary_items(client, officer, r.json()["id"])
+            vocab, covered = await _vocabulary_items(client, officer, r.json()["id"])
             await conn.close()
             # A fresh connection: the demo loader may have reset this one's JSON codecs.
             conn = await asyncpg.connect(url)
@@ -104,7 +112,7 @@ async def library(server_url: str, meili: MeiliServer,
             await conn.close()
             await asyncio.to_thread(reindex, settings, False)
             client.headers.update(officer)
-            yield Library(client, docs, ids, vocab)
+            yield Library(client, docs, ids, vocab, covered)
     await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -36,6 +36,10 @@ def _swaps() -> dict[str, set[str]]:
         folded = {fold(t) for t in group.terms}
         for term in folded:
             out.setdefault(term, set()).update(folded - {term})
+    # A group's name also stands for what the group covers, spelled any way its own group allows.
+    for group in groups():
+        for thing in map(fold, group.covers):
+            out[fold(group.terms[0])] |= {thing} | out.get(thing, set())
     return out
 
 

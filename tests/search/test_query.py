@@ -165,6 +165,17 @@ def test_pasted_text_is_searched_by_its_longest_segments() -> None:
     assert not parse("城中村 整治").long
 
 
+def test_pasted_text_is_told_apart_by_its_figures_before_its_common_phrases() -> None:
+    # Reports written from one template differ in their figures; the common terms and phrases
+    # (雨污分流, 加装电梯, 历史文化街区) alone would find every such report.
+    pasted = ("历史文化街区保护坚持“绣花功夫”，修缮历史建筑14栋，保留了老街巷肌理。现场看到，粮食局宿舍"
+              "已完成雨污分流、管网改造和外立面整治，新增停车位82个、加装电梯8部。居民反映改造后小区环境"
+              "明显改善，但部分楼栋加装电梯意见仍未统一，需进一步做好群众工作。")
+    segments = [t.text for t in parse(pasted).terms]
+    assert {"修缮历史建筑14栋", "新增停车位82个", "加装电梯8部"} <= set(segments)
+    assert len(segments) == LONG_SEGMENTS and "雨污分流" not in segments
+
+
 def test_highlights_mark_the_original_characters_a_folded_query_matched() -> None:
     text = "完成老城片區棚戶區改造，ＰＰＰ項目簽約"
     assert find_spans(text, ["棚户区改造", "ppp"]) == [(6, 11), (12, 15)]
