@@ -1,10 +1,24 @@
 """Routes for research campaigns."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, Query
+
+from schemas.cadres import CadrePage
 from schemas.campaigns import CampaignCreate, CampaignOut, CampaignUpdate, TeamIn
+from schemas.common import DbId
 from service.campaigns import service
-from service.deps import EntityId, IdempotencyKey, IfMatch, OfficerUser, Pool, Reader
+from service.deps import (
+    EntityId,
+    Filer,
+    IdempotencyKey,
+    IfMatch,
+    Limit,
+    OfficerUser,
+    Offset,
+    Pool,
+    Reader,
+)
 
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 
@@ -40,3 +54,16 @@ async def add_team(campaign_id: EntityId, body: TeamIn, pool: Pool, user: Office
                    key: IdempotencyKey = None) -> CampaignOut:
     """Add a team with members and assignments (officer)."""
     return await service.add_team(pool, user, campaign_id=campaign_id, body=body, key=key)
+
+
+@router.get("/{campaign_id}/teams/{team_id}/cadres", response_model=CadrePage)
+async def team_cadres(
+    campaign_id: EntityId, team_id: EntityId, pool: Pool, user: Filer,
+    q: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    ids: Annotated[list[DbId] | None, Query(max_length=200)] = None,
+    limit: Limit = 20, offset: Offset = 0,
+) -> CadrePage:
+    """Cadres the caller may file on in their team (name or pinyin `q`, or `ids`); 404 for a
+    team that is not the caller's."""
+    return await service.fileable_cadres(pool, user, campaign_id=campaign_id, team_id=team_id,
+                                         q=q, ids=ids, limit=limit, offset=offset)

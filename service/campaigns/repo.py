@@ -4,8 +4,10 @@ import asyncpg
 
 from service.access.repo import (
     cadre_id_visible,
+    cadre_visible,
     campaign_visible,
     granted,
+    open_team_ids_sql,
     team_assignment_members_sql,
     unit_manageable,
 )
@@ -160,6 +162,20 @@ async def team_for_filing(conn: asyncpg.Connection, user_id: int, campaign_id: i
     return row
 
 
+def assignment_covers(team: str, cadre: str, unit: str) -> str:
+    """Whether the team (an id expression) may file on cadre row `cadre` (with its unit row
+    `unit`): the team is assigned the cadre, a unit above the cadre, or a leadership team the
+    cadre sat on during the campaign, and the granting officer's scope covers the cadre now.
+
+    The one rule of a team's assignment: the filing check (cadres_outside_assignment) and the
+    filing form's cadre picker (fileable_cadres) both use it.
+    """
+    return (f"EXISTS (SELECT 1 FROM team_assignments ta WHERE ta.team_id = {team} "
+            f"AND (ta.cadre_id = {cadre}.id OR ta.unit_id = ANY({unit}.ancestor_ids) "
+            f"OR (ta.team_unit_id IS NOT NULL AND {cadre}.id IN ({team_assignment_members_sql('ta')}))) "
+            f"AND {granted('ta.granted_by', cadre, unit)})")
+
+
 async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
                                     cadre_ids: list[int]) -> list[int]:
     """Which of the cadres the team's assignment does not cover (within its granter's scope)."""
@@ -167,13 +183,31 @@ async def cadres_outside_assignment(conn: asyncpg.Connection, team_id: int,
         f"""SELECT x.id FROM unnest($2::bigint[]) AS x(id)
            WHERE NOT EXISTS (
              SELECT 1 FROM cadres c JOIN units u ON u.id = c.unit_id
-             JOIN team_assignments ta ON ta.team_id = $1
-               AND (ta.cadre_id = c.id OR ta.unit_id = ANY(u.ancestor_ids)
-                    OR (ta.team_unit_id IS NOT NULL AND c.id IN ({team_assignment_members_sql('ta')})))
-             WHERE c.id = x.id AND {granted("ta.granted_by", "c", "u")})""",
+             WHERE c.id = x.id AND {assignment_covers("$1", "c", "u")})""",
         team_id, cadre_ids,
     )
     return [r["id"] for r in rows]
+
+
+async def fileable_cadres(conn: asyncpg.Connection, principal: Principal, *, team_id: int,
+                          name_part: str | None, ids: list[int] | None) -> list[asyncpg.Record]:
+    """Cadres a member may file on in the team: its assignment (assignment_covers) and what the
+    principal may read (cadre_visible), the two checks of filing a record; nothing unless the
+    principal is a member of the team and its campaign is open. Optionally only names containing
+    `name_part`, or only the given ids. In id order, as cadre summaries."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""SELECT c.id, c.name, c.unit_id, u.name AS unit_name, c.post, c.rank, c.post_level,
+                  c.tier, c.status
+           FROM cadres c JOIN units u ON u.id = c.unit_id
+           WHERE $2 IN ({open_team_ids_sql(1)})
+             AND {assignment_covers("$2", "c", "u")}
+             AND {cadre_visible(principal, "c", "u", 1)}
+             AND ($3::text IS NULL OR strpos(c.name, $3) > 0)
+             AND ($4::bigint[] IS NULL OR c.id = ANY($4::bigint[]))
+           ORDER BY c.id""",
+        principal.user_id, team_id, name_part, ids,
+    )
+    return rows
 
 
 async def record_ids_of(conn: asyncpg.Connection, campaign_id: int) -> list[int]:

@@ -1,13 +1,17 @@
 """Rules for research campaigns and their teams."""
 
+from collections.abc import Sequence
+
 import asyncpg
 
+from schemas.cadres import CadrePage, CadreSummary
 from schemas.campaigns import CampaignCreate, CampaignOut, CampaignUpdate, TeamIn, TeamOut
+from schemas.pinyin_terms import name_tokens, query_word
 from service.campaigns import repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
 
@@ -142,3 +146,54 @@ async def update_campaign(pool: asyncpg.Pool, principal: Principal, *, campaign_
                                 reindex=[("record", r) for r in records],
                                 details={"status": out.status, "version": out.version})
         return out
+
+
+def _pinyin_key(name: str) -> str:
+    return (name_tokens(name) or (name,))[0]
+
+
+def _matching(rows: Sequence[asyncpg.Record], text: str, letters: str | None) -> list[asyncpg.Record]:
+    """The rows whose name matches the typed text, best first: the whole name (or its full
+    pinyin), then a name starting with it, then the rest, each in pinyin order. Pinyin is matched
+    as the search index does: a prefix of the name's full pinyin, initials, given name alone or
+    surname + initials (schemas.pinyin_terms)."""
+    if not text:
+        return list(rows)
+
+    def score(name: str) -> int | None:
+        if letters is not None:
+            tokens = name_tokens(name)
+            if letters in tokens or letters == name.lower():
+                return 0
+            return 1 if any(t.startswith(letters) for t in tokens) or letters in name.lower() else None
+        # The SQL kept only the names that contain the text.
+        return 0 if name == text else 1 if name.startswith(text) else 2
+
+    scored = [(s, r) for r in rows if (s := score(r["name"])) is not None]
+    scored.sort(key=lambda sr: (sr[0], _pinyin_key(sr[1]["name"]), sr[1]["id"]))
+    return [r for _, r in scored]
+
+
+async def fileable_cadres(pool: asyncpg.Pool, principal: Principal, *, campaign_id: int, team_id: int,
+                          q: str | None, ids: list[int] | None, limit: int, offset: int) -> CadrePage:
+    """Cadres the caller may file a field record on in this team (the filing form's picker):
+    those the team's assignment covers and the caller may read, the rule records are checked
+    with; by name or pinyin (`q`) and/or by id (`ids`: which picked cadres are still allowed).
+
+    A team that does not exist, is not the caller's, or whose campaign is not open is one and
+    the same 404: nobody learns another team's list, or whether it exists.
+    """
+    text = "".join((q or "").split())
+    letters = query_word(text) if text else None
+    async with pool.acquire() as conn:
+        if await repo.team_for_filing(conn, principal.user_id, campaign_id, team_id) is None:
+            raise NotFound("调研组不存在，或您不是该调研组成员、调研活动不在进行中")
+        rows = await repo.fileable_cadres(conn, principal, team_id=team_id,
+                                          name_part=text if text and letters is None else None,
+                                          ids=ids)
+    matched = _matching(rows, text, letters)
+    items = [CadreSummary(**{k: r[k] for k in CadreSummary.model_fields})
+             for r in matched[offset:offset + limit]]
+    await audit_only(pool, principal, "cadre.list", "cadre", None,
+                     {"ids": [c.id for c in items], "total": len(matched), "team_id": team_id})
+    return CadrePage(items=items, total=len(matched), limit=limit, offset=offset)

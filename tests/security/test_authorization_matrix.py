@@ -38,6 +38,9 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     # Campaigns belong to a unit: officers and leaders see those their scope covers; a researcher
     # sees only their own teams'.
     "campaign_id": ("campaign", frozenset({"officer", "leader", "researcher"})),
+    # A team's cadre list (the filing form's picker) is for its members only: the world's
+    # researcher is on the district-1 team; the district-2 team is as good as none.
+    "team_id": ("team", frozenset({"officer", "researcher"})),
     # Accounts are admin business and units are not secret: no scope applies.
     "user_id": ("user", frozenset()),
     "unit_id": ("unit", frozenset()),
@@ -158,6 +161,9 @@ QUERIES: dict[str, dict[str, Any]] = {
 ENDS_SESSION = {"POST /api/auth/logout", "DELETE /api/auth/session"}
 # GET routes whose in-scope answer for an allowed role is legitimately not 2xx, with the reason.
 GET_NOT_2XX: dict[str, str] = {
+    "GET /api/campaigns/{campaign_id}/teams/{team_id}/cadres": "a team's cadres are offered to its "
+                                                                "members only: the officer, who is "
+                                                                "not on the team, gets its 404",
     "GET /api/exports/jobs/{job_id}": "a job is its owner's only: the leader gets the 404 of no job",
     "GET /api/exports/jobs/{job_id}/download": "a job is its owner's only: the leader gets the 404 "
                                                "of no job (and its owner 409 until it is done; the "

@@ -161,6 +161,7 @@ async def build_world(api: Api) -> World:
     world.objects = {
         "cadre": (cadres[0]["id"], cadres[1]["id"]),
         "campaign": (campaigns[0]["id"], campaigns[1]["id"]),
+        "team": (campaigns[0]["teams"][0]["id"], campaigns[1]["teams"][0]["id"]),
         "record": (records[0]["id"], records[1]["id"]),
         "evidence": (evidence[0]["id"], evidence[1]["id"]),
         "attachment": (attachments[0], attachments[1]),

@@ -172,21 +172,88 @@ async def _outside_team(url: str, team_id: int, cadre_ids: list[int]) -> list[in
         await conn.close()
 
 
-def test_a_cadre_outside_the_chosen_team_is_named_in_the_refusal(page: Any, site: Site) -> None:
-    sign_in(page, "researcher", "/file")
-    team_id = int((page.locator("#rec-team").input_value()).split(":")[1])
-    with closing(site.login_api("researcher")) as api:
-        readable = api.get("/api/cadres", params={"status": "active", "limit": 200}).json()["items"]
+def _outside(site: Site, team_id: int, cadre_ids: list[int]) -> set[int]:
+    """Which of the cadres the team's assignment does not cover (the filing rule itself)."""
     # Run in a thread of its own: Playwright's sync API keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
-        outside = set(pool.submit(asyncio.run, _outside_team(
-            site.settings.database_url or "", team_id, [c["id"] for c in readable])).result())
-    cadre = next(c for c in readable if c["id"] in outside)  # readable through another team
-    page.get_by_label("标题", exact=True).fill("调研组范围以外的干部")
-    page.get_by_label("正文").fill("个别谈话。")
+        return set(pool.submit(asyncio.run, _outside_team(
+            site.settings.database_url or "", team_id, cadre_ids)).result())
+
+
+def _readable(site: Site) -> list[dict[str, Any]]:
+    with closing(site.login_api("researcher")) as api:
+        items: list[dict[str, Any]] = api.get("/api/cadres", params={"status": "active", "limit": 200}
+                                              ).json()["items"]
+    return items
+
+
+def _first_team(page: Any) -> int:
+    return int(page.locator("#rec-team").input_value().split(":")[1])
+
+
+def test_the_record_picker_offers_only_cadres_of_the_chosen_team(page: Any, site: Site) -> None:
+    from pypinyin import lazy_pinyin
+
+    sign_in(page, "researcher", "/file")
+    readable = _readable(site)
+    outside = _outside(site, _first_team(page), [c["id"] for c in readable])
+    inside_names = {c["name"] for c in readable if c["id"] not in outside}
+    # Readable through another team of the researcher's (so the search index would offer it),
+    # with no namesake the chosen team covers.
+    cadre = next(c for c in readable if c["id"] in outside and c["name"] not in inside_names)
     picker = page.get_by_role("combobox", name="所涉干部")
     picker.fill(cadre["name"])
-    page.get_by_role("option", name=re.compile(cadre["name"])).first.click()
+    listbox = page.locator("#rec-cadre-list")
+    expect(listbox.locator(".picker-empty")).to_have_text(
+        "没有找到匹配的干部（只能选择所选调研组调研范围内的干部）")
+    expect(listbox.get_by_role("option")).to_have_count(0)
+    # A cadre of the team is offered, by name or by pinyin.
+    assigned = site.data["researcher_cadre"]
+    picker.fill("".join(lazy_pinyin(assigned["name"])))
+    expect(page.get_by_role("option", name=re.compile(assigned["name"])).first).to_be_visible()
+    picker.press("Enter")
+    expect(page.locator("#record-form .chip", has_text=assigned["name"])).to_be_visible()
+
+
+def test_switching_team_removes_picked_cadres_outside_it_with_a_note(page: Any, site: Site) -> None:
+    sign_in(page, "researcher", "/file")
+    assigned = site.data["researcher_cadre"]
+    teams = page.locator("#rec-team option")
+    others = [(teams.nth(i).get_attribute("value") or "", teams.nth(i).inner_text().strip())
+              for i in range(1, teams.count())]
+    # Another team of the researcher's that does not cover the cadre picked under the first.
+    value, name = next((v, n) for v, n in others
+                       if _outside(site, int(v.split(":")[1]), [assigned["id"]]))
+    picker = page.get_by_role("combobox", name="所涉干部")
+    picker.fill(assigned["name"])
+    page.get_by_role("option", name=re.compile(assigned["name"])).first.click()
+    chip = page.locator("#record-form .chip", has_text=assigned["name"])
+    expect(chip).to_be_visible()
+    page.locator("#rec-team").select_option(value)
+    note = page.locator("#record-form [data-picker-note]")
+    expect(note).to_have_text(f"已移除不在“{name}”调研范围内的干部：{assigned['name']}。"
+                              "如需填报其情况，请改选相应的调研组。")
+    expect(chip).to_have_count(0)
+    # The draft kept in this browser no longer holds the cadre either.
+    page.reload()
+    expect(page.locator("#rec-team")).to_have_value(value)
+    expect(page.locator("#record-form .chip")).to_have_count(0)
+
+
+def test_a_cadre_outside_the_chosen_team_is_named_in_the_refusal(page: Any, site: Site) -> None:
+    sign_in(page, "researcher", "/file")
+    team = page.locator("#rec-team").input_value()
+    readable = _readable(site)
+    outside = _outside(site, int(team.split(":")[1]), [c["id"] for c in readable])
+    cadre = next(c for c in readable if c["id"] in outside)  # readable through another team
+    # The picker no longer offers it, but a draft kept in the browser from earlier can still hold
+    # it (picked before the team's assignment changed): the refusal names it as picked.
+    page.evaluate("""([user, team, cadre]) => localStorage.setItem("cadre-draft:" + user + ":record",
+        JSON.stringify({key: null, fields: {team: team, title: "调研组范围以外的干部", body: "个别谈话。"},
+                        cadres: [cadre], files: [], metrics: [], pending: null, at: Date.now()}))""",
+                  ["researcher", team, {"id": cadre["id"], "name": cadre["name"]}])
+    page.reload()
+    expect(page.locator("#record-form .chip", has_text=cadre["name"])).to_be_visible()
     page.get_by_role("button", name="提交记录").click()
     error = page.locator("#record-form .form-error")
     expect(error).to_contain_text(f"{cadre['name']} 不在所选调研组的调研范围内")

@@ -1,5 +1,6 @@
 /* 填报: drafts kept in localStorage, one Idempotency-Key per draft, uploads with progress,
-   cadres picked by name or pinyin through /api/search?type=cadre. */
+   cadres picked by name or pinyin: for a field record among the cadres the chosen team may file on
+   (/api/campaigns/{c}/teams/{t}/cadres), for evidence through /api/search?type=cadre. */
 (function () {
   "use strict";
   var C = window.Cadre;
@@ -9,11 +10,23 @@
   function $$(root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); }
   function nextId(prefix) { uid += 1; return prefix + "-" + uid; }
 
+  /* Where a picker finds its candidates: the search index (any cadre the user may read). */
+  var SEARCH_SOURCE = {
+    url: function (q) { return "/api/search?type=cadre&per_page=8&q=" + encodeURIComponent(q); },
+    options: function (res) {
+      return (res.hits || []).map(function (h) {
+        return { id: h.entity_id, name: h.title, unit: (h.unit_path || []).join(" / ") };
+      });
+    },
+    empty: "没有找到匹配的干部（只能选择您可查看的干部）"
+  };
+
   /* ---- cadre picker (combobox + listbox) ---- */
-  function Picker(root, onChange) {
+  function Picker(root, onChange, source) {
     var input = $(root, "[data-picker-input]");
     var list = $(root, "[data-picker-list]");
     var chips = $(root, "[data-picker-chips]");
+    var note = $(root, "[data-picker-note]");
     var multiple = root.dataset.multiple === "true";
     var chosen = [];
     var options = [];
@@ -39,15 +52,27 @@
         rm.className = "chip-remove";
         rm.textContent = "×";
         rm.setAttribute("aria-label", "移除 " + c.name);
-        rm.addEventListener("click", function () { chosen.splice(i, 1); renderChips(); onChange(); input.focus(); });
+        rm.addEventListener("click", function () {
+          chosen.splice(i, 1); renderChips(); tell(""); onChange(); input.focus();
+        });
         li.appendChild(name);
         li.appendChild(rm);
         chips.appendChild(li);
       });
     }
+    // A note under the chips (in a live region, so it is read out): why picked cadres went.
+    function tell(text) {
+      note.textContent = "";
+      if (!text) return;
+      var p = document.createElement("p");
+      p.className = "flash flash-warning";
+      p.textContent = text;
+      note.appendChild(p);
+    }
     function pick(i) {
       var o = options[i];
       if (!o) return;
+      tell("");
       if (!multiple) chosen = [];
       if (!chosen.some(function (c) { return c.id === o.id; })) chosen.push({ id: o.id, name: o.name });
       input.value = "";
@@ -64,15 +89,13 @@
         items[i].scrollIntoView({ block: "nearest" });
       }
     }
-    function show(hits) {
+    function show(found) {
       list.textContent = "";
-      options = hits.map(function (h) {
-        return { id: h.entity_id, name: h.title, unit: (h.unit_path || []).join(" / ") };
-      });
+      options = found;
       if (!options.length) {
         var none = document.createElement("li");
         none.className = "picker-empty";
-        none.textContent = "没有找到匹配的干部（只能选择您可查看的干部）";
+        none.textContent = source.empty;
         list.appendChild(none);
       }
       options.forEach(function (o, i) {
@@ -98,17 +121,22 @@
       var q = input.value.trim();
       if (!q) { close(); return; }
       var mine = ++seq;
-      C.request("GET", "/api/search?type=cadre&per_page=8&q=" + encodeURIComponent(q)).then(function (res) {
-        if (mine === seq) show(res.hits || []);
+      var url = source.url(q);
+      if (!url) { showText(source.unavailable); return; }
+      C.request("GET", url).then(function (res) {
+        if (mine === seq) show(source.options(res));
       }, function (err) {
-        if (mine !== seq) return;
-        list.textContent = "";
-        var li = document.createElement("li");
-        li.className = "picker-empty";
-        li.textContent = err.detail;
-        list.appendChild(li);
-        list.hidden = false;
+        if (mine === seq) showText(err.detail);
       });
+    }
+    function showText(text) {
+      options = [];
+      list.textContent = "";
+      var li = document.createElement("li");
+      li.className = "picker-empty";
+      li.textContent = text;
+      list.appendChild(li);
+      list.hidden = false;
     }
     input.addEventListener("input", function () {
       clearTimeout(timer);
@@ -126,7 +154,16 @@
 
     return {
       value: function () { return chosen.slice(); },
-      set: function (list2) { chosen = (list2 || []).slice(); renderChips(); },
+      set: function (list2) { chosen = (list2 || []).slice(); renderChips(); tell(""); },
+      // The candidates changed (another team): answers still on their way and the open list are
+      // dropped; `keep` says which picked cadres stay, the note says why the others went.
+      refresh: function () { seq += 1; clearTimeout(timer); options = []; list.textContent = ""; close(); },
+      keep: function (allowed, text) {
+        chosen = chosen.filter(allowed);
+        renderChips();
+        tell(text);
+      },
+      tell: tell,
       input: input
     };
   }
@@ -251,7 +288,7 @@
   function Filing(form) {
     var kind = form.dataset.filing;
     var storeKey = "cadre-draft:" + form.dataset.user + ":" + kind;
-    var picker = Picker($(form, "[data-picker]"), save);
+    var picker = Picker($(form, "[data-picker]"), save, kind === "record" ? teamSource() : SEARCH_SOURCE);
     var uploads = Uploader($(form, "[data-uploader]"), save);
     var errorBox = $(form, ".form-error");
     var doneBox = $(form, ".form-done");
@@ -323,6 +360,56 @@
       if (!v) return {};
       var parts = v.split(":");
       return { campaign_id: parseInt(parts[0], 10), team_id: parseInt(parts[1], 10) };
+    }
+    function teamName() {
+      var opt = form.elements.team && form.elements.team.selectedOptions[0];
+      return opt ? opt.textContent.trim() : "";
+    }
+    // A field record may concern only cadres the chosen team may file on: the server offers those
+    // (the team's assignment within what the user may read), the same rule it files records by.
+    function teamCadresUrl() {
+      var t = team();
+      if (!t.team_id) return null;
+      return "/api/campaigns/" + t.campaign_id + "/teams/" + t.team_id + "/cadres";
+    }
+    function teamSource() {
+      return {
+        url: function (q) {
+          var base = teamCadresUrl();
+          return base && base + "?limit=8&q=" + encodeURIComponent(q);
+        },
+        options: function (res) {
+          return (res.items || []).map(function (c) {
+            return { id: c.id, name: c.name, unit: [c.unit_name, c.post].filter(Boolean).join(" · ") };
+          });
+        },
+        empty: "没有找到匹配的干部（只能选择所选调研组调研范围内的干部）",
+        unavailable: "请先选择调研组"
+      };
+    }
+    // Another team: picked cadres outside its range are taken off, named in a note.
+    var teamCheck = 0;
+    function recheckTeam() {
+      picker.refresh();
+      var picked = picker.value();
+      var base = teamCadresUrl();
+      var mine = ++teamCheck;
+      if (!picked.length || !base) { picker.tell(""); return; }
+      var name = teamName();
+      var ids = picked.map(function (c) { return "ids=" + c.id; }).join("&");
+      C.request("GET", base + "?limit=200&" + ids).then(function (res) {
+        if (mine !== teamCheck) return;
+        var allowed = (res.items || []).map(function (c) { return c.id; });
+        var checked = picked.map(function (c) { return c.id; });
+        var gone = picked.filter(function (c) { return allowed.indexOf(c.id) < 0; });
+        picker.keep(function (c) { return checked.indexOf(c.id) < 0 || allowed.indexOf(c.id) >= 0; },
+                    gone.length ? "已移除不在“" + name + "”调研范围内的干部：" +
+                      gone.map(function (c) { return c.name; }).join("、") + "。如需填报其情况，请改选相应的调研组。" : "");
+        save();
+      }, function (err) {
+        if (mine !== teamCheck) return;
+        picker.tell("未能核对已选干部是否在“" + name + "”的调研范围内（" + err.detail + "），提交时将再次核对。");
+      });
     }
     // The date must fall within the chosen team's campaign: bound the picker, and move a default
     // date (today) that lies outside it to the nearest allowed day.
@@ -462,7 +549,7 @@
     form.addEventListener("change", function (ev) {
       filed = false;
       if (ev.target.name === "kind") showKind();
-      if (ev.target.name === "team" && kind === "record") teamDates();
+      if (ev.target.name === "team" && kind === "record") { teamDates(); recheckTeam(); }
       save();
     });
     $$(form, "button[type=submit]").forEach(function (b) {
