@@ -140,7 +140,7 @@ async def me(pool: Pool, user: AnyUser) -> UserOut:
 async def change_password(body: PasswordChange, pool: Pool, user: AnyUser,
                           settings: AppSettings) -> Response:
     """Change one's own password (all sessions end); wrong current passwords count toward lockout."""
-    await service.change_password(pool, settings, user, body=body)
+    await service.change_password(pool, user, settings=settings, body=body)
     return Response(status_code=204)
 
 

@@ -212,7 +212,7 @@ async def update_user(pool: asyncpg.Pool, principal: Principal, *, user_id: int,
         return await _user_out(uow.conn, row)
 
 
-async def change_password(pool: asyncpg.Pool, settings: Settings, principal: Principal, *,
+async def change_password(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                           body: PasswordChange) -> None:
     """Change one's own password; every existing token stops working.
 
