@@ -10,7 +10,7 @@ import asyncpg
 from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
-from service.search import exclusion, filters, highlight, near, paging, rank, repo
+from service.search import exclusion, filters, highlight, near, paging, rank, repo, split
 from service.search.client import SearchClient
 from service.search.paging import Page
 from service.search.query import Query, parse
@@ -243,7 +243,12 @@ async def _near(client: SearchClient, query: Query, params: SearchParams,
         found = near.corrections(query, specs, {k: hits[q] for k, q in pieces})
     if not found:
         return None
-    better = near.suggestion(query, found[0])
+    return await _suggested(client, near.suggestion(query, found[0]), params, base)
+
+
+async def _suggested(client: SearchClient, better: Query, params: SearchParams,
+                     base: dict[str, Any]) -> NearResult | None:
+    """The first results of a suggested query, shown apart from the exact ones."""
     first = SearchParams(**{**params.model_dump(), "page": 1, "per_page": NEAR_SHOWN})
     page = await _page(client, better, first, {**base, "page": 1, "hitsPerPage": NEAR_SHOWN, "facets": []})
     if not page.total:
@@ -281,4 +286,7 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     near_result = None
     if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query, page.total):
         near_result = await _near(client, query, params, base, page.total)
+    if near_result is None and params.page == 1 and not page.total:
+        cut = await split.suggest(client, query=query, base=base)
+        near_result = await _suggested(client, cut, params, base) if cut is not None else None
     return _result(query, params, page, near_result)

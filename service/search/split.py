@@ -1,0 +1,74 @@
+"""Terms typed together: `唐嘉东城中村` meant as `唐嘉东 城中村` (a name and a topic, two topics).
+
+Only when the exact search finds nothing, on its first page, and no near match (service.search.near)
+was found either. Each character term of MIN_CHARS to MAX_CHARS characters typed outside quotes
+(and not a vocabulary term) is cut in two, each part of two or more characters, at every place;
+the index is asked for every cut at once (CHECKED hits each) and the hits are checked here like
+exact ones (rank.verified). The best cut is the one with a person's name as one part (a name
+plus a topic is what people type most), then the one found in most of the checked hits, then the
+most even one. Its query is the suggestion ("您是不是要找…"), shown apart from the exact results
+like a near match: the query the user typed is never silently read another way.
+"""
+
+from typing import Any
+
+from schemas.search import CHAR_LOCALE
+from schemas.textfold import fold
+from schemas.vocabulary import is_term
+from service.search import rank
+from service.search.client import SearchClient
+from service.search.query import Query, Term
+
+MIN_CHARS = 4
+MAX_CHARS = 16
+MAX_CUTS = 24
+CHECKED = 10
+# What rank.verified reads, and the people's names.
+FIELDS = ["id", "cadre_names", "title_c", "body_c", "ctx_c"]
+
+
+def cuts(query: Query) -> list[Query]:
+    """Every query with one character term cut in two (at most MAX_CUTS, in order)."""
+    if query.long or query.empty:
+        return []
+    out: list[Query] = []
+    for j, term in enumerate(query.terms):
+        text = term.text
+        if term.kind != "chars" or term.quoted or not MIN_CHARS <= len(text) <= MAX_CHARS \
+                or is_term(text):
+            continue
+        for i in range(2, len(text) - 1):
+            parts = [Term(text[:i], "chars"), Term(text[i:], "chars")]
+            out.append(Query(query.terms[:j] + parts + query.terms[j + 1:], query.excluded))
+    return out[:MAX_CUTS]
+
+
+async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -> Query | None:
+    """The query with one term cut in two that finds something, if there is one."""
+    candidates = cuts(query)
+    if not candidates:
+        return None
+    common = {"filter": base["filter"], "matchingStrategy": "all", "locales": [CHAR_LOCALE],
+              "limit": CHECKED, "attributesToRetrieve": FIELDS}
+    answers = await client.multi_search([{**common, "q": c.meili()} for c in candidates])
+    return best(candidates, answers)
+
+
+def _names(hits: list[dict[str, Any]]) -> set[str]:
+    return {fold(n) for h in hits for n in h.get("cadre_names") or []}
+
+
+def best(candidates: list[Query], answers: list[dict[str, Any]]) -> Query | None:
+    """The cut to suggest, given Meilisearch's answer to each one (None when none is found)."""
+    scored: list[tuple[tuple[int, int, int], int]] = []
+    for k, (cut, answer) in enumerate(zip(candidates, answers, strict=True)):
+        hits = [h for h in answer.get("hits", []) if rank.verified(cut, h)]
+        if not hits:
+            continue
+        names = _names(hits)
+        named = int(any(t.text in names for t in cut.terms if t.kind == "chars"))
+        even = min(len(t.text) for t in cut.terms if t.kind == "chars")
+        scored.append(((named, len(hits), even), k))
+    if not scored:
+        return None
+    return candidates[max(scored, key=lambda s: (s[0], -s[1]))[1]]

@@ -1,0 +1,59 @@
+"""Terms typed together (a name and a topic without a space): suggested apart, never read silently."""
+
+from schemas.textfold import fold
+from service.search import split
+from service.search.query import parse
+from tests.search.conftest import Library, search
+
+
+def _joined_cases(library: Library) -> list[tuple[str, str]]:
+    """(name, topic) pairs from items about one cadre: a piece of the title without the name."""
+    out: list[tuple[str, str]] = []
+    for doc in sorted(library.visible(), key=lambda d: d["id"]):
+        if doc["type"] != "record" or len(doc["cadre_names"]) != 1:
+            continue
+        name = doc["cadre_names"][0]
+        title = fold(doc["title"]).replace(fold(name), "|")
+        topic = next((title[i:i + 4] for i in range(len(title) - 3)
+                      if "|" not in title[i:i + 4] and not any(ch.isdigit() for ch in title[i:i + 4])),
+                     None)
+        if topic and 2 <= len(name) <= 3 and all(n != name for n, _ in out):
+            out.append((name, topic))
+        if len(out) == 6:
+            break
+    return out
+
+
+async def test_a_name_and_a_topic_typed_together_are_suggested_apart(library: Library) -> None:
+    checked = 0
+    for name, topic in _joined_cases(library):
+        spaced = await search(library.client, f"{name} {topic}", per_page=20)
+        for joined in (name + topic, topic + name):
+            body = await search(library.client, joined)
+            if body["total"] or not spaced["total"]:
+                continue  # found as typed, or nothing to suggest
+            checked += 1
+            assert body["hits"] == [] and body["near"] is not None, joined
+            expected = f"{name} {topic}" if joined.startswith(name) else f"{topic} {name}"
+            assert body["near"]["suggestion"] == expected, joined
+            apart = await search(library.client, expected, per_page=20)
+            assert [h["id"] for h in body["near"]["hits"]] == [h["id"] for h in apart["hits"]]
+            assert body["near"]["total"] == apart["total"] == spaced["total"]
+    assert checked >= 6
+
+
+async def test_nothing_is_suggested_when_no_cut_finds_anything_or_the_query_finds_items(
+        library: Library) -> None:
+    body = await search(library.client, "鹳鹬鸻鹭鹮鹳")
+    assert body["total"] == 0 and body["near"] is None
+    found = await search(library.client, "雁栖湾城中村改造")
+    assert found["total"] and found["near"] is None
+
+
+def test_cuts_leave_quoted_terms_vocabulary_terms_and_short_terms_whole() -> None:
+    assert [q.text() for q in split.cuts(parse("周建国雁栖湾"))] == [
+        "周建 国雁栖湾", "周建国 雁栖湾", "周建国雁 栖湾"]
+    assert split.cuts(parse('"周建国雁栖湾"')) == []
+    assert split.cuts(parse("双招双引")) == []
+    assert split.cuts(parse("城中村")) == []
+    assert [q.text() for q in split.cuts(parse("招商 周建国雁栖湾 -拆违"))][1] == "招商 周建国 雁栖湾 -拆违"
