@@ -3,8 +3,9 @@
 Only when the exact search finds nothing, on its first page, and no near match (service.search.near)
 was found either. Each character term of MIN_CHARS to MAX_CHARS characters typed outside quotes
 (and not a vocabulary term) is cut in two, each part of two or more characters, at every place;
-the index is asked for every cut at once (CHECKED hits each) and the hits are checked here like
-exact ones (rank.verified). The best cut is the one with a person's name as one part (a name
+the index is asked for the cuts (CHECKED hits each; those with a side of two or three
+characters, where a name stands, first, the rest only when those find nothing) and the hits are
+checked here like exact ones (rank.verified). The best cut is the one with a person's name as one part (a name
 plus a topic is what people type most), then the one found in most of the checked hits, then the
 most even one. Its query is the suggestion ("您是不是要找…"), shown apart from the exact results
 like a near match: the query the user typed is never silently read another way.
@@ -44,14 +45,27 @@ def cuts(query: Query) -> list[Query]:
 
 
 async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -> Query | None:
-    """The query with one term cut in two that finds something, if there is one."""
-    candidates = cuts(query)
-    if not candidates:
-        return None
+    """The query with one term cut in two that finds something, if there is one.
+
+    The cuts that leave two or three characters on one side (where a name stands) are asked for
+    first; the others only when none of those finds anything.
+    """
     common = {"filter": base["filter"], "matchingStrategy": "all", "locales": [CHAR_LOCALE],
               "limit": CHECKED, "attributesToRetrieve": FIELDS}
-    answers = await client.multi_search([{**common, "q": c.meili()} for c in candidates])
-    return best(candidates, answers)
+    for candidates in _rounds(cuts(query)):
+        answers = await client.multi_search([{**common, "q": c.meili()} for c in candidates])
+        found = best(candidates, answers)
+        if found is not None:
+            return found
+    return None
+
+
+def _rounds(candidates: list[Query]) -> list[list[Query]]:
+    def short_side(cut: Query) -> bool:
+        return any(len(t.text) <= 3 for t in cut.terms if t.kind == "chars")
+    first = [c for c in candidates if short_side(c)]
+    rest = [c for c in candidates if not short_side(c)]
+    return [r for r in (first, rest) if r]
 
 
 def _names(hits: list[dict[str, Any]]) -> set[str]:
