@@ -166,13 +166,19 @@ def corrections(query: Query, all_specs: list[Spec],
                 results: dict[tuple[int, tuple[str, ...]], list[dict[str, Any]]]) -> list[Correction]:
     """Every verified correction, best first."""
     found: dict[tuple[int, str], Correction] = {}
+    # A candidate comes back for several specs: unpaired once. By object, not by id: the same
+    # item can come back whole for one piece and cropped for another.
+    texts: dict[int, list[str]] = {}
     for spec in all_specs:
         typed = query.terms[spec.term_index].text
         # The pattern's literals are escaped folded text, whose digits and letters are never
         # escaped: stood in, it matches the stored alphabet of _texts.
         pattern, typed_in = re.compile(stand_in(spec.pattern)), stand_in(typed)
         for doc in results.get((spec.term_index, spec.pieces), []):
-            for text in _texts(doc):
+            doc_texts = texts.get(id(doc))
+            if doc_texts is None:
+                doc_texts = texts[id(doc)] = _texts(doc)
+            for text in doc_texts:
                 for m in pattern.finditer(text):
                     fixed = stood_back(m.group(0))
                     if fixed == typed or typed_in in text:
