@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from service.demo import DEMO_PASSWORD
 from tests.web.conftest import Site
 from tests.web.helpers import assert_accessible, assert_labelled, open_nav, pick_cadre, sign_in
 
@@ -188,6 +189,22 @@ def test_an_admin_adds_an_account_and_changes_one_scope_without_touching_the_oth
     page.get_by_label("新密码").fill("Another@pass-2026")
     page.get_by_role("button", name="修改密码").click()
     expect(page.locator("#password-form .form-error")).to_contain_text("当前密码错误")
+    # The error also stands at the field to fix, named to assistive technology.
+    current = page.get_by_label("当前密码")
+    expect(current).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#password-form .field-error")).to_have_count(1)
+    error_id = page.locator("#password-form .field-error").get_attribute("id")
+    assert error_id and error_id in (current.get_attribute("aria-describedby") or "").split()
+    expect(page.locator(f"#{error_id}")).to_contain_text("当前密码错误")
+    # A corrected answer clears the old marks: now the new password is the field to fix.
+    current.fill(DEMO_PASSWORD)
+    page.get_by_label("新密码").fill("short")
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.get_by_label("新密码")).to_have_attribute("aria-invalid", "true")
+    expect(current).not_to_have_attribute("aria-invalid", "true")
+    marks = page.locator("#password-form .field-error")
+    expect(marks.first).to_be_visible()
+    assert all(i.startswith("pw-new-error-") for i in marks.evaluate_all("ns => ns.map(n => n.id)"))
 
 
 def test_an_officer_records_a_contest_a_service_session_and_a_campaign_team(

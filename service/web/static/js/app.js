@@ -93,7 +93,46 @@
       el.appendChild(ul);
     }
     el.hidden = false;
+    markFields(el, errors);
     if (typeof el.focus === "function") { el.setAttribute("tabindex", "-1"); el.focus(); }
+  }
+
+  /* Each field error is also shown at its input (aria-invalid, the message under the field and
+     named by aria-describedby), so a person sees which field to fix; the marks of an earlier
+     answer go first. Only for inputs of the form that holds the error box. */
+  function markFields(el, errors) {
+    var form = el.closest ? el.closest("form") : null;
+    if (!form) return;
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (n) {
+      n.parentNode.removeChild(n);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (n) {
+      n.removeAttribute("aria-invalid");
+      if (n.dataset.describedBy !== undefined) {
+        if (n.dataset.describedBy) n.setAttribute("aria-describedby", n.dataset.describedBy);
+        else n.removeAttribute("aria-describedby");
+      }
+    });
+    errors.forEach(function (e, i) {
+      var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
+      if (!field || !e.message) return;
+      var input = null;
+      Array.prototype.forEach.call(form.elements, function (c) {
+        if (!input && c.name === field && c.type !== "hidden") input = c;
+      });
+      if (!input) return;
+      var msg = document.createElement("p");
+      msg.className = "field-error";
+      msg.id = (input.id || "field") + "-error-" + i;
+      msg.textContent = e.message;
+      var holder = input.closest(".field") || input.parentNode;
+      holder.appendChild(msg);
+      if (input.dataset.describedBy === undefined) {
+        input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
+      }
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", (input.dataset.describedBy + " " + msg.id).trim());
+    });
   }
 
   function flash(message, kind) {
