@@ -1,13 +1,13 @@
 """Importing a period's scores from .xlsx: a row-level report and nothing applied, or everything applied."""
 
 import io
-import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
 from tests.assessments.helpers import districts, period
 from tests.factories import Api
+from tests.xlsx import with_raw_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -117,16 +117,7 @@ async def test_template_lists_the_compared_units_and_indicators(api: Api) -> Non
 
 def damaged_cell(data: bytes) -> bytes:
     """The sheet with a cell whose reference is no reference: openpyxl fails only while reading rows."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                content = content.replace(b"</sheetData>",
-                                          b'<row r="9"><c r="A-1"><v>1</v></c></row></sheetData>')
-            target.writestr(name, content)
-    return out.getvalue()
+    return with_raw_row(data, b'<row r="9"><c r="A-1"><v>1</v></c></row>')
 
 
 async def test_a_damaged_or_truncated_sheet_is_refused_with_a_reason_not_a_500(api: Api) -> None:

@@ -2,13 +2,13 @@
 import by ID number (preview, then all or nothing), and a field-by-field cross-check."""
 
 import io
-import zipfile
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
 from tests.factories import Api, national_id
+from tests.xlsx import with_raw_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,16 +148,7 @@ async def test_cross_check_lists_every_differing_field_per_person(api: Api) -> N
 
 def with_damaged_cell(data: bytes) -> bytes:
     """The book with a cell whose number is no number: openpyxl fails only while reading rows."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                content = content.replace(b"</sheetData>",
-                                          b'<row r="9"><c r="A9" t="n"><v>0x10</v></c></row></sheetData>')
-            target.writestr(name, content)
-    return out.getvalue()
+    return with_raw_row(data, b'<row r="9"><c r="A9" t="n"><v>0x10</v></c></row>')
 
 
 async def test_a_sheet_with_a_damaged_cell_is_reported_unreadable_and_nothing_is_written(api: Api) -> None:
