@@ -1,16 +1,18 @@
 """Terms typed together: `唐嘉东城中村` meant as `唐嘉东 城中村` (a name and a topic, two topics).
 
-Only when the exact search finds nothing, on its first page, and no near match (service.search.near)
-was found either. Each character term of MIN_CHARS to MAX_CHARS characters typed outside quotes
-(and not a vocabulary term) is cut in two, each part of two or more characters, at every place;
-the index is asked for the cuts (CHECKED hits each; those with a side of two or three
-characters, where a name stands, first, the rest only when those find nothing) and the hits are
-checked here like exact ones (rank.verified). The best cut is the one with a person's name as one part (a name
-plus a topic is what people type most), then the one found in most of the checked hits, then the
-most even one. Its query is the suggestion ("您是不是要找…"), shown apart from the exact results
-like a near match: the query the user typed is never silently read another way.
+Only when the exact search finds nothing, on its first page, and no near match
+(service.search.near) was found either. Each character term of MIN_CHARS to MAX_CHARS
+characters typed outside quotes (and not a vocabulary term) is cut in two, each part of two or
+more characters, at every place; the index is asked for the cuts (CHECKED hits each; those with
+a side of two or three characters, where a name stands, first, the rest only when those find
+nothing) and the hits are checked here like exact ones (rank.verified). The best cut is the one
+with a person's name as one of its parts (a name plus a topic is what people type most), then
+the one found in most of the checked hits, then the most even one. Its query is the suggestion
+("您是不是要找…"), shown apart from the exact results like a near match: the query the user
+typed is never silently read another way.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from schemas.search import CHAR_LOCALE
@@ -28,11 +30,23 @@ CHECKED = 10
 FIELDS = ["id", "cadre_names", "title_c", "body_c", "ctx_c"]
 
 
-def cuts(query: Query) -> list[Query]:
+@dataclass(frozen=True)
+class Cut:
+    """A query with one of its terms cut in two, and the two parts."""
+
+    query: Query
+    parts: tuple[str, str]
+
+    def short_side(self) -> bool:
+        """Whether one part has two or three characters (where a name stands)."""
+        return min(map(len, self.parts)) <= 3
+
+
+def cuts(query: Query) -> list[Cut]:
     """Every query with one character term cut in two (at most MAX_CUTS, in order)."""
     if query.long or query.empty:
         return []
-    out: list[Query] = []
+    out: list[Cut] = []
     for j, term in enumerate(query.terms):
         text = term.text
         if term.kind != "chars" or term.quoted or not MIN_CHARS <= len(text) <= MAX_CHARS \
@@ -40,7 +54,8 @@ def cuts(query: Query) -> list[Query]:
             continue
         for i in range(2, len(text) - 1):
             parts = [Term(text[:i], "chars"), Term(text[i:], "chars")]
-            out.append(Query(query.terms[:j] + parts + query.terms[j + 1:], query.excluded))
+            out.append(Cut(Query(query.terms[:j] + parts + query.terms[j + 1:], query.excluded),
+                           (text[:i], text[i:])))
     return out[:MAX_CUTS]
 
 
@@ -52,37 +67,30 @@ async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -
     """
     common = {"filter": base["filter"], "matchingStrategy": "all", "locales": [CHAR_LOCALE],
               "limit": CHECKED, "attributesToRetrieve": FIELDS}
-    for candidates in _rounds(cuts(query)):
-        answers = await client.multi_search([{**common, "q": c.meili()} for c in candidates])
+    every = cuts(query)
+    for candidates in ([c for c in every if c.short_side()], [c for c in every if not c.short_side()]):
+        if not candidates:
+            continue
+        answers = await client.multi_search([{**common, "q": c.query.meili()} for c in candidates])
         found = best(candidates, answers)
         if found is not None:
-            return found
+            return found.query
     return None
-
-
-def _rounds(candidates: list[Query]) -> list[list[Query]]:
-    def short_side(cut: Query) -> bool:
-        return any(len(t.text) <= 3 for t in cut.terms if t.kind == "chars")
-    first = [c for c in candidates if short_side(c)]
-    rest = [c for c in candidates if not short_side(c)]
-    return [r for r in (first, rest) if r]
 
 
 def _names(hits: list[dict[str, Any]]) -> set[str]:
     return {fold(n) for h in hits for n in h.get("cadre_names") or []}
 
 
-def best(candidates: list[Query], answers: list[dict[str, Any]]) -> Query | None:
+def best(candidates: list[Cut], answers: list[dict[str, Any]]) -> Cut | None:
     """The cut to suggest, given Meilisearch's answer to each one (None when none is found)."""
     scored: list[tuple[tuple[int, int, int], int]] = []
     for k, (cut, answer) in enumerate(zip(candidates, answers, strict=True)):
-        hits = [h for h in answer.get("hits", []) if rank.verified(cut, h)]
+        hits = [h for h in answer.get("hits", []) if rank.verified(cut.query, h)]
         if not hits:
             continue
-        names = _names(hits)
-        named = int(any(t.text in names for t in cut.terms if t.kind == "chars"))
-        even = min(len(t.text) for t in cut.terms if t.kind == "chars")
-        scored.append(((named, len(hits), even), k))
+        named = int(any(p in _names(hits) for p in cut.parts))
+        scored.append(((named, len(hits), min(map(len, cut.parts))), k))
     if not scored:
         return None
     return candidates[max(scored, key=lambda s: (s[0], -s[1]))[1]]

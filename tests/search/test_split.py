@@ -51,9 +51,12 @@ async def test_nothing_is_suggested_when_no_cut_finds_anything_or_the_query_find
 
 
 def test_cuts_leave_quoted_terms_vocabulary_terms_and_short_terms_whole() -> None:
-    assert [q.text() for q in split.cuts(parse("周建国雁栖湾"))] == [
+    assert [c.query.text() for c in split.cuts(parse("周建国雁栖湾"))] == [
         "周建 国雁栖湾", "周建国 雁栖湾", "周建国雁 栖湾"]
     assert split.cuts(parse('"周建国雁栖湾"')) == []
     assert split.cuts(parse("双招双引")) == []
     assert split.cuts(parse("城中村")) == []
-    assert [q.text() for q in split.cuts(parse("招商 周建国雁栖湾 -拆违"))][1] == "招商 周建国 雁栖湾 -拆违"
+    cut = split.cuts(parse("招商 周建国雁栖湾 -拆违"))[1]
+    assert cut.query.text() == "招商 周建国 雁栖湾 -拆违" and cut.parts == ("周建国", "雁栖湾")
+    # A cut is judged by its own parts: the other term (招商, two characters) makes no side short.
+    assert not split.cuts(parse("招商 城中村改造推进滞后"))[2].short_side()
