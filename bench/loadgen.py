@@ -7,6 +7,7 @@ body, nothing else, so the CPU it uses is a small share of what the server uses.
 
 import asyncio
 import json
+import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -104,3 +105,77 @@ async def _chunked(reader: asyncio.StreamReader) -> bytes:
             return b"".join(parts)
         parts.append(await reader.readexactly(size))
         await reader.readexactly(2)
+
+
+class BlockingConnection:
+    """The same exchange on a blocking socket, for thread-per-client benches (one per thread)."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self._sock: socket.socket | None = None
+        self._file: Any = None
+
+    def _open(self) -> Any:
+        if self._file is None:
+            self._sock = socket.create_connection((self.target.host, self.target.port), timeout=60)
+            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._file = self._sock.makefile("rb")
+        return self._file
+
+    def send(self, request: bytes) -> tuple[int, bytes]:
+        """Send a prepared request; (status, body). Reconnects once if the server closed the connection."""
+        try:
+            return self._exchange(request)
+        except (ConnectionError, EOFError):
+            self.close()
+            return self._exchange(request)
+
+    def _exchange(self, request: bytes) -> tuple[int, bytes]:
+        reader = self._open()
+        assert self._sock is not None
+        self._sock.sendall(request)
+        lines = []
+        while (line := reader.readline()) not in (b"\r\n", b"\n"):
+            if not line:
+                raise EOFError("the server closed the connection")
+            lines.append(line)
+        head = b"".join(lines).lower()
+        status = int(lines[0][9:12])
+        at = head.find(b"\r\ncontent-length:")
+        if at >= 0:
+            end = head.index(b"\r\n", at + 2)
+            body = _read_exactly(reader, int(head[at + 17:end]))
+        elif b"transfer-encoding: chunked" in head:
+            body = _chunked_blocking(reader)
+        else:
+            body = reader.read()
+            self.close()
+        if b"\r\nconnection: close" in head:
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        """Close the connection (the next send opens a new one)."""
+        if self._file is not None:
+            self._file.close()
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = self._file = None
+
+
+def _read_exactly(reader: Any, n: int) -> bytes:
+    data: bytes = reader.read(n)
+    if len(data) != n:
+        raise EOFError("the server closed the connection mid-body")
+    return data
+
+
+def _chunked_blocking(reader: Any) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        size = int(reader.readline().split(b";")[0], 16)
+        if size == 0:
+            reader.readline()
+            return b"".join(parts)
+        parts.append(_read_exactly(reader, size))
+        _read_exactly(reader, 2)

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class Level:
     wall_s: float = 0.0
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     errors: dict[str, int] = field(default_factory=lambda: {k: 0 for k in KINDS})
+    failures: Counter[str] = field(default_factory=Counter)  # what each error was
     lag_s: list[float] = field(default_factory=list)
     lock_samples: int = 0
     lock_waiting_samples: int = 0
@@ -107,42 +109,45 @@ class Mix:
     kinds: list[str]
 
 
-Op = Callable[[int], Awaitable[bool]]
+Op = Callable[[int], Awaitable[None]]
+
+
+class Refused(Exception):
+    """An answer other than the one a kind expects (its status and the start of its body)."""
+
+
+def _expect(status: int, body: bytes, wanted: int) -> None:
+    if status != wanted:
+        raise Refused(f"{status} {body[:120].decode(errors='replace')}")
 
 
 def api_ops(mix: Mix, api: Connection) -> dict[str, Op]:
     """The three kinds as HTTP requests to the API server (prepared bytes)."""
-    async def search(n: int) -> bool:
-        status, _ = await api.send(mix.search_requests[n % len(mix.search_requests)])
-        return status == 200
+    async def search(n: int) -> None:
+        _expect(*await api.send(mix.search_requests[n % len(mix.search_requests)]), 200)
 
-    async def dossier(n: int) -> bool:
-        status, _ = await api.send(mix.dossier_requests[n % len(mix.dossier_requests)])
-        return status == 200
+    async def dossier(n: int) -> None:
+        _expect(*await api.send(mix.dossier_requests[n % len(mix.dossier_requests)]), 200)
 
-    async def filing(n: int) -> bool:
+    async def filing(n: int) -> None:
         headers = {**mix.researcher_headers, "Idempotency-Key": f"mixed-{uuid.uuid4().hex}"}
-        status, _ = await api.send(api.target.post_json("/api/records", record_payload(mix.world, n),
-                                                        headers))
-        return status == 201
+        _expect(*await api.send(api.target.post_json("/api/records", record_payload(mix.world, n),
+                                                      headers)), 201)
 
     return {"search": search, "dossier": dossier, "filing": filing}
 
 
 def raw_ops(mix: Mix, meili: Connection, pool: asyncpg.Pool) -> dict[str, Op]:
     """The same mix without the API: Meilisearch directly, service functions in process."""
-    async def search(n: int) -> bool:
-        status, _ = await meili.send(mix.meili_requests[n % len(mix.meili_requests)])
-        return status == 200
+    async def search(n: int) -> None:
+        _expect(*await meili.send(mix.meili_requests[n % len(mix.meili_requests)]), 200)
 
-    async def dossier(n: int) -> bool:
+    async def dossier(n: int) -> None:
         await cadres.get_cadre(pool, mix.officer, mix.cadre_ids[n % len(mix.cadre_ids)])
-        return True
 
-    async def filing(n: int) -> bool:
+    async def filing(n: int) -> None:
         body = RecordCreate.model_validate(record_payload(mix.world, n))
         await records.create_record(pool, mix.researcher, body=body, key=f"mixed-{uuid.uuid4().hex}")
-        return True
 
     return {"search": search, "dossier": dossier, "filing": filing}
 
@@ -162,13 +167,12 @@ async def run_level(path: str, clients: int, seconds: float, make_ops: Callable[
             kind = mix.kinds[n % len(mix.kinds)]
             t0 = time.perf_counter()
             try:
-                ok = await ops[kind](n)
-            except Exception:  # counted, never fatal: errors are part of the figures
-                ok = False
-            if ok:
-                level.latencies[kind].append((time.perf_counter() - t0) * 1000)
-            else:
+                await ops[kind](n)
+            except Exception as exc:  # counted, never fatal: errors are part of the figures
                 level.errors[kind] += 1
+                level.failures[f"{kind}: {type(exc).__name__} {str(exc)[:160]}"] += 1
+            else:
+                level.latencies[kind].append((time.perf_counter() - t0) * 1000)
 
     monitor = await asyncpg.connect(url)
     try:
@@ -300,6 +304,9 @@ def report(levels: list[Level], stack: Stack, args: argparse.Namespace) -> None:
         rows.append(row)
     print_table(["path", "clients", "ops", "ops/s", "errors",
                  *(f"{k[:6]} {q}" for k in KINDS for q in ("p50", "p95", "p99"))], rows)
+    for lv in levels:
+        for what, n in lv.failures.most_common(5):
+            print(f"  {lv.path} {lv.clients} clients, {n} x {what}")
     print()
     rows = []
     for lv in levels:

@@ -3,7 +3,8 @@
     python -m bench.search                  # 20,000 cadres (~200k records, ~200k evidence), 200 queries
     python -m bench.search --quick          # 2,000 cadres, 100 queries (smoke test)
     python -m bench.search --profile        # also py-spy the API server during one more API run
-    python -m bench.search --reference      # also a bare keep-alive HTTP POST and the client as shipped
+    python -m bench.search --reference      # also a bare keep-alive HTTP POST, the client as shipped
+                                            # and the API through an httpx.Client
 
 The data set is the demo generator's (seed 20241), kept between runs: in an embedded PostgreSQL
 under .data/bench/pg (or, with CADRE_DATABASE_URL set, database cadre_bench_search on that
@@ -13,7 +14,9 @@ server), its build parameters in the database's comment; and in a Meilisearch un
 start in seconds (about 9 GB on disk for the full size).
 
 API path: GET /api/search on a uvicorn subprocess started as `cadre serve` does, as the demo
-officer (city-wide scope), C threads each with its own keep-alive httpx.Client. Direct path: the
+officer (city-wide scope), C threads each sending prepared request bytes over its own kept-alive
+socket (bench.loadgen.BlockingConnection; the load generator, not the server, had been ~0.5 ms
+of every API figure with an httpx.Client per thread, kept as a reference path). Direct path: the
 official meilisearch client over a pooled keep-alive session, one per thread, exactly as the
 service's SearchClient makes it, sending the request the service builds (its public
 `service.search.service.meili_request` for the officer's scope) with the same search-only key.
@@ -60,6 +63,7 @@ from bench.search_breakdown import breakdown  # noqa: E402
 from bench.search_data import Dataset, Stack, login, search_stack  # noqa: E402
 from bench.search_mix import Prepared, Query, make_queries, officer_access, prepare  # noqa: E402
 from bench.search_run import (  # noqa: E402
+    HTTPX_API,
     KEEPALIVE,
     NEWCONN,
     Call,
@@ -67,6 +71,7 @@ from bench.search_run import (  # noqa: E402
     Runner,
     api_caller,
     direct_caller,
+    httpx_api_caller,
     keepalive_caller,
     newconn_caller,
     verify,
@@ -124,6 +129,7 @@ def setup(stack: Stack, server: RunningServer, floor: RunningServer | None,
     if args.reference:
         factories[KEEPALIVE] = keepalive_caller(meili_url, secret, stack.index_uid)
         factories[NEWCONN] = newconn_caller(meili_url, secret, stack.index_uid)
+        factories[HTTPX_API] = httpx_api_caller(server.base_url, token)
     return Run(stack, server, args, token, queries, prepare(queries, principal, scope), factories,
                floor)
 
@@ -283,7 +289,8 @@ def report_summary(run: Run) -> None:
     print()
     if run.args.reference:
         print(f"'{KEEPALIVE}': the same request as a bare keep-alive HTTP POST (httpx, TCP_NODELAY); "
-              f"'{NEWCONN}': the official client as shipped (a new TCP connection per call)")
+              f"'{NEWCONN}': the official client as shipped (a new TCP connection per call); "
+              f"'{HTTPX_API}': the API path through a keep-alive httpx.Client per thread")
     print("target: API <= 1.3 x direct + 2 ms")
     for line in checks:
         print("  " + line)

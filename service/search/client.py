@@ -10,10 +10,11 @@ every call.
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from json import JSONEncoder
-from typing import Any
+from typing import Any, TypeVar
 
 import certifi
 import meilisearch
@@ -36,6 +37,7 @@ from service.config import Settings
 from service.errors import ServiceUnavailable
 
 log = logging.getLogger("cadre.search")
+T = TypeVar("T")
 
 
 class LeanSession:
@@ -130,6 +132,34 @@ def pooled_index(url: str, key: str, *, uid: str, timeout_s: float) -> Index:
     return index
 
 
+# A call may wait for a free connection (thread) this many search timeouts: under load the
+# connections are busy, not failing, and a slower answer is better than a refusal.
+QUEUE_WAIT_FACTOR = 2
+
+
+async def answer_within(pending: "asyncio.Future[T]", began: list[float], *, queue_s: float,
+                        answer_s: float) -> T:
+    """The result of a call queued for a thread: TimeoutError once it has waited `queue_s` for
+    the thread or run `answer_s` in it (`began`: filled with its start time by the thread).
+
+    One deadline from the moment of queueing would count the wait for a free connection against
+    Meilisearch, and refuse searches of a busy service that Meilisearch answers in time.
+    """
+    queued = time.monotonic()
+    try:
+        while True:
+            end = began[0] + answer_s if began else queued + queue_s
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no answer in time" if began else "no free connection in time")
+            done, _ = await asyncio.wait({pending}, timeout=left)
+            if done:
+                return pending.result()
+    finally:
+        if not pending.done():
+            pending.cancel()  # one still queued never runs
+
+
 class SearchClient:
     """Runs blocking client calls in a bounded pool; each thread owns its client and connection."""
 
@@ -173,13 +203,28 @@ class SearchClient:
         result: list[dict[str, Any]] = await self._run(self._multi, queries)
         return result
 
-    async def _run(self, fn: Any, *args: Any) -> Any:
+    async def _in_time(self, fn: Any, *args: Any) -> Any:
+        """fn(*args) in a connection's thread, within the search timeout once it runs (busy
+        connections are not a failing engine: the wait for one is bounded apart)."""
         loop = asyncio.get_running_loop()
+        began: list[float] = []
+
+        def timed() -> Any:
+            began.append(time.monotonic())
+            return fn(*args)
+
+        return await answer_within(loop.run_in_executor(self._pool, timed), began,
+                                   queue_s=QUEUE_WAIT_FACTOR * self.timeout, answer_s=self.timeout + 0.5)
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
         try:
             # A hung Meilisearch must not keep holding the requests' places (service.admission).
-            return await asyncio.wait_for(awaited_outside_when_slow(
-                loop.run_in_executor(self._pool, fn, *args)), self.timeout + 0.5)
-        except (MeilisearchCommunicationError, MeilisearchTimeoutError, TimeoutError) as exc:
+            return await awaited_outside_when_slow(self._in_time(fn, *args))
+        except TimeoutError as exc:
+            log.warning("Meilisearch call refused: %s", exc)
+            raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
+                                     headers={"Retry-After": "5"}) from exc
+        except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
             raise ServiceUnavailable("检索服务暂不可用，请稍后再试",
                                      headers={"Retry-After": "5"}) from exc
         except MeilisearchApiError as exc:
@@ -199,10 +244,9 @@ class SearchClient:
 
     async def healthy(self) -> bool:
         """Whether Meilisearch answers its health check within the search timeout."""
-        loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(loop.run_in_executor(self._pool, self._healthy),
-                                          self.timeout + 0.5)
+            result: bool = await self._in_time(self._healthy)
+            return result
         except (MeilisearchApiError, MeilisearchCommunicationError, MeilisearchTimeoutError,
                 TimeoutError):
             return False
