@@ -49,24 +49,28 @@ class Spec:
     position: int
 
 
-def eligible(query: Query, found: int = 0) -> list[int]:
-    """Indexes of the terms near matching applies to, when the exact search found `found` items.
+def eligible(query: Query, found: int = 0, names: frozenset[str] = frozenset()) -> list[int]:
+    """Indexes of the terms near matching applies to, when the exact search found `found` items
+    about people named `names` (folded).
 
-    A two-character term only when nothing was found: a real two-character name found once
-    should not be offered the other names that sound like it.
+    A two-character term only when nothing was found, and never, once something was found, a
+    term that is the name of a person those items are about: a real name found once or twice
+    should not be offered the other names that look or sound like it (黄丽坤 found twice is not
+    "corrected" to 黄坤).
     """
     if query.long or query.empty:
         return []
     return [i for i, t in enumerate(query.terms)
             if t.kind == "chars" and not t.quoted and len(t.text) <= MAX_CHARS
+            and not (found and t.text in names)
             and (len(t.text) >= MIN_CHARS
                  or (len(t.text) == SOUND_MIN and not found and _sound(t.text)))]
 
 
-def specs(query: Query, found: int = 0) -> list[Spec]:
+def specs(query: Query, found: int = 0, names: frozenset[str] = frozenset()) -> list[Spec]:
     """Every single-edit explanation of every eligible term."""
     out: dict[tuple[int, tuple[str, ...], str], Spec] = {}
-    for j in eligible(query, found):
+    for j in eligible(query, found, names):
         t = query.terms[j].text
         n = len(t)
         for i in range(n):

@@ -92,6 +92,11 @@ def _stood_forms_of(text: str) -> tuple[str, ...]:
     return tuple(_stood(f) for f in Term(text, "chars").forms())
 
 
+def names_in(docs: Sequence[dict[str, Any]]) -> frozenset[str]:
+    """The folded names of the people the items are about."""
+    return frozenset(fold(n) for d in docs for n in d.get("cadre_names") or [])
+
+
 def verified(query: Query, doc: dict[str, Any]) -> bool:
     """Whether every character term really occurs in the hit (its title, text or people).
 

@@ -213,10 +213,10 @@ async def _page(client: SearchClient, query: Query, params: SearchParams, base: 
     return await _rest(client, query, params, base, _from_window(query, params, raw))
 
 
-async def _near(client: SearchClient, query: Query, params: SearchParams,
-                base: dict[str, Any], exact_total: int) -> NearResult | None:
+async def _near(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
+                exact_total: int, names: frozenset[str] = frozenset()) -> NearResult | None:
     """相近结果 for a query the exact search found (almost) nothing for (service.search.near)."""
-    specs = near.specs(query, exact_total)
+    specs = near.specs(query, exact_total, names)
     if not specs:
         return None
     pieces = near.piece_queries(query, specs)
@@ -284,9 +284,13 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     page = await _rest(client, query, params, base, _from_window(query, params, raw, rescued),
                        deep_ahead)
     near_result = None
-    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query, page.total):
-        near_result = await _near(client, query, params, base, page.total)
+    names = rank.names_in(page.docs) if page.total else frozenset()
+    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query, page.total, names):
+        near_result = await _near(client, query, params, base, page.total, names)
     if near_result is None and params.page == 1 and not page.total:
         cut = await split.suggest(client, query=query, base=base)
         near_result = await _suggested(client, cut, params, base) if cut is not None else None
+    if near_result is not None and near_result.total <= page.total and {
+            h.id for h in near_result.hits} <= {d["id"] for d in page.docs}:
+        near_result = None  # it finds nothing the query did not (年终考核 standing for 年度考核)
     return _result(query, params, page, near_result)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemas.search import CHAR_LOCALE
-from schemas.textfold import fold
 from schemas.vocabulary import is_term
 from service.search import rank
 from service.search.client import SearchClient
@@ -78,10 +77,6 @@ async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -
     return None
 
 
-def _names(hits: list[dict[str, Any]]) -> set[str]:
-    return {fold(n) for h in hits for n in h.get("cadre_names") or []}
-
-
 def best(candidates: list[Cut], answers: list[dict[str, Any]]) -> Cut | None:
     """The cut to suggest, given Meilisearch's answer to each one (None when none is found)."""
     scored: list[tuple[tuple[int, int, int], int]] = []
@@ -89,7 +84,7 @@ def best(candidates: list[Cut], answers: list[dict[str, Any]]) -> Cut | None:
         hits = [h for h in answer.get("hits", []) if rank.verified(cut.query, h)]
         if not hits:
             continue
-        named = int(any(p in _names(hits) for p in cut.parts))
+        named = int(any(p in rank.names_in(hits) for p in cut.parts))
         scored.append(((named, len(hits), min(map(len, cut.parts))), k))
     if not scored:
         return None

@@ -126,6 +126,33 @@ async def test_a_near_match_next_to_a_common_piece_is_found_among_many_candidate
     assert [h["id"] for h in body["near"]["hits"]] == [target]
 
 
+async def test_a_name_found_in_a_few_items_is_not_corrected_to_another_person(
+        api: Api, indexer: Worker) -> None:
+    # 鹮丽坤 is found in two items about 鹮志考: fewer than near.NEAR_BELOW, so near matches are
+    # looked for; 鹮坤 (one character less) is another person with three such items. Offering
+    # "您是不是要找 鹮坤 年度考核" would send the officer to the wrong person. (年度考核 itself
+    # has a look-alike, 年终考核, which finds the same two items: no suggestion either.)
+    _, officer = await api.user("officer", [api.units["d1"]])
+    rid, researcher = await api.user("researcher")
+    typed = await api.cadre(officer, api.units["d1_bureau"], name="鹮丽坤")
+    other = await api.cadre(officer, api.units["d1_bureau"], name="鹮坤")
+    campaign = await campaign_with_team(api, officer, [rid], [api.units["d1"]])
+    wanted = {await _file(api, researcher, campaign, typed["id"], f"鹮丽坤年度考核纪实{i}", "考核谈话。")
+              for i in range(2)}
+    for i in range(3):
+        await _file(api, researcher, campaign, other["id"], f"鹮坤年度考核纪实{i}", "考核谈话。")
+    await indexer.drain()
+    r = await api.client.get("/api/search", headers=officer,
+                             params={"q": "鹮丽坤 年度考核", "type": "record"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {h["id"] for h in body["hits"]} == wanted
+    assert body["near"] is None
+    # Found nowhere, the same name may still be a slip for another one.
+    r = await api.client.get("/api/search", headers=officer, params={"q": "鹮丽坤 年度考核纪实9"})
+    assert r.status_code == 200 and r.json()["total"] == 0
+
+
 async def test_terms_with_digits_and_letters_are_checked_ranked_and_corrected(
         api: Api, indexer: Worker) -> None:
     # The window is checked in the stored alphabet (digits and letters stood in), so these

@@ -82,6 +82,14 @@ def test_a_two_character_term_is_corrected_by_its_sound_only_when_nothing_was_fo
     assert {s.kind for s in near.specs(parse("董凡"))} == {"substitution"}
 
 
+def test_a_name_the_found_items_are_about_is_not_corrected() -> None:
+    names = frozenset({"黄丽坤"})
+    assert near.eligible(parse("黄丽坤 考核情况"), 2, names) == [1]  # the topic may be a slip
+    assert near.eligible(parse("黄丽坤 考核情况"), 0, names) == [0, 1]  # nothing found: both may
+    assert near.eligible(parse("黄丽坤"), 1, frozenset({"黄丽"})) == [0]  # another person's items
+    assert all(s.term_index == 1 for s in near.specs(parse("黄丽坤 考核情况"), 2, names))
+
+
 def test_a_post_found_by_its_last_syllables_is_marked_there_only() -> None:
     doc = {"type": "cadre", "cadre_names": ["雷剑军"], "unit_path": ["江州市", "清河区"],
            "posts": ["清河区副区长"]}
