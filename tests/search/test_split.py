@@ -42,6 +42,24 @@ async def test_a_name_and_a_topic_typed_together_are_suggested_apart(library: Li
     assert checked >= 6
 
 
+async def test_a_name_and_a_topic_joined_by_a_function_word_are_suggested_apart(library: Library) -> None:
+    checked = 0
+    for name, topic in _joined_cases(library):
+        spaced = await search(library.client, f"{name} {topic}", per_page=20)
+        if (await search(library.client, name + topic))["total"]:
+            continue  # the word is an extra character of a phrase that stands in a text: a near match
+        for word in ("的", "和", "在"):
+            joined = f"{name}{word}{topic}"
+            body = await search(library.client, joined)
+            if body["total"] or not spaced["total"]:
+                continue
+            checked += 1
+            assert body["hits"] == [] and body["near"] is not None, joined
+            assert body["near"]["suggestion"] == f"{name} {topic}", joined
+            assert body["near"]["total"] == spaced["total"]
+    assert checked >= 6
+
+
 async def test_nothing_is_suggested_when_no_cut_finds_anything_or_the_query_finds_items(
         library: Library) -> None:
     body = await search(library.client, "鹳鹬鸻鹭鹮鹳")
@@ -59,4 +77,13 @@ def test_cuts_leave_quoted_terms_vocabulary_terms_and_short_terms_whole() -> Non
     cut = split.cuts(parse("招商 周建国雁栖湾 -拆违"))[1]
     assert cut.query.text() == "招商 周建国 雁栖湾 -拆违" and cut.parts == ("周建国", "雁栖湾")
     # A cut is judged by its own parts: the other term (招商, two characters) makes no side short.
-    assert not split.cuts(parse("招商 城中村改造推进滞后"))[2].short_side()
+    assert not split.cuts(parse("招商 城中村改造推进滞后"))[2].first_round()
+
+
+def test_a_function_word_between_two_parts_makes_a_cut_without_it() -> None:
+    first = split.cuts(parse("周建国的雁栖湾"))
+    assert (first[0].query.text(), first[0].dropped) == ("周建国 雁栖湾", "的")
+    assert first[0].first_round()
+    assert [c.query.text() for c in split.cuts(parse("雁栖湾关于周建国")) if c.dropped] == ["雁栖湾 周建国"]
+    # Each side keeps two or more characters: 的 at the edge is not a cut.
+    assert not [c for c in split.cuts(parse("的雁栖湾周")) if c.dropped]
