@@ -289,7 +289,9 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
         near_result = await _near(client, query, params, base, page.total, names)
     if near_result is None and params.page == 1 and not page.total:
         cut = await split.suggest(client, query=query, base=base)
-        near_result = await _suggested(client, cut, params, base) if cut is not None else None
+        if cut is not None:
+            near_result = (await _suggested(client, cut.query, params, base) if cut.exact
+                           else await _near(client, cut.query, params, base, 0))
     if near_result is not None and near_result.total <= page.total and {
             h.id for h in near_result.hits} <= {d["id"] for d in page.docs}:
         near_result = None  # it finds nothing the query did not (年终考核 standing for 年度考核)

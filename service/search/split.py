@@ -31,6 +31,7 @@ MAX_CUTS = 24
 # Words that join a name and a topic, or two topics, in a phrase typed as one term.
 FUNCTION_WORDS = ("关于", "以及", "的", "和", "与", "及", "在", "对")
 CHECKED = 10
+PART_CHECKED = 3  # hits checked of a part asked for alone: is it found anywhere
 # What rank.verified reads, and the people's names.
 FIELDS = ["id", "cadre_names", "title_c", "body_c", "ctx_c"]
 
@@ -70,23 +71,66 @@ def cuts(query: Query) -> list[Cut]:
     return out[:MAX_CUTS]
 
 
-async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -> Query | None:
+@dataclass(frozen=True)
+class Suggestion:
+    """A cut to suggest: found as it stands (`exact`), or with one part found and the other
+    found nowhere, to be corrected by a near match (service.search.near)."""
+
+    query: Query
+    exact: bool
+
+
+async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -> Suggestion | None:
     """The query with one term cut in two that finds something, if there is one.
 
     The cuts that leave two or three characters on one side (where a name stands) or drop a
-    function word are asked for first; the others only when none of those finds anything.
+    function word are asked for first, together with each of their parts alone; the others only
+    when none of those finds anything. When no cut finds anything, a first-round cut with one
+    part found alone (a name first) and the other found nowhere is returned for a near match of
+    that part: `唐嘉东招商引姿` → `唐嘉东 招商引资`.
     """
     common = {"filter": base["filter"], "matchingStrategy": "all", "locales": [CHAR_LOCALE],
               "limit": CHECKED, "attributesToRetrieve": FIELDS}
     every = cuts(query)
-    for candidates in ([c for c in every if c.first_round()], [c for c in every if not c.first_round()]):
-        if not candidates:
-            continue
-        answers = await client.multi_search([{**common, "q": c.query.meili()} for c in candidates])
-        found = best(candidates, answers)
+    first = [c for c in every if c.first_round()]
+    parts = list(dict.fromkeys(p for c in first for p in c.parts))
+    alone: dict[str, list[dict[str, Any]]] = {}
+    if first:
+        answers = await client.multi_search(
+            [{**common, "q": c.query.meili()} for c in first]
+            + [{**common, "limit": PART_CHECKED, "q": _alone(p).meili()} for p in parts])
+        found = best(first, answers[:len(first)])
         if found is not None:
-            return found.query
-    return None
+            return Suggestion(found.query, exact=True)
+        alone = {p: [h for h in a.get("hits", []) if rank.verified(_alone(p), h)]
+                 for p, a in zip(parts, answers[len(first):], strict=True)}
+    rest = [c for c in every if not c.first_round()]
+    if rest:
+        found = best(rest, await client.multi_search([{**common, "q": c.query.meili()} for c in rest]))
+        if found is not None:
+            return Suggestion(found.query, exact=True)
+    fix = to_correct(first, alone)
+    return Suggestion(fix.query, exact=False) if fix is not None else None
+
+
+def _alone(part: str) -> Query:
+    return Query([Term(part, "chars")])
+
+
+def to_correct(candidates: list[Cut], alone: dict[str, list[dict[str, Any]]]) -> Cut | None:
+    """The cut whose one part is found alone and the other nowhere (so a near match may correct
+    it): the found part a person's name first, then a dropped function word, then the longest
+    found part."""
+    scored: list[tuple[tuple[int, int, int], int]] = []
+    for k, cut in enumerate(candidates):
+        hits = [alone.get(p, []) for p in cut.parts]
+        if bool(hits[0]) == bool(hits[1]):
+            continue
+        part, found = (cut.parts[0], hits[0]) if hits[0] else (cut.parts[1], hits[1])
+        scored.append(((int(part in rank.names_in(found)), int(bool(cut.dropped)), len(part)), k))
+    if not scored:
+        return None
+    return candidates[max(scored, key=lambda s: (s[0], -s[1]))[1]]
 
 
 def best(candidates: list[Cut], answers: list[dict[str, Any]]) -> Cut | None:

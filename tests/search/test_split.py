@@ -1,5 +1,7 @@
 """Terms typed together (a name and a topic without a space): suggested apart, never read silently."""
 
+from typing import Any
+
 from schemas.textfold import fold
 from service.search import split
 from service.search.query import parse
@@ -58,6 +60,35 @@ async def test_a_name_and_a_topic_joined_by_a_function_word_are_suggested_apart(
             assert body["near"]["suggestion"] == f"{name} {topic}", joined
             assert body["near"]["total"] == spaced["total"]
     assert checked >= 6
+
+
+async def test_a_name_typed_together_with_a_mistyped_topic_is_suggested_apart_and_corrected(
+        library: Library) -> None:
+    checked = 0
+    for name, topic in _joined_cases(library):
+        spaced = await search(library.client, f"{name} {topic}", per_page=20)
+        if not spaced["total"] or (await search(library.client, name + topic))["total"]:
+            continue  # nothing to suggest, or a phrase in a text that a near match corrects whole
+        typed = f"{name}{topic[:2]}鹮{topic[2:]}"  # an extra character found nowhere
+        body = await search(library.client, typed)
+        assert body["total"] == 0 and body["near"] is not None, typed
+        assert body["near"]["suggestion"] == f"{name} {topic}", typed
+        assert body["near"]["total"] == spaced["total"]
+        checked += 1
+    assert checked >= 3
+
+
+def test_the_cut_to_correct_has_one_part_found_alone_a_name_first() -> None:
+    cuts = split.cuts(parse("周建国招商引姿"))
+    name: dict[str, Any] = {"id": "cadre-1", "cadre_names": ["周建国"]}
+    alone: dict[str, list[dict[str, Any]]] = {"周建": [name], "周建国": [name],
+                                              "招商": [{"id": "record-1"}]}
+    assert split.to_correct(cuts, alone) is not None
+    assert split.to_correct(cuts, alone).query.text() == "周建国 招商引姿"  # type: ignore[union-attr]
+    # Both parts found alone (never together) or neither: nothing to correct.
+    both: dict[str, list[dict[str, Any]]] = {"周建国": [name], "招商引姿": [{"id": "record-2"}]}
+    assert split.to_correct(cuts, both) is None
+    assert split.to_correct(cuts, {}) is None
 
 
 async def test_nothing_is_suggested_when_no_cut_finds_anything_or_the_query_finds_items(
