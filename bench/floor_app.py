@@ -14,7 +14,8 @@ implementation on FastAPI + uvicorn + asyncpg can reach against raw asyncpg on t
 
 Its `GET /api/search` likewise: validate the parameters with the product's model, resolve the token
 with the search scope (one query, as the product does), build the product's own Meilisearch request
-(`meili_request`), send it with the product's `SearchClient` (official client, pooled keep-alive)
+(`meili_request`), send it with the product's `SearchClient` (the official client's request, sent on
+the event loop)
 while the audit entry is written (`audit_only`, durable before the answer), and answer the asked
 page of Meilisearch's hits as JSON — no checking or re-ranking of the window, no pages past it, no
 near matches, no highlighting, no middleware: "floor ÷ direct" bounds what any search API on this
