@@ -88,7 +88,8 @@ def captured(call: Callable[[], Any]) -> Captured:
     raise RuntimeError("the client sent no request")  # pragma: no cover - every call sends one
 
 
-def validated(request: Captured, status: int, reason: str, headers: dict[str, str], body: bytes) -> Any:
+def validated(request: Captured, *, status: int, reason: str, headers: dict[str, str],
+              body: bytes) -> Any:
     """The client's own judgement of an answer: its JSON, or MeilisearchApiError."""
     answer = Answer()
     answer.status_code, answer.reason, answer.url = status, reason, request.url
@@ -132,7 +133,7 @@ class Connections:
             raise TimeoutError("no answer in time") from None
         finally:
             self._slots.release()
-        return validated(request, status, reason, headers, body)
+        return validated(request, status=status, reason=reason, headers=headers, body=body)
 
     def _bytes(self, request: Captured) -> bytes:
         target = request.url[len(self._origin):] if request.url.startswith(self._origin) else request.url
