@@ -1,6 +1,6 @@
 """Unit of work: one transaction holding the change, its revision, outbox rows and audit entries."""
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -113,3 +113,11 @@ async def audit_only(pool: asyncpg.Pool, principal: Principal, action: str,
     async with pool.acquire() as conn:
         # One statement (entry + sealer queue row) commits on its own: one round trip, no BEGIN.
         await audit_repo.insert_entries(conn, [entry])
+
+
+async def audited_revisions(pool: asyncpg.Pool, principal: Principal, entity_type: str, entity_id: int,
+                            revisions: Sequence[Any]) -> None:
+    """Record a read of an entity's revisions (they hold whole earlier snapshots): one entry naming
+    the entity and the versions returned, `<entity_type>.revisions.read`."""
+    await audit_only(pool, principal, f"{entity_type}.revisions.read", entity_type, entity_id,
+                     {"versions": [r.version for r in revisions]})

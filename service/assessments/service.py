@@ -35,7 +35,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.revisions import list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audited_revisions, unit_of_work
 from service.versioning import require_version
 
 ENTITY = "assessment_period"
@@ -291,4 +291,6 @@ async def period_revisions(pool: asyncpg.Pool, principal: Principal, period_id: 
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, period_id) is None:
             raise NotFound("考核期不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, ENTITY, period_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, ENTITY, period_id)]
+    await audited_revisions(pool, principal, ENTITY, period_id, out)
+    return out

@@ -16,8 +16,10 @@ import filetype
 from starlette.requests import ClientDisconnect
 
 from schemas.attachments import AttachmentOut
+from schemas.national_id import mask_national_ids_in
 from service.attachments import repo
 from service.attachments.store import BlobStore, StagedBlob, multipart_boundary, receive
+from service.cadres.service import sees_sensitive
 from service.config import Settings
 from service.errors import BadRequest, NotFound, UnsupportedMediaType
 from service.idempotency import fingerprint, run_idempotent
@@ -198,4 +200,8 @@ async def open_download(pool: asyncpg.Pool, principal: Principal, *, settings: S
             raise RuntimeError(f"blob of attachment {item.id} is missing")
         uow.audit("attachment.download", "attachment", item.id,
                   {"sha256": item.sha256, "size": item.size_bytes})
+    if not sees_sensitive(principal):
+        # The name goes out in a header, which the answer masking (service/id_masking.py) never
+        # sees: an ID number typed into it is masked here for every role but officers.
+        item = item.model_copy(update={"original_name": mask_national_ids_in(item.original_name)})
     return item, path

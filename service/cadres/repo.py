@@ -27,6 +27,16 @@ async def get_visible(conn: asyncpg.Connection, principal: Principal, cadre_id: 
     return row
 
 
+async def visible_ids(conn: asyncpg.Connection, principal: Principal, ids: list[int]) -> set[int]:
+    """The ids among `ids` of cadres the principal may read."""
+    rows = await conn.fetch(
+        f"""SELECT c.id FROM cadres c JOIN units u ON u.id = c.unit_id
+            WHERE c.id = ANY($1::bigint[]) AND {access.cadre_visible(principal, "c", "u", 2)}""",
+        ids, principal.user_id,
+    )
+    return {r["id"] for r in rows}
+
+
 async def lock_visible(conn: asyncpg.Connection, principal: Principal,
                        cadre_id: int) -> asyncpg.Record | None:
     """A readable cadre, locked for update."""

@@ -28,7 +28,7 @@ from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
 from service.units import repo as units_repo
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audited_revisions, unit_of_work
 from service.versioning import require_version
 
 ENTITY = "contest_presentation"
@@ -148,9 +148,12 @@ async def add_presentation(pool: asyncpg.Pool, principal: Principal, *, contest_
             raise Conflict("该干部已在本次擂台比武中登记发言")
         await _check_record(uow, body.record_id)
         _check_periods(body.evidence, contest["held_on"])
+        # A named unit must lie in the officer's scope (another district's unit answers as a missing
+        # one): the log counts in that unit's totals.
+        if body.unit_id is not None and not await units_repo.writable(uow.conn, principal, body.unit_id):
+            raise ValidationFailed("单位不存在或不在您的管理范围内",
+                                   errors=[{"field": "unit_id", "message": "单位无效"}])
         unit_id = body.unit_id or cadre["unit_id"]
-        if await units_repo.get(uow.conn, unit_id) is None:
-            raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
         pid = await repo.insert_presentation(uow.conn, contest_id, body.cadre_id, unit_id, _content(body),
                                              principal.user_id)
         out = await _one(uow, pid)
@@ -216,4 +219,6 @@ async def presentation_revisions(pool: asyncpg.Pool, principal: Principal, *, co
         rows = await repo.presentations(conn, principal, presentation_id=pid)
         if not rows or rows[0]["contest_id"] != contest_id:
             raise NotFound("发言记录不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, ENTITY, pid)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, ENTITY, pid)]
+    await audited_revisions(pool, principal, ENTITY, pid, out)
+    return out

@@ -25,7 +25,7 @@ from service.idempotency import fingerprint, run_idempotent
 from service.positions import explain, repo
 from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audited_revisions, unit_of_work
 from service.versioning import require_version
 
 
@@ -113,7 +113,9 @@ async def position_revisions(pool: asyncpg.Pool, principal: Principal,
     """The revision history of a position."""
     async with pool.acquire() as conn:
         await load(conn, principal, position_id=position_id)
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "position", position_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "position", position_id)]
+    await audited_revisions(pool, principal, "position", position_id, out)
+    return out
 
 
 async def check_cadres(conn: asyncpg.Connection, principal: Principal, *, rules: Rules,

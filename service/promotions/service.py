@@ -34,7 +34,7 @@ from service.positions import repo as positions_repo
 from service.principal import Principal
 from service.promotions import repo, stages
 from service.revisions import list_revisions
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audited_revisions, unit_of_work
 from service.versioning import BaseVersion, require_version
 
 
@@ -309,4 +309,6 @@ async def promotion_revisions(pool: asyncpg.Pool, principal: Principal,
     """The full history of a record."""
     async with pool.acquire() as conn:
         await _out(conn, principal, promotion_id)
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "promotion", promotion_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "promotion", promotion_id)]
+    await audited_revisions(pool, principal, "promotion", promotion_id, out)
+    return out

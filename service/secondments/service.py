@@ -58,10 +58,14 @@ async def create_program(pool: asyncpg.Pool, principal: Principal, *, body: Prog
         if not await _writable(uow, body.owner_unit_id):
             raise ValidationFailed("选派单位不存在或不在您的管理范围内",
                                    errors=[{"field": "owner_unit_id", "message": "不在管理范围内"}])
-        bad = await repo.not_task_forces(uow.conn, body.task_force_unit_ids)
+        # Another district's task force is refused exactly like a unit that is no task force: a
+        # programme's task forces open their metrics to its readers (program_visible).
+        bad = set(await repo.not_task_forces(uow.conn, body.task_force_unit_ids))
+        bad |= {u for u in set(body.task_force_unit_ids) - bad if not await _writable(uow, u)}
         if bad:
-            raise ValidationFailed("专班须是类型为“专班”的单位",
-                                   errors=[{"field": "task_force_unit_ids", "message": f"无效：{bad}"}])
+            raise ValidationFailed("专班须是您管理范围内类型为“专班”的单位",
+                                   errors=[{"field": "task_force_unit_ids",
+                                            "message": f"无效：{sorted(bad)}"}])
         pid = await repo.insert_program(uow.conn, body.model_dump(mode="python"), principal.user_id)
         row = await repo.get_program(uow.conn, principal, pid)
         assert row is not None

@@ -24,7 +24,7 @@ from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
 from service.service_logs import from_records, repo
 from service.units import repo as units_repo
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audited_revisions, unit_of_work
 from service.versioning import BaseVersion, require_version
 
 ENTITY = "service_log"
@@ -64,9 +64,12 @@ async def create_log(pool: asyncpg.Pool, principal: Principal, *, body: ServiceL
         if cadre is None:
             raise ValidationFailed("干部不存在或不在您的范围内",
                                    errors=[{"field": "cadre_id", "message": "干部无效"}])
+        # A named unit must lie in the officer's scope (another district's unit answers as a missing
+        # one): the log counts in that unit's totals.
+        if body.unit_id is not None and not await units_repo.writable(uow.conn, principal, body.unit_id):
+            raise ValidationFailed("单位不存在或不在您的管理范围内",
+                                   errors=[{"field": "unit_id", "message": "单位无效"}])
         unit_id = body.unit_id or cadre["unit_id"]
-        if await units_repo.get(uow.conn, unit_id) is None:
-            raise ValidationFailed("单位不存在", errors=[{"field": "unit_id", "message": "单位不存在"}])
         await _check_record(uow, body.record_id)
         await from_records.refuse_second_place(uow, body.record_id)
         log_id = await repo.insert(uow.conn, {**_content(body), "kind": body.kind.value,
@@ -164,4 +167,6 @@ async def log_revisions(pool: asyncpg.Pool, principal: Principal, log_id: int) -
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, log_id) is None:
             raise NotFound("服务记录不存在")
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, ENTITY, log_id)]
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, ENTITY, log_id)]
+    await audited_revisions(pool, principal, ENTITY, log_id, out)
+    return out

@@ -19,7 +19,7 @@ from schemas.export import (
 )
 from schemas.labels import label
 from schemas.positions import Rules, Weights
-from schemas.shortlists import Candidate, MarkedOut, ShortlistResult
+from schemas.shortlists import Candidate, MarkedOut
 from service.config import Settings
 from service.dossier.assemble import evidence_ref
 from service.dossier.masking import mask_free_text
@@ -28,7 +28,7 @@ from service.exports.service import IssuedPdf, issue_pdf
 from service.pdf import render_shortlist
 from service.positions import service as positions
 from service.principal import Principal
-from service.shortlists.service import load_saved
+from service.shortlists.service import load_saved, readable_result
 
 
 def _years(years: float) -> str:
@@ -109,7 +109,7 @@ async def load_shortlist_doc(conn: asyncpg.Connection, principal: Principal, *, 
         row = await load_saved(conn, principal, position_id=position_id, version=version)
     except NotFound:
         return None
-    result = ShortlistResult.model_validate(row["result"])
+    result = await readable_result(conn, principal, row)
     candidates = [_candidate(c) for c in sorted(result.candidates, key=lambda c: c.pos)]
     candidates += [_marked(m, "排除") for m in result.excluded]
     candidates += [_marked(m, "置顶但不符合资格") for m in result.ineligible_marked]
@@ -131,7 +131,7 @@ async def shortlist_cadre_ids(conn: asyncpg.Connection, principal: Principal, *,
         row = await load_saved(conn, principal, position_id=position_id, version=version)
     except NotFound:
         return None
-    result = ShortlistResult.model_validate(row["result"])
+    result = await readable_result(conn, principal, row)
     return [c.cadre_id for c in sorted(result.candidates, key=lambda c: c.pos)]
 
 

@@ -15,6 +15,7 @@ from schemas.shortlists import (
     ShortlistQuery,
     ShortlistResult,
 )
+from service.cadres import repo as cadres_repo
 from service.errors import NotFound
 from service.positions import explain
 from service.positions import repo as positions_repo
@@ -48,6 +49,23 @@ def pinned_first(candidates: list[Candidate]) -> list[Candidate]:
 def _marks_snapshot(marks: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [{"cadre_id": m["cadre_id"], "name": m["name"], "action": m["action"], "reason": m["reason"]}
             for m in marks]
+
+
+async def for_reader(conn: asyncpg.Connection, principal: Principal,
+                     result: ShortlistResult) -> ShortlistResult:
+    """The shortlist as its reader may see it: entries of cadres outside the reader's scope left out.
+
+    A saved version (or a mark) made by an officer of a wider scope names cadres a narrower reader
+    of the same position may not read; their names, units, scores and reasons are not shown to them.
+    The stored version and its hashes stay as saved."""
+    ids = ({c.cadre_id for c in result.candidates} | {m.cadre_id for m in result.excluded}
+           | {m.cadre_id for m in result.ineligible_marked} | {c.cadre_id for c in result.ineligible})
+    seen = await cadres_repo.visible_ids(conn, principal, sorted(ids))
+    return result.model_copy(update={
+        "candidates": [c for c in result.candidates if c.cadre_id in seen],
+        "excluded": [m for m in result.excluded if m.cadre_id in seen],
+        "ineligible_marked": [m for m in result.ineligible_marked if m.cadre_id in seen],
+        "ineligible": [c for c in result.ineligible if c.cadre_id in seen]})
 
 
 async def compute(conn: asyncpg.Connection, principal: Principal, *, position_id: int, rules: Rules,
@@ -89,12 +107,14 @@ async def compute(conn: asyncpg.Connection, principal: Principal, *, position_id
             conn, principal, rules=rules, reference_date=reference_date, which="failed",
             limit=query.ineligible_limit)
         ineligible = [explain.outcomes(r, built, rules=rules, ref=reference_date) for r in failed]
-    return ShortlistResult(
+    # The hash covers every mark (a reproduction by another reader compares the same hash); what
+    # is shown covers only the cadres the reader may see.
+    return await for_reader(conn, principal, ShortlistResult(
         position_id=position_id, reference_date=reference_date, rules=rules, weights=weights,
         relevance=relevance, top_n=top_n, eligible_total=raw["eligible_total"],
         inputs_hash=raw["inputs_hash"], result_hash=result_hash(candidates, excluded),
         candidates=candidates, excluded=excluded, ineligible_marked=ineligible_marked,
-        ineligible=ineligible)
+        ineligible=ineligible))
 
 
 async def current(conn: asyncpg.Connection, principal: Principal, *, position: PositionOut,
@@ -121,10 +141,16 @@ async def generate(pool: asyncpg.Pool, principal: Principal, *, position_id: int
         return result
 
 
-def saved_out(row: asyncpg.Record) -> SavedShortlist:
-    """Saved version row to API model."""
+def saved_out(row: asyncpg.Record, result: ShortlistResult | None = None) -> SavedShortlist:
+    """Saved version row to API model (with the result as its reader may see it, when given)."""
     return SavedShortlist(**{k: row[k] for k in SavedShortlist.model_fields if k != "result"},
-                          result=ShortlistResult.model_validate(row["result"]))
+                          result=result or ShortlistResult.model_validate(row["result"]))
+
+
+async def readable_result(conn: asyncpg.Connection, principal: Principal,
+                          row: asyncpg.Record) -> ShortlistResult:
+    """A saved version's result as its reader may see it (see `for_reader`)."""
+    return await for_reader(conn, principal, ShortlistResult.model_validate(row["result"]))
 
 
 def summary_out(row: asyncpg.Record) -> SavedSummary:

@@ -28,7 +28,14 @@ from service.principal import Principal
 from service.search import service as search_service
 from service.search.client import SearchClient
 from service.shortlists import repo
-from service.shortlists.service import compute, current, load_saved, saved_out, summary_out
+from service.shortlists.service import (
+    compute,
+    current,
+    load_saved,
+    readable_result,
+    saved_out,
+    summary_out,
+)
 from service.uow import UnitOfWork, unit_of_work
 
 
@@ -63,7 +70,7 @@ async def get_saved(pool: asyncpg.Pool, principal: Principal, *, position_id: in
     async with unit_of_work(pool, principal) as uow:
         row = await load_saved(uow.conn, principal, position_id=position_id, version=version)
         uow.audit("shortlist.version.read", "position", position_id, {"version": version})
-        return saved_out(row)
+        return saved_out(row, await readable_result(uow.conn, principal, row))
 
 
 async def list_saved(pool: asyncpg.Pool, principal: Principal, position_id: int) -> list[SavedSummary]:
@@ -97,7 +104,7 @@ async def reproduce(pool: asyncpg.Pool, principal: Principal, *, position_id: in
     """Recompute a saved version with its own rules, weights, marks and date; compare the hashes."""
     async with unit_of_work(pool, principal, isolation="repeatable_read") as uow:
         row = await load_saved(uow.conn, principal, position_id=position_id, version=version)
-        saved = ShortlistResult.model_validate(row["result"])
+        saved = await readable_result(uow.conn, principal, row)
         again = await compute(uow.conn, principal, position_id=position_id,
                               rules=Rules.model_validate(row["rules"]),
                               weights=Weights.model_validate(row["weights"]),
@@ -117,8 +124,8 @@ async def compare(pool: asyncpg.Pool, principal: Principal, *, position_id: int,
     async with pool.acquire() as conn:
         a = await load_saved(conn, principal, position_id=position_id, version=from_version)
         b = await load_saved(conn, principal, position_id=position_id, version=to_version)
-    return diff(ShortlistResult.model_validate(a["result"]), ShortlistResult.model_validate(b["result"]),
-                from_version=from_version, to_version=to_version)
+        before, after = await readable_result(conn, principal, a), await readable_result(conn, principal, b)
+    return diff(before, after, from_version=from_version, to_version=to_version)
 
 
 def mark_out(row: asyncpg.Record) -> MarkOut:
