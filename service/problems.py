@@ -73,7 +73,8 @@ def _zh(err: Any) -> str:
         "too_short": f"条目不能少于 {ctx.get('min_length')} 个",
         "greater_than": f"必须大于 {ctx.get('gt')}", "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "less_than_equal": f"不能大于 {ctx.get('le')}", "less_than": f"必须小于 {ctx.get('lt')}",
-        "int_parsing": "必须是整数", "float_parsing": "必须是数字",
+        "int_parsing": "必须是整数", "float_parsing": "必须是数字", "int_type": "必须是整数",
+        "float_type": "必须是数字", "date_type": "日期格式应为 YYYY-MM-DD",
         "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
         "date_parsing": "日期格式应为 YYYY-MM-DD", "enum": "取值不在允许范围内",
         "literal_error": "取值不在允许范围内", "string_pattern_mismatch": "格式不正确",
@@ -83,6 +84,8 @@ def _zh(err: Any) -> str:
     }
     if kind == "value_error":
         return str(err.get("msg", "")).removeprefix("Value error, ")
+    if kind.endswith("_type") and err.get("input", "") is None:
+        return "必填项缺失"  # null for a required value: nothing was chosen (e.g. an empty picker)
     return table.get(kind, str(err.get("msg", "输入有误")))
 
 

@@ -87,6 +87,15 @@ def _searched(params: SearchParams) -> bool:
     return bool(params.model_dump(exclude_defaults=True, exclude={"per_page", "sort"}))
 
 
+# What the 筛选 panel holds: the query box, the result mode and the page number are outside it.
+OUTSIDE_FILTERS = frozenset({"q", "mode", "page", "per_page"})
+
+
+def filters_set(current: dict[str, Any]) -> bool:
+    """Whether a condition of the 筛选 panel differs from its default (its toggle says so)."""
+    return any(key not in OUTSIDE_FILTERS for key in current)
+
+
 @router.get("/search")
 async def search_page(request: Request, pool: Pool, user: Reader) -> Response:
     """The search page; with a query or filters in the URL (SearchParams) it shows results too."""
@@ -105,6 +114,7 @@ async def search_page(request: Request, pool: Pool, user: Reader) -> Response:
     current = params.model_dump(mode="json", exclude_defaults=True)
     return render(request, "search.html", {
         "params": params, "current": current, "result": result, "error": error,
+        "filters_set": filters_set(current),
         "facets": facet_groups(params, result), "years": year_options(params, result),
         "units": await _units(pool), "pages": pages(result) if result else [],
         "type_labels": DOC_TYPE, "kind_extra": KIND_EXTRA,

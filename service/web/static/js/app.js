@@ -87,6 +87,8 @@
         var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
         // Only fields a reader would recognise are named; technical paths are left out.
         var name = FIELD_NAMES[field] || "";
+        // A message that already names its field (请填写标题) is not prefixed with the name again.
+        if (name && String(e.message || "").indexOf(name) >= 0) name = "";
         li.textContent = (name ? name + "：" : "") + (e.message || "");
         ul.appendChild(li);
       });
@@ -116,16 +118,28 @@
     errors.forEach(function (e, i) {
       var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
       if (!field || !e.message) return;
-      var input = null;
+      var input = null, hidden = null;
       Array.prototype.forEach.call(form.elements, function (c) {
-        if (!input && c.name === field && c.type !== "hidden") input = c;
+        if (c.name !== field) return;
+        if (!input && c.type !== "hidden") input = c;
+        if (!hidden && c.type === "hidden") hidden = c;
       });
+      // A control that stands for a value sent under another name (data-field), or the search
+      // box of the cadre picker whose hidden input holds the value.
+      if (!input) {
+        Array.prototype.forEach.call(form.querySelectorAll("[data-field]"), function (c) {
+          if (!input && c.dataset.field === field) input = c;
+        });
+      }
+      if (!input && hidden && hidden.closest("[data-pick]")) {
+        input = hidden.closest("[data-pick]").querySelector("[data-pick-q]");
+      }
       if (!input) return;
       var msg = document.createElement("p");
       msg.className = "field-error";
       msg.id = (input.id || "field") + "-error-" + i;
       msg.textContent = e.message;
-      var holder = input.closest(".field") || input.parentNode;
+      var holder = input.closest(".field, [data-pick]") || input.parentNode;
       holder.appendChild(msg);
       if (input.dataset.describedBy === undefined) {
         input.dataset.describedBy = input.getAttribute("aria-describedby") || "";
@@ -299,6 +313,6 @@
     document.body.addEventListener("htmx:afterSettle", function (ev) { init(ev.detail.elt); });
   });
 
-  window.Cadre = { request: request, showProblem: showProblem, flash: flash, csrfToken: csrfToken,
-                   newKey: newKey, Problem: Problem, formJson: formJson };
+  window.Cadre = { request: request, showProblem: showProblem, markFields: markFields, flash: flash,
+                   csrfToken: csrfToken, newKey: newKey, Problem: Problem, formJson: formJson };
 })();

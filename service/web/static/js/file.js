@@ -469,17 +469,19 @@
     }
     function check(body) {
       var errors = [];
+      // Each error names its field, so it also stands under that input (Cadre.markFields).
       if (kind === "record") {
-        if (!body.team_id) errors.push({ message: "请选择调研组" });
-        if (!body.title) errors.push({ message: "请填写标题" });
-        if (!body.body.trim()) errors.push({ message: "请填写正文" });
-        if (!body.occurred_on) errors.push({ message: "请选择日期" });
-        if (!body.cadre_ids.length) errors.push({ message: "请至少选择一名干部" });
+        if (!body.team_id) errors.push({ field: "team_id", message: "请选择调研组" });
+        if (!body.title) errors.push({ field: "title", message: "请填写标题" });
+        if (!body.body.trim()) errors.push({ field: "body", message: "请填写正文" });
+        if (!body.occurred_on) errors.push({ field: "occurred_on", message: "请选择日期" });
+        if (!body.cadre_ids.length) errors.push({ field: "cadre_ids", message: "请至少选择一名干部" });
       } else {
-        if (!body.cadre_id) errors.push({ message: "请选择干部" });
-        if (!body.title) errors.push({ message: "请填写实绩标题" });
-        if (!body.period_start || !body.period_end) errors.push({ message: "请填写起止日期" });
-        if (body.record_ids.some(isNaN)) errors.push({ message: "记录编号应为数字" });
+        if (!body.cadre_id) errors.push({ field: "cadre_id", message: "请选择干部" });
+        if (!body.title) errors.push({ field: "title", message: "请填写实绩标题" });
+        if (!body.period_start) errors.push({ field: "period_start", message: "请填写开始日期" });
+        if (!body.period_end) errors.push({ field: "period_end", message: "请填写结束日期" });
+        if (body.record_ids.some(isNaN)) errors.push({ field: "record_ids", message: "记录编号应为数字" });
       }
       if (uploads.busy()) errors.push({ message: "附件仍在上传，请稍候" });
       return errors;
@@ -489,6 +491,7 @@
       if (filed) { doneBox.focus(); return; }
       errorBox.hidden = true;
       doneBox.hidden = true;
+      C.markFields(errorBox, []);
       var body = kind === "record" ? recordBody() : evidenceBody();
       var problems = check(body);
       if (problems.length) {
