@@ -132,7 +132,7 @@ AUDIT_OBJECT = {
 AUDIT_VERB = {
     "create": "新建", "update": "修改", "read": "查看", "delete": "删除", "submit": "提交",
     "verify": "核实", "dispute": "标记异议", "void": "作废", "withdraw": "撤回", "publish": "发布",
-    "list": "查看列表",
+    "list": "查看列表", "revisions_read": "查看修改历史",
     "lock": "锁定", "correct": "更正", "adjust": "加减分", "scores": "录入分数", "import": "导入",
     "upload": "上传", "download": "下载", "save": "保存", "reproduce": "复现", "pin": "置顶",
     "exclude": "排除", "unmark": "取消标记", "seed": "检索加入", "stage": "记录阶段",

@@ -134,7 +134,9 @@ def test_audit_actions_of_the_service_all_have_chinese_wording() -> None:
                "archive.overview", "leadership_team.list", "evaluation_round.read", "inspection_draft.list",
                "promotion.probation_confirmed", "user.scope_add", "record.revisions.read",
                "access.refused", "export.archive_docx", "user.password_change.failure",
-               "user.password_change.locked"]
+               "user.password_change.locked", "promotion.revisions.read", "service_log.revisions.read",
+               "assessment_period.revisions.read", "position.revisions.read",
+               "contest_presentation.revisions.read"]
     worded = {a: labels.audit_action(a) for a in actions}
     assert [a for a, text in worded.items() if text == a or RAW.search(text)] == []
 
