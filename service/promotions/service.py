@@ -34,7 +34,7 @@ from service.positions import repo as positions_repo
 from service.principal import Principal
 from service.promotions import repo, stages
 from service.revisions import list_revisions
-from service.uow import UnitOfWork, audited_revisions, unit_of_work
+from service.uow import UnitOfWork, audit_only, audited_revisions, unit_of_work
 from service.versioning import BaseVersion, require_version
 
 
@@ -301,6 +301,9 @@ async def list_promotions(pool: asyncpg.Pool, principal: Principal, *, filters: 
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
         items = [await _out(conn, principal, r["id"]) for r in rows]
+    # The list names cadres and their proposed posts: a read of personal data, audited.
+    await audit_only(pool, principal, "promotion.list", "promotion", None,
+                     {"ids": [p.id for p in items], "total": total})
     return PromotionPage(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -32,7 +32,7 @@ from service.principal import Principal
 from service.revisions import diff_snapshots
 from service.secondments import repo
 from service.units import repo as units_repo
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
 
@@ -170,6 +170,9 @@ async def list_placements(pool: asyncpg.Pool, principal: Principal, *, program_i
             raise NotFound("选派计划不存在")
         rows, total = await repo.placements(conn, principal, program_id, None, None, limit, offset)
         items = await placements_out(conn, rows)
+    # Each placement names a cadre and their posting: a read of personal data, audited.
+    await audit_only(pool, principal, "secondment_placement.list", "secondment_placement", None,
+                     {"program_id": program_id, "ids": [p.id for p in items], "total": total})
     return PlacementPage(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -24,7 +24,7 @@ from service.principal import Principal
 from service.revisions import diff_snapshots, list_revisions
 from service.service_logs import from_records, repo
 from service.units import repo as units_repo
-from service.uow import UnitOfWork, audited_revisions, unit_of_work
+from service.uow import UnitOfWork, audit_only, audited_revisions, unit_of_work
 from service.versioning import BaseVersion, require_version
 
 ENTITY = "service_log"
@@ -101,7 +101,11 @@ async def list_logs(pool: asyncpg.Pool, principal: Principal, *, filters: Servic
     """Readable logs with filters, newest first."""
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
-    return ServiceLogPage(items=[to_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    items = [to_out(r) for r in rows]
+    # Each log names the cadre served: a read of personal data, audited.
+    await audit_only(pool, principal, "service_log.list", ENTITY, None,
+                     {"ids": [i.id for i in items], "total": total})
+    return ServiceLogPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def _locked(uow: UnitOfWork, log_id: int, base: BaseVersion) -> asyncpg.Record:

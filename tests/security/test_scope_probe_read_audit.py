@@ -48,3 +48,29 @@ async def test_revisions_of_every_kind_are_audited_reads(api: Api) -> None:
             assert len(after) == len(before) + 1, kind
             assert after[-1]["object_type"] == kind and after[-1]["object_id"] == str(object_id), kind
             assert after[-1]["details"]["versions"] == [rev["version"] for rev in r.json()], kind
+
+
+async def test_lists_naming_cadres_are_audited_reads(api: Api) -> None:
+    # Promotions, service logs and secondment placements name cadres (and their proposed posts,
+    # services, postings): listing them is a read of personal data, audited with the ids shown.
+    officer_id, officer = await api.user("officer", [api.units["d1"]])
+    cadre = await api.cadre(officer, api.units["d1_bureau"])
+    r = await api.client.post("/api/secondments/metrics", headers=officer, json={
+        "code": f"m{api.tag}", "name": f"客户接触{api.tag}", "unit_label": "次"})
+    assert r.status_code == 201, r.text
+    objects = await _district(api, officer, api.units["d1"], api.units["d1_bureau"], cadre["id"],
+                              r.json()["code"])
+    selection = await _selection(api, officer, api.units["d1_bureau"], cadre["id"])
+    program = objects["secondment_program"]
+    cases = (("promotion.list", "/api/promotions", selection["promotion"]["id"]),
+             ("service_log.list", "/api/service-logs", objects["service_log"]),
+             ("secondment_placement.list", f"/api/secondments/programs/{program}/placements", None))
+    for action, path, listed in cases:
+        before = await _entries(api, officer_id, action)
+        r = await api.client.get(path, headers=officer, params={"limit": 200})
+        assert r.status_code == 200, (action, r.text)
+        after = await _entries(api, officer_id, action)
+        assert len(after) == len(before) + 1, action
+        shown = [item["id"] for item in r.json()["items"]]
+        assert after[-1]["details"]["ids"] == shown and after[-1]["details"]["total"] == r.json()["total"]
+        assert listed is None or listed in shown, action
