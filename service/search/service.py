@@ -284,9 +284,10 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     page = await _rest(client, query, params, base, _from_window(query, params, raw, rescued),
                        deep_ahead)
     near_result = None
-    names = rank.names_in(page.docs) if page.total else frozenset()
-    if params.page == 1 and page.total < near.NEAR_BELOW and near.eligible(query, page.total, names):
-        near_result = await _near(client, query, params, base, page.total, names)
+    if params.page == 1 and page.total < near.NEAR_BELOW:
+        names = rank.names_in(page.docs)  # the people the few found items are about
+        if near.eligible(query, page.total, names):
+            near_result = await _near(client, query, params, base, page.total, names)
     if near_result is None and params.page == 1 and not page.total:
         cut = await split.suggest(client, query=query, base=base)
         if cut is not None:
