@@ -4,57 +4,26 @@ Meilisearch); the tests wait for the client's results, never on a clock."""
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 
 from service.config import Settings
 from service.errors import ServiceUnavailable
 from service.search.client import SearchClient
+from tests.search import stand_in
+from tests.search.stand_in import Seen, json_reply
 
-Answer = Callable[[], Awaitable[object]]
 _EMPTY = json.dumps({"hits": [], "totalHits": 0, "facetDistribution": {}}).encode()
 _AVAILABLE = json.dumps({"status": "available"}).encode()
 
 
-class Engine:
-    """What a stand-in engine saw: the paths asked for, and an event per request's arrival."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.asked: list[str] = []
-        self.arrived = asyncio.Event()
+def _reply(request: bytes) -> bytes:
+    # Every search finds nothing; the health check says "available".
+    return json_reply(_AVAILABLE if request.split(b" ")[1].endswith(b"/health") else _EMPTY)
 
 
-@asynccontextmanager
-async def _engine(before_answer: Answer) -> AsyncIterator[Engine]:
-    """A stand-in Meilisearch on a free port answering every search with no hits (and its
-    health check with "available") once `before_answer` returns."""
-    engine = Engine(0)
-
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                               if line.lower().startswith(b"content-length:")), 0)
-                await reader.readexactly(length)
-                path = head.split(b" ")[1].decode()
-                engine.asked.append(path)
-                engine.arrived.set()
-                await before_answer()
-                body = _AVAILABLE if path.endswith("/health") else _EMPTY
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            writer.close()
-
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    engine.port = server.sockets[0].getsockname()[1]
-    try:
-        yield engine
-    finally:
-        server.close()
+def _engine(before_answer: Callable[[], Awaitable[object]]) -> AbstractAsyncContextManager[Seen]:
+    return stand_in.engine(_reply, before_answer=before_answer)
 
 
 def _client(settings: Settings, port: int, timeout_s: float) -> SearchClient:
@@ -76,7 +45,7 @@ async def test_a_search_waiting_for_a_busy_connection_is_answered_not_refused(se
         finally:
             client.close()
     assert first["totalHits"] == second["totalHits"] == 0
-    assert len(engine.asked) == 2
+    assert len(engine.paths) == 2
 
 
 async def test_a_hung_engine_is_refused_also_for_searches_waiting_for_its_connection(
@@ -111,4 +80,4 @@ async def test_the_health_check_waits_for_a_busy_connection(settings: Settings) 
         finally:
             client.close()
     assert healthy is True
-    assert [p.rsplit("/", 1)[-1] for p in engine.asked] == ["search", "health"]
+    assert [p.rsplit("/", 1)[-1] for p in engine.paths] == ["search", "health"]

@@ -19,9 +19,8 @@ async def _entries(api: Api, actor_id: int, action: str) -> list[dict[str, Any]]
     return [dict(r) for r in rows]
 
 
-async def test_revisions_of_every_kind_are_audited_reads(api: Api) -> None:
-    officer_id, officer = await api.user("officer", [api.units["d1"]])
-    leader_id, leader = await api.user("leader", [api.units["d1"]])
+async def _objects(api: Api, officer: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One of each district object about a cadre of d1's bureau, and a position and promotion."""
     cadre = await api.cadre(officer, api.units["d1_bureau"])
     r = await api.client.post("/api/secondments/metrics", headers=officer, json={
         "code": f"m{api.tag}", "name": f"客户接触{api.tag}", "unit_label": "次"})
@@ -29,6 +28,13 @@ async def test_revisions_of_every_kind_are_audited_reads(api: Api) -> None:
     objects = await _district(api, officer, api.units["d1"], api.units["d1_bureau"], cadre["id"],
                               r.json()["code"])
     selection = await _selection(api, officer, api.units["d1_bureau"], cadre["id"])
+    return objects, selection
+
+
+async def test_revisions_of_every_kind_are_audited_reads(api: Api) -> None:
+    officer_id, officer = await api.user("officer", [api.units["d1"]])
+    leader_id, leader = await api.user("leader", [api.units["d1"]])
+    objects, selection = await _objects(api, officer)
     contest_id = objects["contest"]
     cases = (
         ("promotion", selection["promotion"]["id"], f"/api/promotions/{selection['promotion']['id']}"),
@@ -54,13 +60,7 @@ async def test_lists_naming_cadres_are_audited_reads(api: Api) -> None:
     # Promotions, service logs and secondment placements name cadres (and their proposed posts,
     # services, postings): listing them is a read of personal data, audited with the ids shown.
     officer_id, officer = await api.user("officer", [api.units["d1"]])
-    cadre = await api.cadre(officer, api.units["d1_bureau"])
-    r = await api.client.post("/api/secondments/metrics", headers=officer, json={
-        "code": f"m{api.tag}", "name": f"客户接触{api.tag}", "unit_label": "次"})
-    assert r.status_code == 201, r.text
-    objects = await _district(api, officer, api.units["d1"], api.units["d1_bureau"], cadre["id"],
-                              r.json()["code"])
-    selection = await _selection(api, officer, api.units["d1_bureau"], cadre["id"])
+    objects, selection = await _objects(api, officer)
     program = objects["secondment_program"]
     cases = (("promotion.list", "/api/promotions", selection["promotion"]["id"]),
              ("service_log.list", "/api/service-logs", objects["service_log"]),
