@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from schemas.common import DbId, IdList, Name, PostLevel, Rank, ShortText, Strict, Tier, Version
 
@@ -52,7 +52,11 @@ class Vote(Strict):
 
 
 class RecommendationIn(Strict):
-    """民主推荐: participants, ballots and votes per candidate."""
+    """民主推荐: participants, ballots and votes per candidate.
+
+    Each count is checked against the one before it under its own field; the candidates (readable,
+    named once, no more votes than ballots returned) are checked per row by the service
+    (service/promotions/stages.py), which can say which row is wrong."""
 
     stage: Literal["recommendation"]
     date: date
@@ -61,17 +65,19 @@ class RecommendationIn(Strict):
     ballots_returned: Count
     votes: Annotated[list[Vote], Field(min_length=1, max_length=50)]
 
-    @model_validator(mode="after")
-    def _ballots_add_up(self) -> "RecommendationIn":
-        if self.ballots_issued > self.participants:
+    @field_validator("ballots_issued")
+    @classmethod
+    def _issued_within_participants(cls, value: int, info: ValidationInfo) -> int:
+        if value > info.data.get("participants", value):
             raise ValueError("发出票数不能多于参加推荐人数")
-        if self.ballots_returned > self.ballots_issued:
+        return value
+
+    @field_validator("ballots_returned")
+    @classmethod
+    def _returned_within_issued(cls, value: int, info: ValidationInfo) -> int:
+        if value > info.data.get("ballots_issued", value):
             raise ValueError("收回票数不能多于发出票数")
-        if any(v.votes > self.ballots_returned for v in self.votes):
-            raise ValueError("候选人得票不能多于收回票数")
-        if len({v.cadre_id for v in self.votes}) != len(self.votes):
-            raise ValueError("同一候选人只能出现一次")
-        return self
+        return value
 
 
 class InspectionIn(Strict):
@@ -97,10 +103,15 @@ class DecisionIn(Strict):
     against: Annotated[int, Field(ge=0, le=200)] = 0
     abstain: Annotated[int, Field(ge=0, le=200)] = 0
 
+    @field_validator("present")
+    @classmethod
+    def _present_within_members(cls, value: int, info: ValidationInfo) -> int:
+        if value > info.data.get("members_total", value):
+            raise ValueError("到会人数不能多于应到会成员数")
+        return value
+
     @model_validator(mode="after")
     def _votes_add_up(self) -> "DecisionIn":
-        if self.present > self.members_total:
-            raise ValueError("到会人数不能多于应到会成员数")
         if self.in_favour + self.against + self.abstain > self.present:
             raise ValueError("同意、不同意、弃权票之和不能多于到会人数")
         return self
@@ -115,11 +126,12 @@ class NoticeIn(Strict):
     channel: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     objections: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> "NoticeIn":
-        if self.end < self.start:
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, value: date, info: ValidationInfo) -> date:
+        if value < info.data.get("start", value):
             raise ValueError("公示结束日期不能早于开始日期")
-        return self
+        return value
 
 
 class AppointmentIn(Strict):

@@ -129,7 +129,7 @@ async def _validate(uow: UnitOfWork, row: asyncpg.Record, payload: Any,
     stages.check_dates(payload.stage, start, end=end, recorded=recorded, kind=row["kind"], today=today())
     extra: dict[str, Any] = {}
     if isinstance(payload, RecommendationIn):
-        stages.check_recommendation(payload, row["cadre_id"])
+        await stages.check_recommendation(uow.conn, uow.principal, r=payload, cadre_id=row["cadre_id"])
     elif isinstance(payload, InspectionIn):
         visible = (await evidence_repo.visible_record_count(uow.conn, uow.principal, payload.record_ids)
                    if payload.record_ids else 0)

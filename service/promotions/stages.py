@@ -15,7 +15,9 @@ import asyncpg
 
 from schemas.labels import PROMOTION_STAGE
 from schemas.promotions import DecisionIn, NoticeIn, RecommendationIn
+from service.cadres import repo as cadres_repo
 from service.errors import Conflict, ValidationFailed
+from service.principal import Principal
 from service.promotions import repo
 
 FULL = ("motion", "recommendation", "inspection", "decision", "notice", "appointment")
@@ -93,11 +95,32 @@ def check_decision(d: DecisionIn) -> None:
                        f"至少需{need}票），不能形成任用决定")
 
 
-def check_recommendation(r: RecommendationIn, cadre_id: int) -> None:
-    """The cadre of the record must be among the recommended."""
-    if cadre_id not in {v.cadre_id for v in r.votes}:
-        raise ValidationFailed("民主推荐得票中须包括本选任记录的干部",
-                               errors=[{"field": "payload.votes", "message": "缺少本人得票"}])
+# One answer for a candidate id that names no cadre and for one outside the caller's scope, so
+# that a vote cannot be used to find out which ids exist in another district.
+CANDIDATE_UNREADABLE = "推荐得票中的候选人不存在或不在您的查看范围内"
+
+
+async def check_recommendation(conn: asyncpg.Connection, principal: Principal, *, r: RecommendationIn,
+                               cadre_id: int) -> None:
+    """Every candidate is a cadre the caller may read, named once, with no more votes than ballots
+    returned, and the record's cadre is among them; each refusal names its row (payload.votes.<i>)."""
+    readable = await cadres_repo.visible_ids(conn, principal, sorted({v.cadre_id for v in r.votes}))
+    problems: list[tuple[str, str, str]] = []  # (detail, field, message under the field)
+    seen: set[int] = set()
+    for i, v in enumerate(r.votes):
+        row = f"payload.votes.{i}"
+        if v.cadre_id not in readable:
+            problems.append((CANDIDATE_UNREADABLE, f"{row}.cadre_id", "候选人不存在或不在您的查看范围内"))
+        elif v.cadre_id in seen:
+            problems.append(("同一候选人只能出现一次", f"{row}.cadre_id", "该候选人已在前面列出"))
+        seen.add(v.cadre_id)
+        if v.votes > r.ballots_returned:
+            problems.append(("候选人得票不能多于收回票数", f"{row}.votes",
+                             f"不能多于收回票数（{r.ballots_returned}）"))
+    if cadre_id not in seen:
+        problems.append(("民主推荐得票中须包括本选任记录的干部", "payload.votes", "缺少本人得票"))
+    if problems:
+        raise ValidationFailed(problems[0][0], errors=[{"field": f, "message": m} for _, f, m in problems])
 
 
 async def check_notice(conn: asyncpg.Connection, n: NoticeIn) -> int:
