@@ -174,6 +174,14 @@ class Activity:
             start, end = date(year, 1, 1), date(year, 12, 31)
         return start, end
 
+    def _checker(self, drawn: int, creator: int) -> int | None:
+        """Who verifies: the officer drawn, unless that is the filer (nobody verifies what they
+        filed, as the service enforces); then the city officer, whose scope covers every cadre;
+        None when the filer is the city officer (a city-level cadre: no second officer in scope)."""
+        if drawn != creator:
+            return drawn
+        return self.ctx.city_officer if creator != self.ctx.city_officer else None
+
     def _evidence(self, rng: random.Random, cadre: CadreFacts, refs: list[RecordRef],
                   out: dict[str, list[Any]], ids: dict[str, int]) -> None:
         district_officer = self.ctx.officer_by_district.get(cadre.unit.district_id,
@@ -200,11 +208,15 @@ class Activity:
         verifier = verified_at = note = NULL
         updated = created
         if state != "claimed":
-            verifier = str(district_officer if rng.random() < 0.7 else self.ctx.city_officer)
-            updated = min(created + timedelta(days=rng.randint(2, 60), minutes=rng.randint(0, 600)),
+            checker = self._checker(district_officer if rng.random() < 0.7 else self.ctx.city_officer,
+                                    creator)
+            changed = min(created + timedelta(days=rng.randint(2, 60), minutes=rng.randint(0, 600)),
                           LAST_MOMENT)
-            verified_at = _ts(updated)
-            note = rng.choice(VERIFIED_NOTES if state == "verified" else DISPUTED_NOTES) or NULL
+            said = rng.choice(VERIFIED_NOTES if state == "verified" else DISPUTED_NOTES) or NULL
+            if checker is None:  # the filer is the only officer whose scope covers the cadre
+                state = "claimed"
+            else:
+                verifier, updated, verified_at, note = str(checker), changed, _ts(changed), said
         ids["evidence"] += 1
         eid = ids["evidence"]
         out["evidence"].append("\t".join((

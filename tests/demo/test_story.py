@@ -152,3 +152,18 @@ async def test_the_story_leaves_resumes_and_heads_consistent(
     assert await conn.fetchval(heads) == 0
     assert await conn.fetchval("""SELECT count(*) FROM cadres WHERE tier = 'district_managed'
         AND (post_level LIKE 'division%' OR rank LIKE 'researcher%')""") == 0
+
+
+async def test_no_evidence_is_verified_by_the_one_who_filed_it(
+        story: tuple[asyncpg.Connection, DemoSummary]) -> None:
+    conn, _ = story
+    # Four eyes, as the service enforces (service/evidence/service.py verify_evidence): the bulk
+    # rows and the story alike; and the verifier is an officer whose scope covers the cadre.
+    own = await conn.fetch("SELECT id FROM evidence WHERE verified_by = created_by ORDER BY id")
+    assert [r["id"] for r in own] == []
+    outside = await conn.fetchval("""SELECT count(*) FROM evidence e JOIN cadres c ON c.id = e.cadre_id
+        JOIN units u ON u.id = c.unit_id JOIN users v ON v.id = e.verified_by
+        WHERE v.role <> 'officer' OR NOT EXISTS (SELECT 1 FROM user_scopes s
+          WHERE s.user_id = v.id AND s.unit_id = ANY(u.ancestor_ids))""")
+    assert outside == 0
+    assert await conn.fetchval("SELECT count(*) FROM evidence WHERE verification = 'verified'") > 500
