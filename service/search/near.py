@@ -10,14 +10,18 @@ changed into another one. A wrong middle character of a three-character term, or
 character of a two-character one (SOUND_MIN), leaves no such piece; the term's pinyin is asked
 for instead, which the index holds for names, units and posts. The candidates' folded text is
 checked here for a real one-edit match, and every match found is a correction. The best
-correction is: a same-sound substitution (homophone, tones ignored) before a similar sound
-(z/zh, c/ch, s/sh, l/n, -n/-ng), an extra or missing character or another substitution; then
-the longest; then the most frequent. The near results are the exact results of the query with
-that correction (the suggestion, "您是不是要找…"), shown apart from the exact ones.
+correction is: a same-sound substitution (homophone, tones ignored) or an extra character that
+repeats its neighbour (a double key press, 招商引资资) before a similar sound (z/zh, c/ch, s/sh,
+l/n, -n/-ng), an extra or missing character or another substitution; then the longest; then the
+most frequent. A wrong first or last character is told from an extra one by what the rest is
+followed by: when nearly every item holding the rest (DOMINANT) holds it with the same character
+in that place, the term was that word with one character wrong (安置房建没: 安置房建设, not
+安置房建). The near results are the exact results of the query with that correction (the
+suggestion, "您是不是要找…"), shown apart from the exact ones.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +38,7 @@ MAX_CHARS = 16
 CANDIDATES = 60  # per piece query
 MORE_CANDIDATES = 400  # per crowded piece query, asked again when nothing was found (cropped)
 CROP_MARGIN = 4  # pairs around the longest term, so a one-edit match around any piece is whole
+DOMINANT = 0.8  # share of the rest's items a first/last-character substitution must hold
 _SIMILAR = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("ing", "in"),
             ("n", "l"))
 
@@ -164,6 +169,7 @@ class Correction:
     text: str
     tier: int
     docs: set[str]
+    edits: set[tuple[str, int]] = field(default_factory=set)  # (kind, position) explaining it
 
 
 def corrections(query: Query, all_specs: list[Spec],
@@ -190,12 +196,37 @@ def corrections(query: Query, all_specs: list[Spec],
                     unknown = stood_back(m.group(1)) if spec.kind != "deletion" else ""
                     if unknown and not has_cjk(unknown):
                         continue
-                    level = tier(spec, typed[spec.position], unknown) if unknown else 1
+                    level = tier(spec, typed[spec.position], unknown) if unknown else _extra_tier(
+                        typed, spec.position)
                     item = found.setdefault((spec.term_index, fixed),
                                             Correction(spec.term_index, fixed, level, set()))
                     item.tier = min(item.tier, level)
                     item.docs.add(doc["id"])
+                    item.edits.add((spec.kind, spec.position))
+    _cut_short(query, list(found.values()))
     return sorted(found.values(), key=lambda c: (c.tier, -len(c.text), -len(c.docs), c.text))
+
+
+def _extra_tier(typed: str, position: int) -> int:
+    """An extra character that repeats its neighbour is a double key press: as likely as a
+    homophone."""
+    ch = typed[position]
+    return 0 if ch in typed[max(0, position - 1):position] + typed[position + 1:position + 2] else 1
+
+
+def _cut_short(query: Query, found: list[Correction]) -> None:
+    """A first or last character dropped (the term had an extra one) gives way to the same
+    character replaced, when nearly every item of the shorter text holds that replacement: the
+    shorter text is then only ever that word cut short."""
+    for cut in found:
+        n = len(query.terms[cut.term_index].text)
+        for kind, position in cut.edits:
+            if kind != "deletion" or position not in (0, n - 1):
+                continue
+            for whole in found:
+                if (whole.term_index == cut.term_index and ("substitution", position) in whole.edits
+                        and len(whole.docs) >= DOMINANT * len(cut.docs)):
+                    whole.tier = min(whole.tier, cut.tier)
 
 
 def suggestion(query: Query, best: Correction) -> Query:

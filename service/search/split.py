@@ -14,6 +14,11 @@ typed is never silently read another way.
 A function word between two parts of two or more characters (的, 和, 与, 及, 在, 对, 关于, 以及:
 `唐嘉东的城中村改造`, `唐嘉东和周建国`) also makes a cut, without the word; those cuts are asked
 for in the first round and preferred, after a name, to plain cuts.
+
+A request typed as a sentence (`关于唐嘉东同志在城中村改造方面的工作情况`, up to PHRASE_MAX
+characters) also makes one cut into as many parts as it has: the words that frame it are dropped
+at its ends (关于, 有关 before; 工作情况, 情况, 表现, 工作, 方面, 事迹, 的 after), 同志 after a
+name wherever it stands, and it is cut at every function word (`唐嘉东 城中村改造`).
 """
 
 from dataclasses import dataclass
@@ -30,6 +35,10 @@ MAX_CHARS = 16
 MAX_CUTS = 24
 # Words that join a name and a topic, or two topics, in a phrase typed as one term.
 FUNCTION_WORDS = ("关于", "以及", "的", "和", "与", "及", "在", "对")
+LEADING = ("关于", "有关")
+TRAILING = ("工作情况", "情况", "表现", "工作", "方面", "事迹", "的")
+HONORIFIC = "同志"  # after a name: 唐嘉东同志
+PHRASE_MAX = 32
 CHECKED = 10
 PART_CHECKED = 3  # hits checked of a part asked for alone: is it found anywhere
 # What rank.verified reads, and the people's names.
@@ -38,11 +47,11 @@ FIELDS = ["id", "cadre_names", "title_c", "body_c", "ctx_c"]
 
 @dataclass(frozen=True)
 class Cut:
-    """A query with one of its terms cut in two, the two parts, and the function word dropped
-    between them (if any)."""
+    """A query with one of its terms cut in two (or, typed as a sentence, in more), the parts,
+    and the words dropped between them (if any)."""
 
     query: Query
-    parts: tuple[str, str]
+    parts: tuple[str, ...]
     dropped: str = ""
 
     def first_round(self) -> bool:
@@ -58,17 +67,55 @@ def cuts(query: Query) -> list[Cut]:
     out: list[Cut] = []
     for j, term in enumerate(query.terms):
         text = term.text
-        if term.kind != "chars" or term.quoted or not MIN_CHARS <= len(text) <= MAX_CHARS \
+        if term.kind != "chars" or term.quoted or not MIN_CHARS <= len(text) <= PHRASE_MAX \
                 or is_term(text):
+            continue
+        said = sentence(text)
+        if said is not None:
+            out.append(Cut(Query(query.terms[:j] + [Term(p, "chars") for p in said[0]]
+                                 + query.terms[j + 1:], query.excluded), said[0], said[1]))
+        if len(text) > MAX_CHARS:
             continue
         at = [(i, i) for i in range(2, len(text) - 1)]
         at = [(i, i + len(w)) for i in range(2, len(text) - 2) for w in FUNCTION_WORDS
               if text.startswith(w, i) and len(text) - i - len(w) >= 2] + at
         for left, right in at:
             parts = [Term(text[:left], "chars"), Term(text[right:], "chars")]
-            out.append(Cut(Query(query.terms[:j] + parts + query.terms[j + 1:], query.excluded),
-                           (text[:left], text[right:]), text[left:right]))
+            cut = Cut(Query(query.terms[:j] + parts + query.terms[j + 1:], query.excluded),
+                      (text[:left], text[right:]), text[left:right])
+            if not (said and said[0] == cut.parts):
+                out.append(cut)
     return out[:MAX_CUTS]
+
+
+def sentence(text: str) -> tuple[tuple[str, ...], str] | None:
+    """The parts of a term typed as a sentence and the words dropped, if it frames anything or has
+    more than one function word; None otherwise (the plain cuts cover it)."""
+    dropped: list[str] = []
+    while (w := next((w for w in LEADING if text.startswith(w) and len(text) > len(w) + 1), None)):
+        dropped.append(w)
+        text = text[len(w):]
+    while (w := next((w for w in TRAILING if text.endswith(w) and len(text) > len(w) + 1), None)):
+        dropped.append(w)
+        text = text[:-len(w)]
+    parts: list[str] = []
+    start = i = 0
+    while i < len(text):
+        w = next((w for w in (HONORIFIC, *FUNCTION_WORDS) if text.startswith(w, i)), None)
+        after_honorific = i == start and dropped[-1:] == [HONORIFIC]  # 同志的: only a joint
+        if w is not None and (after_honorific or (i - start >= 2 and (
+                w == HONORIFIC or len(text) - i - len(w) >= 2))):
+            if i > start:
+                parts.append(_inside(text[start:i], dropped))
+            dropped.append(w)
+            start = i = i + len(w)
+            continue
+        i += 1
+    parts.append(_inside(text[start:], dropped))
+    parts = [p for p in parts if len(p) >= 2]
+    if not parts or (len(dropped) < 2 and len(parts) <= 2):
+        return None
+    return tuple(parts), "".join(dropped)
 
 
 @dataclass(frozen=True)
@@ -113,21 +160,28 @@ async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -
     return Suggestion(fix.query, exact=False) if fix is not None else None
 
 
+def _inside(part: str, dropped: list[str]) -> str:
+    """A part without the 中 that closes 在…中 (在招商引资中)."""
+    if dropped[-1:] == ["在"] and part.endswith("中") and len(part) > 3:
+        return part[:-1]
+    return part
+
+
 def _alone(part: str) -> Query:
     return Query([Term(part, "chars")])
 
 
 def to_correct(candidates: list[Cut], alone: dict[str, list[dict[str, Any]]]) -> Cut | None:
-    """The cut whose one part is found alone and the other nowhere (so a near match may correct
-    it): the found part a person's name first, then a dropped function word, then the longest
-    found part."""
+    """The cut whose parts but one are found alone and that one nowhere (so a near match may
+    correct it): a found part a person's name first, then a dropped function word, then the
+    longest found part."""
     scored: list[tuple[tuple[int, int, int], int]] = []
     for k, cut in enumerate(candidates):
-        hits = [alone.get(p, []) for p in cut.parts]
-        if bool(hits[0]) == bool(hits[1]):
+        found = {p: alone[p] for p in cut.parts if alone.get(p)}
+        if len(cut.parts) - len(found) != 1:
             continue
-        part, found = (cut.parts[0], hits[0]) if hits[0] else (cut.parts[1], hits[1])
-        scored.append(((int(part in rank.names_in(found)), int(bool(cut.dropped)), len(part)), k))
+        named = int(any(p in rank.names_in(hits) for p, hits in found.items()))
+        scored.append(((named, int(bool(cut.dropped)), max(map(len, found))), k))
     if not scored:
         return None
     return candidates[max(scored, key=lambda s: (s[0], -s[1]))[1]]

@@ -207,6 +207,29 @@ class Builder:
             if 1 <= len(relevant) <= 20:
                 self.out.append(Labelled("near", typed, relevant))
 
+    def near_ends(self, n: int, homophones: dict[str, list[str]]) -> None:
+        """A piece with its first or last character a homophone, or one character typed twice."""
+        added = 0
+        while added < n:
+            piece = _cjk_run(self.rng.choice(_own(self.rng.choice(self.items))), self.rng,
+                             self.rng.choice((4, 5, 6)))
+            if not piece:
+                continue
+            at = self.rng.choice((0, len(piece) - 1))
+            if self.rng.random() < 0.5:
+                options = [c for c in homophones.get(piece[at], []) if c != piece[at]]
+                if not options:
+                    continue
+                typed = piece[:at] + self.rng.choice(options) + piece[at + 1:]
+            else:
+                typed = piece[:at] + piece[at] + piece[at:]
+            if oracle.containing(self.docs, typed):
+                continue
+            relevant = oracle.matching(self.docs, [piece])
+            if 1 <= len(relevant) <= 20:
+                self.out.append(Labelled("near", typed, relevant))
+                added += 1
+
     def near_names(self, n: int, homophones: dict[str, list[str]]) -> None:
         """A cadre's two- or three-character name typed with one homophone, in any of its places."""
         people = [d for d in self.cadres
@@ -328,4 +351,5 @@ def build(docs: list[dict[str, Any]], seed: int = 20241) -> list[Labelled]:
     b.long(12)
     b.vocabulary()
     b.filtered(15)
+    b.near_ends(16, sounds)  # last, so the draws above stay as they were
     return b.out

@@ -64,6 +64,33 @@ def test_near_matches_never_change_a_digit_or_a_latin_letter() -> None:
     assert near.specs(parse("abc1")) == []
 
 
+def _corrected(typed: str, texts: list[str]) -> list[str]:
+    """The corrections of a one-term query over items holding the given texts, best first."""
+    query = parse(typed)
+    found = near.specs(query)
+    docs = [{"id": f"d{i}", "title_c": pairs(t), "ctx_c": [], "body_c": [], "alt_c": []}
+            for i, t in enumerate(texts)]
+    results = {(s.term_index, s.pieces): docs for s in found}
+    return [c.text for c in near.corrections(query, found, results)]
+
+
+def test_a_doubled_character_is_a_double_key_press() -> None:
+    # 招商引资质量 holds a similar-sounding substitution of the last character, and 加装电梯加梯
+    # a missing one: the repeated character is still the likeliest slip.
+    texts = ["招商引资质量提升", "全市招商引资工作", "加装电梯加梯笼", "老旧小区加装电梯"]
+    assert _corrected("招商引资资", texts)[0] == "招商引资"
+    assert _corrected("加装电梯梯", texts)[0] == "加装电梯"
+
+
+def test_a_wrong_last_character_is_not_read_as_an_extra_one() -> None:
+    # Every item holding 安置房建 holds 安置房建设: 没 was a wrong character, not an extra one.
+    assert _corrected("安置房建没", ["安置房建设进度", "推进安置房建设"])[0] == "安置房建设"
+    assert _corrected("没安置房建", ["设安置房建", "推进安置房建设"])[0] == "安置房建"
+    # 城中村改造 goes on in many ways: a last character that fits one of them was an extra one.
+    texts = ["城中村改造项目", "城中村改造工作", "城中村改造推进", "城中村改造的难点", "城中村改造"]
+    assert _corrected("城中村改造了", texts)[0] == "城中村改造"
+
+
 @pytest.mark.parametrize("q", ["Lei Jian-jun", "lei jian-jun", "Léi Jiàn-jūn", "LEI JIAN-JUN"])
 def test_a_hyphen_between_syllables_joins_a_romanised_given_name(q: str) -> None:
     assert [(t.text, t.kind) for t in parse(q).terms] == [("leijianjun", "pinyin")]

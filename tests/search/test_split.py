@@ -118,3 +118,30 @@ def test_a_function_word_between_two_parts_makes_a_cut_without_it() -> None:
     assert [c.query.text() for c in split.cuts(parse("雁栖湾关于周建国")) if c.dropped] == ["雁栖湾 周建国"]
     # Each side keeps two or more characters: 的 at the edge is not a cut.
     assert not [c for c in split.cuts(parse("的雁栖湾周")) if c.dropped]
+
+
+def test_a_request_typed_as_a_sentence_is_cut_at_its_function_words_without_its_frame() -> None:
+    said = split.sentence("关于周建国同志在城中村改造中的表现")
+    assert said == (("周建国", "城中村改造"), "关于表现的同志在")
+    assert split.sentence("周建国同志的城中村改造工作")[0] == ("周建国", "城中村改造")  # type: ignore[index]
+    assert split.sentence("周建国和李明在雁栖湾")[0] == ("周建国", "李明", "雁栖湾")  # type: ignore[index]
+    # One function word and no frame: the plain cuts cover it. 和谐 keeps its 和.
+    assert split.sentence("周建国的雁栖湾") is None
+    assert split.sentence("现在的和谐社区") is None
+    cut = split.cuts(parse("关于周建国同志的城中村改造情况"))[0]
+    assert cut.query.text() == "周建国 城中村改造" and cut.first_round()
+
+
+async def test_a_name_and_a_topic_asked_for_in_a_sentence_are_suggested_apart(library: Library) -> None:
+    checked = 0
+    for name, topic in _joined_cases(library):
+        spaced = await search(library.client, f"{name} {topic}", per_page=20)
+        if not spaced["total"]:
+            continue
+        for said in (f"关于{name}同志在{topic}方面的工作情况", f"{name}同志的{topic}表现"):
+            body = await search(library.client, said)
+            assert body["total"] == 0 and body["near"] is not None, said
+            assert body["near"]["suggestion"] == f"{name} {topic}", said
+            assert body["near"]["total"] == spaced["total"]
+            checked += 1
+    assert checked >= 6
