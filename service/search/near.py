@@ -219,10 +219,11 @@ def _cut_short(query: Query, found: list[Correction]) -> None:
     character replaced, when nearly every item of the shorter text holds that replacement: the
     shorter text is then only ever that word cut short."""
     for cut in found:
-        n = len(query.terms[cut.term_index].text)
+        typed = query.terms[cut.term_index].text
         for kind, position in cut.edits:
-            if kind != "deletion" or position not in (0, n - 1):
-                continue
+            if kind != "deletion" or position not in (0, len(typed) - 1) or not _extra_tier(
+                    typed, position):
+                continue  # a character typed twice stays the likeliest slip
             for whole in found:
                 if (whole.term_index == cut.term_index and ("substitution", position) in whole.edits
                         and len(whole.docs) >= DOMINANT * len(cut.docs)):

@@ -80,6 +80,8 @@ def test_a_doubled_character_is_a_double_key_press() -> None:
     texts = ["招商引资质量提升", "全市招商引资工作", "加装电梯加梯笼", "老旧小区加装电梯"]
     assert _corrected("招商引资资", texts)[0] == "招商引资"
     assert _corrected("加装电梯梯", texts)[0] == "加装电梯"
+    # Even where 加装电梯 nearly always goes on as 加装电梯加 (加快, 加速).
+    assert _corrected("加装电梯梯", ["加装电梯加快", "加装电梯加速", "加装电梯加梯笼"])[0] == "加装电梯"
 
 
 def test_a_wrong_last_character_is_not_read_as_an_extra_one() -> None:
