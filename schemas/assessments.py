@@ -63,9 +63,9 @@ class StarRuleIn(Strict):
         per_indicator = self.kind.value.startswith("indicator_")
         top = self.kind.value.endswith("_top_n")
         if per_indicator != (self.indicator_code is not None):
-            raise ValueError("按指标的摘星规则必须且只有它们需要填写 indicator_code")
+            raise ValueError("单项指标的摘星规则须选择指标，按总分的规则不选指标")
         if top != (self.top_n is not None) or top == (self.threshold is not None):
-            raise ValueError("前N名规则填写 top_n，分数线规则填写 threshold")
+            raise ValueError("前N名规则须填写前 N 名（不填分数线），分数线规则须填写分数线（不填前 N 名）")
         return self
 
 

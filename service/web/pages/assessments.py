@@ -50,4 +50,7 @@ async def manage_period(period_id: EntityId, request: Request, pool: Pool, user:
     return render(request, "period_manage.html", {
         "board": board, "period": board.period, "grid": grid, "corrections": corrections,
         "help": STATE_HELP[board.period.state.value],
+        # A correction stores ids and codes: the page names them.
+        "unit_names": {u.id: u.name for u in board.period.units},
+        "indicator_names": {i.code: i.name for i in board.period.indicators},
     }, title=f"{board.period.name} · 录入与发布")

@@ -1,5 +1,6 @@
 /* Form helpers of the management pages: repeatable rows, a cadre picker, score grids, uploads of
-   xlsx files, a live preview (eligible-cadre count) and the 筛选 toggle on phones.
+   xlsx files, a live preview (eligible-cadre count), choices taken from another list of the same
+   form, and the 筛选 toggle on phones.
    Loaded as a classic deferred script after app.js (window.Cadre). No inline scripts (CSP). */
 (function () {
   "use strict";
@@ -207,7 +208,41 @@
     });
   }
 
+  /* <select data-options-from="indicators">: its choices are the rows of that list in the same
+     form (value: the row's code, text: its name — never the code alone), kept in step as rows
+     are edited, added or removed; a choice whose row is gone falls back to the empty option. */
+  function fillChoices(select) {
+    var prefix = select.dataset.optionsFrom + ".";
+    var rows = {}, order = [];
+    Array.prototype.forEach.call(select.form ? select.form.elements : [], function (el) {
+      if (!el.name || el.name.indexOf(prefix) !== 0) return;
+      var parts = el.name.slice(prefix.length).split(".");
+      if (parts.length !== 2) return;
+      if (!rows[parts[0]]) { rows[parts[0]] = {}; order.push(parts[0]); }
+      rows[parts[0]][parts[1]] = (el.value || "").trim();
+    });
+    var keep = select.value;
+    while (select.options.length > 1) select.remove(1);
+    order.forEach(function (k) {
+      var row = rows[k];
+      if (row.code) select.add(new Option(row.name || "（未命名的指标）", row.code));
+    });
+    select.value = keep;
+    if (select.value !== keep) select.value = "";
+  }
+  function initChoices(select) {
+    fillChoices(select);
+    var form = select.form;
+    if (!form || form.dataset.choicesBound) return;
+    form.dataset.choicesBound = "1";
+    form.addEventListener("input", function (ev) {
+      if (ev.target && ev.target.matches && ev.target.matches("select[data-options-from]")) return;
+      $$(form, "select[data-options-from]").forEach(fillChoices);
+    });
+  }
+
   function init(scope) {
+    $$(scope, "select[data-options-from]").forEach(initChoices);
     $$(scope, "[data-repeat]").forEach(initRepeat);
     $$(scope, "[data-pick]").forEach(initPicker);
     $$(scope, "form[data-preview]").forEach(initPreview);
