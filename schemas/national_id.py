@@ -3,7 +3,8 @@
 Used wherever text leaves the place it was typed into: search documents (indexer), audit
 details, logs and every view for a role that may not read ID numbers. It finds 18-character
 numbers (17 digits and a check character, digit or X) and 15-digit legacy numbers, also with
-full-width digits and letters, and with spaces or hyphens between the characters. A candidate
+full-width digits and letters, with spaces, hyphens, dots, slashes or underscores between the
+characters, and with invisible characters (zero-width spaces, soft hyphens…) anywhere inside. A candidate
 counts when its check character is right or the birth date inside it is a real date, so a
 mistyped number is still masked. A candidate written with separators must also start with a
 province code and hold a real birth date: runs of dates and counts ("2024 01 01 2024 03 31 …")
@@ -17,14 +18,23 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+# The detector's version, in the search index's build marker (schemas/search.py ENCODING): an index
+# whose documents an earlier version masked is rebuilt at start.
+DETECTOR = "ids-2"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
 _DIGIT = "[0-9\uff10-\uff19]"
 _LAST = "[0-9\uff10-\uff19Xx\uff38\uff58]"
 _NO_DIGIT_AFTER = "(?![0-9\uff10-\uff19])"
-# Between two characters of a number: at most three spaces or hyphens of any width ("6 - 8").
-_SEP = "[\\s\\-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d]{0,3}"
+# Characters that show nothing (zero-width spaces and joiners, soft hyphen, byte-order mark,
+# direction marks): pasted text often carries them, and a number holding them reads as a whole.
+_INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
+# Between two characters of a number: at most three spaces, hyphens, dots, slashes or underscores
+# of any width ("6 - 8", "110105.19491231.002X"), with any invisible characters among them.
+_SEPARATOR = "\\s\\-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d./_\u00b7\u30fb\uff0e\uff0f\uff3f"
+_SEP = f"[{_INVISIBLE}]*(?:[{_SEPARATOR}][{_INVISIBLE}]*){{0,3}}"
 _START = re.compile(f"(?<![0-9\uff10-\uff19]){_DIGIT}")
 _FORMS = (re.compile(f"{_DIGIT}(?:{_SEP}{_DIGIT}){{16}}{_SEP}{_LAST}{_NO_DIGIT_AFTER}"),
           re.compile(f"{_DIGIT}(?:{_SEP}{_DIGIT}){{14}}{_NO_DIGIT_AFTER}"))
@@ -88,8 +98,10 @@ def find_national_ids(text: str) -> Iterator[tuple[int, int, str]]:
         pos = at + 1
         for form in _FORMS:
             m = form.match(text, at)
-            if m is not None and is_national_id(compact := _compact(m.group()),
-                                                separated=len(compact) != m.end() - at):
+            # Invisible characters do not separate: such a number looks like one typed plainly.
+            shown = _INVISIBLE_RUN.sub("", m.group()) if m is not None else ""
+            if m is not None and is_national_id(compact := _compact(shown),
+                                                separated=len(compact) != len(shown)):
                 yield at, m.end(), compact
                 pos = m.end()
                 break

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from schemas.national_id import DETECTOR
 from schemas.textfold import fold, has_cjk, latin_words, pairs, stand_in, unpairs
 from schemas.vocabulary import VOCABULARY_PATH, alternatives, synonym_groups, variants
 
@@ -81,7 +82,9 @@ CHAR_FIELDS = ["title_c", "ctx_c", "body_c", "alt_c"]  # texts stored in charact
 CHAR_LOCALE = "eng"
 MAX_TOTAL_HITS = 10_000  # the index's pagination.maxTotalHits: no offset + limit goes past it
 LOCALIZED = [*CHAR_FIELDS, "chars"]
-# Written into the build marker: a live index built with another encoding, or with another
-# version of the vocabulary (expanded into the documents), is rebuilt at start.
-ENCODING = "pairs-2:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
+# Written into the build marker: a live index built with another encoding, with another
+# version of the vocabulary (expanded into the documents) or masked by another version of the ID
+# number detector, is rebuilt at start.
+ENCODING = ("pairs-2:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
+            + ":" + DETECTOR)
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

@@ -8,6 +8,7 @@ built (service/dossier/masking.py); search documents by the indexer.
 """
 
 import json
+import re
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,8 +18,14 @@ from service.cadres.service import sees_sensitive
 from service.principal import Principal
 
 _TEXT_TYPES = (b"application/json", b"application/problem+json", b"text/html")
-# JSON escapes of the whitespace a number might be typed with, seen as spaces by the probe.
-_ESCAPES = ("\\t", "\\n", "\\r", "\\u00a0")
+# A JSON escape: \uXXXX or a backslash and one character (\f, \n, \", \\ …).
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+_SHORT = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code, char = match.group(1), match.group(2)
+    return chr(int(code, 16)) if code else _SHORT.get(char, char)
 
 
 def mask_body(body: bytes, content_type: bytes) -> bytes:
@@ -26,9 +33,12 @@ def mask_body(body: bytes, content_type: bytes) -> bytes:
     text = body.decode("utf-8", errors="replace")
     if content_type.startswith(b"text/html"):
         return mask_national_ids_in(text).encode()
-    probe = text
-    for escape in _ESCAPES:
-        probe = probe.replace(escape, " " * len(escape))
+    # The probe reads the strings as a client will, through every escape the JSON writer chose
+    # (a number split by a form feed is written "\f", a full-width digit may be "\uff11").
+    if "\\" in text:
+        probe = _ESCAPE.sub(_unescaped, text)
+    else:
+        probe = text
     if not contains_national_id(probe):
         return body
     try:

@@ -46,6 +46,20 @@ LEGACY = "110105491231002"
     f"{LEGACY[:6]} {LEGACY[6:12]} {LEGACY[12:]}",
     # A mistyped check digit still leaves a whole person's number: masked too (the date is real).
     PLAIN[:17] + ("0" if PLAIN[17] != "0" else "1"),
+    # Invisible characters inside (pasted from a word processor or a web page): the number reads
+    # as a whole on a page, in a PDF and in a search snippet.
+    f"{PLAIN[:6]}\u200b{PLAIN[6:]}",
+    f"{PLAIN[:6]}\u200c{PLAIN[6:14]}\u200d{PLAIN[14:]}",
+    f"{PLAIN[:6]}\u2060{PLAIN[6:]}",
+    f"{PLAIN[:6]}\u00ad{PLAIN[6:]}",
+    f"{PLAIN[:6]}\ufeff{PLAIN[6:]}",
+    "\u200b".join(PLAIN),
+    f"{FULL_WIDTH[:6]}\u200b{FULL_WIDTH[6:]}",
+    # Dots, slashes and underscores between the groups.
+    f"{PLAIN[:6]}.{PLAIN[6:14]}.{PLAIN[14:]}",
+    f"{PLAIN[:6]}/{PLAIN[6:14]}/{PLAIN[14:]}",
+    f"{PLAIN[:6]}_{PLAIN[6:]}",
+    f"{PLAIN[:6]}．{PLAIN[6:14]}·{PLAIN[14:]}",
 ])
 def test_every_typed_form_of_an_id_number_is_found_and_masked(text: str) -> None:
     assert contains_national_id(text), text
@@ -70,6 +84,11 @@ def test_every_typed_form_of_an_id_number_is_found_and_masked(text: str) -> None
     # character by chance, but spaced, with no province code and no real birth date.
     "2024 01 01 2024 03 31 2024 10 01 2024 10 31 1 0 9 1",
     "12 2024 01 01 2024 03 31 2024 10 01 2024 10 31 1 0 9 1",
+    # Dotted dates and amounts: no province code, no real birth date where one would stand.
+    "2024.01.01-2024.03.31/2024.10.01",
+    "权重 1.5/2.5/3.5/4.5/5.5/6.5/7.5/8.5/9.5",
+    "地址 192.168.100.200 端口 8080_8081",
+    "\u200b".join("2024010120240331"),
     "",
 ])
 def test_other_numbers_are_left_alone(text: str) -> None:
