@@ -4,6 +4,9 @@ from typing import Any
 
 import asyncpg
 
+from service.access import repo as access
+from service.principal import Principal
+
 
 async def active_marks(conn: asyncpg.Connection, position_id: int) -> list[asyncpg.Record]:
     """Marks in force for a position, with the cadre's name."""
@@ -39,13 +42,14 @@ async def add_mark(conn: asyncpg.Connection, position_id: int, cadre_id: int, ac
     return row
 
 
-async def withdraw(conn: asyncpg.Connection, position_id: int, mark_id: int,
-                   user_id: int) -> asyncpg.Record | None:
-    """Withdraw a mark in force by id."""
+async def withdraw(conn: asyncpg.Connection, principal: Principal, position_id: int,
+                   mark_id: int) -> asyncpg.Record | None:
+    """Withdraw a mark in force by id, if it marks a cadre the principal may read."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        """UPDATE shortlist_marks SET withdrawn_at = now(), withdrawn_by = $3
-           WHERE id = $2 AND position_id = $1 AND withdrawn_at IS NULL RETURNING *""",
-        position_id, mark_id, user_id)
+        f"""UPDATE shortlist_marks SET withdrawn_at = now(), withdrawn_by = $3
+            WHERE id = $2 AND position_id = $1 AND withdrawn_at IS NULL
+              AND {access.cadre_id_visible(principal, "cadre_id", 3)} RETURNING *""",
+        position_id, mark_id, principal.user_id)
     return row
 
 

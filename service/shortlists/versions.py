@@ -20,6 +20,7 @@ from schemas.shortlists import (
     ShortlistDiff,
     ShortlistResult,
 )
+from service.cadres import repo as cadres_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.positions import explain
@@ -36,7 +37,7 @@ from service.shortlists.service import (
     saved_out,
     summary_out,
 )
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 
 
 async def save(pool: asyncpg.Pool, principal: Principal, *, position_id: int, body: SaveShortlist,
@@ -120,12 +121,17 @@ async def reproduce(pool: asyncpg.Pool, principal: Principal, *, position_id: in
 
 async def compare(pool: asyncpg.Pool, principal: Principal, *, position_id: int, from_version: int,
                   to_version: int) -> ShortlistDiff:
-    """What changed between two saved versions."""
+    """What changed between two saved versions (an audited read: it names candidates)."""
     async with pool.acquire() as conn:
         a = await load_saved(conn, principal, position_id=position_id, version=from_version)
         b = await load_saved(conn, principal, position_id=position_id, version=to_version)
         before, after = await readable_result(conn, principal, a), await readable_result(conn, principal, b)
-    return diff(before, after, from_version=from_version, to_version=to_version)
+    out = diff(before, after, from_version=from_version, to_version=to_version)
+    shown = sorted({e.cadre_id for e in (*out.added, *out.removed)}
+                   | {m.cadre_id for m in (*out.moved, *out.rescored)})
+    await audit_only(pool, principal, "shortlist.compare", "position", position_id,
+                     {"from": from_version, "to": to_version, "cadre_ids": shown})
+    return out
 
 
 def mark_out(row: asyncpg.Record) -> MarkOut:
@@ -169,7 +175,7 @@ async def withdraw_mark(pool: asyncpg.Pool, principal: Principal, *, position_id
     """Withdraw a pin, exclusion or seed (kept in the history)."""
     async with unit_of_work(pool, principal) as uow:
         await positions.load(uow.conn, principal, position_id=position_id)
-        row = await repo.withdraw(uow.conn, position_id, mark_id, principal.user_id)
+        row = await repo.withdraw(uow.conn, principal, position_id, mark_id)
         if row is None:
             raise NotFound("标记不存在或已撤销")
         uow.audit("shortlist.unmark", "position", position_id, {"mark_id": mark_id})
@@ -177,10 +183,17 @@ async def withdraw_mark(pool: asyncpg.Pool, principal: Principal, *, position_id
 
 
 async def list_marks(pool: asyncpg.Pool, principal: Principal, position_id: int) -> list[MarkOut]:
-    """Every mark of a position, withdrawn ones included."""
-    async with pool.acquire() as conn:
-        await positions.load(conn, principal, position_id=position_id)
-        return [mark_out(r) for r in await repo.all_marks(conn, position_id)]
+    """Every mark of a position on a cadre the reader may see, withdrawn ones included (audited: a
+    mark names a cadre and why they were pinned or excluded). A mark an officer of a wider scope put
+    on a cadre outside the reader's scope is left out, as in the shortlist itself."""
+    async with unit_of_work(pool, principal) as uow:
+        await positions.load(uow.conn, principal, position_id=position_id)
+        rows = await repo.all_marks(uow.conn, position_id)
+        seen = await cadres_repo.visible_ids(uow.conn, principal, sorted({r["cadre_id"] for r in rows}))
+        out = [mark_out(r) for r in rows if r["cadre_id"] in seen]
+        uow.audit("shortlist.marks.read", "position", position_id,
+                  {"cadre_ids": sorted({m.cadre_id for m in out})})
+        return out
 
 
 async def seed(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient, position_id: int,
