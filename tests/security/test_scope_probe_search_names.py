@@ -1,0 +1,36 @@
+"""Probe: a search hit names only the cadres its reader may read.
+
+A field record about a district-1 and a district-2 cadre is readable by a district-1 officer
+(one cadre it concerns is theirs), whose record page names only the district-1 cadre. The search
+hit of the same record listed every cadre it concerns — name and id of the district-2 cadre
+included — on the API and the search page.
+"""
+
+from indexer.worker import Worker
+from tests.factories import Api, campaign_with_team, record_body
+
+
+async def test_a_record_hit_names_only_the_cadres_the_reader_may_read(api: Api, indexer: Worker) -> None:
+    _, city = await api.user("officer", [api.units["city"]])
+    _, officer1 = await api.user("officer", [api.units["d1"]])
+    _, leader1 = await api.user("leader", [api.units["d1"]])
+    researcher_id, researcher = await api.user("researcher")
+    mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼甲")
+    theirs = await api.cadre(city, api.units["d2_bureau"], name="临江乙")
+    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
+    r = await api.client.post("/api/records", headers=researcher, json=record_body(
+        campaign, [mine["id"], theirs["id"]], title=f"两区联合巡查{api.tag}"))
+    assert r.status_code == 201, r.text
+    await indexer.drain()
+    params = {"q": f"两区联合巡查{api.tag}"}
+    whole = await api.client.get("/api/search", headers=city, params=params)
+    assert whole.json()["hits"][0]["cadre_names"] == ["鼓楼甲", "临江乙"], whole.text[:400]
+    for who, headers in (("officer1", officer1), ("leader1", leader1)):
+        found = await api.client.get("/api/search", headers=headers, params=params)
+        assert found.status_code == 200, (who, found.text)
+        hits = found.json()["hits"]
+        assert [h["entity_id"] for h in hits] == [r.json()["id"]], (who, hits)
+        assert hits[0]["cadre_ids"] == [mine["id"]] and hits[0]["cadre_names"] == ["鼓楼甲"], (who, hits)
+        page = await api.client.get("/search", headers={**headers, "Accept": "text/html"}, params=params)
+        assert page.status_code == 200 and "鼓楼甲" in page.text, who
+        assert "临江乙" not in page.text, who
