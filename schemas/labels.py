@@ -97,6 +97,7 @@ AUDIT_ACTION = {
     "cadre.performance.read": "查看干部实绩概览", "cadre.appointment": "任职变动写入干部信息",
     "position.eligibility.read": "查看任职资格审查", "shortlist.version.read": "查看已保存名单版本",
     "shortlist.marks.read": "查看名单标记（置顶、排除）", "shortlist.compare": "比较名单版本",
+    "service_log.totals": "查看一线服务统计",
     "export.batch.create": "批量导出排队", "export.batch.download": "下载批量导出",
     "audit.read": "查看审计日志", "audit.verify": "校验审计链", "search": "检索",
     "contest.present": "录入擂台比武发言", "contest.update_presentation": "修改擂台比武发言",

@@ -160,6 +160,9 @@ async def totals(pool: asyncpg.Pool, principal: Principal, *, group_by: str,
                                errors=[{"field": "date_to", "message": "日期有误"}])
     async with pool.acquire() as conn:
         overall, rows = await repo.totals(conn, principal, group_by=group_by, filters=filters)
+    # Totals per leader name each cadre with what they did: a read of personal data, audited.
+    await audit_only(pool, principal, "service_log.totals", ENTITY, None,
+                     {"group_by": group_by, "ids": [r["id"] for r in rows]})
     return ServiceTotalsOut(group_by=GroupBy(group_by), date_from=date_from, date_to=date_to,
                             kind=filters.kind,
                             overall=ServiceTotals(**dict(overall)),

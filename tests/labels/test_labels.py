@@ -137,7 +137,8 @@ def test_audit_actions_of_the_service_all_have_chinese_wording() -> None:
                "user.password_change.locked", "promotion.revisions.read", "service_log.revisions.read",
                "assessment_period.revisions.read", "position.revisions.read",
                "contest_presentation.revisions.read", "promotion.list", "service_log.list",
-               "secondment_placement.list", "shortlist.marks.read", "shortlist.compare"]
+               "secondment_placement.list", "shortlist.marks.read", "shortlist.compare",
+               "service_log.totals"]
     worded = {a: labels.audit_action(a) for a in actions}
     assert [a for a, text in worded.items() if text == a or RAW.search(text)] == []
 

@@ -74,3 +74,19 @@ async def test_lists_naming_cadres_are_audited_reads(api: Api) -> None:
         shown = [item["id"] for item in r.json()["items"]]
         assert after[-1]["details"]["ids"] == shown and after[-1]["details"]["total"] == r.json()["total"]
         assert listed is None or listed in shown, action
+
+
+async def test_service_totals_per_leader_are_an_audited_read(api: Api) -> None:
+    # Totals per leader name each cadre with the services they gave: one entry naming them.
+    officer_id, officer = await api.user("officer", [api.units["d1"]])
+    objects, _ = await _objects(api, officer)
+    assert objects["service_log"]
+    for group_by in ("cadre", "unit"):
+        before = await _entries(api, officer_id, "service_log.totals")
+        r = await api.client.get("/api/service-logs/totals", headers=officer, params={"group_by": group_by})
+        assert r.status_code == 200, r.text
+        after = await _entries(api, officer_id, "service_log.totals")
+        assert len(after) == len(before) + 1, group_by
+        shown = [row["id"] for row in r.json()["rows"]]
+        assert shown, r.text
+        assert after[-1]["details"] == {"group_by": group_by, "ids": shown}, group_by
