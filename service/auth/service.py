@@ -24,6 +24,7 @@ from service.config import Settings
 from service.errors import (
     Conflict,
     DomainError,
+    Forbidden,
     NotFound,
     TooManyRequests,
     Unauthorized,
@@ -189,6 +190,28 @@ async def _set_scopes(conn: asyncpg.Connection, user_id: int, body: UserCreate |
                                               for s in body.scopes])
 
 
+OWN_ACCOUNT = "不能更改本人账号的角色、授权范围或启用状态，请由另一名管理员办理"
+
+
+async def _refuse_own_grant(conn: asyncpg.Connection, principal: Principal, current: asyncpg.Record,
+                            body: UserUpdate) -> None:
+    """An admin may not grant themselves a role or a scope (nor deactivate themselves): another
+    admin must. Values sent unchanged (a form that sends every field) are no change."""
+    if current["id"] != principal.user_id:
+        return
+    changed: list[str] = []
+    if body.role is not None and body.role.value != current["role"]:
+        changed.append("role")
+    if body.scopes is not None:
+        now = {(s["unit_id"], s["tier"]) for s in await repo.list_scopes(conn, current["id"])}
+        if {(s.unit_id, s.tier.value if s.tier else None) for s in body.scopes} != now:
+            changed.append("scopes")
+    if body.active is not None and body.active != current["active"]:
+        changed.append("active")
+    if changed:
+        raise Forbidden(OWN_ACCOUNT, errors=[{"field": f, "message": OWN_ACCOUNT} for f in changed])
+
+
 async def update_user(pool: asyncpg.Pool, principal: Principal, *, user_id: int, body: UserUpdate,
                       if_match: int | None) -> UserOut:
     """Change role, name, activity or scopes; deactivation revokes every token."""
@@ -197,6 +220,7 @@ async def update_user(pool: asyncpg.Pool, principal: Principal, *, user_id: int,
         current = await repo.get_user(uow.conn, user_id)
         if current is None:
             raise NotFound()
+        await _refuse_own_grant(uow.conn, principal, current, body)
         row = await repo.update_user(
             uow.conn, user_id, base.version, body.display_name or current["display_name"],
             (body.role or current["role"]), current["active"] if body.active is None else body.active,
@@ -255,6 +279,8 @@ async def change_scope(pool: asyncpg.Pool, principal: Principal, *, user_id: int
                        add: bool) -> UserOut:
     """Add or remove one scope of an account, leaving its other scopes as they are (admin)."""
     tier = body.tier.value if body.tier else None
+    if user_id == principal.user_id:
+        raise Forbidden(OWN_ACCOUNT, errors=[{"field": "unit_id", "message": OWN_ACCOUNT}])
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_user(uow.conn, user_id)
         if row is None:
