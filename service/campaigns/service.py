@@ -7,6 +7,7 @@ import asyncpg
 from schemas.cadres import CadrePage, CadreSummary
 from schemas.campaigns import CampaignCreate, CampaignOut, CampaignUpdate, TeamIn, TeamOut
 from schemas.pinyin_terms import name_tokens, query_word
+from service.cadres import repo as cadres_repo
 from service.campaigns import repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
@@ -21,6 +22,22 @@ async def _out(conn: asyncpg.Connection, campaign_id: int) -> CampaignOut:
         raise NotFound("调研活动不存在")
     teams = [TeamOut(**dict(t)) for t in await repo.teams_of(conn, [campaign_id])]
     return CampaignOut(**{k: row[k] for k in CampaignOut.model_fields if k != "teams"}, teams=teams)
+
+
+async def _for_reader(conn: asyncpg.Connection, principal: Principal, out: CampaignOut) -> CampaignOut:
+    """The campaign with only the assigned cadres the reader may read in each team: a team of
+    another district's cadres (added by an officer of a wider scope), or another team's cadres
+    for a researcher, are not listed (their units are: units are not secret)."""
+    ids = sorted({c for t in out.teams for c in t.cadre_ids})
+    if not ids:
+        return out
+    seen = await cadres_repo.visible_ids(conn, principal, ids)
+    return out.model_copy(update={"teams": [
+        t.model_copy(update={"cadre_ids": [c for c in t.cadre_ids if c in seen]}) for t in out.teams]})
+
+
+def _assigned(outs: Sequence[CampaignOut]) -> list[int]:
+    return sorted({c for o in outs for t in o.teams for c in t.cadre_ids})
 
 
 def _refused(field: str, message: str) -> ValidationFailed:
@@ -97,7 +114,7 @@ async def add_team(pool: asyncpg.Pool, principal: Principal, *, campaign_id: int
             raise NotFound("调研活动不存在")
         team_id = await _add_team(uow, campaign_id, body, "body")
         uow.audit("campaign.add_team", "team", team_id, {"campaign_id": campaign_id})
-        return await _out(uow.conn, campaign_id)
+        return await _for_reader(uow.conn, principal, await _out(uow.conn, campaign_id))
 
     out, _ = await run_idempotent(pool, principal, key,
                                   fingerprint(f"campaign.{campaign_id}.team", body), CampaignOut, work)
@@ -105,17 +122,24 @@ async def add_team(pool: asyncpg.Pool, principal: Principal, *, campaign_id: int
 
 
 async def list_campaigns(pool: asyncpg.Pool, principal: Principal) -> list[CampaignOut]:
-    """Campaigns the caller may see."""
+    """Campaigns the caller may see (audited: the teams name the cadres they study)."""
     async with pool.acquire() as conn:
-        return [await _out(conn, cid) for cid in await repo.visible_campaign_ids(conn, principal)]
+        out = [await _for_reader(conn, principal, await _out(conn, cid))
+               for cid in await repo.visible_campaign_ids(conn, principal)]
+    await audit_only(pool, principal, "campaign.list", "campaign", None,
+                     {"ids": [c.id for c in out], "cadre_ids": _assigned(out)})
+    return out
 
 
 async def get_campaign(pool: asyncpg.Pool, principal: Principal, campaign_id: int) -> CampaignOut:
-    """One campaign, if visible."""
+    """One campaign, if visible (audited with the assigned cadres it shows)."""
     async with pool.acquire() as conn:
         if not await repo.visible_campaign_ids(conn, principal, campaign_id):
             raise NotFound("调研活动不存在")
-        return await _out(conn, campaign_id)
+        out = await _for_reader(conn, principal, await _out(conn, campaign_id))
+    await audit_only(pool, principal, "campaign.read", "campaign", campaign_id,
+                     {"cadre_ids": _assigned([out])})
+    return out
 
 
 async def update_campaign(pool: asyncpg.Pool, principal: Principal, *, campaign_id: int,
@@ -145,7 +169,7 @@ async def update_campaign(pool: asyncpg.Pool, principal: Principal, *, campaign_
                                 changes=body.model_dump(mode="json", exclude_none=True),
                                 reindex=[("record", r) for r in records],
                                 details={"status": out.status, "version": out.version})
-        return out
+        return await _for_reader(uow.conn, principal, out)
 
 
 def _pinyin_key(name: str) -> str:
