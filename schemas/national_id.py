@@ -20,7 +20,7 @@ from typing import Any
 
 # The detector's version, in the search index's build marker (schemas/search.py ENCODING): an index
 # whose documents an earlier version masked is rebuilt at start.
-DETECTOR = "ids-2"
+DETECTOR = "ids-3"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -31,10 +31,11 @@ _NO_DIGIT_AFTER = "(?![0-9\uff10-\uff19])"
 # direction marks): pasted text often carries them, and a number holding them reads as a whole.
 _INVISIBLE = "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
 _INVISIBLE_RUN = re.compile(f"[{_INVISIBLE}]+")
-# Between two characters of a number: at most three spaces, hyphens, dots, slashes or underscores
-# of any width ("6 - 8", "110105.19491231.002X"), with any invisible characters among them.
-_SEPARATOR = "\\s\\-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d./_\u00b7\u30fb\uff0e\uff0f\uff3f"
-_SEP = f"[{_INVISIBLE}]*(?:[{_SEPARATOR}][{_INVISIBLE}]*){{0,3}}"
+# Between two characters of a number: at most three separators — a run of spaces (a page shows
+# many as one), a hyphen, dot, slash or underscore of any width ("6 - 8", "110105.19491231.002X") —
+# with any invisible characters among them. Possessive, so a long run costs no backtracking.
+_SEPARATOR = "\\-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d./_\u00b7\u30fb\uff0e\uff0f\uff3f"
+_SEP = f"[{_INVISIBLE}]*+(?:(?:\\s++|[{_SEPARATOR}])[{_INVISIBLE}]*+){{0,3}}"
 _START = re.compile(f"(?<![0-9\uff10-\uff19]){_DIGIT}")
 _FORMS = (re.compile(f"{_DIGIT}(?:{_SEP}{_DIGIT}){{16}}{_SEP}{_LAST}{_NO_DIGIT_AFTER}"),
           re.compile(f"{_DIGIT}(?:{_SEP}{_DIGIT}){{14}}{_NO_DIGIT_AFTER}"))

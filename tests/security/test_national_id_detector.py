@@ -60,6 +60,8 @@ LEGACY = "110105491231002"
     f"{PLAIN[:6]}/{PLAIN[6:14]}/{PLAIN[14:]}",
     f"{PLAIN[:6]}_{PLAIN[6:]}",
     f"{PLAIN[:6]}．{PLAIN[6:14]}·{PLAIN[14:]}",
+    # A run of spaces reads as one space on a page.
+    f"{PLAIN[:6]}      {PLAIN[6:14]}\n\n  {PLAIN[14:]}",
 ])
 def test_every_typed_form_of_an_id_number_is_found_and_masked(text: str) -> None:
     assert contains_national_id(text), text

@@ -23,6 +23,8 @@ FORMS = {
     "dots": f"{PLAIN[:6]}.{PLAIN[6:14]}.{PLAIN[14:]}",
     "slashes": f"{PLAIN[:6]}/{PLAIN[6:14]}/{PLAIN[14:]}",
     "underscore": f"{PLAIN[:6]}_{PLAIN[6:]}",
+    # A page shows a run of spaces as one.
+    "run of spaces": f"{PLAIN[:6]}      {PLAIN[6:]}",
     # JSON writes these as \f, \u000b and \u001c: the answer masking must read through the escapes.
     "form feed": f"{PLAIN[:6]}\f{PLAIN[6:14]}\f{PLAIN[14:]}",
     "vertical tab": f"{PLAIN[:6]}\v{PLAIN[6:]}",
