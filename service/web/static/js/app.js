@@ -82,11 +82,13 @@
     el.appendChild(head);
     if (errors.length) {
       var ul = document.createElement("ul");
+      var form = el.closest ? el.closest("form") : null;
       errors.forEach(function (e) {
         var li = document.createElement("li");
         var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
-        // Only fields a reader would recognise are named; technical paths are left out.
-        var name = FIELD_NAMES[field] || "";
+        // Only fields a reader would recognise are named (a known field, or the label of the
+        // input the error stands under); technical paths are left out.
+        var name = FIELD_NAMES[field] || (form ? controlLabel(form, String(e.field || "")) : "");
         // A message that already names its field (请填写标题) is not prefixed with the name again.
         if (name && String(e.message || "").indexOf(name) >= 0) name = "";
         li.textContent = (name ? name + "：" : "") + (e.message || "");
@@ -116,24 +118,12 @@
       }
     });
     errors.forEach(function (e, i) {
-      var field = String(e.field || "").replace(/^body\./, "").replace(/^payload\./, "");
-      if (!field || !e.message) return;
-      var input = null, hidden = null;
-      Array.prototype.forEach.call(form.elements, function (c) {
-        if (c.name !== field) return;
-        if (!input && c.type !== "hidden") input = c;
-        if (!hidden && c.type === "hidden") hidden = c;
+      var sent = String(e.field || "").replace(/^body\./, "");
+      if (!sent || !e.message) return;
+      var input = null;
+      fieldNames(form, sent).forEach(function (field) {
+        if (!input) input = controlFor(form, field);
       });
-      // A control that stands for a value sent under another name (data-field), or the search
-      // box of the cadre picker whose hidden input holds the value.
-      if (!input) {
-        Array.prototype.forEach.call(form.querySelectorAll("[data-field]"), function (c) {
-          if (!input && c.dataset.field === field) input = c;
-        });
-      }
-      if (!input && hidden && hidden.closest("[data-pick]")) {
-        input = hidden.closest("[data-pick]").querySelector("[data-pick-q]");
-      }
       if (!input) return;
       var msg = document.createElement("p");
       msg.className = "field-error";
@@ -147,6 +137,93 @@
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", (input.dataset.describedBy + " " + msg.id).trim());
     });
+  }
+
+  /* The names an error path may stand for in the form, best first: the path as sent, without the
+     stage of a union the server names (a hidden input marked data-discriminator: for stage
+     "recommendation", payload.recommendation.votes is payload.votes), each array position turned
+     into the row it came from (rows added in the browser are named by a token, and removed rows
+     leave gaps: the nth row sent is the nth name, as formJson orders them); then the list a
+     refused item belongs to (payload.team.0 → payload.team); then the path without "payload.". */
+  function fieldNames(form, sent) {
+    var parts = sent.split(".");
+    Array.prototype.forEach.call(form.querySelectorAll("[data-discriminator]"), function (d) {
+      var at = d.name.split(".").length - 1;
+      if (parts.slice(0, at).join(".") === d.name.split(".").slice(0, at).join(".") && parts[at] === d.value) {
+        parts.splice(at, 1);
+      }
+    });
+    var named = [];
+    parts.forEach(function (seg) {
+      if (/^\d+$/.test(seg)) {
+        var rows = rowKeys(form, named.join(".") + ".");
+        if (+seg < rows.length) seg = rows[+seg];
+      }
+      named.push(seg);
+    });
+    var out = [named.join(".")];
+    while (named.length > 1 && INDEX.test(named[named.length - 1])) {
+      named.pop();
+      out.push(named.join("."));
+    }
+    out.push(sent.replace(/^payload\./, ""));
+    return out;
+  }
+
+  /* The row names under a prefix in the order formJson sends them (numbers first, ascending, then
+     the tokens of added rows in page order, as a JavaScript object keeps its keys). */
+  function rowKeys(form, prefix) {
+    var numbers = [], tokens = [], seen = {};
+    Array.prototype.forEach.call(form.elements, function (c) {
+      if (!c.name || c.disabled || c.name.indexOf(prefix) !== 0) return;
+      var key = c.name.slice(prefix.length).split(".")[0];
+      if (!INDEX.test(key) || seen[key]) return;
+      seen[key] = true;
+      (/^\d+$/.test(key) ? numbers : tokens).push(key);
+    });
+    numbers.sort(function (a, b) { return a - b; });
+    return numbers.concat(tokens);
+  }
+
+  /* What a person calls the control an error stands under: its label (a cadre picker: its legend). */
+  function controlLabel(form, sent) {
+    var control = null;
+    sent = sent.replace(/^body\./, "");
+    if (!sent) return "";
+    fieldNames(form, sent).forEach(function (field) {
+      if (!control) control = controlFor(form, field);
+    });
+    if (!control) return "";
+    var pick = control.closest("[data-pick]");
+    var label = pick ? pick.querySelector("legend") : (control.labels && control.labels[0]);
+    return label ? label.textContent.replace(/\*/g, "").trim() : "";
+  }
+
+  /* The control a person fixes for a field: its own input; else a control that stands for it
+     (data-field lists the names it answers for, e.g. a vote's input for its candidate); else the
+     search box of the cadre picker whose hidden input holds the value; for a row, its first input. */
+  function controlFor(form, field) {
+    var input = null, hidden = null;
+    Array.prototype.forEach.call(form.elements, function (c) {
+      if (c.name !== field) return;
+      if (!input && c.type !== "hidden") input = c;
+      if (!hidden && c.type === "hidden") hidden = c;
+    });
+    if (!input) {
+      Array.prototype.forEach.call(form.querySelectorAll("[data-field]"), function (c) {
+        if (!input && c.dataset.field.split(" ").indexOf(field) >= 0) input = c;
+      });
+    }
+    if (!input && hidden && hidden.closest("[data-pick]")) {
+      input = hidden.closest("[data-pick]").querySelector("[data-pick-q]");
+    }
+    if (!input && INDEX.test(field.split(".").pop())) {
+      // A whole row refused: the first input of that row.
+      Array.prototype.forEach.call(form.elements, function (c) {
+        if (!input && c.type !== "hidden" && c.name && c.name.indexOf(field + ".") === 0) input = c;
+      });
+    }
+    return input;
   }
 
   function flash(message, kind) {
