@@ -9,6 +9,7 @@ import asyncpg
 from schemas.common import Role, label
 from schemas.leadership import RoundIn, RoundOut, SubjectResult, TalkStats, VoteIn
 from service.attachments.service import xlsx_upload
+from service.cadres import repo as cadres_repo
 from service.campaigns import repo as campaigns_repo
 from service.config import Settings
 from service.errors import NotFound, ValidationFailed
@@ -54,7 +55,10 @@ async def _check(uow: UnitOfWork, body: RoundIn) -> list[tuple[int, str, str]]:
     elif body.campaign_id is not None and not await campaigns_repo.visible_campaign_ids(
             uow.conn, principal, body.campaign_id):  # another district's campaign: as if missing
         problems.append((-1, "campaign_id", "调研活动不存在"))
-    members = await repo.members_on(uow.conn, body.unit_id, body.held_on)
+    # Subjects are members on the day whom the caller may read: a member outside their scope gets
+    # the answer a non-member gets (no votes about them, and nothing told about the team).
+    on_team = await repo.members_on(uow.conn, body.unit_id, body.held_on)
+    members = await cadres_repo.visible_ids(uow.conn, principal, sorted(on_team))
     seen: set[tuple[int | None, str]] = set()
     for i, vote in enumerate(body.votes):
         if vote.cadre_id is not None and vote.cadre_id not in members:
