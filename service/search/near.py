@@ -14,10 +14,10 @@ correction is: a same-sound substitution (homophone, tones ignored) or an extra 
 repeats its neighbour (a double key press, 招商引资资) before a similar sound (z/zh, c/ch, s/sh,
 l/n, -n/-ng), an extra or missing character or another substitution; then the longest; then the
 most frequent. A wrong first or last character is told from an extra one by what the rest is
-followed by: when nearly every item holding the rest (DOMINANT) holds it with the same character
-in that place, the term was that word with one character wrong (安置房建没: 安置房建设, not
-安置房建). The near results are the exact results of the query with that correction (the
-suggestion, "您是不是要找…"), shown apart from the exact ones.
+next to: when nearly every item holding the rest (DOMINANT) holds it with the same character in
+that place, the rest is not offered — the term was that word with one character wrong
+(安置房建没: 安置房建设, not 安置房建). The near results are the exact results of the query with
+that correction (the suggestion, "您是不是要找…"), shown apart from the exact ones.
 """
 
 import re
@@ -203,8 +203,8 @@ def corrections(query: Query, all_specs: list[Spec],
                     item.tier = min(item.tier, level)
                     item.docs.add(doc["id"])
                     item.edits.add((spec.kind, spec.position))
-    _cut_short(query, list(found.values()))
-    return sorted(found.values(), key=lambda c: (c.tier, -len(c.text), -len(c.docs), c.text))
+    return sorted(_cut_short(query, list(found.values())),
+                  key=lambda c: (c.tier, -len(c.text), -len(c.docs), c.text))
 
 
 def _extra_tier(typed: str, position: int) -> int:
@@ -214,20 +214,20 @@ def _extra_tier(typed: str, position: int) -> int:
     return 0 if ch in typed[max(0, position - 1):position] + typed[position + 1:position + 2] else 1
 
 
-def _cut_short(query: Query, found: list[Correction]) -> None:
-    """A first or last character dropped (the term had an extra one) gives way to the same
-    character replaced, when nearly every item of the shorter text holds that replacement: the
-    shorter text is then only ever that word cut short."""
+def _cut_short(query: Query, found: list[Correction]) -> list[Correction]:
+    """The corrections without a first or last character dropped (the term had an extra one)
+    where nearly every item of the shorter text holds the same place filled by one character:
+    the shorter text is then only ever that word cut short, and the typed character was wrong."""
+    out = []
     for cut in found:
         typed = query.terms[cut.term_index].text
-        for kind, position in cut.edits:
-            if kind != "deletion" or position not in (0, len(typed) - 1) or not _extra_tier(
-                    typed, position):
-                continue  # a character typed twice stays the likeliest slip
-            for whole in found:
-                if (whole.term_index == cut.term_index and ("substitution", position) in whole.edits
-                        and len(whole.docs) >= DOMINANT * len(cut.docs)):
-                    whole.tier = min(whole.tier, cut.tier)
+        if not any(kind == "deletion" and position in (0, len(typed) - 1)
+                   and _extra_tier(typed, position)  # a character typed twice stays the likeliest
+                   and any(w.term_index == cut.term_index and ("substitution", position) in w.edits
+                           and len(w.docs) >= DOMINANT * len(cut.docs) for w in found)
+                   for kind, position in cut.edits):
+            out.append(cut)
+    return out
 
 
 def suggestion(query: Query, best: Correction) -> Query:
