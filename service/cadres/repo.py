@@ -59,6 +59,17 @@ async def unit_manageable(conn: asyncpg.Connection, principal: Principal, unit_i
     return bool(ok)
 
 
+async def units_outside_scope(conn: asyncpg.Connection, principal: Principal,
+                              unit_ids: list[int]) -> set[int]:
+    """The ids among `unit_ids` that the officer's scope does not cover (any tier)."""
+    rows = await conn.fetch(
+        f"""SELECT x.id FROM unnest($1::bigint[]) AS x(id)
+            WHERE NOT {access.unit_manageable(principal, "x.id", 2)}""",
+        unit_ids, principal.user_id,
+    )
+    return {r["id"] for r in rows}
+
+
 async def search(conn: asyncpg.Connection, principal: Principal, *, filters: CadreFilter,
                  limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     """Readable cadres matching simple filters, and their total."""

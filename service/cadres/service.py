@@ -115,6 +115,19 @@ async def _check_career_units(uow: UnitOfWork, entries: list[CareerEntryIn]) -> 
                                errors=[{"field": "career.unit_id", "message": "单位不存在"}])
 
 
+async def _check_career_roles(uow: UnitOfWork, entries: list[CareerEntryIn], field_prefix: str) -> None:
+    """A team role on a resume line says who was in that unit's leadership team: only an officer whose
+    scope covers the unit sets one (a line elsewhere without a role is an ordinary resume line)."""
+    roled = {i: e.unit_id for i, e in enumerate(entries) if e.team_role is not None and e.unit_id is not None}
+    if not roled:
+        return
+    outside = await repo.units_outside_scope(uow.conn, uow.principal, sorted(set(roled.values())))
+    errors = [{"field": f"{field_prefix}{i}.unit_id", "message": "单位不在管理范围内，不能设定班子角色"}
+              for i, unit_id in roled.items() if unit_id in outside]
+    if errors:
+        raise ValidationFailed("简历记录的单位不在您的管理范围内，不能设定其领导班子角色", errors=errors)
+
+
 def _profile(body: CadreCreate | CadreUpdate) -> dict[str, Any]:
     data = body.model_dump(include=set(repo.PROFILE_COLUMNS))
     return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
@@ -128,6 +141,7 @@ async def create_cadre(pool: asyncpg.Pool, principal: Principal, *, body: CadreC
         await _check_unit(uow, body.unit_id, body.tier.value)
         await _check_photo(uow, body.photo_attachment_id)
         await _check_career_units(uow, body.career)
+        await _check_career_roles(uow, body.career, "career.")
         if body.national_id and await repo.national_id_taken(uow.conn, body.national_id):
             raise ValidationFailed("身份证号已登记", errors=[{"field": "national_id",
                                                            "message": "身份证号已登记"}])
@@ -181,6 +195,7 @@ async def _append(pool: asyncpg.Pool, principal: Principal, cadre_id: int, actio
         items = [p.model_dump() for p in payload]
         if action == "career":
             await _check_career_units(uow, payload)
+            await _check_career_roles(uow, payload, "")
             await repo.insert_career(uow.conn, cadre_id, items)
         elif action == "appraisals":
             await repo.upsert_appraisals(uow.conn, cadre_id, items)

@@ -4,7 +4,7 @@ from datetime import date
 
 import asyncpg
 
-from service.access.repo import cadre_visible, team_unit_readable, unit_in_scope
+from service.access.repo import cadre_visible, team_unit_readable, unit_in_scope, unit_manageable
 from service.leadership.rules import MEMBER_DURING, TEAM_LINES_SQL
 from service.principal import Principal
 
@@ -59,11 +59,14 @@ async def list_teams(conn: asyncpg.Connection, principal: Principal, on: date, t
 
 async def lock_line_for_officer(conn: asyncpg.Connection, principal: Principal,
                                 line_id: int) -> asyncpg.Record | None:
-    """A resume line of a cadre the officer manages, locked for a change."""
+    """A resume line of a cadre the officer manages, at a unit their scope covers (its role says who
+    was in that unit's team: another district's bureau is not theirs to write), locked for a change.
+    A line without a unit belongs to no team."""
     row: asyncpg.Record | None = await conn.fetchrow(
         f"""SELECT ce.* FROM career_entries ce JOIN cadres c ON c.id = ce.cadre_id
             JOIN units u ON u.id = c.unit_id
             WHERE ce.id = $2 AND {unit_in_scope(principal, 'u', 'c.tier', 1)}
+              AND (ce.unit_id IS NULL OR {unit_manageable(principal, 'ce.unit_id', 1)})
             FOR UPDATE OF ce""",
         principal.user_id, line_id)
     return row
