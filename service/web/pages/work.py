@@ -37,7 +37,8 @@ async def campaign_page(campaign_id: EntityId, request: Request, pool: Pool, use
                         | {t.leader_id for t in campaign.teams if t.leader_id})
     async with pool.acquire() as conn:
         people = await repo.users_names(conn, member_ids)
-        units = await repo.unit_names(conn, sorted({u for t in campaign.teams for u in t.unit_ids}))
+        units = await repo.unit_names(conn, sorted({u for t in campaign.teams
+                                                    for u in (*t.unit_ids, *t.leadership_unit_ids)}))
         cadres = await repo.cadre_names(conn, user, sorted({c for t in campaign.teams for c in t.cadre_ids}))
         researchers = await repo.researchers(conn) if user.role is Role.officer else []
         scope_units = await repo.scope_units(conn, user) if user.role is Role.officer else []
