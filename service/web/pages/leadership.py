@@ -12,6 +12,7 @@ from schemas.archives import Statement
 from schemas.clock import today
 from schemas.common import DbDate, Role
 from service.archives import service as archives_service
+from service.campaigns import service as campaigns_service
 from service.deps import EntityId, IdQuery, OfficeReader, Pool, Reader
 from service.inspection import service as inspection_service
 from service.inspection.compile import SECTIONS
@@ -58,9 +59,15 @@ async def team_page(unit_id: EntityId, request: Request, pool: Pool, user: Reade
     team = await leadership_service.get_team(pool, principal=user, unit_id=unit_id,
                                              date_from=date(y, 1, 1), date_to=date(y, 12, 31))
     rounds = await evaluations.list_rounds(pool, principal=user, unit_id=unit_id, campaign_id=None)
+    can_file = user.role in (Role.officer, Role.researcher)
+    # A round may belong to an open campaign; a researcher's must be one of their own teams'.
+    campaigns = [(c.id, c.name) for c in await campaigns_service.list_campaigns(pool, user)
+                 if c.status == "open" and (user.role is Role.officer
+                                            or any(user.user_id in t.member_ids for t in c.teams))
+                 ] if can_file else []
     return render(request, "leadership_team.html", {
         "t": team, "year": y, "rounds": rounds, "can_edit": user.role is Role.officer,
-        "can_file": user.role in (Role.officer, Role.researcher)}, title=f"{team.unit_name}领导班子")
+        "can_file": can_file, "campaigns": campaigns, "today": today()}, title=f"{team.unit_name}领导班子")
 
 
 @router.get("/archives/{campaign_id}")
