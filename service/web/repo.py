@@ -17,6 +17,18 @@ async def cadre_names(conn: asyncpg.Connection, principal: Principal, ids: list[
     return {r["id"]: r["name"] for r in rows}
 
 
+async def record_titles(conn: asyncpg.Connection, principal: Principal,
+                        ids: list[int]) -> list[asyncpg.Record]:
+    """(id, kind, title, occurred_on) of the readable field records among the ids, oldest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""SELECT r.id, r.kind, r.title, r.occurred_on FROM field_records r
+            WHERE r.id = ANY($1::bigint[]) AND {access.record_visible(principal, "r", 2)}
+            ORDER BY r.occurred_on, r.id""",
+        ids, principal.user_id,
+    )
+    return rows
+
+
 async def attachments(conn: asyncpg.Connection, principal: Principal, ids: list[int]) -> list[asyncpg.Record]:
     """The readable attachments among the ids, in upload order."""
     rows: list[asyncpg.Record] = await conn.fetch(

@@ -106,3 +106,19 @@ def test_an_evaluation_round_is_imported_on_the_team_page_from_its_template(
     assert_labelled(page)
     assert_accessible(page)
     screenshot(page, "leadership-round-imported")
+
+
+def test_an_evidence_page_links_the_field_records_it_rests_on(page: Any, site: Site) -> None:
+    with closing(site.login_api("officer")) as api:
+        record = _ok(api.get("/api/records", params={"state": "submitted", "limit": 1}))["items"][0]
+        evidence = _ok(api.post("/api/evidence", json={
+            "cadre_id": record["cadre_ids"][0], "domain": "urban_renewal",
+            "title": f"依据记录的实绩{secrets.token_hex(2)}",
+            "period_start": "2026-01-01", "period_end": "2026-06-30", "record_ids": [record["id"]]}))
+    sign_in(page, "leader", f"/evidence/{evidence['id']}")
+    link = page.get_by_role("region", name="依据的调研记录").get_by_role("link", name=re.compile(
+        re.escape(f"FR-{record['id']:06d} {record['title']}")))
+    assert_accessible(page)
+    link.click()
+    page.wait_for_url(f"**/records/{record['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(record["title"])

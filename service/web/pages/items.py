@@ -56,7 +56,9 @@ async def evidence_page(evidence_id: EntityId, request: Request, pool: Pool, use
     links = await _links(pool, user, [item.cadre_id], item.attachment_ids)
     async with pool.acquire() as conn:
         people = await repo.users_names(conn, [i for i in (item.verified_by, item.created_by) if i])
+        # The field records it rests on, as far as the reader may read them.
+        records = [dict(r) for r in await repo.record_titles(conn, user, item.record_ids)]
     can_verify = user.role is Role.officer and item.created_by != user.user_id
     return render(request, "evidence.html", {
-        "e": item, "people": people, "can_verify": can_verify,
+        "e": item, "people": people, "can_verify": can_verify, "records": records,
         "own_item": user.role is Role.officer and item.created_by == user.user_id, **links}, title=item.title)
