@@ -122,3 +122,33 @@ def test_an_evidence_page_links_the_field_records_it_rests_on(page: Any, site: S
     link.click()
     page.wait_for_url(f"**/records/{record['id']}")
     expect(page.get_by_role("heading", level=1)).to_have_text(record["title"])
+
+
+def test_deactivating_an_account_or_changing_its_role_is_asked_first(page: Any, site: Site) -> None:
+    with closing(site.login_api("admin")) as api:
+        user = next(u for u in _ok(api.get("/api/users")) if u["username"] == "officer_d10")
+    asked: list[str] = []
+
+    def answer_no(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", answer_no)
+    sign_in(page, "admin", f"/users/{user['id']}")
+    form = page.locator("#account-form")
+    form.get_by_label(re.compile("^启用")).uncheck()
+    form.get_by_role("button", name="保存账户").click()
+    expect(form.get_by_role("button", name="保存账户")).to_be_enabled()
+    assert asked and "停用" in asked[-1], asked
+    form.get_by_label(re.compile("^启用")).check()
+    form.get_by_label("角色").select_option(label="领导")
+    form.get_by_role("button", name="保存账户").click()
+    assert len(asked) == 2 and "角色" in asked[-1], asked
+    with closing(site.login_api("admin")) as api:
+        now = _ok(api.get(f"/api/users/{user['id']}"))
+    assert now["active"] and now["role"] == "officer" and now["version"] == user["version"]
+    # A change of name alone is saved without a question.
+    form.get_by_label("角色").select_option(label="干部工作人员")
+    with page.expect_navigation():
+        form.get_by_role("button", name="保存账户").click()
+    assert len(asked) == 2, asked
