@@ -43,6 +43,8 @@ EVALUATION_GRADE = {"excellent": "优秀", "competent": "称职", "basically_com
                     "incompetent": "不称职", "approve": "认同", "disapprove": "不认同", "unknown": "不了解"}
 ARCHIVE_STATUS = {"not_started": "未开展", "in_progress": "调研中", "concluded": "已形成结论"}
 CAMPAIGN_STATUS = {"planned": "筹备中", "open": "进行中", "closed": "已结束"}
+# How a session was opened (auth.login entries): the pages' cookie or an API bearer token.
+TOKEN_KIND = {"cookie": "网页登录", "bearer": "接口令牌"}
 PERIOD_STATE = {"draft": "草稿", "published": "已发布", "locked": "已锁定"}
 STAR_RULE_KIND = {"indicator_top_n": "单项前N名", "indicator_at_least": "单项达到分数线",
                   "total_top_n": "总分前N名", "total_at_least": "总分达到分数线"}
@@ -177,7 +179,7 @@ TABLES: dict[str, dict[str, str]] = {
     "search_mode": SEARCH_MODE, "record_detail_field": RECORD_DETAIL_FIELD,
     "promotion_stage_field": PROMOTION_STAGE_FIELD, "team_role": TEAM_ROLE,
     "rater_category": RATER_CATEGORY, "evaluation_grade": EVALUATION_GRADE,
-    "archive_status": ARCHIVE_STATUS,
+    "archive_status": ARCHIVE_STATUS, "token_kind": TOKEN_KIND,
 }
 
 # The enum class (by name) each StrEnum value is labelled from, so `label(Domain.other)` needs no kind.
@@ -196,7 +198,7 @@ ENUM_TABLES: dict[str, str] = {
 _PLAIN = ("role", "unit_kind", "tier", "gender", "cadre_status", "rank", "post_level",
           "education_level", "appraisal_grade", "domain", "record_kind", "record_state", "judgement",
           "verification", "reward_kind", "position_category", "contest_level", "service_kind",
-          "star_rule_kind", "period_state", "promotion_status", "campaign_status")
+          "star_rule_kind", "period_state", "promotion_status", "campaign_status", "token_kind")
 PLAIN: dict[str, str] = {code: text for kind in _PLAIN for code, text in TABLES[kind].items()}
 
 

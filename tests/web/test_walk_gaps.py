@@ -152,3 +152,10 @@ def test_deactivating_an_account_or_changing_its_role_is_asked_first(page: Any, 
     with page.expect_navigation():
         form.get_by_role("button", name="保存账户").click()
     assert len(asked) == 2, asked
+
+
+def test_login_entries_of_the_audit_trail_say_how_the_session_was_opened(page: Any, site: Site) -> None:
+    sign_in(page, "auditor", "/audit?action=auth.login")
+    trail = page.get_by_role("region", name="审计记录")
+    expect(trail).to_contain_text("类型：网页登录")
+    assert "cookie" not in trail.inner_text()
