@@ -159,3 +159,16 @@ def test_login_entries_of_the_audit_trail_say_how_the_session_was_opened(page: A
     trail = page.get_by_role("region", name="审计记录")
     expect(trail).to_contain_text("类型：网页登录")
     assert "cookie" not in trail.inner_text()
+
+
+def test_comparing_two_saved_versions_brings_the_differences_into_view(
+        page: Any, site: Site, viewport: str) -> None:
+    position = site.data["position"]["id"]
+    with closing(site.login_api("officer")) as api:
+        for note in ("初稿", "复核后"):
+            _ok(api.post(f"/api/positions/{position}/shortlist/versions",
+                         json={"top_n": 20, "note": f"{note}（{viewport}）"}))
+    sign_in(page, "officer", f"/shortlists/{position}")
+    page.get_by_role("button", name="比较").click()
+    page.wait_for_url(re.compile(r"from=\d+&to=\d+#diff$"))
+    expect(page.get_by_role("heading", name=re.compile(r"第 \d+ 版 → 第 \d+ 版"))).to_be_in_viewport()
