@@ -7,6 +7,7 @@ import asyncpg
 from service.access.repo import cadre_visible, team_unit_readable, unit_in_scope, unit_manageable
 from service.leadership.rules import MEMBER_DURING, TEAM_LINES_SQL
 from service.principal import Principal
+from service.units.repo import tree_order
 
 
 async def readable_unit(conn: asyncpg.Connection, principal: Principal,
@@ -34,7 +35,7 @@ async def team_lines(conn: asyncpg.Connection, principal: Principal, unit_id: in
 
 async def list_teams(conn: asyncpg.Connection, principal: Principal, on: date, tier: str | None,
                      name: str | None, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
-    """Leadership teams with members on the date, readable by the principal (by unit path)."""
+    """Leadership teams with members on the date, readable by the principal (in unit tree order)."""
     rows = await conn.fetch(
         f"""WITH lines AS (
               SELECT t.unit_id, t.role, c.name, c.tier FROM ({TEAM_LINES_SQL}
@@ -42,7 +43,7 @@ async def list_teams(conn: asyncpg.Connection, principal: Principal, on: date, t
               JOIN cadres c ON c.id = t.cadre_id JOIN units cu ON cu.id = c.unit_id
               WHERE t.role <> 'none' AND {cadre_visible(principal, 'c', 'cu', 1)}),
             teams AS (
-              SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, u.path,
+              SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, {tree_order("u")} AS tree_key,
                      (array_agg(l.name ORDER BY l.name) FILTER (WHERE l.role = 'head'))[1] AS head_name,
                      bool_or(l.role = 'head' AND l.tier = 'city_managed') AS city_head,
                      count(*) AS members, count(*) FILTER (WHERE l.tier = 'city_managed') AS city_managed
@@ -52,7 +53,7 @@ async def list_teams(conn: asyncpg.Connection, principal: Principal, on: date, t
               GROUP BY u.id)
             SELECT *, count(*) OVER () AS total FROM teams
             WHERE $3::text IS NULL OR ($3 = 'city_managed') = coalesce(city_head, false)
-            ORDER BY path LIMIT $5 OFFSET $6""",
+            ORDER BY tree_key LIMIT $5 OFFSET $6""",
         principal.user_id, on, tier, name, limit, offset)
     return rows, (rows[0]["total"] if rows else 0)
 

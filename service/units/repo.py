@@ -5,6 +5,14 @@ import asyncpg
 from service.access.units import unit_writable
 from service.principal import Principal
 
+
+def tree_order(unit: str) -> str:
+    """An ORDER BY key for unit row `unit`: tree order with siblings by code, as the unit API lists
+    children (鼓楼区 C-D01 before 临江区 C-D02). `path` is made of ids, so ordering by it put
+    siblings in the text order of their ids (西山区 /1/102/ before 鼓楼区 /1/2/)."""
+    return f"(SELECT array_agg(a.code ORDER BY a.depth) FROM units a WHERE a.id = ANY({unit}.ancestor_ids))"
+
+
 _SELECT = """SELECT u.*, (SELECT array_agg(a.name ORDER BY a.depth) FROM units a
                         WHERE a.id = ANY(u.ancestor_ids)) AS path_names FROM units u"""
 

@@ -5,6 +5,7 @@ import asyncpg
 from service.access import repo as access
 from service.attachments import repo as attachments_repo
 from service.principal import Principal
+from service.units.repo import tree_order
 
 
 async def cadre_names(conn: asyncpg.Connection, principal: Principal, ids: list[int]) -> dict[int, str]:
@@ -51,12 +52,12 @@ async def scope_units(conn: asyncpg.Connection, principal: Principal, max_depth:
     """Units under the user's scope units (down to `max_depth` levels below them), tree order, for
     unit pickers; units are not secret, the scope only keeps the list to what the user works on."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT u.id, u.name, u.kind, u.depth, u.path
+        f"""SELECT u.id, u.name, u.kind, u.depth, u.path
            FROM units u
            WHERE EXISTS (SELECT 1 FROM user_scopes s JOIN units su ON su.id = s.unit_id
                          WHERE s.user_id = $1 AND s.unit_id = ANY(u.ancestor_ids)
                            AND u.depth <= su.depth + $2)
-           ORDER BY u.path LIMIT $3""",
+           ORDER BY {tree_order("u")} LIMIT $3""",
         principal.user_id, max_depth, limit)
     return rows
 
@@ -64,8 +65,8 @@ async def scope_units(conn: asyncpg.Connection, principal: Principal, max_depth:
 async def all_units(conn: asyncpg.Connection, limit: int = 2000) -> list[asyncpg.Record]:
     """Every unit in tree order (the admin's unit tree)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        "SELECT id, code, name, kind, depth, parent_id, version FROM units ORDER BY path LIMIT $1",
-        limit)
+        f"""SELECT id, code, name, kind, depth, parent_id, version FROM units u
+            ORDER BY {tree_order('u')} LIMIT $1""", limit)
     return rows
 
 

@@ -87,7 +87,7 @@ def _team_with_members(site: Site) -> int:
 def test_leadership_members_read_as_labelled_cards_on_a_phone(page: Any, site: Site, viewport: str) -> None:
     unit_id = _team_with_members(site)
     sign_in(page, "officer", f"/leadership/{unit_id}")
-    table = page.get_by_role("region", name="班子成员").locator("table")
+    table = page.get_by_role("region", name="班子成员", exact=True).locator("table")
     row = table.locator("tbody tr").first
     select = row.get_by_role("combobox", name=re.compile("的角色$"))
     expect(select).to_be_visible()
@@ -98,7 +98,8 @@ def test_leadership_members_read_as_labelled_cards_on_a_phone(page: Any, site: S
         expect(table.locator("thead")).to_be_hidden()
         for column in ("姓名", "职务", "角色", "任职起止", "调整角色"):
             expect(row.locator(".cell-label", has_text=column).first).to_be_visible()
-        box, wrap = select.bounding_box(), page.get_by_role("region", name="班子成员").bounding_box()
+        wrap = page.get_by_role("region", name="班子成员", exact=True).bounding_box()
+        box = select.bounding_box()
         assert box and wrap and box["x"] + box["width"] <= wrap["x"] + wrap["width"]
         assert select.evaluate("s => s.scrollWidth <= s.clientWidth"), "the role select is cut off"
 

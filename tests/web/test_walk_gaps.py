@@ -172,3 +172,13 @@ def test_comparing_two_saved_versions_brings_the_differences_into_view(
     page.get_by_role("button", name="比较").click()
     page.wait_for_url(re.compile(r"from=\d+&to=\d+#diff$"))
     expect(page.get_by_role("heading", name=re.compile(r"第 \d+ 版 → 第 \d+ 版"))).to_be_in_viewport()
+
+
+def test_unit_pickers_list_sibling_units_in_the_order_of_their_codes(page: Any, site: Site) -> None:
+    expected = [u["name"] for u in _city_children(site)]
+    sign_in(page, "officer", "/campaigns")
+    page.get_by_role("link", name="2026年市管领导班子专题调研").first.click()
+    options = page.locator("#tm-unit option").all_inner_texts()[1:]  # after （不指派单位）
+    # The city and its direct sub-units stand flush left, their own sub-units indented.
+    shown = [o for o in options if not o.startswith("　")]
+    assert shown == ["江州市", *expected]
