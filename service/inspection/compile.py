@@ -11,6 +11,7 @@ import asyncpg
 from schemas.archives import DraftSection, Source, Statement
 from schemas.common import label
 from schemas.leadership import RoundOut
+from schemas.posts import unit_post
 from service.archives.assemble import cn_date, evidence_statement, record_statement, subject_statement
 
 # Sections in the customary order: key, title, prompt when the material says nothing.
@@ -62,11 +63,11 @@ def basic(c: asyncpg.Record, career: list[asyncpg.Record], on: date) -> list[Sta
     if edu:
         parts.append("学历为" + "、".join(edu))
     out = [Statement(text="，".join(parts) + "。", sources=me),
-           Statement(text=f"现任{c['unit_name']}{c['post']}。", sources=me)]
+           Statement(text=f"现任{unit_post(c['unit_name'], c['post'])}。", sources=me)]
     for r in career:
         end = f"{r['end_date'].year}.{r['end_date'].month:02d}" if r["end_date"] else "今"
         out.append(Statement(text=f"{r['start_date'].year}.{r['start_date'].month:02d}—{end}　"
-                                  f"{r['unit_name']}{r['post']}",
+                                  f"{unit_post(r['unit_name'], r['post'])}",
                              sources=[Source(kind="career", id=r["id"])]))
     return out
 

@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 from playwright.sync_api import expect
 
+from schemas.posts import unit_post
 from tests.web.conftest import Site
 from tests.web.helpers import assert_accessible, assert_labelled, sign_in
 
@@ -182,3 +183,18 @@ def test_unit_pickers_list_sibling_units_in_the_order_of_their_codes(page: Any, 
     # The city and its direct sub-units stand flush left, their own sub-units indented.
     shown = [o for o in options if not o.startswith("　")]
     assert shown == ["江州市", *expected]
+
+
+def test_a_compiled_inspection_draft_names_the_current_post_once(page: Any, site: Site) -> None:
+    with closing(site.login_api("officer")) as api:
+        draft = next(d for d in _ok(api.get("/api/inspection-drafts")) if d["promotion_id"])
+        cadre = _ok(api.get(f"/api/cadres/{draft['cadre_id']}"))
+        unit = _ok(api.get(f"/api/units/{cadre['unit_id']}"))["name"]
+    # Compiled for the cadre, not the promotion: the promotion's own list keeps its one demo draft.
+    sign_in(page, "officer", f"/inspection-drafts?cadre_id={draft['cadre_id']}")
+    with page.expect_navigation(url=re.compile(r"/inspection-drafts/\d+$")):
+        page.get_by_role("button", name="生成考察材料初稿").click()
+    basic = page.locator("section", has=page.get_by_role("heading", name=re.compile("基本情况")))
+    expect(basic).to_contain_text(f"现任{unit_post(unit, cadre['post'])}。")
+    if unit in cadre["post"]:
+        assert f"现任{unit}{cadre['post']}" not in basic.inner_text()
