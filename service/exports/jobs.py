@@ -2,19 +2,24 @@
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import anyio
 import asyncpg
 
+from schemas.common import Role
 from schemas.export_jobs import BatchExportIn, ExportJobOut
+from service.access.roles import OFFICE
+from service.cadres import repo as cadres_repo
+from service.cadres.service import SENSITIVE_ROLES
 from service.config import Settings
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Forbidden, NotFound
 from service.exports import repo
 from service.exports.batch import unique_ids
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.shortlists.pdf import shortlist_cadre_ids
-from service.uow import UnitOfWork, unit_of_work
+from service.uow import UnitOfWork, audit_only, unit_of_work
 
 log = logging.getLogger("cadre.exports")
 
@@ -73,9 +78,32 @@ async def get_job(pool: asyncpg.Pool, principal: Principal, job_id: int) -> Expo
     return to_out(row)
 
 
+async def _no_longer_covered(conn: asyncpg.Connection, principal: Principal,
+                             row: asyncpg.Record) -> dict[str, Any] | None:
+    """Why the owner may no longer have a finished zip (audit details), or None if they may.
+
+    The zip was built with the owner's role and scope of that time: an officer's holds whole ID
+    numbers. It is handed out only while the owner's current role may see what it holds and their
+    current scope covers every cadre in it. Zips from before `built_as` count as an officer's.
+    """
+    built = Role(row["built_as"] or Role.officer)
+    details: dict[str, Any] = {"role": principal.role.value, "built_as": built.value,
+                               "sha256": row["zip_sha256"]}
+    if principal.role not in OFFICE or (built in SENSITIVE_ROLES and principal.role not in SENSITIVE_ROLES):
+        return {**details, "reason": "导出后账号角色已变更，压缩包内容超出现角色的查阅权限"}
+    skipped = set(row["not_found"])
+    exported = [c for c in row["cadre_ids"] if c not in skipped]
+    visible = await cadres_repo.visible_ids(conn, principal, exported)
+    outside = [c for c in exported if c not in visible]
+    if outside:
+        return {**details, "reason": "导出后查阅范围已变更，压缩包中有干部已不在范围内", "cadre_ids": outside}
+    return None
+
+
 async def open_download(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
                         job_id: int) -> tuple[ExportJobOut, Path]:
-    """A finished job's zip for its owner; the download is audited with the zip's SHA-256."""
+    """A finished job's zip for its owner while their current role and scope still cover what it
+    holds (else 403, audited as a refused access); the download is audited with the zip's SHA-256."""
     async with unit_of_work(pool, principal) as uow:
         row = await repo.job_of_owner(uow.conn, job_id, principal.user_id)
         if row is None:
@@ -84,11 +112,18 @@ async def open_download(pool: asyncpg.Pool, principal: Principal, *, settings: S
         if job.status != "done":
             raise Conflict("导出任务尚未完成" if job.status in ("queued", "running") else "导出任务失败",
                            job_status=job.status)
-        path = zip_path(settings, job_id)
-        if not await anyio.Path(path).is_file():
-            # data_dir not shared between service processes, or files removed by hand.
-            log.error("export zip missing", extra={"job_id": job_id, "path": str(path)})
-            raise RuntimeError(f"zip of export job {job_id} is missing")
-        uow.audit("export.batch.download", "export_job", job_id,
-                  {"sha256": job.zip_sha256, "size": job.zip_size, "exported": job.exported})
+        refused = await _no_longer_covered(uow.conn, principal, row)
+        if refused is None:
+            path = zip_path(settings, job_id)
+            if not await anyio.Path(path).is_file():
+                # data_dir not shared between service processes, or files removed by hand.
+                log.error("export zip missing", extra={"job_id": job_id, "path": str(path)})
+                raise RuntimeError(f"zip of export job {job_id} is missing")
+            uow.audit("export.batch.download", "export_job", job_id,
+                      {"sha256": job.zip_sha256, "size": job.zip_size, "exported": job.exported})
+    if refused is not None:
+        # Outside the transaction above, which wrote nothing: the refusal is on record on its own.
+        await audit_only(pool, principal, "access.refused", "export_job", job_id,
+                         {"method": "GET", "path": job.download_url, **refused})
+        raise Forbidden(f"{refused['reason']}，不能再下载此导出文件；如仍需要，请以现在的账号重新导出")
     return job, path

@@ -7,7 +7,7 @@ import asyncpg
 
 JOB_COLUMNS = """id, requested_by, kind, cadre_ids, source, source_ip, status, total, done, exported,
   not_found, attempts, lease_owner, lease_until, zip_sha256, zip_size, error, created_at, started_at,
-  finished_at"""
+  finished_at, built_as"""
 
 
 async def next_serial_number(conn: asyncpg.Connection) -> int:
@@ -78,13 +78,14 @@ async def record_progress(conn: asyncpg.Connection, job_id: int, owner: str, don
 
 
 async def finish_job(conn: asyncpg.Connection, job_id: int, owner: str, zip_sha256: str,
-                     zip_size: int) -> bool:
-    """Mark a job done with its zip; False if this worker no longer holds the job."""
+                     zip_size: int, built_as: str) -> bool:
+    """Mark a job done with its zip and the role it was built as; False if this worker no longer
+    holds the job."""
     ok = await conn.fetchval(
         """UPDATE export_jobs SET status = 'done', zip_sha256 = $3, zip_size = $4, error = NULL,
-             finished_at = now(), lease_owner = NULL, lease_until = NULL
+             finished_at = now(), lease_owner = NULL, lease_until = NULL, built_as = $5
            WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING true""",
-        job_id, owner, zip_sha256, zip_size,
+        job_id, owner, zip_sha256, zip_size, built_as,
     )
     return bool(ok)
 

@@ -94,7 +94,10 @@ class ExportWorker:
                 outcome.path.unlink(missing_ok=True)
                 return
             await asyncio.to_thread(finalize, outcome, out)
-            await repo.finish_job(conn, job_id, self.owner, outcome.sha256, outcome.size)
+            # What the zip holds depends on the role it was built as (an officer's: whole ID
+            # numbers); the download is checked against it (jobs.open_download).
+            await repo.finish_job(conn, job_id, self.owner, outcome.sha256, outcome.size,
+                                  principal.role.value)
         log.info("export job done", extra={"job_id": job_id, "exported": len(outcome.entries)})
 
     async def run_once(self) -> bool:
