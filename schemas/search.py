@@ -52,6 +52,9 @@ class SearchDoc(BaseModel):
     unit_path: list[str]
     posts: list[str]
     scope_keys: list[str]
+    # Each of cadre_ids' own scope keys, in the same order: a hit names the cadres its reader may
+    # read without asking the database (service.search.naming).
+    cadre_scope_keys: list[list[str]] = []
     team_id: int | None
     author_id: int | None
     state: str
@@ -82,9 +85,9 @@ CHAR_FIELDS = ["title_c", "ctx_c", "body_c", "alt_c"]  # texts stored in charact
 CHAR_LOCALE = "eng"
 MAX_TOTAL_HITS = 10_000  # the index's pagination.maxTotalHits: no offset + limit goes past it
 LOCALIZED = [*CHAR_FIELDS, "chars"]
-# Written into the build marker: a live index built with another encoding, with another
-# version of the vocabulary (expanded into the documents) or masked by another version of the ID
-# number detector, is rebuilt at start.
-ENCODING = ("pairs-2:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
+# Written into the build marker: a live index built with another encoding (documents without a
+# field the service reads), with another version of the vocabulary (expanded into the documents)
+# or masked by another version of the ID number detector, is rebuilt at start.
+ENCODING = ("pairs-3:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
             + ":" + DETECTOR)
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

@@ -1,6 +1,7 @@
 """Meilisearch filter expressions: the caller's access limit and their own filters."""
 
 import json
+from typing import Any
 
 from schemas.common import Role
 from schemas.search_api import SearchParams
@@ -58,6 +59,27 @@ def access_filter(principal: Principal, scope: SearchScope) -> str:
             parts.append(f'{own} AND {_in("team_id", list(scope.team_ids))})')
         return " OR ".join(parts) if parts else NOTHING
     return NOTHING
+
+
+def readable_cadres(principal: Principal, scope: SearchScope,
+                    docs: list[dict[str, Any]]) -> tuple[set[int], set[int]]:
+    """(readable, judged): the cadres of the record documents an officer's scope keys decide,
+    mirroring access.repo.cadre_visible (a scope unit among the cadre's units, any tier or its).
+    A researcher's reach runs through team assignments the documents do not hold: none judged."""
+    readable: set[int] = set()
+    judged: set[int] = set()
+    if principal.role not in OFFICE:
+        return readable, judged
+    keys = set(_scope_keys(scope.scopes))
+    for doc in docs:
+        ids, per_cadre = doc.get("cadre_ids") or [], doc.get("cadre_scope_keys") or []
+        if doc.get("type") != "record" or len(per_cadre) != len(ids):
+            continue
+        for cadre_id, own in zip(ids, per_cadre, strict=True):
+            judged.add(cadre_id)
+            if keys.intersection(own):
+                readable.add(cadre_id)
+    return readable, judged
 
 
 def _day(d: object) -> int:

@@ -9,9 +9,8 @@ import asyncpg
 
 from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
-from service.cadres import repo as cadres_repo
 from service.principal import Principal, SearchScope
-from service.search import exclusion, filters, highlight, near, paging, rank, repo, split
+from service.search import exclusion, filters, highlight, naming, near, paging, rank, repo, split
 from service.search.client import SearchClient
 from service.search.paging import Page
 from service.search.query import Query, parse
@@ -22,7 +21,7 @@ FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "ve
 # window is checked and ranked without folding every hit's text again (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
-            "verification", "judgement"]
+            "verification", "judgement", "cadre_scope_keys"]
 NEAR_SHOWN = 20
 
 
@@ -297,33 +296,5 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     if near_result is not None and near_result.total <= page.total and {
             h.id for h in near_result.hits} <= {d["id"] for d in page.docs}:
         near_result = None  # it finds nothing the query did not (年终考核 standing for 年度考核)
-    return await _named_for_reader(pool, principal, _result(query, params, page, near_result))
-
-
-async def _named_for_reader(pool: asyncpg.Pool, principal: Principal, result: SearchResult) -> SearchResult:
-    """The result with each record hit naming only the cadres the reader may read.
-
-    A record concerning several cadres is readable through any one of them (service.access), and its
-    search document lists them all; the record page names only the readable ones, and so does the
-    hit. A cadre's or an evidence item's document is readable only through its one cadre."""
-    hits = [*result.hits, *(result.near.hits if result.near is not None else [])]
-    ids = sorted({c for h in hits if h.type == "record" for c in h.cadre_ids})
-    if not ids:
-        return result
-    async with pool.acquire() as conn:
-        seen = await cadres_repo.visible_ids(conn, principal, ids)
-    if seen.issuperset(ids):
-        return result
-
-    def named(hit: SearchHit) -> SearchHit:
-        if hit.type != "record":
-            return hit
-        # The two lists are aligned (the indexer orders both by cadre id).
-        pairs = [(c, n) for c, n in zip(hit.cadre_ids, hit.cadre_names, strict=False) if c in seen]
-        return hit.model_copy(update={"cadre_ids": [c for c, _ in pairs],
-                                      "cadre_names": [n for _, n in pairs]})
-
-    near_result = result.near
-    if near_result is not None:
-        near_result = near_result.model_copy(update={"hits": [named(h) for h in near_result.hits]})
-    return result.model_copy(update={"hits": [named(h) for h in result.hits], "near": near_result})
+    return await naming.named_for_reader(pool, principal, scope=scope, docs=page.docs,
+                                         result=_result(query, params, page, near_result))

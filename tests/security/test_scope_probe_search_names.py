@@ -34,3 +34,33 @@ async def test_a_record_hit_names_only_the_cadres_the_reader_may_read(api: Api, 
         page = await api.client.get("/search", headers={**headers, "Accept": "text/html"}, params=params)
         assert page.status_code == 200 and "鼓楼甲" in page.text, who
         assert "临江乙" not in page.text, who
+
+
+async def test_the_names_an_officers_hit_shows_are_the_cadres_the_officer_may_open(
+        api: Api, indexer: Worker) -> None:
+    # The officer's hits are judged from the scope keys each cadre carries in the document, not by
+    # the database: they must agree with the SQL rule, which the cadre's own page applies.
+    _, city = await api.user("officer", [api.units["city"]])
+    researcher_id, researcher_token = await api.user("researcher")
+    people = [await api.cadre(city, api.units[unit], name=name, tier=tier) for unit, name, tier in (
+        ("d1_bureau", "鼓楼丙", "district_managed"), ("d1_bureau", "鼓楼丁", "city_managed"),
+        ("d2_bureau", "临江戊", "district_managed"), ("d2_bureau", "临江己", "city_managed"))]
+    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
+    r = await api.client.post("/api/records", headers=researcher_token, json=record_body(
+        campaign, [p["id"] for p in people], title=f"四人联合巡查{api.tag}"))
+    assert r.status_code == 201, r.text
+    await indexer.drain()
+    readers = [await api.user("officer", [api.units["d1"]]),
+               await api.user("officer", [api.units["d1"]], tier="district_managed"),
+               await api.user("officer", [api.units["d2"]], tier="city_managed"),
+               await api.user("leader", [api.units["d1"], api.units["d2"]], tier="city_managed")]
+    for _, headers in readers:
+        found = await api.client.get("/api/search", headers=headers, params={"q": f"四人联合巡查{api.tag}"})
+        assert found.status_code == 200, found.text
+        hits = found.json()["hits"]
+        opens = [p["id"] for p in people
+                 if (await api.client.get(f"/api/cadres/{p['id']}", headers=headers)).status_code == 200]
+        assert opens, "every reader here may open one of the four"
+        assert [h["cadre_ids"] for h in hits] == [opens], (hits, opens)
+        names = {p["id"]: p["name"] for p in people}
+        assert hits[0]["cadre_names"] == [names[i] for i in opens]
