@@ -9,6 +9,7 @@ built (service/dossier/masking.py); search documents by the indexer.
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,11 +29,49 @@ def _unescaped(match: re.Match[str]) -> str:
     return chr(int(code, 16)) if code else _SHORT.get(char, char)
 
 
+# In a page: a JSON escape (a script's or data attribute's JSON: \uXXXX, \f …) or an HTML
+# character reference (&#8203; &#x200B; &nbsp;) of one character.
+_PAGE_ESCAPE = re.compile(
+    r"\\(?:u([0-9a-fA-F]{4})|([bfnrtv/]))|&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));|&nbsp;")
+
+
+def _spelled(match: re.Match[str]) -> str:
+    """A digit or X written as an escape spelled out, a blank or invisible one as a space, any
+    other escape kept: what the reader's browser shows, as far as an ID number goes."""
+    hex4, short, hexref, decref = match.groups()
+    if match.group(0) == "&nbsp;":
+        return " "
+    try:
+        ch = (chr(int(hex4, 16)) if hex4 else _SHORT.get(short, " ") if short
+              else chr(int(hexref, 16)) if hexref else chr(int(decref)))
+    except (ValueError, OverflowError):
+        return match.group(0)
+    if unicodedata.normalize("NFKC", ch) in "0123456789Xx":
+        return ch
+    if ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs"):
+        return " "
+    return match.group(0)
+
+
+def _mask_page(text: str) -> str:
+    """A page with its ID numbers masked, also those written through JSON escapes or character
+    references (a JSON object embedded for a form's script)."""
+    masked = mask_national_ids_in(text)
+    if "\\" not in masked and "&" not in masked:
+        return masked
+    spelled = _PAGE_ESCAPE.sub(_spelled, masked)
+    if spelled == masked or not contains_national_id(spelled):
+        return masked
+    # Only a page that hides a number behind escapes is rewritten (its escapes of blanks become
+    # spaces); every other page keeps its bytes.
+    return mask_national_ids_in(spelled)
+
+
 def mask_body(body: bytes, content_type: bytes) -> bytes:
     """The body with every ID number in its text masked (JSON: inside every string)."""
     text = body.decode("utf-8", errors="replace")
     if content_type.startswith(b"text/html"):
-        return mask_national_ids_in(text).encode()
+        return _mask_page(text).encode()
     # The probe reads the strings as a client will, through every escape the JSON writer chose
     # (a number split by a form feed is written "\f", a full-width digit may be "\uff11").
     if "\\" in text:

@@ -92,3 +92,21 @@ def test_the_answer_masking_reads_json_escapes() -> None:
         masked = mask_body(text.encode(), b"application/json")
         assert PLAIN not in seen(masked.decode()), text
         assert "********" in masked.decode(), text
+
+
+def test_the_page_masking_reads_json_escapes_and_character_references() -> None:
+    # A form's script carries the record as JSON in the page (Jinja's tojson writes \uXXXX for
+    # every non-ASCII character); a page may also write a character reference.
+    forms = [
+        '<script>const d = {"t": "' + PLAIN[:6] + "\\u200b" + PLAIN[6:] + '"};</script>',
+        "<div data-x='{\"t\": \"" + PLAIN[:6] + "\\f" + PLAIN[6:14] + "\\u00a0" + PLAIN[14:] + "\"}'>",
+        "<p>" + PLAIN[:6] + "&#8203;" + PLAIN[6:14] + "&#x200B;" + PLAIN[14:] + "</p>",
+        "<p>" + PLAIN[:6] + "&nbsp;" + "".join(f"&#{0xff10 + int(c)};" for c in PLAIN[6:17]) + "X</p>",
+        '<script>const d = {"t": "' + "".join(f"\\u{ord(c):04x}" for c in PLAIN) + '"};</script>',
+    ]
+    for page in forms:
+        masked = mask_body(page.encode(), b"text/html; charset=utf-8").decode()
+        assert PLAIN[6:14] not in seen(masked) and "*" in masked, page
+    # A page without a hidden number keeps its bytes, escapes and all.
+    plain_page = '<script>const d = {"t": "\\u57ce\\u4e2d\\u6751 2024\\u5e74"};</script>&nbsp;'
+    assert mask_body(plain_page.encode(), b"text/html").decode() == plain_page
