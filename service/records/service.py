@@ -15,6 +15,8 @@ from service.service_logs import from_records as service_logs
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
+NOT_AUTHOR = "只有填报人可以修改或补正调研记录"
+
 
 def to_out(row: asyncpg.Record) -> RecordOut:
     """Record row to API model."""
@@ -97,6 +99,15 @@ async def get_record(pool: asyncpg.Pool, principal: Principal, record_id: int) -
         return to_out(row)
 
 
+async def get_own_record(pool: asyncpg.Pool, principal: Principal, record_id: int) -> RecordOut:
+    """A record its author is about to edit or amend (the read is audited); anyone else's is
+    refused as the edit itself would be."""
+    record = await get_record(pool, principal, record_id)
+    if record.author_id != principal.user_id:
+        raise Conflict(NOT_AUTHOR)
+    return record
+
+
 async def list_records(pool: asyncpg.Pool, principal: Principal, *, filters: RecordFilter,
                        limit: int, offset: int) -> RecordPage:
     """Readable records with simple filters."""
@@ -118,7 +129,7 @@ async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: 
         if row is None:
             raise NotFound("调研记录不存在")
         if row["author_id"] != principal.user_id:
-            raise Conflict("只有填报人可以修改或补正调研记录")
+            raise Conflict(NOT_AUTHOR)
         base.check(row["version"])
         amending = row["state"] == "submitted"
         if amending and not body.reason:

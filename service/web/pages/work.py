@@ -67,7 +67,7 @@ async def my_work(request: Request, pool: Pool, user: Filer) -> Response:
 @router.get("/records/{record_id}/edit")
 async def edit_record(record_id: EntityId, request: Request, pool: Pool, user: Filer) -> Response:
     """Edit a draft, or amend a submitted record with a reason (the API keeps a revision)."""
-    record = await records_service.get_record(pool, user, record_id)
+    record = await records_service.get_own_record(pool, user, record_id)
     return render(request, "record_edit.html", {
         "r": record, "details_json": json.dumps(record.details, ensure_ascii=False), "today": today(),
     }, title=f"{'编辑' if record.state == 'draft' else '更正'}：{record.title}")
