@@ -10,7 +10,7 @@ from schemas.common import DbId, Role, Version
 from service.access.roles import FILERS, OFFICE, READERS
 from service.auth import service as auth_service
 from service.config import Settings
-from service.errors import Forbidden, Unauthorized
+from service.errors import Forbidden, RoleRefused, Unauthorized
 from service.principal import Principal
 from service.versioning import parse_if_match
 
@@ -88,7 +88,7 @@ class Allow:
 
     async def __call__(self, principal: CurrentUser) -> Principal:
         if principal.role not in self.roles:
-            raise Forbidden()
+            raise RoleRefused()
         return principal
 
 
@@ -97,7 +97,7 @@ class AllowScoped(Allow):
 
     async def __call__(self, principal: Annotated[Principal, Depends(scoped_principal)]) -> Principal:
         if principal.role not in self.roles:
-            raise Forbidden()
+            raise RoleRefused()
         return principal
 
 

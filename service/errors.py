@@ -50,6 +50,10 @@ class Forbidden(DomainError):
     status, code, title = 403, "forbidden", STATUS_TEXT[403]
 
 
+class RoleRefused(Forbidden):
+    """The route's role rule refuses the caller's role (audited as a refused access)."""
+
+
 class NotFound(DomainError):
     """Missing or outside the caller's scope (never tells which)."""
 

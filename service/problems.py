@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import outages
-from service.errors import STATUS_TEXT, DomainError, NotFound, status_text
+from service.errors import STATUS_TEXT, DomainError, NotFound, RoleRefused, status_text
 from service.principal import Principal
 from service.uow import audit_only
 
@@ -102,15 +102,16 @@ def _document_problem(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-async def _audit_refused(request: Request) -> None:
-    """A signed-in user asked for something out of scope (or missing): one audit entry, since
-    that is how misuse is noticed. The caller's answer is the same 404 either way."""
+async def audit_refused(request: Request, status: int) -> None:
+    """A signed-in user asked for something out of scope (or missing), or for what their role may
+    not do: one audit entry, since that is how misuse is noticed. The caller's answer is the same
+    404 for out of scope and missing."""
     principal = getattr(request.state, "principal", None)
     if not isinstance(principal, Principal):
         return
     try:
         await audit_only(request.app.state.pool, principal, "access.refused", None, None,
-                         {"method": request.method, "path": request.url.path})
+                         {"method": request.method, "path": request.url.path, "status": status})
     except Exception:  # the 404 must not become a 500 because the trail is unavailable
         log.exception("could not audit a refused access", extra={"path": request.url.path})
 
@@ -121,8 +122,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        if isinstance(exc, NotFound):
-            await _audit_refused(request)
+        if isinstance(exc, NotFound | RoleRefused):
+            await audit_refused(request, exc.status)
         return problem(exc.status, exc.title, exc.detail, exc.code, request.url.path,
                        exc.errors, exc.headers, **exc.extra)
 

@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from service.errors import DomainError, status_text
-from service.problems import _zh
+from service.errors import DomainError, NotFound, RoleRefused, status_text
+from service.problems import _zh, audit_refused
 from service.web.render import render
 
 log = logging.getLogger("cadre.web")
@@ -63,6 +63,8 @@ class PageRoute(APIRoute):
             except DomainError as exc:
                 if exc.status == 401 and wants_html(request):
                     return login_redirect(request)
+                if isinstance(exc, NotFound | RoleRefused):
+                    await audit_refused(request, exc.status)  # as the API's handler does
                 return error_page(request, exc.status, exc.detail,
                                   [e.get("message", "") for e in exc.errors or []], exc.headers)
             except RequestValidationError as exc:

@@ -77,3 +77,22 @@ async def test_a_refused_read_is_recorded_without_telling_the_caller(api: Api) -
     for path in (f"/api/records/{w['records'][0]}", f"/api/evidence/{w['evidence'][0]}/revisions"):
         assert (await api.client.get(path, headers=stranger)).status_code == 404
     assert len(await _entries(api, stranger_id, "access.refused")) == 4
+
+
+async def test_a_refused_page_and_a_refused_role_are_recorded_too(api: Api) -> None:
+    w = await _world(api)
+    stranger_id, stranger = await api.user("officer", [api.units["d2"]])
+    leader_id, leader = await api.user("leader", [api.units["d1"]])
+    html = {"Accept": "text/html"}
+    # A page out of scope answers the same page as a missing one, and is recorded like the API's.
+    page = await api.client.get(f"/cadres/{w['cadre']['id']}", headers={**stranger, **html})
+    assert page.status_code == 404
+    refused = await _entries(api, stranger_id, "access.refused")
+    assert refused[-1]["details"] == {"method": "GET", "path": f"/cadres/{w['cadre']['id']}",
+                                      "status": 404}
+    # What the role may not do at all: the API and the page.
+    assert (await api.client.get("/api/audit", headers=leader)).status_code == 403
+    assert (await api.client.get("/audit", headers={**leader, **html})).status_code == 403
+    refused = await _entries(api, leader_id, "access.refused")
+    assert [(e["details"]["path"], e["details"]["status"]) for e in refused[-2:]] == [
+        ("/api/audit", 403), ("/audit", 403)]
