@@ -186,7 +186,8 @@ def test_an_admin_adds_an_account_and_changes_one_scope_without_touching_the_oth
     screenshot(page, "admin-user")
     page.goto("/account")
     page.get_by_label("当前密码").fill("Wrong@pass-000")
-    page.get_by_label("新密码").fill("Another@pass-2026")
+    page.get_by_label(re.compile("^新密码")).fill("Another@pass-2026")
+    page.get_by_label("再次输入新密码").fill("Another@pass-2026")
     page.get_by_role("button", name="修改密码").click()
     expect(page.locator("#password-form .form-error")).to_contain_text("当前密码错误")
     # The error also stands at the field to fix, named to assistive technology.
@@ -198,9 +199,10 @@ def test_an_admin_adds_an_account_and_changes_one_scope_without_touching_the_oth
     expect(page.locator(f"#{error_id}")).to_contain_text("当前密码错误")
     # A corrected answer clears the old marks: now the new password is the field to fix.
     current.fill(DEMO_PASSWORD)
-    page.get_by_label("新密码").fill("short")
+    page.get_by_label(re.compile("^新密码")).fill("short")
+    page.get_by_label("再次输入新密码").fill("short")
     page.get_by_role("button", name="修改密码").click()
-    expect(page.get_by_label("新密码")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label(re.compile("^新密码"))).to_have_attribute("aria-invalid", "true")
     expect(current).not_to_have_attribute("aria-invalid", "true")
     marks = page.locator("#password-form .field-error")
     expect(marks.first).to_be_visible()

@@ -198,3 +198,22 @@ def test_a_compiled_inspection_draft_names_the_current_post_once(page: Any, site
     expect(basic).to_contain_text(f"现任{unit_post(unit, cadre['post'])}。")
     if unit in cadre["post"]:
         assert f"现任{unit}{cadre['post']}" not in basic.inner_text()
+
+
+def test_a_new_password_typed_twice_differently_is_refused_at_the_second_box(page: Any, site: Site) -> None:
+    sign_in(page, "researcher2", "/account")
+    form = page.locator("#password-form")
+    form.get_by_label("当前密码").fill("Demo@2024pass")
+    form.get_by_label(re.compile("^新密码")).fill("Another@pass-2026")
+    again = form.get_by_label("再次输入新密码")
+    again.fill("Another@pass-2062")
+    form.get_by_role("button", name="修改密码").click()
+    expect(again).to_have_attribute("aria-invalid", "true")
+    described = (again.get_attribute("aria-describedby") or "").split()
+    assert described, "the second box names no message"
+    expect(page.locator(f"#{described[-1]}")).to_have_text("两次输入的新密码不一致，请重新输入")
+    # Nothing was sent: the account still signs in with its password.
+    with closing(site.login_api("researcher2")) as api:
+        assert api.get("/api/auth/me").status_code == 200
+    expect(form.get_by_label(re.compile("^新密码"))).to_have_attribute("autocomplete", "new-password")
+    expect(form.get_by_label("当前密码")).to_have_attribute("autocomplete", "current-password")
