@@ -1,11 +1,13 @@
 """Pages over plain HTTP: versioned static files, sign-in redirects, HTML errors, the palette."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 from indexer.worker import Worker
+from schemas import clock
 from service.web.static import assets, static_url
 from tests.factories import Api, campaign_with_team, record_body
 
@@ -116,3 +118,26 @@ async def test_text_people_wrote_is_escaped_on_pages_and_in_highlighted_results(
     found = await client.get("/search", params={"q": "onerror"}, headers=officer)
     assert found.status_code == 200 and "<mark>onerror</mark>" in found.text
     assert "<img" not in found.text
+
+
+async def test_an_open_campaign_past_its_end_date_says_so_and_leads_the_officer_to_close_it(
+        client: httpx.AsyncClient, api: Api) -> None:
+    _, officer = await api.user("officer", [api.units["city"]])
+    researcher_id, researcher = await api.user("researcher")
+    ended = (clock.today() - timedelta(days=33)).isoformat()
+    r = await client.post("/api/campaigns", headers=officer, json={
+        "name": f"专题调研{api.tag}", "starts_on": "2024-01-01", "ends_on": ended, "status": "open",
+        "teams": [{"name": "第一调研组", "member_ids": [researcher_id], "unit_ids": [api.units["d1"]]}]})
+    assert r.status_code == 201, r.text
+    current = await campaign_with_team(api, officer, [researcher_id], [api.units["d1"]])
+    overdue = f"进行中（已过结束日期 {ended}）"
+    listing = await client.get("/campaigns", headers=officer)
+    assert listing.text.count(overdue) == 1
+    page = await client.get(f"/campaigns/{r.json()['id']}", headers=officer)
+    assert overdue in page.text and 'href="#status-h"' in page.text
+    # Stored state is unchanged: still open, so the team may still file what happened in time.
+    assert (await client.get(f"/api/campaigns/{r.json()['id']}", headers=officer)).json()["status"] == "open"
+    seen = await client.get(f"/campaigns/{r.json()['id']}", headers=researcher)
+    assert overdue in seen.text and "是否结束由干部工作人员决定" in seen.text
+    fresh = await client.get(f"/campaigns/{current['id']}", headers=officer)
+    assert "已过结束日期" not in fresh.text

@@ -47,7 +47,7 @@ async def campaign_page(campaign_id: EntityId, request: Request, pool: Pool, use
         "researchers": [(r["id"], r["display_name"]) for r in researchers],
         "units": [(u["id"], "　" * max(0, u["depth"] - 1) + u["name"]) for u in scope_units],
         "statuses": [(s, label(s)) for s in ("planned", "open", "closed")],
-        "can_edit": user.role is Role.officer,
+        "can_edit": user.role is Role.officer, "today": today(),
     }, title=f"{campaign.name} · 调研活动")
 
 
