@@ -141,3 +141,15 @@ async def test_an_open_campaign_past_its_end_date_says_so_and_leads_the_officer_
     assert overdue in seen.text and "是否结束由干部工作人员决定" in seen.text
     fresh = await client.get(f"/campaigns/{current['id']}", headers=officer)
     assert "已过结束日期" not in fresh.text
+
+
+async def test_secondment_metrics_are_shown_by_their_chinese_names_not_their_codes(
+        client: httpx.AsyncClient, api: Api) -> None:
+    _, officer = await api.user("officer", [api.units["city"]])
+    code = f"visits_{api.tag}"
+    r = await client.post("/api/secondments/metrics", headers=officer,
+                          json={"code": code, "name": f"走访企业{api.tag}", "unit_label": "家"})
+    assert r.status_code == 201, r.text
+    page = await client.get("/secondments", headers=officer)
+    assert f"走访企业{api.tag}（家）" in page.text
+    assert code not in page.text
