@@ -174,15 +174,16 @@ async def unsealed_entries(conn: asyncpg.Connection) -> list[asyncpg.Record]:
 
 
 async def search(
-    conn: asyncpg.Connection, actor_id: int | None, object_type: str | None,
-    object_id: str | None, action: str | None, since: datetime | None, until: datetime | None,
+    conn: asyncpg.Connection, actor_id: int | None, object_types: list[str] | None,
+    object_id: str | None, action_like: str | None, since: datetime | None, until: datetime | None,
     limit: int, offset: int,
 ) -> tuple[list[asyncpg.Record], int]:
-    """Entries matching the filters, newest first, with their links (NULL while unsealed), and their total."""
-    where = """($1::bigint IS NULL OR actor_id = $1) AND ($2::text IS NULL OR object_type = $2)
-      AND ($3::text IS NULL OR object_id = $3) AND ($4::text IS NULL OR action LIKE $4 || '%')
+    """Entries matching the filters (an object type among `object_types`, the action a LIKE pattern),
+    newest first, with their links (NULL while unsealed), and their total."""
+    where = """($1::bigint IS NULL OR actor_id = $1) AND ($2::text[] IS NULL OR object_type = ANY($2))
+      AND ($3::text IS NULL OR object_id = $3) AND ($4::text IS NULL OR action LIKE $4)
       AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)"""
-    args = (actor_id, object_type, object_id, action, since, until)
+    args = (actor_id, object_types, object_id, action_like, since, until)
     total: int = await conn.fetchval(f"SELECT count(*) FROM audit_log WHERE {where}", *args)
     rows = await conn.fetch(
         f"""SELECT a.*, c.seq, c.prev_hash, c.hash FROM
@@ -191,3 +192,22 @@ async def search(
         *args, limit, offset,
     )
     return rows, total
+
+
+async def recorded_actions(conn: asyncpg.Connection) -> list[str]:
+    """Every distinct action in the trail, by a skip scan of the action index (one probe per action)."""
+    rows = await conn.fetch(
+        """WITH RECURSIVE a(action) AS (
+             SELECT min(action) FROM audit_log
+             UNION ALL
+             SELECT (SELECT min(l.action) FROM audit_log l WHERE l.action > a.action)
+             FROM a WHERE a.action IS NOT NULL)
+           SELECT action FROM a WHERE action IS NOT NULL ORDER BY action""")
+    return [r["action"] for r in rows]
+
+
+async def account_names(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Every account's id, display name and username (an auditor picks an actor by name)."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT id, display_name, username FROM users ORDER BY display_name, username")
+    return rows

@@ -156,22 +156,44 @@ def _signer(settings: Settings) -> checkpoints.Signer | None:
     return checkpoints.Signer(key.get_secret_value()) if key is not None else None
 
 
-async def query(pool: asyncpg.Pool, actor_id: int | None, *, object_type: str | None,
-                object_id: str | None, action: str | None, since: datetime | None,
-                until: datetime | None, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
-    """Audit entries matching the filters (action is a literal prefix)."""
-    prefix = None if action is None else (
-        action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
+async def query(pool: asyncpg.Pool, actor_id: int | None, *, object_types: list[str] | None,
+                object_id: str | None, action: str | None, action_exact: bool = False,
+                since: datetime | None, until: datetime | None, limit: int,
+                offset: int) -> tuple[list[asyncpg.Record], int]:
+    """Audit entries matching the filters (action is a literal prefix, or the whole action)."""
+    pattern = None if action is None else (
+        action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        + ("" if action_exact else "%"))
     async with pool.acquire() as conn:
-        return await repo.search(conn, actor_id, object_type, object_id, prefix, since, until,
+        return await repo.search(conn, actor_id, object_types, object_id, pattern, since, until,
                                  limit, offset)
+
+
+@dataclass
+class FilterChoices:
+    """What the audit page's filters offer: the actions recorded and the accounts by name."""
+
+    actions: list[str]
+    accounts: list[tuple[int, str, str]]
+
+
+async def filter_choices(pool: asyncpg.Pool) -> FilterChoices:
+    """The recorded actions and every account (id, display name, username) for an auditor's filters."""
+    async with pool.acquire() as conn:
+        actions = await repo.recorded_actions(conn)
+        accounts = [(r["id"], r["display_name"], r["username"]) for r in await repo.account_names(conn)]
+    return FilterChoices(actions, accounts)
 
 
 async def read_trail(pool: asyncpg.Pool, principal: Principal, *, filters: dict[str, Any],
                      limit: int, offset: int) -> AuditPage:
     """An auditor's query of the trail; the query itself is recorded in the trail."""
-    rows, total = await query(pool, filters.get("actor_id"), object_type=filters.get("object_type"),
+    object_type = filters.get("object_type")
+    rows, total = await query(pool, filters.get("actor_id"),
+                              object_types=filters.get("object_types") or (
+                                  [object_type] if object_type is not None else None),
                               object_id=filters.get("object_id"), action=filters.get("action"),
+                              action_exact=bool(filters.get("action_exact")),
                               since=filters.get("since"), until=filters.get("until"), limit=limit,
                               offset=offset)
     await audit_only(pool, principal, "audit.read", "audit_log", None,

@@ -33,14 +33,21 @@ def test_an_auditor_filters_the_trail_and_checks_the_chain(page: Any, site: Site
     nav = open_nav(page)
     expect(nav.get_by_role("link")).to_have_count(1)
     assert_labelled(page)
-    page.get_by_label(re.compile("^操作（前缀")).fill("auth.login")
+    # Actions and accounts are chosen by their Chinese names, not typed as codes and numbers.
+    page.get_by_label("操作", exact=True).select_option(label="登录成功")
+    account = (page.locator("#a-actor option", has_text="（auditor）").text_content() or "").strip()
+    page.get_by_label("操作人", exact=True).select_option(label=account)
     page.get_by_role("button", name="筛选").click()
-    page.wait_for_url(re.compile(r"action=auth.login"))
+    page.wait_for_url(re.compile(r"actor_id=\d+"))
+    assert "action=auth.login.success" in page.url
+    actors = page.locator("table.audit tbody tr td:nth-child(3)")
+    expect(actors.first).to_contain_text("auditor（")
+    assert all("auditor（" in text for text in actors.all_inner_texts())
     # The action shows as a Chinese label; its code stays in the title for the technically minded.
     cells = page.locator("table.audit tbody tr td:nth-child(4) span[title]")
     expect(cells.first).to_have_attribute("title", re.compile(r"^auth\.login"))
     codes = [cells.nth(i).get_attribute("title") or "" for i in range(cells.count())]
-    assert codes and all(code.startswith("auth.login") for code in codes)
+    assert codes and all(code == "auth.login.success" for code in codes)
     assert not any("auth.login" in text for text in cells.all_inner_texts())
     page.get_by_role("link", name="校验审计链").click()
     expect(page.get_by_role("status")).to_contain_text("审计链完整")
