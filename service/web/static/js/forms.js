@@ -121,9 +121,22 @@
 
   /* Score grid: every filled cell becomes {unit_id, indicator_code, score}; a reason field (locked
      periods) makes it a correction. */
+  var SAVED_KEY = "cadre-grid-saved:";
   function initGrid(form) {
     if (form.dataset.gridBound) return;
     form.dataset.gridBound = "1";
+    /* The page reloads after a save (totals and ranks are the server's): the confirmation is kept
+       for that one reload and then shown in the form's status line. */
+    var done = form.querySelector("[data-grid-saved]");
+    var said = null;
+    try {
+      said = sessionStorage.getItem(SAVED_KEY + location.pathname);
+      sessionStorage.removeItem(SAVED_KEY + location.pathname);
+    } catch (e) { said = null; }
+    if (done && said) {
+      done.hidden = false;
+      done.textContent = said;
+    }
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var box = form.querySelector(".form-error");
@@ -145,7 +158,11 @@
       var spec = form.dataset.grid.split(" ");
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
+      if (done) done.hidden = true;
       C.request(spec[0], spec[1], { json: body, idempotencyKey: reason ? C.newKey() : undefined }).then(function () {
+        var message = (reason ? "已提交更正：" : "已保存：") + cells.length + " 项得分";
+        try { sessionStorage.setItem(SAVED_KEY + location.pathname, message); } catch (e) { /* shown below */ }
+        if (done) { done.hidden = false; done.textContent = message; }
         location.reload();
       }, function (err) {
         button.disabled = false;
