@@ -26,7 +26,7 @@ from service.main import create_app
 from service.migrate import upgrade_head
 from service.runtime.meili import MeiliServer, provision_keys
 from tests import scheduling
-from tests.factories import Api
+from tests.factories import MEILI_TIMEOUT_S, Api
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,7 +113,8 @@ def settings(database_url: str, meili: MeiliServer,
                     data_dir=tmp_path_factory.mktemp("data"), upload_max_bytes=1024 * 1024,
                     index_prefix=prefix, meili_url=meili.url,
                     meili_search_key=SecretStr(search_key), meili_index_key=SecretStr(index_key),
-                    audit_sealer=False, audit_signing_key=SecretStr(generate_key()[0]))
+                    audit_sealer=False, audit_signing_key=SecretStr(generate_key()[0]),
+                    meili_timeout_s=MEILI_TIMEOUT_S)
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from service.main import create_app
 from service.migrate import upgrade_head
 from service.runtime.meili import MeiliServer, provision_keys
 from tests.conftest import _admin, _with_db
+from tests.factories import MEILI_TIMEOUT_S
 from tests.search import corpus
 
 VOCAB_CADRE = "万宝华"
@@ -91,7 +92,8 @@ async def library(server_url: str, meili: MeiliServer,
     search_key, index_key = provision_keys(meili.url, meili.master_key, prefix)
     settings = Settings(env="test", database_url=url, data_dir=tmp_path_factory.mktemp("search"),
                         index_prefix=prefix, meili_url=meili.url,
-                        meili_search_key=SecretStr(search_key), meili_index_key=SecretStr(index_key))
+                        meili_search_key=SecretStr(search_key), meili_index_key=SecretStr(index_key),
+                        meili_timeout_s=MEILI_TIMEOUT_S)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

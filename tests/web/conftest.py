@@ -32,6 +32,7 @@ from service.main import create_app
 from service.migrate import upgrade_head
 from service.runtime.meili import MeiliServer, provision_keys
 from tests.conftest import ROOT, _admin, _with_db
+from tests.factories import MEILI_TIMEOUT_S
 from tests.runtime.serve_process import wait_for
 from tests.web import seed
 
@@ -143,7 +144,8 @@ def site(server_url: str, meili: MeiliServer, tmp_path_factory: pytest.TempPathF
     port = _free_port()
     settings = Settings(env="test", database_url=url, data_dir=tmp_path_factory.mktemp("web"),
                         index_prefix=prefix, meili_url=meili.url, meili_search_key=SecretStr(search_key),
-                        meili_index_key=SecretStr(index_key), port=port)
+                        meili_index_key=SecretStr(index_key), port=port,
+                        meili_timeout_s=MEILI_TIMEOUT_S)
     reindex(settings, False)
     thread = _ServerThread(settings, port)
     thread.start()
