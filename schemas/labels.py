@@ -91,6 +91,8 @@ PROMOTION_STAGE_FIELD = {"proposed_by": "提议", "reason": "理由", "participa
 
 # Audit trail: an action is "<object>.<verb>" (e.g. cadre.update); whole actions listed first win.
 AUDIT_ACTION = {
+    # A record's or an evidence item's amendment is a 补正 with a reason, not a promotion's stage.
+    "record.amend": "调研记录 · 补正", "evidence.amend": "实绩 · 补正",
     "auth.login.success": "登录成功", "auth.login.failure": "登录失败", "auth.login.locked": "登录被锁定",
     "auth.login.throttled": "登录过于频繁被拒", "auth.logout": "退出登录",
     "user.password_change": "修改本人密码",
@@ -135,14 +137,16 @@ AUDIT_OBJECT = {
 }
 AUDIT_VERB = {
     "create": "新建", "update": "修改", "read": "查看", "delete": "删除", "submit": "提交",
-    "verify": "核实", "dispute": "标记异议", "void": "作废", "withdraw": "撤回", "publish": "发布",
+    "verify": "核实", "dispute": "标记异议", "verified": "核实", "disputed": "标记异议",
+    "void": "作废", "withdraw": "撤回", "publish": "发布",
     "list": "查看列表", "revisions_read": "查看修改历史",
     "lock": "锁定", "correct": "更正", "adjust": "加减分", "scores": "录入分数", "import": "导入",
     "upload": "上传", "download": "下载", "save": "保存", "reproduce": "复现", "pin": "置顶",
     "exclude": "排除", "unmark": "取消标记", "seed": "检索加入", "stage": "记录阶段",
     "amend": "修正阶段", "cancel": "终止", "probation": "试用期满处理", "dossier": "导出档案 PDF",
     "shortlist": "导出名单 PDF", "promotion": "导出纪实 PDF", "add_career": "增加简历",
-    "add_reward": "增加奖惩", "add_appraisal": "增加年度考核", "add_reward_penalty": "增加奖惩",
+    "add_reward": "增加奖惩", "add_appraisal": "增加年度考核", "add_appraisals": "增加年度考核",
+    "add_reward_penalty": "增加奖惩", "add_rewards_penalties": "增加奖惩",
     "setup": "设置", "move": "调整隶属", "compile": "生成", "edit": "编辑", "team_role": "设定班子角色",
     "conclusion_create": "填写调研结论", "conclusion_update": "修改调研结论",
     "probation_confirmed": "试用期满转正", "probation_removed": "试用期满免职",

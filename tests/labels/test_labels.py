@@ -135,7 +135,10 @@ AUDIT_CODE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 BUILT_ACTIONS = [*(f"{e}.revisions.read" for e in (
     "record", "promotion", "service_log", "assessment_period", "position", "contest_presentation")),
     *(f"export.{k}" for k in typing.get_args(export_service.Kind)),
-    "export.roster", "export.lrmx", "export.approval_form_docx", "shortlist.pin", "shortlist.exclude"]
+    "export.roster", "export.lrmx", "export.approval_form_docx", "shortlist.pin", "shortlist.exclude",
+    # uow.record_change writes "<entity>.<action>": the verdict of a verification, what was added.
+    "evidence.verified", "evidence.disputed", "evidence.amend", "record.amend", "record.edit",
+    *(f"cadre.add_{what}" for what in ("career", "appraisals", "rewards_penalties"))]
 
 
 def _audited_actions() -> set[str]:
@@ -162,6 +165,7 @@ def test_audit_actions_of_the_service_all_have_chinese_wording() -> None:
     assert len(literal) >= 60 and {"search", "cadre.read", "auth.login.success"} <= literal
     worded = {a: labels.audit_action(a) for a in sorted(literal | set(BUILT_ACTIONS))}
     assert [a for a, text in worded.items() if text == a or RAW.search(text)] == []
+    assert "阶段" not in worded["record.amend"] + worded["evidence.amend"]  # a 补正, not a stage
 
 
 def _visible_text(html: str) -> str:
