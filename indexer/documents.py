@@ -35,7 +35,7 @@ _PEOPLE = """
   coalesce(array_agg(c.post_level ORDER BY c.id) FILTER (WHERE c.post_level IS NOT NULL), '{}')
     AS post_levels,
   coalesce(jsonb_agg(jsonb_build_object(
-    'tier', c.tier, 'units', u.ancestor_ids,
+    'tier', c.tier, 'units', u.ancestor_ids, 'name', c.name, 'post', c.post,
     'path', (SELECT array_agg(a.name ORDER BY a.depth) FROM units a WHERE a.id = ANY(u.ancestor_ids)))
     ORDER BY c.id) FILTER (WHERE c.id IS NOT NULL), '[]') AS scopes"""
 
@@ -66,7 +66,7 @@ def searchable(title: str, text: str, context: Iterable[str]) -> dict[str, Any]:
     """
     title_f = fold(title)
     lines = [f for f in (fold(line) for line in text.split("\n")) if f]
-    ctx = [f for f in dict.fromkeys(fold(c) for c in context) if f]
+    ctx = folded_context(context)
     alt: dict[str, None] = {}
     for part in (title_f, *lines, *ctx):
         alt.update(dict.fromkeys(variants(part)))
@@ -74,6 +74,26 @@ def searchable(title: str, text: str, context: Iterable[str]) -> dict[str, Any]:
             "body_c": [pairs(line) for line in lines],
             "alt_c": [pairs(v) for v in list(alt)[:MAX_VARIANTS]],
             "chars": " ".join(dict.fromkeys(stand_in("".join([title_f, *ctx]))))}
+
+
+def folded_context(context: Iterable[str]) -> list[str]:
+    """The context entries as ctx_c holds them (folded, once each, in order), before pairing."""
+    return [f for f in dict.fromkeys(fold(c) for c in context) if f]
+
+
+def _ctx_owners(r: Row) -> list[list[int]]:
+    """For each ctx_c entry, the places in cadre_ids of the cadres it names, describes or places.
+
+    A reader is matched only through the people they may read (service.search.naming); empty
+    when the people cannot be told apart (the scopes do not line up with the cadres).
+    """
+    scopes = r["scopes"]
+    if len(scopes) != len(r["cadre_ids"]):
+        return []
+    own = [set(folded_context([s.get("name") or "", *(s["path"] or []), s.get("post") or ""]))
+           for s in scopes]
+    return [[i for i, entries in enumerate(own) if entry in entries]
+            for entry in folded_context(_context(r))]
 
 
 def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
@@ -152,7 +172,7 @@ def record_doc(r: Row) -> dict[str, Any]:
     names = list(r["cadre_names"])
     return _finish(SearchDoc(
         id=f"record-{r['id']}", type="record", entity_id=r["id"], title=r["title"], text=text,
-        **searchable(r["title"], text, _context(r)),
+        **searchable(r["title"], text, _context(r)), ctx_owners=_ctx_owners(r),
         pinyin=_people_pinyin(names), latin=latin_words(r["title"], text),
         cadre_id=None, **_people(r), team_id=r["team_id"], author_id=r["author_id"],
         state=r["state"], kind=r["kind"], domain=None, date=_day(r["occurred_on"]),

@@ -40,6 +40,8 @@ class SearchDoc(BaseModel):
     text: str
     title_c: str  # folded title in character pairs (schemas.textfold.pairs)
     ctx_c: list[str]  # folded names, unit path and posts of the people concerned, in pairs
+    # A record's: for each ctx_c entry, the places in cadre_ids of the cadres it belongs to.
+    ctx_owners: list[list[int]] = []
     body_c: list[str]  # folded text lines, in pairs
     alt_c: list[str]  # folded vocabulary variants of title, text and context, in pairs
     chars: str  # distinct folded characters of the title and context (one-character terms)
@@ -88,6 +90,6 @@ LOCALIZED = [*CHAR_FIELDS, "chars"]
 # Written into the build marker: a live index built with another encoding (documents without a
 # field the service reads), with another version of the vocabulary (expanded into the documents)
 # or masked by another version of the ID number detector, is rebuilt at start.
-ENCODING = ("pairs-3:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
+ENCODING = ("pairs-4:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
             + ":" + DETECTOR)
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

@@ -13,7 +13,7 @@ from typing import Any
 from schemas.search import MAX_TOTAL_HITS
 from schemas.search_api import SearchParams
 from service.search import filters, rank
-from service.search.client import SearchClient
+from service.search.naming import Searcher
 from service.search.query import Query
 
 PREFIX_FULL = 200  # a page cut from at most this many first hits reads them whole (ids_only)
@@ -61,7 +61,7 @@ def prefix_request(base: dict[str, Any], end: int) -> dict[str, Any]:
     return {**rest, "facets": [], "offset": 0, "limit": end}
 
 
-async def by_id(client: SearchClient, *, q: str, base: dict[str, Any],
+async def by_id(client: Searcher, *, q: str, base: dict[str, Any],
                 ids: list[str]) -> list[dict[str, Any]]:
     """The documents of these ids, in this order, still within the caller's filters and query."""
     if not ids:
@@ -71,7 +71,7 @@ async def by_id(client: SearchClient, *, q: str, base: dict[str, Any],
     return [found[i] for i in ids if i in found]
 
 
-async def past_window(client: SearchClient, *, query: Query, base: dict[str, Any],
+async def past_window(client: Searcher, *, query: Query, base: dict[str, Any],
                       page: Page) -> list[dict[str, Any]]:
     """The checked hits of a library page past the window (see sliced: always from the start).
 

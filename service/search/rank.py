@@ -19,7 +19,7 @@ from itertools import islice, product
 from typing import Any
 
 from schemas.pinyin_terms import name_tokens, phrase_piece
-from schemas.textfold import fold, fold_lines, stand_in, unpairs_lines_stood_in, unpairs_stood_in
+from schemas.textfold import fold, fold_lines, latin_words, stand_in, unpairs_lines_stood_in, unpairs_stood_in
 from service.search.query import Query, Term
 
 WINDOW = 100
@@ -107,8 +107,18 @@ def verified(query: Query, doc: dict[str, Any]) -> bool:
     """
     title, body, ctx = _folded(doc)
     places = [title, body, *ctx]
+    if doc.get("_stripped") and not all(_own_word(t, doc) for t in query.terms if t.kind == "pinyin"):
+        return False
     return all(any(f in p for f in _stood_forms(t) for p in places)
                for t in query.terms if t.kind == "chars")
+
+
+def _own_word(term: Term, doc: dict[str, Any]) -> bool:
+    """Whether a pinyin or Latin word matches a record's readable people or its own words
+    (a record stripped of people its reader may not read: service.search.naming)."""
+    if pinyin_names(term, doc):
+        return True
+    return term.text in latin_words(doc.get("title") or "", doc.get("text") or "").split()
 
 
 def holds_excluded(query: Query, doc: dict[str, Any]) -> bool:

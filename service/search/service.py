@@ -10,8 +10,8 @@ import asyncpg
 from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
-from service.search import exclusion, filters, highlight, naming, near, paging, rank, repo, split
-from service.search.client import SearchClient
+from service.search import exclusion, filters, highlight, near, paging, rank, repo, split
+from service.search.naming import Reader, Searcher
 from service.search.paging import Page
 from service.search.query import Query, parse
 from service.uow import audit_only
@@ -21,7 +21,8 @@ FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "ve
 # window is checked and ranked without folding every hit's text again (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
-            "verification", "judgement", "cadre_scope_keys"]
+            "verification", "judgement", "cadre_scope_keys", "ctx_owners",
+            "ranks", "post_levels", "tiers", "year"]
 NEAR_SHOWN = 20
 
 
@@ -137,6 +138,10 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any],
                     by_id=paging.ids_only(end), exact=False)
     found = raw.get("totalHits", 0)
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
+    if len(hits) < len(raw["hits"]) and found <= len(raw["hits"]) and params.mode != "candidates":
+        # Every match was read and some were not real (pairs apart, people the reader may not
+        # read): the facets count the real ones, as the total does.
+        facets = exclusion.count_facets({k: {} for k in FACETS}, hits)
     complete = True
     if rescued is not None:
         window = rank.CANDIDATE_WINDOW if params.mode == "candidates" else rank.WINDOW
@@ -180,7 +185,7 @@ def _deep_request(base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "facets": [], "page": 1, "hitsPerPage": 1, "attributesToRetrieve": ["id"]}
 
 
-async def _rest(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
+async def _rest(client: Searcher, query: Query, params: SearchParams, base: dict[str, Any],
                 page: Page, deep_ahead: dict[str, Any] | None = None) -> Page:
     """Fetch what the window could not give: hits past it, or cadres past the evidence window.
 
@@ -208,12 +213,12 @@ async def _rest(client: SearchClient, query: Query, params: SearchParams, base: 
     return page
 
 
-async def _page(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any]) -> Page:
+async def _page(client: Searcher, query: Query, params: SearchParams, base: dict[str, Any]) -> Page:
     raw = await client.search(query.meili(), _first_request(query, params, base))
     return await _rest(client, query, params, base, _from_window(query, params, raw))
 
 
-async def _near(client: SearchClient, query: Query, params: SearchParams, base: dict[str, Any],
+async def _near(client: Searcher, query: Query, params: SearchParams, base: dict[str, Any],
                 exact_total: int, names: frozenset[str] = frozenset()) -> NearResult | None:
     """相近结果 for a query the exact search found (almost) nothing for (service.search.near)."""
     specs = near.specs(query, exact_total, names)
@@ -246,7 +251,7 @@ async def _near(client: SearchClient, query: Query, params: SearchParams, base: 
     return await _suggested(client, near.suggestion(query, found[0]), params, base)
 
 
-async def _suggested(client: SearchClient, better: Query, params: SearchParams,
+async def _suggested(client: Searcher, better: Query, params: SearchParams,
                      base: dict[str, Any]) -> NearResult | None:
     """The first results of a suggested query, shown apart from the exact ones."""
     first = SearchParams(**{**params.model_dump(), "page": 1, "per_page": NEAR_SHOWN})
@@ -260,7 +265,7 @@ async def _nothing() -> None:
     return None
 
 
-async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClient,
+async def search(pool: asyncpg.Pool, principal: Principal, *, client: Searcher,
                  params: SearchParams) -> SearchResult:
     """Search within the caller's scope; the search and its filters are audited."""
     scope = principal.search_scope
@@ -270,6 +275,7 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     query = parse(params.q)
     base = _params(params, filters.access_filter(principal, scope))
     details = params.model_dump(mode="json", exclude_defaults=True)
+    client = Reader(client, pool, principal, scope)
     # The audit write runs while Meilisearch answers, so it adds no latency. In candidate mode the
     # cadre count is asked for at the same time: a query with more evidence than the window needs
     # it, and for one with less (whose answer is then not used) it costs Meilisearch little.
@@ -296,5 +302,4 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: SearchClie
     if near_result is not None and near_result.total <= page.total and {
             h.id for h in near_result.hits} <= {d["id"] for d in page.docs}:
         near_result = None  # it finds nothing the query did not (年终考核 standing for 年度考核)
-    return await naming.named_for_reader(pool, principal, scope=scope, docs=page.docs,
-                                         result=_result(query, params, page, near_result))
+    return _result(query, params, page, near_result)

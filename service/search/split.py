@@ -27,7 +27,7 @@ from typing import Any
 from schemas.search import CHAR_LOCALE
 from schemas.vocabulary import is_term
 from service.search import rank
-from service.search.client import SearchClient
+from service.search.naming import Searcher
 from service.search.query import Query, Term
 
 MIN_CHARS = 4
@@ -127,7 +127,7 @@ class Suggestion:
     exact: bool
 
 
-async def suggest(client: SearchClient, *, query: Query, base: dict[str, Any]) -> Suggestion | None:
+async def suggest(client: Searcher, *, query: Query, base: dict[str, Any]) -> Suggestion | None:
     """The query with one term cut in two that finds something, if there is one.
 
     The cuts that leave two or three characters on one side (where a name stands) or drop a

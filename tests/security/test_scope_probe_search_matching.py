@@ -1,0 +1,66 @@
+"""Probe: a search matches a record through the people its reader may read, not through others.
+
+A field record about a district-1 and a district-2 cadre is readable by a district-1 officer
+through the district-1 cadre. Its search document holds both cadres' names, units and posts, so a
+district-1 reader who searched for the district-2 cadre's name (in characters or pinyin), unit or
+post found the record — learning that it concerns a cadre they may not read, though the hit no
+longer named them; an excluded name (`-name`) dropped it, and the facet counts counted it.
+"""
+
+from typing import Any
+
+from indexer.worker import Worker
+from tests.factories import Api, campaign_with_team, record_body
+
+
+async def _search(api: Api, headers: dict[str, str], q: str) -> dict[str, Any]:
+    found = await api.client.get("/api/search", headers=headers, params={"q": q})
+    assert found.status_code == 200, found.text
+    answer: dict[str, Any] = found.json()
+    return answer
+
+
+def _records(answer: dict[str, Any]) -> list[int]:
+    return [h["entity_id"] for h in answer["hits"] if h["type"] == "record"]
+
+
+async def test_a_record_matches_only_through_the_people_its_reader_may_read(
+        api: Api, indexer: Worker) -> None:
+    _, city = await api.user("officer", [api.units["city"]])
+    _, officer1 = await api.user("officer", [api.units["d1"]])
+    _, leader1 = await api.user("leader", [api.units["d1"]])
+    researcher_id, researcher = await api.user("researcher")
+    mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼庚", post="鼓楼区住建局科员")
+    theirs = await api.cadre(city, api.units["d2_bureau"], name="临江辛", post="临江区住建局督察专员")
+    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
+    title = f"联合走访{api.tag}"
+    r = await api.client.post("/api/records", headers=researcher, json=record_body(
+        campaign, [mine["id"], theirs["id"]], title=title))
+    assert r.status_code == 201, r.text
+    record = r.json()["id"]
+    await indexer.drain()
+    hidden = ["临江辛", f"临江辛 {title}", "linjiangxin", f"lin jiang xin {title}", f"临江区 {title}",
+              f"督察专员 {title}", f"{title}，临江辛"]
+    shown = ["鼓楼庚", f"鼓楼庚 {title}", "gulougeng", f"鼓楼区 {title}", f"科员 {title}", title]
+    # The city officer reads both cadres: every query finds the record (the probe can fail).
+    for q in hidden + shown:
+        assert record in _records(await _search(api, city, q)), q
+    for who, headers in (("officer1", officer1), ("leader1", leader1)):
+        for q in shown:
+            assert record in _records(await _search(api, headers, q)), (who, q)
+        for q in hidden:
+            answer = await _search(api, headers, q)
+            assert record not in _records(answer), (who, q, answer["hits"])
+            near = answer.get("near") or {}
+            assert record not in [h["entity_id"] for h in near.get("hits", [])], (who, q, near)
+        alone = await _search(api, headers, "临江辛")
+        assert alone["total"] == 0 and not alone["facets"].get("type", {}).get("record"), (who, alone)
+        # An excluded name the reader cannot see drops nothing: the answer is the term's alone.
+        without = await _search(api, headers, f"{title} -临江辛")
+        assert record in _records(without), (who, without["hits"])
+        for q in (f"临江辛 {title}", f"鼓楼庚 {title}"):
+            page = await api.client.get("/search", headers={**headers, "Accept": "text/html"},
+                                        params={"q": q})
+            assert page.status_code == 200, who
+            assert (f'href="/records/{record}"' in page.text) is q.startswith("鼓楼庚"), (who, q)
+    assert record not in _records(await _search(api, city, f"{title} -临江辛"))
