@@ -61,6 +61,14 @@ def access_filter(principal: Principal, scope: SearchScope) -> str:
     return NOTHING
 
 
+def scope_units(principal: Principal, scope: SearchScope) -> list[int]:
+    """The units whose lines bound what the principal reads: their own scope units, or those of
+    the officers whose assignments open cadres to a researcher."""
+    if principal.role in OFFICE:
+        return sorted({u for u, _ in scope.scopes})
+    return sorted({u for grant in scope.grants for u, _ in grant.scopes})
+
+
 def readable_cadres(principal: Principal, scope: SearchScope,
                     docs: list[dict[str, Any]]) -> tuple[set[int], set[int]]:
     """(readable, judged): the cadres of the record documents an officer's scope keys decide,

@@ -5,7 +5,7 @@ import asyncpg
 from service.access.repo import open_team_ids_of, team_assignment_members_sql
 from service.principal import Grant, SearchScope
 
-__all__ = ["SearchScope", "load_scope", "scope_from_row", "scope_lateral_sql"]
+__all__ = ["SearchScope", "load_scope", "scope_from_row", "scope_lateral_sql", "unit_in_reach"]
 
 # The active officer's own scope rows, as the granter of an assignment (service/access `granted`).
 _GRANTER_SCOPES = """FROM user_scopes gs JOIN users gu ON gu.id = gs.user_id AND gu.active
@@ -60,3 +60,13 @@ async def load_scope(conn: asyncpg.Connection, user_id: int) -> SearchScope:
     row = await conn.fetchrow(scope_lateral_sql("$1::bigint"), user_id)
     assert row is not None
     return scope_from_row(row)
+
+
+async def unit_in_reach(conn: asyncpg.Connection, unit_id: int, scope_units: list[int]) -> bool:
+    """Whether a unit lies on a scope unit's line: at or under one of them, or above one."""
+    reach: bool = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM units u WHERE u.id = $1 AND (u.ancestor_ids && $2::bigint[]
+             OR EXISTS (SELECT 1 FROM units s
+                        WHERE s.id = ANY($2::bigint[]) AND u.id = ANY(s.ancestor_ids))))""",
+        unit_id, scope_units)
+    return reach

@@ -273,7 +273,14 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: Searcher,
         async with pool.acquire() as conn:
             scope = await repo.load_scope(conn, principal.user_id)
     query = parse(params.q)
-    base = _params(params, filters.access_filter(principal, scope))
+    access = filters.access_filter(principal, scope)
+    if params.unit_id is not None:
+        async with pool.acquire() as conn:
+            if not await repo.unit_in_reach(conn, params.unit_id, filters.scope_units(principal, scope)):
+                # Off the reader's lines, a unit holds no cadre they may read: it could only match
+                # records through the other people they concern (service.search.naming).
+                access = filters.NOTHING
+    base = _params(params, access)
     details = params.model_dump(mode="json", exclude_defaults=True)
     client = Reader(client, pool, principal, scope)
     # The audit write runs while Meilisearch answers, so it adds no latency. In candidate mode the

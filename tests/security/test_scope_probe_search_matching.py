@@ -64,3 +64,34 @@ async def test_a_record_matches_only_through_the_people_its_reader_may_read(
             assert page.status_code == 200, who
             assert (f'href="/records/{record}"' in page.text) is q.startswith("鼓楼庚"), (who, q)
     assert record not in _records(await _search(api, city, f"{title} -临江辛"))
+
+
+async def test_a_unit_filter_off_the_readers_lines_finds_nothing(api: Api, indexer: Worker) -> None:
+    # A unit filter matches a record through any cadre it concerns: a district-1 officer who
+    # filtered by a district-2 unit found the records a district-2 cadre shares with theirs.
+    _, city = await api.user("officer", [api.units["city"]])
+    _, officer1 = await api.user("officer", [api.units["d1"]])
+    researcher_id, researcher = await api.user("researcher")
+    mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼壬")
+    theirs = await api.cadre(city, api.units["d2_bureau"], name="临江癸")
+    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
+    title = f"联合督导{api.tag}"
+    r = await api.client.post("/api/records", headers=researcher, json=record_body(
+        campaign, [mine["id"], theirs["id"]], title=title))
+    assert r.status_code == 201, r.text
+    record = r.json()["id"]
+    await indexer.drain()
+
+    async def found(headers: dict[str, str], unit: str, q: str) -> list[int]:
+        answer = await api.client.get("/api/search", headers=headers,
+                                      params={"q": q, "unit_id": api.units[unit], "type": "record"})
+        assert answer.status_code == 200, answer.text
+        return [h["entity_id"] for h in answer.json()["hits"]]
+
+    for q in (title, ""):
+        for unit in ("d2", "d2_bureau", "d1", "city"):
+            assert record in await found(city, unit, q), (unit, q)
+        for unit in ("d1", "d1_bureau", "city"):
+            assert record in await found(officer1, unit, q), (unit, q)
+        for unit in ("d2", "d2_bureau"):
+            assert await found(officer1, unit, q) == [], (unit, q)
