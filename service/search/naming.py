@@ -15,7 +15,7 @@ import asyncpg
 
 from service.cadres import repo as cadres_repo
 from service.principal import Principal, SearchScope
-from service.search import filters
+from service.search import filters, repo
 
 # What judging and stripping a record hit reads (added to a request that retrieves its people).
 JUDGED = ["type", "cadre_ids", "cadre_names", "cadre_scope_keys", "ctx_owners"]
@@ -109,3 +109,13 @@ def strip(hit: dict[str, Any], readable: set[int]) -> None:
         doc.pop("_folded", None)
     hit["ctx_owners"] = []
     hit["_stripped"] = True
+
+
+async def in_reach(pool: asyncpg.Pool, principal: Principal, *, scope: SearchScope,
+                   unit_id: int | None) -> bool:
+    """Whether a unit filter lies on the reader's lines: off them, a unit holds no cadre they may
+    read and could match records only through the other people they concern."""
+    if unit_id is None:
+        return True
+    async with pool.acquire() as conn:
+        return await repo.unit_in_reach(conn, unit_id, filters.scope_units(principal, scope))

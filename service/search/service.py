@@ -10,7 +10,7 @@ import asyncpg
 from schemas.search import CHAR_FIELDS, CHAR_LOCALE, MAX_TOTAL_HITS
 from schemas.search_api import NearResult, SearchHit, SearchParams, SearchResult
 from service.principal import Principal, SearchScope
-from service.search import exclusion, filters, highlight, near, paging, rank, repo, split
+from service.search import exclusion, filters, highlight, naming, near, paging, rank, repo, split
 from service.search.naming import Reader, Searcher
 from service.search.paging import Page
 from service.search.query import Query, parse
@@ -273,14 +273,7 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: Searcher,
         async with pool.acquire() as conn:
             scope = await repo.load_scope(conn, principal.user_id)
     query = parse(params.q)
-    access = filters.access_filter(principal, scope)
-    if params.unit_id is not None:
-        async with pool.acquire() as conn:
-            if not await repo.unit_in_reach(conn, params.unit_id, filters.scope_units(principal, scope)):
-                # Off the reader's lines, a unit holds no cadre they may read: it could only match
-                # records through the other people they concern (service.search.naming).
-                access = filters.NOTHING
-    base = _params(params, access)
+    base = _params(params, filters.access_filter(principal, scope))
     details = params.model_dump(mode="json", exclude_defaults=True)
     client = Reader(client, pool, principal, scope)
     # The audit write runs while Meilisearch answers, so it adds no latency. In candidate mode the
@@ -292,7 +285,10 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: Searcher,
             if params.mode == "candidates" and _windowed(query, params) else _nothing())
     excluded = (client.multi_search(exclusion.requests(query, base, RETRIEVE))
                 if exclusion.applies(query, params) else _nothing())
-    raw, _, deep_ahead, rescue = await asyncio.gather(first, audit, deep, excluded)
+    reach = naming.in_reach(pool, principal, scope=scope, unit_id=params.unit_id)
+    raw, _, deep_ahead, rescue, reached = await asyncio.gather(first, audit, deep, excluded, reach)
+    if not reached:
+        return _result(query, params, Page([], 0, {}), None)
     rescued = exclusion.rescued(query, rescue) if rescue is not None else None
     page = await _rest(client, query, params, base, _from_window(query, params, raw, rescued),
                        deep_ahead)
