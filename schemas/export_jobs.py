@@ -48,3 +48,6 @@ class ExportJobOut(BaseModel):
     finished_at: datetime | None
     status_url: str
     download_url: str | None
+    # Why a finished zip is no longer handed out to its owner (role or scope changed since); then
+    # download_url is None.
+    download_refused: str | None = None

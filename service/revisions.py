@@ -26,3 +26,22 @@ async def list_revisions(conn: asyncpg.Connection, entity_type: str, entity_id: 
         entity_type, entity_id,
     )
     return rows
+
+
+def linked_in_changes(revisions: list[asyncpg.Record], field: str) -> set[int]:
+    """Every id a list-of-links field (e.g. a record's cadre_ids) held in the revisions' changes."""
+    return {i for r in revisions for side in r["changes"].get(field) or [] if isinstance(side, list)
+            for i in side}
+
+
+def links_as_read(changes: dict[str, Any], field: str, readable: Collection[int]) -> dict[str, Any]:
+    """A revision's changes whose list-of-links field names only the ids the reader may read; a change
+    of links the reader may not see is left out altogether."""
+    if not isinstance(changes.get(field), list):
+        return changes
+    sides = [[i for i in side if i in readable] if isinstance(side, list) else side
+             for side in changes[field]]
+    out = {**changes, field: sides}
+    if len(sides) == 2 and sides[0] == sides[1]:
+        del out[field]
+    return out

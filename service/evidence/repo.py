@@ -98,3 +98,12 @@ async def visible_record_count(conn: asyncpg.Connection, principal: Principal, i
             AND {access.record_visible(principal, "r", 1)}""",
         principal.user_id, list(set(ids)))
     return n
+
+
+async def visible_record_ids(conn: asyncpg.Connection, principal: Principal, ids: list[int]) -> set[int]:
+    """The ids among `ids` of records the principal may read."""
+    rows = await conn.fetch(
+        f"""SELECT r.id FROM field_records r WHERE r.id = ANY($2::bigint[])
+            AND {access.record_visible(principal, "r", 1)}""",
+        principal.user_id, list(set(ids)))
+    return {r["id"] for r in rows}

@@ -21,7 +21,7 @@ from service.evidence import repo
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo as records_repo
-from service.revisions import diff_snapshots, list_revisions
+from service.revisions import diff_snapshots, linked_in_changes, links_as_read, list_revisions
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
@@ -29,6 +29,19 @@ from service.versioning import require_version
 def to_out(row: asyncpg.Record) -> EvidenceOut:
     """Evidence row to API model."""
     return EvidenceOut(**{k: row[k] for k in EvidenceOut.model_fields})
+
+
+async def as_read(conn: asyncpg.Connection, principal: Principal,
+                  items: list[EvidenceOut]) -> list[EvidenceOut]:
+    """Evidence as its reader may see it: only the cited field records they may read are listed
+    (a record about cadres of another district or tier is not even named by its id)."""
+    cited = sorted({r for e in items for r in e.record_ids})
+    readable = await repo.visible_record_ids(conn, principal, cited) if cited else set()
+    return [e.model_copy(update={"record_ids": [r for r in e.record_ids if r in readable]}) for e in items]
+
+
+async def _one_as_read(conn: asyncpg.Connection, principal: Principal, item: EvidenceOut) -> EvidenceOut:
+    return (await as_read(conn, principal, [item]))[0]
 
 
 def _content(body: EvidenceCreate | EvidenceUpdate) -> dict[str, Any]:
@@ -89,7 +102,7 @@ async def create_evidence(pool: asyncpg.Pool, principal: Principal, *, body: Evi
             "team_id": body.team_id, "created_by": principal.user_id})
         out = await _reload(uow, evidence_id)
         await record_evidence_change(uow, out, action="create")
-        return out
+        return await _one_as_read(uow.conn, principal, out)
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("evidence.create", body),
                                   EvidenceOut, work)
@@ -103,7 +116,7 @@ async def get_evidence(pool: asyncpg.Pool, principal: Principal, evidence_id: in
         if row is None:
             raise NotFound("实绩不存在")
         uow.audit("evidence.read", "evidence", evidence_id)
-        return to_out(row)
+        return await _one_as_read(uow.conn, principal, to_out(row))
 
 
 async def list_evidence(pool: asyncpg.Pool, principal: Principal, *, filters: EvidenceFilter,
@@ -111,7 +124,7 @@ async def list_evidence(pool: asyncpg.Pool, principal: Principal, *, filters: Ev
     """Readable evidence with simple filters."""
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
-    items = [to_out(r) for r in rows]
+        items = await as_read(conn, principal, [to_out(r) for r in rows])
     # One entry per list call, naming every item it returned (full texts of personal data).
     await audit_only(pool, principal, "evidence.list", "evidence", None,
                      {"ids": [e.id for e in items], "total": total, "cadre_id": filters.cadre_id})
@@ -133,14 +146,19 @@ async def update_evidence(pool: asyncpg.Pool, principal: Principal, *, evidence_
             raise ValidationFailed("补正已核实或有异议的实绩须说明理由",
                                    errors=[{"field": "reason", "message": "必填"}])
         await _check_links(uow, body)
-        before = to_out(row).model_dump(mode="json")
-        await repo.update_content(uow.conn, evidence_id, base.version, _content(body))
+        before = to_out(row)
+        # Cited records the amending reader may not read were not shown to them: they stay cited.
+        shown = await _one_as_read(uow.conn, principal, before)
+        content = _content(body)
+        hidden = set(before.record_ids) - set(shown.record_ids)
+        content["record_ids"] = sorted(set(body.record_ids) | hidden)
+        await repo.update_content(uow.conn, evidence_id, base.version, content)
         out = await _reload(uow, evidence_id)
-        changes = diff_snapshots(before, out.model_dump(mode="json"))
+        changes = diff_snapshots(before.model_dump(mode="json"), out.model_dump(mode="json"))
         if body.reason:
             changes["reason"] = body.reason
         await record_evidence_change(uow, out, action="amend", changes=changes)
-        return out
+        return await _one_as_read(uow.conn, principal, out)
 
 
 async def verify_evidence(pool: asyncpg.Pool, principal: Principal, *, evidence_id: int,
@@ -160,7 +178,7 @@ async def verify_evidence(pool: asyncpg.Pool, principal: Principal, *, evidence_
         out = await _reload(uow, evidence_id)
         await record_evidence_change(uow, out, action=body.verification, changes={
             "verification": [row["verification"], body.verification], "note": body.note})
-        return out
+        return await _one_as_read(uow.conn, principal, out)
 
 
 async def evidence_revisions(pool: asyncpg.Pool, principal: Principal,
@@ -169,7 +187,12 @@ async def evidence_revisions(pool: asyncpg.Pool, principal: Principal,
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, evidence_id) is None:
             raise NotFound("实绩不存在")
-        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "evidence", evidence_id)]
+        revisions = await list_revisions(conn, "evidence", evidence_id)
+        # Earlier citations too: a record cited once and dropped since is named only to its readers.
+        cited = sorted(linked_in_changes(revisions, "record_ids"))
+        readable = await repo.visible_record_ids(conn, principal, cited) if cited else set()
+        out = [RevisionOut(**{**dict(r), "changes": links_as_read(r["changes"], "record_ids", readable)})
+               for r in revisions]
     # Revisions hold full earlier texts: a read of personal data like any other.
     await audit_only(pool, principal, "evidence.revisions.read", "evidence", evidence_id,
                      {"versions": [r.version for r in out]})

@@ -34,16 +34,22 @@ def zip_name(job_id: int) -> str:
     return f"干部实绩档案批量导出_{job_id}.zip"
 
 
-def to_out(row: asyncpg.Record) -> ExportJobOut:
-    """Job row to API model."""
+def to_out(row: asyncpg.Record, refused: str | None = None) -> ExportJobOut:
+    """Job row to API model; `refused`: why its owner may no longer download the zip (no link then)."""
     status_url = f"/api/exports/jobs/{row['id']}"
     return ExportJobOut(
         id=row["id"], status=row["status"], total=row["total"], done=row["done"],
         exported=row["exported"], not_found=list(row["not_found"]), error=row["error"],
         zip_sha256=row["zip_sha256"], zip_size=row["zip_size"], created_at=row["created_at"],
         started_at=row["started_at"], finished_at=row["finished_at"], status_url=status_url,
-        download_url=f"{status_url}/download" if row["status"] == "done" else None,
+        download_url=f"{status_url}/download" if row["status"] == "done" and refused is None else None,
+        download_refused=refused,
     )
+
+
+def refusal(reason: str) -> str:
+    """The words of a refused download (the download's 403 and the job's status say the same)."""
+    return f"{reason}，不能再下载此导出文件；如仍需要，请以现在的账号重新导出"
 
 
 async def create_job(pool: asyncpg.Pool, principal: Principal, *, body: BatchExportIn,
@@ -70,12 +76,14 @@ async def create_job(pool: asyncpg.Pool, principal: Principal, *, body: BatchExp
 
 
 async def get_job(pool: asyncpg.Pool, principal: Principal, job_id: int) -> ExportJobOut:
-    """A job's progress, for the user who requested it only."""
+    """A job's progress, for the user who requested it only; a finished job offers its download only
+    while the download would be handed out (the owner's current role and scope, as open_download)."""
     async with pool.acquire() as conn:
         row = await repo.job_of_owner(conn, job_id, principal.user_id)
-    if row is None:
-        raise NotFound("导出任务不存在")
-    return to_out(row)
+        if row is None:
+            raise NotFound("导出任务不存在")
+        refused = await _no_longer_covered(conn, principal, row) if row["status"] == "done" else None
+    return to_out(row, None if refused is None else refusal(refused["reason"]))
 
 
 async def _no_longer_covered(conn: asyncpg.Connection, principal: Principal,
@@ -125,5 +133,5 @@ async def open_download(pool: asyncpg.Pool, principal: Principal, *, settings: S
         # Outside the transaction above, which wrote nothing: the refusal is on record on its own.
         await audit_only(pool, principal, "access.refused", "export_job", job_id,
                          {"method": "GET", "path": job.download_url, **refused})
-        raise Forbidden(f"{refused['reason']}，不能再下载此导出文件；如仍需要，请以现在的账号重新导出")
+        raise Forbidden(refusal(refused["reason"]))
     return job, path

@@ -77,6 +77,7 @@ async def plan(conn: asyncpg.Connection, principal: Principal, *, store: BlobSto
     ids = [from_lrmx(r.doc).form.national_id for _, r in read_files if not isinstance(r, LrmxError)]
     known = await repo.cadres_by_national_id(conn, principal, [i for i in ids if i])
     seen: dict[str, str] = {}
+    manageable: dict[tuple[int, str], bool] = {}
     out = []
     for member, result in read_files:
         if progress is not None:
@@ -112,6 +113,13 @@ async def plan(conn: asyncpg.Connection, principal: Principal, *, store: BlobSto
         after = merge(before, form) if before is not None else form
         place = await _place(conn, principal, report, after, current, before, options, units)
         if place is None:
+            continue
+        # The unit is one the officer manages in some tier; a created or moved cadre's tier too.
+        key = (place.unit_id, place.tier)
+        if key not in manageable:
+            manageable[key] = await cadres_repo.unit_manageable(conn, principal, *key)
+        if not manageable[key]:
+            report.errors.append(_issue("管理类别", "所选单位和管理类别不在您的管理范围内"))
             continue
         profile, problems = profile_fields(after, place, current)
         report.errors += [_issue(p.tag, p.message) for p in problems]

@@ -18,7 +18,7 @@ from service.forms.blobs import read_blob, save_blob
 from service.forms.display import display
 from service.forms.load import load_form
 from service.forms.write import form_row, photo_changed, store_photo, write_details
-from service.lrmx import repo
+from service.lrmx import repo, staged
 from service.lrmx.archive import ArchiveError, Member, members
 from service.lrmx.mapping import to_lrmx
 from service.lrmx.plan import Planned, plan, plan_hash
@@ -27,7 +27,7 @@ from service.principal import Principal
 from service.uow import UnitOfWork, unit_of_work
 
 SOURCE_TYPE = "application/xml"
-IMPORT_PATHS = {"lrmx": "lrmx", "roster": "rosters"}
+CHANGED_SINCE_PREVIEW = "自预览以来数据或您的管理范围已有变化，请重新上传并预览后再导入"
 
 
 def _summary(files: list[FileReport]) -> ImportSummary:
@@ -42,7 +42,7 @@ def to_out(row: asyncpg.Record, files: list[FileReport] | None = None) -> Import
     return ImportOut(id=row["id"], kind=row["kind"], file_name=row["file_name"], sha256=row["sha256"],
                      status=row["status"], created_at=row["created_at"], applied_at=row["applied_at"],
                      summary=_summary(reports), files=reports,
-                     apply_url=f"/api/{IMPORT_PATHS[row['kind']]}/imports/{row['id']}/apply")
+                     apply_url=f"{staged.status_path(row['kind'], row['id'])}/apply")
 
 
 def _members(data: bytes, name: str) -> list[Member]:
@@ -77,12 +77,8 @@ async def preview(pool: asyncpg.Pool, principal: Principal, *, settings: Setting
 
 
 async def get_import(pool: asyncpg.Pool, principal: Principal, import_id: int) -> ImportOut:
-    """One of the caller's own staged imports."""
-    async with pool.acquire() as conn:
-        row = await repo.get_import(conn, import_id, principal.user_id, "lrmx")
-    if row is None:
-        raise NotFound("导入记录不存在")
-    return to_out(row)
+    """One of the caller's own staged imports, while their scope covers its cadres."""
+    return to_out(await staged.owned(pool, principal, import_id=import_id, kind="lrmx", applying=False))
 
 
 async def _keep_source(uow: UnitOfWork, store: BlobStore, import_id: int, cadre_id: int, p: Planned) -> str:
@@ -128,7 +124,9 @@ async def _write_one(uow: UnitOfWork, store: BlobStore, import_id: int, p: Plann
 
 async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, import_id: int,
                 progress: Callable[[int], None] | None = None) -> ImportOut:
-    """Write a previewed import in one transaction: every file or none (safe to retry)."""
+    """Write a previewed import in one transaction: every file or none (safe to retry). The plan is
+    made again with the caller's current scope; a cadre of the preview that left it refuses all."""
+    await staged.owned(pool, principal, import_id=import_id, kind="lrmx", applying=True)
     store = BlobStore(settings.attachments_dir)
     async with unit_of_work(pool, principal) as uow:
         row = await repo.get_import(uow.conn, import_id, principal.user_id, "lrmx", lock=True)
@@ -140,7 +138,7 @@ async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
         planned = await plan(uow.conn, principal, store=store, members=files,
                              options=ImportOptions(**row["options"]))
         if plan_hash(planned) != row["preview_hash"]:
-            raise Conflict("自预览以来数据已有变化，请重新上传并预览后再导入")
+            raise Conflict(CHANGED_SINCE_PREVIEW)
         failed = [p.report for p in planned if p.report.status == "error"]
         if failed:
             raise ValidationFailed(

@@ -5,12 +5,13 @@ from typing import Any
 import asyncpg
 
 from schemas.records import RecordCreate, RecordFilter, RecordOut, RecordPage, RecordUpdate, RevisionOut
+from service.cadres import repo as cadres_repo
 from service.campaigns import repo as campaigns_repo
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo
-from service.revisions import diff_snapshots, list_revisions
+from service.revisions import diff_snapshots, linked_in_changes, links_as_read, list_revisions
 from service.service_logs import from_records as service_logs
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
@@ -21,6 +22,19 @@ NOT_AUTHOR = "只有填报人可以修改或补正调研记录"
 def to_out(row: asyncpg.Record) -> RecordOut:
     """Record row to API model."""
     return RecordOut(**{k: row[k] for k in RecordOut.model_fields})
+
+
+async def as_read(conn: asyncpg.Connection, principal: Principal,
+                  records: list[RecordOut]) -> list[RecordOut]:
+    """The records as their reader may see them: a record about several cadres lists only those the
+    reader may read (the others belong to another district or tier; not even their ids are shown)."""
+    linked = sorted({c for r in records for c in r.cadre_ids})
+    visible = await cadres_repo.visible_ids(conn, principal, linked) if linked else set()
+    return [r.model_copy(update={"cadre_ids": [c for c in r.cadre_ids if c in visible]}) for r in records]
+
+
+async def _one_as_read(conn: asyncpg.Connection, principal: Principal, record: RecordOut) -> RecordOut:
+    return (await as_read(conn, principal, [record]))[0]
 
 
 async def _check_content(uow: UnitOfWork, team_id: int, campaign_id: int,
@@ -82,7 +96,7 @@ async def create_record(pool: asyncpg.Pool, principal: Principal, *, body: Recor
         out = await _reload(uow, record_id)
         await _changed(uow, out, "create")
         await service_logs.sync_record(uow, out)
-        return out
+        return await _one_as_read(uow.conn, principal, out)
 
     out, _ = await run_idempotent(pool, principal, key, fingerprint("record.create", body),
                                   RecordOut, work)
@@ -96,7 +110,7 @@ async def get_record(pool: asyncpg.Pool, principal: Principal, record_id: int) -
         if row is None:
             raise NotFound("调研记录不存在")
         uow.audit("record.read", "record", record_id)
-        return to_out(row)
+        return await _one_as_read(uow.conn, principal, to_out(row))
 
 
 async def get_own_record(pool: asyncpg.Pool, principal: Principal, record_id: int) -> RecordOut:
@@ -113,7 +127,7 @@ async def list_records(pool: asyncpg.Pool, principal: Principal, *, filters: Rec
     """Readable records with simple filters."""
     async with pool.acquire() as conn:
         rows, total = await repo.search(conn, principal, filters=filters, limit=limit, offset=offset)
-    items = [to_out(r) for r in rows]
+        items = await as_read(conn, principal, [to_out(r) for r in rows])
     # One entry per list call, naming every record it returned (full texts of personal data).
     await audit_only(pool, principal, "record.list", "record", None,
                      {"ids": [r.id for r in items], "total": total, "cadre_id": filters.cadre_id})
@@ -136,15 +150,20 @@ async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: 
             raise ValidationFailed("补正已提交的记录须说明理由",
                                    errors=[{"field": "reason", "message": "必填"}])
         await _check_content(uow, row["team_id"], row["campaign_id"], body)
-        before = to_out(row).model_dump(mode="json")
-        await repo.update_content(uow.conn, record_id, base.version, _content(body))
+        before = to_out(row)
+        # Links to cadres the author may no longer read were not shown to them: they are kept.
+        shown = await _one_as_read(uow.conn, principal, before)
+        content = _content(body)
+        hidden = set(before.cadre_ids) - set(shown.cadre_ids)
+        content["cadre_ids"] = sorted(set(body.cadre_ids) | hidden)
+        await repo.update_content(uow.conn, record_id, base.version, content)
         out = await _reload(uow, record_id)
-        changes = diff_snapshots(before, out.model_dump(mode="json"))
+        changes = diff_snapshots(before.model_dump(mode="json"), out.model_dump(mode="json"))
         if amending:
             changes["reason"] = body.reason
         await _changed(uow, out, "amend" if amending else "edit", changes)
         await service_logs.sync_record(uow, out)
-        return out
+        return await _one_as_read(uow.conn, principal, out)
 
 
 async def submit_record(pool: asyncpg.Pool, principal: Principal, *, record_id: int,
@@ -163,7 +182,7 @@ async def submit_record(pool: asyncpg.Pool, principal: Principal, *, record_id: 
         out = await _reload(uow, record_id)
         await _changed(uow, out, "submit", {"state": ["draft", "submitted"]})
         await service_logs.sync_record(uow, out)
-        return out
+        return await _one_as_read(uow.conn, principal, out)
 
 
 async def record_revisions(pool: asyncpg.Pool, principal: Principal, record_id: int) -> list[RevisionOut]:
@@ -171,7 +190,12 @@ async def record_revisions(pool: asyncpg.Pool, principal: Principal, record_id: 
     async with pool.acquire() as conn:
         if await repo.get_visible(conn, principal, record_id) is None:
             raise NotFound("调研记录不存在")
-        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "record", record_id)]
+        revisions = await list_revisions(conn, "record", record_id)
+        # Earlier links too: a cadre linked once and unlinked since is named only to its readers.
+        linked = sorted(linked_in_changes(revisions, "cadre_ids"))
+        visible = await cadres_repo.visible_ids(conn, principal, linked) if linked else set()
+        out = [RevisionOut(**{**dict(r), "changes": links_as_read(r["changes"], "cadre_ids", visible)})
+               for r in revisions]
     # Revisions hold full earlier texts: a read of personal data like any other.
     await audit_only(pool, principal, "record.revisions.read", "record", record_id,
                      {"versions": [r.version for r in out]})

@@ -4,6 +4,7 @@ from typing import Any
 
 import asyncpg
 
+from schemas.common import Tier
 from service.access import repo as access
 from service.principal import Principal
 
@@ -43,3 +44,13 @@ async def managed_unit_codes(conn: asyncpg.Connection, principal: Principal) -> 
         f"""SELECT u.code, u.name FROM units u WHERE {access.unit_in_scope(principal, "u", "s.tier", 1)}
             ORDER BY u.path LIMIT 5000""", principal.user_id)
     return [(r["code"], r["name"]) for r in rows]
+
+
+async def manageable_placements(conn: asyncpg.Connection, principal: Principal,
+                                unit_ids: list[int]) -> set[tuple[int, str]]:
+    """The (unit id, tier) pairs among the units in which the officer may place a cadre."""
+    rows = await conn.fetch(
+        f"""SELECT u.id, t.tier FROM units u CROSS JOIN unnest($2::text[]) AS t(tier)
+            WHERE u.id = ANY($3::bigint[]) AND {access.unit_in_scope(principal, "u", "t.tier", 1)}""",
+        principal.user_id, [t.value for t in Tier], unit_ids)
+    return {(r["id"], r["tier"]) for r in rows}

@@ -26,8 +26,9 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.forms.blobs import read_blob, save_blob
 from service.forms.exporting import MEDIA, download, register
 from service.lrmx import repo as imports_repo
+from service.lrmx import staged
 from service.lrmx.exports import selection_ids
-from service.lrmx.service import to_out
+from service.lrmx.service import CHANGED_SINCE_PREVIEW, to_out
 from service.principal import Principal
 from service.rosters import repo
 from service.rosters.columns import BY_KEY, COLUMNS, DEFAULT_EXPORT
@@ -89,7 +90,22 @@ async def _plan(conn: asyncpg.Connection, principal: Principal, sheet: ReadSheet
                                           f"与第 {seen[plan.national_id]} 行身份证号相同"))
         seen.setdefault(plan.national_id, plan.row)
         plans.append(plan)
+    if not check_only:
+        await _check_placements(conn, principal, plans, sheet.columns)
     return plans
+
+
+async def _check_placements(conn: asyncpg.Connection, principal: Principal, plans: list[RowPlan],
+                            letters: dict[str, str]) -> None:
+    """A created or moved cadre must land in a unit and tier the officer manages (the unit code is
+    checked per row against units managed in some tier; the pair is checked here)."""
+    placed = [p for p in plans if p.profile and not p.errors]
+    units = sorted({p.profile["unit_id"] for p in placed})
+    allowed = await repo.manageable_placements(conn, principal, units) if units else set()
+    for p in placed:
+        if (p.profile["unit_id"], p.profile["tier"]) not in allowed:
+            p.errors.append(FieldIssue(field=BY_KEY["tier"].header, row=p.row, column=letters.get("tier"),
+                                       message="该单位的此管理类别不在您的管理范围内"))
 
 
 def plan_error(plan: RowPlan, letters: dict[str, str], message: str) -> FieldIssue:
@@ -145,16 +161,15 @@ async def preview(pool: asyncpg.Pool, principal: Principal, *, settings: Setting
 
 
 async def get_import(pool: asyncpg.Pool, principal: Principal, import_id: int) -> ImportOut:
-    """One of the caller's own roster imports."""
-    async with pool.acquire() as conn:
-        row = await imports_repo.get_import(conn, import_id, principal.user_id, "roster")
-    if row is None:
-        raise NotFound("导入记录不存在")
-    return to_out(row)
+    """One of the caller's own roster imports, while their scope covers its cadres."""
+    return to_out(await staged.owned(pool, principal, import_id=import_id, kind="roster", applying=False))
 
 
 async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, import_id: int) -> ImportOut:
-    """Write a previewed roster in one transaction: every row or none (applying twice is harmless)."""
+    """Write a previewed roster in one transaction: every row or none (applying twice is harmless).
+    The rows are planned again with the caller's current scope; a cadre of the preview that left it
+    refuses all."""
+    await staged.owned(pool, principal, import_id=import_id, kind="roster", applying=True)
     store = BlobStore(settings.attachments_dir)
     async with unit_of_work(pool, principal) as uow:
         row = await imports_repo.get_import(uow.conn, import_id, principal.user_id, "roster", lock=True)
@@ -166,7 +181,7 @@ async def apply(pool: asyncpg.Pool, principal: Principal, *, settings: Settings,
         plans = await _plan(uow.conn, principal, sheet)
         reports = _sheet_problems(sheet) + [_report(p) for p in plans]
         if _hash(reports) != row["preview_hash"]:
-            raise Conflict("自预览以来数据已有变化，请重新上传并预览后再导入")
+            raise Conflict(CHANGED_SINCE_PREVIEW)
         errors = [e for r in reports for e in r.errors]
         if errors:
             raise ValidationFailed(f"花名册有 {len(errors)} 处错误，未导入任何数据", errors=[
