@@ -1,6 +1,7 @@
 """Rules for entering scores, bonus and deduction points, corrections after locking, and xlsx import."""
 
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -92,9 +93,11 @@ async def _apply(uow: UnitOfWork, period_id: int, cells: list[tuple[int, int, De
     for unit_id, indicator_id, score, base in cells:
         current = existing.get((unit_id, indicator_id))
         if check_versions and (current is None) != (base is None):
-            raise Conflict("得分已被他人录入或不存在，请刷新后重试", unit_id=unit_id)
+            cell = await _cell_name(uow.conn, period_id, unit_id, indicator_id)
+            raise Conflict(f"{cell}的得分已被他人录入或删除，请刷新后重试", unit_id=unit_id)
         if check_versions and current is not None and current["version"] != base:
-            raise Conflict("得分已被他人修改，请刷新后重试", unit_id=unit_id)
+            cell = await _cell_name(uow.conn, period_id, unit_id, indicator_id)
+            raise Conflict(f"{cell}的得分已被他人修改，请刷新后重试", unit_id=unit_id)
         if current is None:
             await repo.insert_score(uow.conn, period_id, indicator_id, unit_id, score, uow.principal.user_id)
             applied.created += 1
@@ -108,6 +111,15 @@ async def _apply(uow: UnitOfWork, period_id: int, cells: list[tuple[int, int, De
                       "before": None if current is None else float(current["score"]),
                       "after": float(score)})
     return applied, diffs
+
+
+async def _cell_name(conn: asyncpg.Connection, period_id: int, unit_id: int, indicator_id: int) -> str:
+    """What a person calls a cell of the grid: the unit's and the indicator's names."""
+    units = await repo.units(conn, period_id)
+    indicators = await repo.indicators(conn, period_id)
+    unit = next((u["name"] for u in units if u["id"] == unit_id), "")
+    indicator = next((i["name"] for i in indicators if i["id"] == indicator_id), "")
+    return f"{unit} {indicator}".strip()
 
 
 def _named(diffs: list[dict[str, Any]], indicators: dict[str, asyncpg.Record]) -> list[dict[str, Any]]:
@@ -243,7 +255,8 @@ async def template(pool: asyncpg.Pool, principal: Principal, period_id: int) -> 
         units = [(u["code"], u["name"]) for u in await repo.units(conn, period_id)]
         indicators = _sheet_indicators(await repo.indicators(conn, period_id))
     data = await anyio.to_thread.run_sync(xlsx.template, row["name"], units, indicators)
-    return f"{row['code']}-得分导入模板.xlsx", data
+    # Named for the person saving it: the period's name, not its code ("/" would end the name).
+    return re.sub(r"[/\\]", "_", f"{row['name']}得分导入模板.xlsx"), data
 
 
 async def import_scores(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, period_id: int,

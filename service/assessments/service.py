@@ -209,10 +209,11 @@ async def _check_publishable(conn: asyncpg.Connection, period_id: int) -> None:
     if weights != 100:
         raise ValidationFailed(f"指标权重之和须为 100（当前为 {weights:g}）",
                                errors=[{"field": "indicators", "message": "权重之和不为100"}])
-    missing = [r["code"] for r in await compute.results(conn, period_id) if not r["complete"]]
+    missing = [r["name"] for r in await compute.results(conn, period_id) if not r["complete"]]
     if missing:
-        raise ValidationFailed("以下单位尚有指标未录入得分：" + "、".join(missing),
-                               errors=[{"field": "scores", "message": f"未录全：{'、'.join(missing)}"}])
+        named = "、".join(missing)
+        raise ValidationFailed(f"以下单位尚有指标未录入得分：{named}",
+                               errors=[{"field": "scores", "message": f"尚有指标未录入得分：{named}"}])
 
 
 async def get_period(pool: asyncpg.Pool, principal: Principal, period_id: int) -> PeriodOut:

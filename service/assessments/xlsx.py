@@ -180,7 +180,7 @@ def _columns(sheet: Sheet, header: list[str],
         sheet.issue(1, None, UNIT_CODE, "缺少“单位代码”列")
     for ind in indicators:
         if ind.id not in found:
-            sheet.issue(1, None, ind.name, f"缺少指标“{ind.name}”（{ind.code}）的列")
+            sheet.issue(1, None, ind.name, f"缺少指标“{ind.name}”的列")
     if sheet.issues or unit_col is None:
         return None
     return unit_col, sorted(found.values(), key=lambda f: f[0])

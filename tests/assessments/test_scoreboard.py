@@ -61,7 +61,7 @@ async def test_publish_needs_every_score_and_a_current_version(api: Api) -> None
     await enter(api, officer, p["id"], {a["id"]: (80, 80, 80)})
     url = f"/api/assessments/periods/{p['id']}/publish"
     r = await api.client.post(url, headers=officer, json={"version": await version(api, officer, p["id"])})
-    assert r.status_code == 422 and b["code"] in r.json()["detail"]
+    assert r.status_code == 422 and b["name"] in r.json()["detail"]  # named, not by its code
     await enter(api, officer, p["id"], {b["id"]: (70, 70, 70)})
     stale = await api.client.post(url, headers=officer, json={"version": 1})
     assert stale.status_code == 409

@@ -7,7 +7,6 @@ from fastapi.responses import RedirectResponse
 
 from schemas.assessments import Trends
 from schemas.common import Role
-from schemas.labels import PERIOD_STATE
 from service.assessments import service as assessments_service
 from service.deps import EntityId, OfficeReader, Pool
 from service.web.page_route import page_router
@@ -62,5 +61,5 @@ async def scoreboard_page(period_id: EntityId, request: Request, pool: Pool, use
                                               indicator_code=None, date_from=None, date_to=None)
     return render(request, "scoreboard.html", {
         "periods": page.items, "board": board, "seating": seating, "chart": chart_data(trends),
-        "trends": trends, "state_labels": PERIOD_STATE, "can_edit": user.role is Role.officer,
+        "trends": trends, "can_edit": user.role is Role.officer,
     }, title=f"{board.period.name} · 考核榜单")

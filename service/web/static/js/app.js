@@ -185,7 +185,8 @@
     return numbers.concat(tokens);
   }
 
-  /* What a person calls the control an error stands under: its label (a cadre picker: its legend). */
+  /* What a person calls the control an error stands under: its label (a cadre picker: its legend;
+     a control without a <label>, such as a cell of the score grid: its aria-label). */
   function controlLabel(form, sent) {
     var control = null;
     sent = sent.replace(/^body\./, "");
@@ -196,7 +197,8 @@
     if (!control) return "";
     var pick = control.closest("[data-pick]");
     var label = pick ? pick.querySelector("legend") : (control.labels && control.labels[0]);
-    return label ? label.textContent.replace(/\*/g, "").trim() : "";
+    if (!label) return (control.getAttribute("aria-label") || "").trim();
+    return label.textContent.replace(/\*/g, "").trim();
   }
 
   /* The control a person fixes for a field: its own input; else a control that stands for it

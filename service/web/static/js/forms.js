@@ -119,8 +119,9 @@
     run();
   }
 
-  /* Score grid: every filled cell becomes {unit_id, indicator_code, score}; a reason field (locked
-     periods) makes it a correction. */
+  /* Score grid: every changed cell becomes {unit_id, indicator_code, score, version} (the version
+     of the stored score it changes); a reason field (locked periods) makes it a correction. A
+     refusal of the nth cell sent (scores.n…) stands under that cell, named by its label (单位 指标). */
   var SAVED_KEY = "cadre-grid-saved:";
   function initGrid(form) {
     if (form.dataset.gridBound) return;
@@ -143,9 +144,14 @@
       if (box) box.hidden = true;
       var cells = [];
       $$(form, "input[data-cell]").forEach(function (el) {
+        delete el.dataset.field;
         if (el.value === "" || el.value === el.defaultValue) return;
-        cells.push({ unit_id: parseInt(el.dataset.unit, 10), indicator_code: el.dataset.indicator,
-                     score: el.value });
+        var cell = { unit_id: parseInt(el.dataset.unit, 10), indicator_code: el.dataset.indicator,
+                     score: el.value };
+        if (el.dataset.version) cell.version = parseInt(el.dataset.version, 10);
+        var at = "scores." + cells.length;
+        el.dataset.field = [at, at + ".score", at + ".unit_id", at + ".indicator_code", at + ".version"].join(" ");
+        cells.push(cell);
       });
       if (!cells.length) {
         C.showProblem(box, { detail: "没有修改任何得分" });
