@@ -56,6 +56,32 @@
     }, function () { throw Problem(0, null); });
   }
 
+  /* A refused spreadsheet row as a person reads it: "第 3 行 C 列：…" (an error without a row stays). */
+  function rowError(i) {
+    return i.row ? { field: "", message: "第 " + i.row + " 行" + (i.column ? " " + i.column + " 列" : "") + "：" + i.message } : i;
+  }
+
+  /* Post a file as multipart (field "file") to an import API with the given Idempotency-Key.
+     Resolves with the parsed answer; rejects with a Problem whose rows read "第 N 行 X 列：…", or
+     with the network Problem when there is no readable answer. */
+  function upload(url, file, key) {
+    var data = new FormData();
+    data.append("file", file);
+    var headers = { "X-CSRF-Token": csrfToken(), "Accept": "application/json", "Idempotency-Key": key };
+    return fetch(url, { method: "POST", credentials: "same-origin", body: data, headers: headers }).then(function (res) {
+      return res.json().then(function (body) {
+        if (!res.ok) {
+          var err = Problem(res.status, body);
+          err.errors = err.errors.map(rowError);
+          throw err;
+        }
+        return body;
+      });
+    }).catch(function (err) {
+      throw err.detail ? err : Problem(0, null);
+    });
+  }
+
   var FIELD_NAMES = {
     "cadre_ids": "所涉干部", "cadre_id": "干部", "team_id": "调研组", "occurred_on": "日期",
     "title": "标题", "body": "正文", "attachment_ids": "附件", "period_start": "开始日期",
@@ -393,5 +419,6 @@
   });
 
   window.Cadre = { request: request, showProblem: showProblem, markFields: markFields, flash: flash,
-                   csrfToken: csrfToken, newKey: newKey, Problem: Problem, formJson: formJson };
+                   csrfToken: csrfToken, newKey: newKey, Problem: Problem, formJson: formJson,
+                   upload: upload };
 })();

@@ -1,6 +1,7 @@
 /* 领导班子: a democratic evaluation round imported from the filled template. The file goes as
-   multipart to the API, the round's name, date and campaign as its query; a refusal lists each
-   wrong row and column, and a wrong name or date stands under its input. No inline scripts (CSP). */
+   multipart to the API (Cadre.upload, app.js), the round's name, date and campaign as its query; a
+   refusal lists each wrong row and column, and a wrong name or date stands under its input.
+   No inline scripts (CSP). */
 (function () {
   "use strict";
   var C = window.Cadre;
@@ -20,8 +21,6 @@
       Array.prototype.forEach.call(form.elements, function (el) {
         if (el.name && el.type !== "file" && el.value !== "") query.append(el.name, el.value);
       });
-      var data = new FormData();
-      data.append("file", file.files[0]);
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       // One key per chosen file and meta data: pressing again after a lost answer imports once.
@@ -30,24 +29,13 @@
         form.dataset.fingerprint = fingerprint;
         form.dataset.key = C.newKey();
       }
-      fetch(form.dataset.evaluationImport + "?" + query.toString(), {
-        method: "POST", credentials: "same-origin", body: data,
-        headers: { "X-CSRF-Token": C.csrfToken(), "Accept": "application/json", "Idempotency-Key": form.dataset.key }
-      }).then(function (res) {
-        return res.json().then(function (body) {
-          if (!res.ok) {
-            var err = C.Problem(res.status, body);
-            err.errors = err.errors.map(function (i) {
-              return i.row ? { field: "", message: "第 " + i.row + " 行" + (i.column ? " " + i.column + " 列" : "") + "：" + i.message } : i;
-            });
-            throw err;
-          }
-          location.reload();
-        });
-      }).catch(function (err) {
+      var url = form.dataset.evaluationImport + "?" + query.toString();
+      C.upload(url, file.files[0], form.dataset.key).then(function () {
+        location.reload();
+      }, function (err) {
         button.disabled = false;
         if (err.status >= 400 && err.status < 500) delete form.dataset.fingerprint;
-        C.showProblem(box, err.detail ? err : C.Problem(0, null));
+        C.showProblem(box, err);
       });
     });
   }

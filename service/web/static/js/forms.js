@@ -177,7 +177,8 @@
     });
   }
 
-  /* A file posted as multipart to an API (xlsx import); a refusal lists its rows and columns. */
+  /* A file posted as multipart to an API (xlsx import, Cadre.upload of app.js); a refusal lists its
+     rows and columns. */
   function initUpload(form) {
     if (form.dataset.uploadBound) return;
     form.dataset.uploadBound = "1";
@@ -187,26 +188,13 @@
       if (box) box.hidden = true;
       var file = form.querySelector("input[type=file]");
       if (!file.files.length) { C.showProblem(box, { detail: "请选择文件" }); return; }
-      var data = new FormData();
-      data.append("file", file.files[0]);
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      fetch(form.dataset.upload, { method: "POST", credentials: "same-origin", body: data,
-        headers: { "X-CSRF-Token": C.csrfToken(), "Accept": "application/json",
-                   "Idempotency-Key": C.newKey() } }).then(function (res) {
-        return res.json().then(function (body) {
-          if (!res.ok) {
-            var err = C.Problem(res.status, body);
-            err.errors = err.errors.map(function (i) {
-              return i.row ? { field: "", message: "第 " + i.row + " 行" + (i.column ? " " + i.column + " 列" : "") + "：" + i.message } : i;
-            });
-            throw err;
-          }
-          location.reload();
-        });
-      }).catch(function (err) {
+      C.upload(form.dataset.upload, file.files[0], C.newKey()).then(function () {
+        location.reload();
+      }, function (err) {
         button.disabled = false;
-        C.showProblem(box, err.detail ? err : C.Problem(0, null));
+        C.showProblem(box, err);
       });
     });
   }
