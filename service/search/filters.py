@@ -94,14 +94,28 @@ def _day(d: object) -> int:
     return int(f"{d:%Y%m%d}")
 
 
-def user_filter(params: SearchParams) -> list[str]:
+def _tier_filter(principal: Principal, scope: SearchScope, tiers: list[object]) -> str:
+    """The tier filter. A record holds the tiers of every cadre it concerns, so for an officer it
+    must hold one through a cadre they may read: a scope unit's key with that tier (u:tier), which
+    only the cadres under u of that tier put in the record's scope_keys (the indexer's keys)."""
+    plain = _in("tiers", tiers)
+    if principal.role not in OFFICE:
+        return plain
+    keys: list[object] = [f"{u}:{t}" for u, own in scope.scopes for t in tiers if own is None or own == t]
+    records = _in("scope_keys", keys) if keys else NOTHING
+    return f'((type != "record" AND {plain}) OR (type = "record" AND {records}))'
+
+
+def user_filter(params: SearchParams, principal: Principal, scope: SearchScope) -> list[str]:
     """The caller's own filters, each one AND-ed with the access filter."""
     out: list[str] = []
     for attr, values in (("type", params.type), ("kind", params.kind), ("domain", params.domain),
                          ("ranks", params.rank), ("post_levels", params.post_level),
-                         ("tiers", params.tier), ("verification", params.verification)):
+                         ("verification", params.verification)):
         if values:
             out.append(_in(attr, [getattr(v, "value", v) for v in values]))
+    if params.tier:
+        out.append(_tier_filter(principal, scope, [getattr(v, "value", v) for v in params.tier]))
     if params.unit_id is not None:
         out.append(f"unit_ids = {params.unit_id}")
     if params.date_from is not None:

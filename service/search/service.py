@@ -36,15 +36,14 @@ def _match(query: Query) -> str:
     return "all" if query.empty else "long" if query.long else "terms"
 
 
-def _params(params: SearchParams, access: str, attributes: list[str] | None = None) -> dict[str, Any]:
+def _params(params: SearchParams, principal: Principal, scope: SearchScope) -> dict[str, Any]:
     """The Meilisearch request for the page the caller asked for (Meilisearch's own order)."""
+    access = filters.access_filter(principal, scope)
     out: dict[str, Any] = {
-        "filter": [f"({access})", *filters.user_filter(params)],
+        "filter": [f"({access})", *filters.user_filter(params, principal, scope)],
         "facets": FACETS, "attributesToRetrieve": RETRIEVE, "matchingStrategy": "all",
         "page": params.page, "hitsPerPage": params.per_page, "locales": [CHAR_LOCALE],
     }
-    if attributes:
-        out["attributesToSearchOn"] = attributes
     if params.sort != "relevance":
         out["sort"] = ["date:desc" if params.sort == "date_desc" else "date:asc"]
     if params.mode == "candidates":
@@ -107,7 +106,7 @@ class MeiliRequest:
 def meili_request(principal: Principal, scope: SearchScope, params: SearchParams) -> MeiliRequest:
     """The exact first request the service sends to Meilisearch for this caller and parameters."""
     query = parse(params.q)
-    base = _params(params, filters.access_filter(principal, scope))
+    base = _params(params, principal, scope)
     return MeiliRequest(query.meili(), _match(query), _first_request(query, params, base))
 
 
@@ -273,7 +272,7 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: Searcher,
         async with pool.acquire() as conn:
             scope = await repo.load_scope(conn, principal.user_id)
     query = parse(params.q)
-    base = _params(params, filters.access_filter(principal, scope))
+    base = _params(params, principal, scope)
     details = params.model_dump(mode="json", exclude_defaults=True)
     client = Reader(client, pool, principal, scope)
     # The audit write runs while Meilisearch answers, so it adds no latency. In candidate mode the
