@@ -9,6 +9,8 @@ longer named them; an excluded name (`-name`) dropped it, and the facet counts c
 
 from typing import Any
 
+import pytest
+
 from indexer.worker import Worker
 from tests.factories import Api, campaign_with_team, record_body
 
@@ -97,16 +99,23 @@ async def test_a_unit_filter_off_the_readers_lines_finds_nothing(api: Api, index
             assert await found(officer1, unit, q) == [], (unit, q)
 
 
-async def test_a_tier_filter_matches_a_record_only_through_a_readable_cadre(
-        api: Api, indexer: Worker) -> None:
-    # A record holds the tiers of every cadre it concerns: a district-1 officer who filtered by
-    # a tier only a district-2 cadre of the record has found it.
+@pytest.mark.parametrize(("name", "mine_value", "theirs_value"), [
+    ("tier", "district_managed", "city_managed"),
+    ("rank", "principal_clerk_1", "principal_clerk_2"),
+    ("post_level", "section_main", "division_deputy"),
+])
+async def test_a_people_filter_matches_a_record_only_through_a_readable_cadre(
+        api: Api, indexer: Worker, name: str, mine_value: str, theirs_value: str) -> None:
+    # A record holds the tiers, ranks and post levels of every cadre it concerns: a district-1
+    # officer who filtered by a value only a district-2 cadre of the record has found it.
     _, city = await api.user("officer", [api.units["city"]])
     _, officer1 = await api.user("officer", [api.units["d1"]])
     _, limited = await api.user("officer", [api.units["city"]], tier="district_managed")
     researcher_id, researcher = await api.user("researcher")
-    mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼子", tier="district_managed")
-    theirs = await api.cadre(city, api.units["d2_bureau"], name="临江丑", tier="city_managed")
+    mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼子",
+                           **{"tier": "district_managed", name: mine_value})
+    theirs = await api.cadre(city, api.units["d2_bureau"], name="临江丑",
+                             **{"tier": "city_managed", name: theirs_value})
     campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
     title = f"联合调研{api.tag}"
     r = await api.client.post("/api/records", headers=researcher, json=record_body(
@@ -115,15 +124,15 @@ async def test_a_tier_filter_matches_a_record_only_through_a_readable_cadre(
     record = r.json()["id"]
     await indexer.drain()
 
-    async def found(headers: dict[str, str], tier: str, q: str) -> list[int]:
+    async def found(headers: dict[str, str], value: str, q: str) -> list[int]:
         answer = await api.client.get("/api/search", headers=headers,
-                                      params={"q": q, "tier": tier, "type": "record"})
+                                      params={"q": q, name: value, "type": "record"})
         assert answer.status_code == 200, answer.text
         return [h["entity_id"] for h in answer.json()["hits"]]
 
     for q in (title, ""):
-        for tier in ("city_managed", "district_managed"):
-            assert record in await found(city, tier, q), (tier, q)
+        for value in (mine_value, theirs_value):
+            assert record in await found(city, value, q), (value, q)
         for headers in (officer1, limited):
-            assert record in await found(headers, "district_managed", q), q
-            assert record not in await found(headers, "city_managed", q), q
+            assert record in await found(headers, mine_value, q), q
+            assert record not in await found(headers, theirs_value, q), q
