@@ -96,7 +96,8 @@ def _candidate(c: Candidate) -> ShortlistCandidate:
 
 
 def _marked(m: MarkedOut, what: str) -> ShortlistCandidate:
-    failed = f"（不符合：{'、'.join(m.failed)}）" if m.failed else ""
+    # The rules in words (年龄：…；学历：…), not their keys (post_level_fit).
+    failed = f"（不符合：{m.detail}）" if m.detail else "（不再符合资格条件）" if m.failed else ""
     return ShortlistCandidate(name=m.name, unit="", post="", excluded=True,
                               reason=f"{what}：{m.reason}{failed}")
 
