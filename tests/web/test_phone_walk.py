@@ -132,3 +132,23 @@ def test_the_saved_shortlist_pdf_names_a_failed_rule_in_words(site: Site, tmp_pa
     text = all_text(pdf)
     assert squash(f"不符合：{mark['detail']}") in text, text[-600:]
     assert not [key for key in mark["failed"] if key in text], text[-600:]
+
+
+def test_a_promotion_records_buttons_stand_together_and_its_drafts_page_leads_back(
+        page: Any, site: Site, viewport: str) -> None:
+    record = site.data["promotions"][viewport]
+    sign_in(page, "officer", f"/promotions/{record['id']}")
+    pdf = page.get_by_role("link", name="导出纪实 PDF")
+    drafts = page.get_by_role("link", name="考察材料", exact=True)
+    expect(drafts).to_be_visible()
+    a, b = pdf.bounding_box(), drafts.bounding_box()
+    assert a and b
+    if viewport == "desktop":
+        # Side by side, not one in the middle of the heading row and the other at its far end.
+        assert abs(a["y"] - b["y"]) < 1 and b["x"] - (a["x"] + a["width"]) < 40, (a, b)
+    drafts.click()
+    page.wait_for_url(re.compile(r"/inspection-drafts\?promotion_id=\d+$"))
+    trail = page.locator(".crumbs")
+    expect(trail.get_by_role("link", name="任免")).to_have_attribute("href", "/promotions")
+    trail.get_by_role("link", name="选任记录").click()
+    page.wait_for_url(f"**/promotions/{record['id']}")
