@@ -157,6 +157,8 @@ def _people(r: Row) -> dict[str, Any]:
             "unit_ids": sorted({u for s in r["scopes"] for u in s["units"] or []}),
             "unit_path": r["scopes"][0]["path"] if r["scopes"] else [],
             "scope_keys": _scope_keys(r["scopes"]),
+            "cadre_facets": [[s["tier"], s.get("rank") or "", s.get("post_level") or ""] for s in r["scopes"]]
+            if len(r["scopes"]) == len(r["cadre_ids"]) else [],
             "cadre_scope_keys": [_scope_keys([s]) for s in r["scopes"]]
             if len(r["scopes"]) == len(r["cadre_ids"]) else [],
             "ranks": sorted(set(r["ranks"])), "post_levels": sorted(set(r["post_levels"])),

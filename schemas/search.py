@@ -57,6 +57,9 @@ class SearchDoc(BaseModel):
     # Each of cadre_ids' own scope keys, in the same order: a hit names the cadres its reader may
     # read without asking the database (service.search.naming).
     cadre_scope_keys: list[list[str]] = []
+    # Each of cadre_ids' tier, rank and post level ("" for none), in the same order: the facets of
+    # a record hit count only the cadres its reader may read (service.search.naming).
+    cadre_facets: list[list[str]] = []
     team_id: int | None
     author_id: int | None
     state: str

@@ -18,7 +18,7 @@ from service.principal import Principal, SearchScope
 from service.search import filters, repo
 
 # What judging and stripping a record hit reads (added to a request that retrieves its people).
-JUDGED = ["type", "cadre_ids", "cadre_names", "cadre_scope_keys", "ctx_owners"]
+JUDGED = ["type", "cadre_ids", "cadre_names", "cadre_scope_keys", "cadre_facets", "ctx_owners"]
 _PEOPLE_FIELDS = {"ctx_c", "cadre_names", "cadre_ids", "title_c", "body_c"}
 
 
@@ -97,10 +97,17 @@ def strip(hit: dict[str, Any], readable: set[int]) -> None:
     for doc in (hit, hit.get("_formatted")):
         if not isinstance(doc, dict):
             continue
-        for name in ("cadre_ids", "cadre_names", "cadre_scope_keys"):
+        for name in ("cadre_ids", "cadre_names", "cadre_scope_keys", "cadre_facets"):
             values = doc.get(name)
             if isinstance(values, list) and len(values) == len(ids):
                 doc[name] = [values[i] for i in keep]
+        per_cadre = doc.get("cadre_facets")
+        if isinstance(per_cadre, list) and len(per_cadre) == len(keep):
+            # The facets the hit is counted under: its readable cadres' tiers, ranks, levels.
+            for place, name in enumerate(("tiers", "ranks", "post_levels")):
+                doc[name] = sorted({c[place] for c in per_cadre if c[place]})
+        else:
+            doc.update(tiers=[], ranks=[], post_levels=[])
         if isinstance(doc.get("ctx_c"), list):
             doc["ctx_c"] = context(doc["ctx_c"])
         if 0 not in kept:

@@ -21,7 +21,7 @@ FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "ve
 # window is checked and ranked without folding every hit's text again (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
-            "verification", "judgement", "cadre_scope_keys", "ctx_owners",
+            "verification", "judgement", "cadre_scope_keys", "cadre_facets", "ctx_owners",
             "ranks", "post_levels", "tiers", "year"]
 NEAR_SHOWN = 20
 
@@ -137,9 +137,12 @@ def _from_window(query: Query, params: SearchParams, raw: dict[str, Any],
                     by_id=paging.ids_only(end), exact=False)
     found = raw.get("totalHits", 0)
     hits = [h for h in raw["hits"] if rank.verified(query, h)]
-    if len(hits) < len(raw["hits"]) and found <= len(raw["hits"]) and params.mode != "candidates":
+    stripped = any(h.get("_stripped") for h in hits)
+    if (len(hits) < len(raw["hits"]) or stripped) and found <= len(raw["hits"]) \
+            and params.mode != "candidates":
         # Every match was read and some were not real (pairs apart, people the reader may not
-        # read): the facets count the real ones, as the total does.
+        # read), or some concern people the reader may not read: the facets count the real ones,
+        # as the total does, under what the reader may see of them.
         facets = exclusion.count_facets({k: {} for k in FACETS}, hits)
     complete = True
     if rescued is not None:

@@ -107,7 +107,8 @@ async def test_a_unit_filter_off_the_readers_lines_finds_nothing(api: Api, index
 async def test_a_people_filter_matches_a_record_only_through_a_readable_cadre(
         api: Api, indexer: Worker, name: str, mine_value: str, theirs_value: str) -> None:
     # A record holds the tiers, ranks and post levels of every cadre it concerns: a district-1
-    # officer who filtered by a value only a district-2 cadre of the record has found it.
+    # officer who filtered by a value only a district-2 cadre of the record has found it, and
+    # the facets counted it under that value.
     _, city = await api.user("officer", [api.units["city"]])
     _, officer1 = await api.user("officer", [api.units["d1"]])
     _, limited = await api.user("officer", [api.units["city"]], tier="district_managed")
@@ -136,3 +137,10 @@ async def test_a_people_filter_matches_a_record_only_through_a_readable_cadre(
         for headers in (officer1, limited):
             assert record in await found(headers, mine_value, q), q
             assert record not in await found(headers, theirs_value, q), q
+    # Nor do the facet counts of a search count the other cadre's value.
+    facet = {"tier": "tiers", "rank": "ranks", "post_level": "post_levels"}[name]
+    for headers, values in ((city, {mine_value, theirs_value}), (officer1, {mine_value}),
+                            (limited, {mine_value})):
+        answer = await api.client.get("/api/search", headers=headers, params={"q": title})
+        assert answer.status_code == 200, answer.text
+        assert set(answer.json()["facets"].get(facet, {})) == values, answer.json()["facets"]
