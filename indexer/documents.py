@@ -13,6 +13,7 @@ from schemas.pinyin_terms import name_tokens, phrase_tokens
 from schemas.search import SearchDoc, fold, latin_words, pairs, stand_in, variants
 from schemas.vocabulary import MAX_VARIANTS
 from service.performance.facts import PERFORMANCE_SQL, performance_text
+from service.search.highlight import plain
 
 # A row as the builders read it: asyncpg's record, or the same with ID numbers masked.
 Row = Mapping[str, Any]
@@ -126,6 +127,7 @@ def _finish(doc: SearchDoc) -> dict[str, Any]:
     # The encoded fields (character pairs, pinyin, Latin tokens) can line the digits of dates
     # and counts up into an ID-number-like run: the stored document is masked again as a whole.
     data: dict[str, Any] = mask_deep(doc.model_dump(exclude={"checksum"}))
+    data["plain"] = plain(data["title"]) and plain(data["text"])  # of the texts as stored
     data["checksum"] = hashlib.sha256(
         json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return data

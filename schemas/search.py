@@ -39,6 +39,7 @@ class SearchDoc(BaseModel):
     title: str
     text: str
     title_c: str  # folded title in character pairs (schemas.textfold.pairs)
+    plain: bool = False  # title and text hold nothing folding changes (service.search.highlight.plain)
     ctx_c: list[str]  # folded names, unit path and posts of the people concerned, in pairs
     # A record's: for each ctx_c entry, the places in cadre_ids of the cadres it belongs to.
     ctx_owners: list[list[int]] = []

@@ -50,18 +50,25 @@ def _merge(found: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def find_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
-    """Merged spans of the original text where any folded needle occurs."""
+def plain(text: str) -> bool:
+    """Whether a text is searched as it stands: simplified characters, ASCII and plain
+    punctuation only. Traditional or variant characters (or a phrase OpenCC reads differently
+    once the punctuation is gone) need the folding with positions. The indexer stores it per
+    item (`plain`), so a search does not run OpenCC over every shown text again."""
+    if not _SIMPLE_TEXT.fullmatch(text):
+        return False
+    folded = DROP.sub("", text.lower())
+    return simplify(folded) == folded
+
+
+def find_spans(text: str, needles: Iterable[str], *, known_plain: bool = False) -> list[tuple[int, int]]:
+    """Merged spans of the original text where any folded needle occurs (`known_plain`: the
+    text is known to be plain, as the index records)."""
     wanted = tuple(sorted({n for n in needles if n}, key=lambda n: (-len(n), n)))
     if not wanted or not text:
         return []
-    if _SIMPLE_TEXT.fullmatch(text):
-        lower = text.lower()
-        folded = DROP.sub("", lower)
-        # Traditional or variant characters (or a phrase OpenCC reads differently once the
-        # punctuation is gone) need the folding with positions.
-        if simplify(folded) == folded:
-            return _merge((m.start(1), m.end(1)) for m in _gapped(wanted).finditer(lower))
+    if known_plain or plain(text):
+        return _merge((m.start(1), m.end(1)) for m in _gapped(wanted).finditer(text.lower()))
     return folded_spans(text, wanted)
 
 
@@ -87,9 +94,9 @@ def mark(text: str, spans: list[tuple[int, int]], *, lo: int = 0, hi: int | None
     return "".join(out)
 
 
-def snippet(text: str, needles: Iterable[str], width: int = 90) -> str:
+def snippet(text: str, needles: Iterable[str], width: int = 90, *, known_plain: bool = False) -> str:
     """An escaped excerpt around the first match (or the start of the text)."""
-    spans = find_spans(text, needles)
+    spans = find_spans(text, needles, known_plain=known_plain)
     if not spans:
         cut = text[:width]
         return html.escape(cut) + ("…" if len(text) > width else "")
@@ -99,6 +106,6 @@ def snippet(text: str, needles: Iterable[str], width: int = 90) -> str:
     return ("…" if lo else "") + mark(text, spans, lo=lo, hi=hi) + ("…" if hi < len(text) else "")
 
 
-def title_html(title: str, needles: Iterable[str]) -> str:
+def title_html(title: str, needles: Iterable[str], *, known_plain: bool = False) -> str:
     """The escaped title with matches marked."""
-    return mark(title, find_spans(title, needles))
+    return mark(title, find_spans(title, needles, known_plain=known_plain))

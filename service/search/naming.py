@@ -114,6 +114,7 @@ def strip(hit: dict[str, Any], readable: set[int]) -> None:
             doc["unit_path"] = []  # the first cadre's, the one a hit shows
         doc["posts"] = []
         doc.pop("_folded", None)
+        doc.pop("_places", None)
     hit["ctx_owners"] = []
     hit["_stripped"] = True
 

@@ -105,12 +105,20 @@ def verified(query: Query, doc: dict[str, Any]) -> bool:
     vocabulary variant through a longer form would come back for a piece of that form. Both
     are dropped here.
     """
-    title, body, ctx = _folded(doc)
-    places = [title, body, *ctx]
     if doc.get("_stripped") and not all(_own_word(t, doc) for t in query.terms if t.kind == "pinyin"):
         return False
-    return all(any(f in p for f in _stood_forms(t) for p in places)
-               for t in query.terms if t.kind == "chars")
+    places = _places(doc)
+    return all(any(f in places for f in _stood_forms(t)) for t in query.terms if t.kind == "chars")
+
+
+def _places(doc: dict[str, Any]) -> str:
+    """Title, text and people of a hit in one string, computed once: one substring search per
+    form instead of one per place (a term never holds the separator, which folding drops)."""
+    joined: str | None = doc.get("_places")
+    if joined is None:
+        title, body, ctx = _folded(doc)
+        joined = doc["_places"] = "\x00".join([title, body, *ctx])
+    return joined
 
 
 def _own_word(term: Term, doc: dict[str, Any]) -> bool:
@@ -124,10 +132,8 @@ def _own_word(term: Term, doc: dict[str, Any]) -> bool:
 def holds_excluded(query: Query, doc: dict[str, Any]) -> bool:
     """Whether an excluded character term (or a vocabulary form of it) occurs in the hit's own
     title, text or people (service.search.exclusion)."""
-    title, body, ctx = _folded(doc)
-    places = [title, body, *ctx]
-    return any(f in p for t in query.excluded if t.kind == "chars"
-               for f in _stood_forms(t) for p in places)
+    places = _places(doc)
+    return any(f in places for t in query.excluded if t.kind == "chars" for f in _stood_forms(t))
 
 
 def _wholes(query: Query, alternatives: list[tuple[str, ...]]) -> set[str]:

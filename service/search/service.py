@@ -21,7 +21,7 @@ FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "ve
 # window is checked and ranked without folding every hit's text again (service.search.rank._folded).
 RETRIEVE = ["id", "type", "entity_id", "title", "text", "kind", "domain", "date", "cadre_id",
             "cadre_ids", "cadre_names", "unit_path", "posts", "ctx_c", "title_c", "body_c",
-            "verification", "judgement", "cadre_scope_keys", "cadre_facets", "ctx_owners",
+            "verification", "judgement", "cadre_scope_keys", "cadre_facets", "ctx_owners", "plain",
             "ranks", "post_levels", "tiers", "year"]
 NEAR_SHOWN = 20
 
@@ -85,8 +85,9 @@ def _hit(doc: dict[str, Any], q: str | Query) -> SearchHit:
     day = doc.get("date")
     return SearchHit(
         id=doc["id"], type=doc["type"], entity_id=doc["entity_id"], title=doc["title"],
-        title_html=highlight.title_html(doc["title"], marks),
-        snippet_html=highlight.snippet(doc.get("text") or "", marks), kind=doc["kind"],
+        title_html=highlight.title_html(doc["title"], marks, known_plain=doc.get("plain") is True),
+        snippet_html=highlight.snippet(doc.get("text") or "", marks, known_plain=doc.get("plain") is True),
+        kind=doc["kind"],
         domain=doc.get("domain"),
         date=date(day // 10000, day // 100 % 100, day % 100) if day else None,
         cadre_ids=doc.get("cadre_ids") or [], cadre_names=doc.get("cadre_names") or [],
