@@ -27,6 +27,7 @@ def test_a_document_records_whether_its_texts_are_plain() -> None:
     # Highlighting skips OpenCC's check of a shown text the index found plain: simplified
     # characters, ASCII and plain punctuation, in the title and the text as stored.
     assert evidence_doc(_evidence_row([]))["plain"] is True
-    for title, description in (("舊城改造", "完成签约"), ("城中村改造", "棚戶區改造"), ("城中村改造", "ＡＢ签约")):
+    for title, description in (("舊城改造", "完成签约"), ("城中村改造", "棚戶區改造"),
+                               ("城中村改造", "ＡＢ签约")):
         doc = evidence_doc({**_evidence_row([]), "title": title, "description": description})
         assert doc["plain"] is False, (title, description)
