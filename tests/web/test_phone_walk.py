@@ -152,3 +152,21 @@ def test_a_promotion_records_buttons_stand_together_and_its_drafts_page_leads_ba
     expect(trail.get_by_role("link", name="任免")).to_have_attribute("href", "/promotions")
     trail.get_by_role("link", name="选任记录").click()
     page.wait_for_url(f"**/promotions/{record['id']}")
+
+
+def test_filing_opens_on_the_form_the_user_can_fill(page: Any, site: Site) -> None:
+    # An officer in no research team cannot file records: 实绩 comes first and is open.
+    sign_in(page, "officer", "/my-work")
+    page.get_by_role("link", name="填报新记录").click()
+    page.wait_for_url(re.compile(r"/file"))
+    expect(page.get_by_role("tab", name="实绩")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#evidence-form")).to_be_visible()
+    expect(page.get_by_role("tab").first).to_have_text("实绩")
+    # The record tab still says why it cannot be used.
+    page.get_by_role("tab", name="调研记录").click()
+    expect(page.locator("#record-panel")).to_contain_text("不能填报调研记录")
+    page.context.clear_cookies()
+    # A research team member files records first, as before.
+    sign_in(page, "researcher", "/file")
+    expect(page.get_by_role("tab", name="调研记录")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#record-form")).to_be_visible()
