@@ -34,6 +34,7 @@ from service.attachments.service import xlsx_upload
 from service.config import Settings
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
+from service.pdf.formatting import fmt_number
 from service.principal import Principal
 from service.uow import UnitOfWork, unit_of_work
 from service.versioning import require_version
@@ -75,7 +76,8 @@ async def _check_cells(uow: UnitOfWork, period_id: int, cells: list[ScoreCell],
         if ind is None:
             errors.append({"field": f"{where}.indicator_code", "message": "本考核期没有该指标"})
         elif c.score > ind["max_score"]:
-            errors.append({"field": f"{where}.score", "message": f"得分须在 0 到 {ind['max_score']:g} 之间"})
+            errors.append({"field": f"{where}.score",
+                           "message": f"得分须在 0 到 {fmt_number(ind['max_score'])} 之间"})
         if (c.unit_id, c.indicator_code) in seen:
             errors.append({"field": where, "message": "同一单位同一指标重复"})
         seen.add((c.unit_id, c.indicator_code))

@@ -15,6 +15,8 @@ from typing import BinaryIO
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
+from service.pdf.formatting import fmt_number
+
 UNIT_CODE = "单位代码"
 UNIT_NAME = "单位名称"
 MAX_ROWS = 2000
@@ -210,9 +212,9 @@ def _check_row(sheet: Sheet, row_no: int, cells: list[object], unit_col: int,
         if isinstance(value, str):
             sheet.issue(row_no, col, ind.name, value)
         elif value > ind.max_score:
-            sheet.issue(row_no, col, ind.name, f"得分须在 0 到 {ind.max_score:g} 之间")
+            sheet.issue(row_no, col, ind.name, f"得分须在 0 到 {fmt_number(ind.max_score)} 之间")
         elif value < 0:
-            sheet.issue(row_no, col, ind.name, f"得分须在 0 到 {ind.max_score:g} 之间")
+            sheet.issue(row_no, col, ind.name, f"得分须在 0 到 {fmt_number(ind.max_score)} 之间")
         elif unit_id is not None:
             sheet.scores.append((unit_id, ind.id, value))
 

@@ -101,3 +101,15 @@ async def test_the_import_template_is_named_after_the_period_not_its_code(api: A
     assert r.status_code == 200, r.text
     named = unquote(r.headers["content-disposition"].split("filename*=UTF-8''", 1)[1])
     assert named == "2024年第三季度_区县得分导入模板.xlsx"
+
+
+async def test_a_score_above_the_maximum_names_the_maximum_as_written(api: Api) -> None:
+    # The maximum is a numeric(…, 2) column: "0 到 100.00" read like a different rule.
+    _, officer = await api.user("officer", [api.units["city"]])
+    a, b = await districts(api, ["甲区", "乙区"])
+    p = await period(api, officer, [a["id"], b["id"]])
+    r = await api.client.put(f"/api/assessments/periods/{p['id']}/scores", headers=officer, json={
+        "scores": [{"unit_id": a["id"], "indicator_code": "econ", "score": 1000}]})
+    assert r.status_code == 422, r.text
+    messages = [e["message"] for e in r.json()["errors"]]
+    assert any(re.fullmatch(r"得分须在 0 到 \d+ 之间", m) for m in messages), messages
