@@ -94,7 +94,7 @@ def mark(text: str, spans: list[tuple[int, int]], *, lo: int = 0, hi: int | None
     return "".join(out)
 
 
-def snippet(text: str, needles: Iterable[str], width: int = 90, *, known_plain: bool = False) -> str:
+def snippet(text: str, needles: Iterable[str], *, width: int = 90, known_plain: bool = False) -> str:
     """An escaped excerpt around the first match (or the start of the text)."""
     spans = find_spans(text, needles, known_plain=known_plain)
     if not spans:
