@@ -106,19 +106,6 @@ def _scope_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
     return sorted(keys)
 
 
-def _attribute_keys(scopes: Iterable[dict[str, Any]]) -> list[str]:
-    """A record's keys tying each cadre's rank and post level to the units that cadre is under,
-    with and without its tier (u:r:rank, u:tier:r:rank; p: for the post level): a filter on them
-    matches a record only through a cadre its reader may read (service.search.filters)."""
-    keys: set[str] = set()
-    for s in scopes:
-        for prefix, value in (("r", s.get("rank")), ("p", s.get("post_level"))):
-            if value:
-                for unit in s["units"] or []:
-                    keys.update((f"{unit}:{prefix}:{value}", f"{unit}:{s['tier']}:{prefix}:{value}"))
-    return sorted(keys)
-
-
 def _day(d: date | None) -> int | None:
     return int(d.strftime("%Y%m%d")) if d else None
 
@@ -188,13 +175,11 @@ def record_doc(r: Row) -> dict[str, Any]:
                             details.get("processes_improved", []))
     text = "\n".join(t for t in (r["body"], extra.strip(), r["place"]) if t)
     names = list(r["cadre_names"])
-    people = _people(r)
     return _finish(SearchDoc(
         id=f"record-{r['id']}", type="record", entity_id=r["id"], title=r["title"], text=text,
         **searchable(r["title"], text, _context(r)), ctx_owners=_ctx_owners(r),
         pinyin=_people_pinyin(names), latin=latin_words(r["title"], text),
-        cadre_id=None, **{**people, "scope_keys": people["scope_keys"] + _attribute_keys(r["scopes"])},
-        team_id=r["team_id"], author_id=r["author_id"],
+        cadre_id=None, **_people(r), team_id=r["team_id"], author_id=r["author_id"],
         state=r["state"], kind=r["kind"], domain=None, date=_day(r["occurred_on"]),
         year=r["occurred_on"].year, verification=None, judgement=None, domain_counts={},
         latest_appraisal=None))

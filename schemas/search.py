@@ -94,6 +94,6 @@ LOCALIZED = [*CHAR_FIELDS, "chars"]
 # Written into the build marker: a live index built with another encoding (documents without a
 # field the service reads), with another version of the vocabulary (expanded into the documents)
 # or masked by another version of the ID number detector, is rebuilt at start.
-ENCODING = ("pairs-5:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
+ENCODING = ("pairs-6:" + hashlib.sha256(VOCABULARY_PATH.read_bytes()).hexdigest()[:12]
             + ":" + DETECTOR)
 FACETS = ["type", "kind", "domain", "ranks", "post_levels", "tiers", "year", "verification"]

@@ -94,24 +94,15 @@ def _day(d: object) -> int:
     return int(f"{d:%Y%m%d}")
 
 
-def _record_keys(scope: SearchScope, attr: str, values: list[object]) -> list[object]:
-    """The scope keys through which a record holds one of these values of a readable cadre: each
-    scope unit's u:tier for a tier, u:r:rank (u:tier:r:rank within a tier-limited scope unit) for
-    a rank, u:p:level likewise for a post level (the indexer's keys)."""
-    if attr == "tiers":
-        return [f"{u}:{v}" for u, own in scope.scopes for v in values if own is None or own == v]
-    prefix = "r" if attr == "ranks" else "p"
-    return [f"{u}:{prefix}:{v}" if own is None else f"{u}:{own}:{prefix}:{v}"
-            for u, own in scope.scopes for v in values]
-
-
-def _people_filter(principal: Principal, scope: SearchScope, attr: str, values: list[object]) -> str:
-    """A filter on the people's tier, rank or post level. A record holds those of every cadre it
-    concerns, so for an officer it must hold one through a cadre they may read."""
-    plain = _in(attr, values)
+def _tier_filter(principal: Principal, scope: SearchScope, tiers: list[object]) -> str:
+    """The tier filter. A record holds the tiers of every cadre it concerns, so for an officer it
+    must hold one through a cadre they may read: a scope unit's key with that tier (u:tier), which
+    only the cadres under u of that tier put in the record's scope_keys (the indexer's keys). (A
+    rank or post level is checked in the window instead: service.search.naming.Reader.)"""
+    plain = _in("tiers", tiers)
     if principal.role not in OFFICE:
         return plain
-    keys = _record_keys(scope, attr, values)
+    keys: list[object] = [f"{u}:{t}" for u, own in scope.scopes for t in tiers if own is None or own == t]
     records = _in("scope_keys", keys) if keys else NOTHING
     return f'((type != "record" AND {plain}) OR (type = "record" AND {records}))'
 
@@ -120,14 +111,12 @@ def user_filter(params: SearchParams, principal: Principal, scope: SearchScope) 
     """The caller's own filters, each one AND-ed with the access filter."""
     out: list[str] = []
     for attr, values in (("type", params.type), ("kind", params.kind), ("domain", params.domain),
+                         ("ranks", params.rank), ("post_levels", params.post_level),
                          ("verification", params.verification)):
         if values:
             out.append(_in(attr, [getattr(v, "value", v) for v in values]))
-    people: tuple[tuple[str, list[Any] | None], ...] = (
-        ("ranks", params.rank), ("post_levels", params.post_level), ("tiers", params.tier))
-    for name, chosen in people:
-        if chosen:
-            out.append(_people_filter(principal, scope, name, [getattr(v, "value", v) for v in chosen]))
+    if params.tier:
+        out.append(_tier_filter(principal, scope, [getattr(v, "value", v) for v in params.tier]))
     if params.unit_id is not None:
         out.append(f"unit_ids = {params.unit_id}")
     if params.date_from is not None:

@@ -36,8 +36,11 @@ class Reader:
     """The search client as one reader sees the index: record hits keep only readable people."""
 
     def __init__(self, client: Searcher, pool: asyncpg.Pool, principal: Principal,
-                 scope: SearchScope) -> None:
+                 scope: SearchScope, wanted: dict[str, set[str]] | None = None) -> None:
         self._client, self._pool, self._principal, self._scope = client, pool, principal, scope
+        # The caller's rank and post-level filters: Meilisearch matched them on any cadre a
+        # record concerns; a stripped record must still hold one through a readable cadre.
+        self._wanted = {k: v for k, v in (wanted or {}).items() if v}
         self._readable: set[int] = set()
         self._judged: set[int] = set()
 
@@ -67,6 +70,9 @@ class Reader:
             self._judged.update(unknown)
         for hit in records:
             strip(hit, self._readable)
+            if hit.get("_stripped") and any(not values.intersection(hit.get(name) or [])
+                                            for name, values in self._wanted.items()):
+                hit["_unmatched"] = True  # rank.verified drops it
 
 
 def _asking(params: dict[str, Any]) -> dict[str, Any]:

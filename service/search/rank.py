@@ -105,7 +105,8 @@ def verified(query: Query, doc: dict[str, Any]) -> bool:
     vocabulary variant through a longer form would come back for a piece of that form. Both
     are dropped here.
     """
-    if doc.get("_stripped") and not all(_own_word(t, doc) for t in query.terms if t.kind == "pinyin"):
+    if doc.get("_unmatched") or (
+            doc.get("_stripped") and not all(_own_word(t, doc) for t in query.terms if t.kind == "pinyin")):
         return False
     places = _places(doc)
     return all(any(f in places for f in _stood_forms(t)) for t in query.terms if t.kind == "chars")

@@ -278,7 +278,9 @@ async def search(pool: asyncpg.Pool, principal: Principal, *, client: Searcher,
     query = parse(params.q)
     base = _params(params, principal, scope)
     details = params.model_dump(mode="json", exclude_defaults=True)
-    client = Reader(client, pool, principal, scope)
+    client = Reader(client, pool, principal, scope, {
+        "ranks": {r.value for r in params.rank or []},
+        "post_levels": {p.value for p in params.post_level or []}})
     # The audit write runs while Meilisearch answers, so it adds no latency. In candidate mode the
     # cadre count is asked for at the same time: a query with more evidence than the window needs
     # it, and for one with less (whose answer is then not used) it costs Meilisearch little.
