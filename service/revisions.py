@@ -45,3 +45,8 @@ def links_as_read(changes: dict[str, Any], field: str, readable: Collection[int]
     if len(sides) == 2 and sides[0] == sides[1]:
         del out[field]
     return out
+
+
+def kept_links(stored: Collection[int], shown: Collection[int], sent: Collection[int]) -> list[int]:
+    """The links an edit stores: those sent, plus the stored ones the writer was not shown."""
+    return sorted(set(sent) | (set(stored) - set(shown)))

@@ -21,7 +21,7 @@ from service.evidence import repo
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo as records_repo
-from service.revisions import diff_snapshots, linked_in_changes, links_as_read, list_revisions
+from service.revisions import diff_snapshots, kept_links, linked_in_changes, links_as_read, list_revisions
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
 
@@ -150,8 +150,7 @@ async def update_evidence(pool: asyncpg.Pool, principal: Principal, *, evidence_
         # Cited records the amending reader may not read were not shown to them: they stay cited.
         shown = await _one_as_read(uow.conn, principal, before)
         content = _content(body)
-        hidden = set(before.record_ids) - set(shown.record_ids)
-        content["record_ids"] = sorted(set(body.record_ids) | hidden)
+        content["record_ids"] = kept_links(before.record_ids, shown.record_ids, body.record_ids)
         await repo.update_content(uow.conn, evidence_id, base.version, content)
         out = await _reload(uow, evidence_id)
         changes = diff_snapshots(before.model_dump(mode="json"), out.model_dump(mode="json"))

@@ -11,7 +11,7 @@ from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.principal import Principal
 from service.records import repo
-from service.revisions import diff_snapshots, linked_in_changes, links_as_read, list_revisions
+from service.revisions import diff_snapshots, kept_links, linked_in_changes, links_as_read, list_revisions
 from service.service_logs import from_records as service_logs
 from service.uow import UnitOfWork, audit_only, unit_of_work
 from service.versioning import require_version
@@ -154,8 +154,7 @@ async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: 
         # Links to cadres the author may no longer read were not shown to them: they are kept.
         shown = await _one_as_read(uow.conn, principal, before)
         content = _content(body)
-        hidden = set(before.cadre_ids) - set(shown.cadre_ids)
-        content["cadre_ids"] = sorted(set(body.cadre_ids) | hidden)
+        content["cadre_ids"] = kept_links(before.cadre_ids, shown.cadre_ids, body.cadre_ids)
         await repo.update_content(uow.conn, record_id, base.version, content)
         out = await _reload(uow, record_id)
         changes = diff_snapshots(before.model_dump(mode="json"), out.model_dump(mode="json"))
