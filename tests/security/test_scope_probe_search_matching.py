@@ -26,6 +26,26 @@ def _records(answer: dict[str, Any]) -> list[int]:
     return [h["entity_id"] for h in answer["hits"] if h["type"] == "record"]
 
 
+async def _shared_record(api: Api, indexer: Worker, city: dict[str, str], title: str,
+                         mine: dict[str, Any], theirs: dict[str, Any]) -> int:
+    """A record, filed by a city-wide team's researcher, about a district-1 and a district-2 cadre."""
+    researcher_id, researcher = await api.user("researcher")
+    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
+    r = await api.client.post("/api/records", headers=researcher, json=record_body(
+        campaign, [mine["id"], theirs["id"]], title=title))
+    assert r.status_code == 201, r.text
+    await indexer.drain()
+    record: int = r.json()["id"]
+    return record
+
+
+async def _filtered(api: Api, headers: dict[str, str], q: str, **filters: Any) -> list[int]:
+    answer = await api.client.get("/api/search", headers=headers,
+                                  params={"q": q, "type": "record", **filters})
+    assert answer.status_code == 200, answer.text
+    return [h["entity_id"] for h in answer.json()["hits"]]
+
+
 async def test_a_record_matches_only_through_the_people_its_reader_may_read(
         api: Api, indexer: Worker) -> None:
     _, city = await api.user("officer", [api.units["city"]])
@@ -73,22 +93,13 @@ async def test_a_unit_filter_off_the_readers_lines_finds_nothing(api: Api, index
     # filtered by a district-2 unit found the records a district-2 cadre shares with theirs.
     _, city = await api.user("officer", [api.units["city"]])
     _, officer1 = await api.user("officer", [api.units["d1"]])
-    researcher_id, researcher = await api.user("researcher")
     mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼壬")
     theirs = await api.cadre(city, api.units["d2_bureau"], name="临江癸")
-    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
     title = f"联合督导{api.tag}"
-    r = await api.client.post("/api/records", headers=researcher, json=record_body(
-        campaign, [mine["id"], theirs["id"]], title=title))
-    assert r.status_code == 201, r.text
-    record = r.json()["id"]
-    await indexer.drain()
+    record = await _shared_record(api, indexer, city, title, mine, theirs)
 
     async def found(headers: dict[str, str], unit: str, q: str) -> list[int]:
-        answer = await api.client.get("/api/search", headers=headers,
-                                      params={"q": q, "unit_id": api.units[unit], "type": "record"})
-        assert answer.status_code == 200, answer.text
-        return [h["entity_id"] for h in answer.json()["hits"]]
+        return await _filtered(api, headers, q, unit_id=api.units[unit])
 
     for q in (title, ""):
         for unit in ("d2", "d2_bureau", "d1", "city"):
@@ -112,24 +123,15 @@ async def test_a_people_filter_matches_a_record_only_through_a_readable_cadre(
     _, city = await api.user("officer", [api.units["city"]])
     _, officer1 = await api.user("officer", [api.units["d1"]])
     _, limited = await api.user("officer", [api.units["city"]], tier="district_managed")
-    researcher_id, researcher = await api.user("researcher")
     mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼子",
                            **{"tier": "district_managed", name: mine_value})
     theirs = await api.cadre(city, api.units["d2_bureau"], name="临江丑",
                              **{"tier": "city_managed", name: theirs_value})
-    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
     title = f"联合调研{api.tag}"
-    r = await api.client.post("/api/records", headers=researcher, json=record_body(
-        campaign, [mine["id"], theirs["id"]], title=title))
-    assert r.status_code == 201, r.text
-    record = r.json()["id"]
-    await indexer.drain()
+    record = await _shared_record(api, indexer, city, title, mine, theirs)
 
     async def found(headers: dict[str, str], value: str, q: str) -> list[int]:
-        answer = await api.client.get("/api/search", headers=headers,
-                                      params={"q": q, name: value, "type": "record"})
-        assert answer.status_code == 200, answer.text
-        return [h["entity_id"] for h in answer.json()["hits"]]
+        return await _filtered(api, headers, q, **{name: value})
 
     # A tier is matched in Meilisearch's filter; a rank or a post level in the checked window of
     # a query (a filter-only list is not checked: README, Who may read what).
