@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     request_max_bytes: int = 2 * 1024 * 1024
     # Requests the app runs at once; more wait in arrival order (service/admission.py; 0: no limit).
     request_concurrency: int = Field(default=8, ge=0)
+    # argon2id cost: "standard" is the library's RFC 9106 profile (64 MiB, 3 passes). "test-only-fast"
+    # is real argon2id at its smallest cost, so a test suite creating thousands of accounts does not
+    # spend most of its CPU hashing; refused outside env=test, where it is the default.
+    password_hash: Literal["standard", "test-only-fast"] | None = None
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     # Failed logins from one address (any usernames) within the lockout window before it is throttled.
@@ -88,6 +92,8 @@ class Settings(BaseSettings):
         if "*" in self.cors_origins:
             # Credentials are allowed cross-origin, so a wildcard would open the API to every site.
             raise ValueError("CADRE_CORS_ORIGINS 不能包含 *，请逐一列出允许的来源")
+        if self.password_hash == "test-only-fast" and self.env != "test":
+            raise ValueError("CADRE_PASSWORD_HASH 的快速档只能用于测试环境（CADRE_ENV=test）")
         if self.env == "production":
             if self.secret_key.get_secret_value() in PLACEHOLDER_SECRETS:
                 raise ValueError("CADRE_SECRET_KEY 仍是默认值，生产环境必须设置真实密钥")
@@ -102,6 +108,11 @@ class Settings(BaseSettings):
             if master is not None and master in PLACEHOLDER_SECRETS:
                 raise ValueError("CADRE_MEILI_MASTER_KEY 仍是默认值，生产环境必须设置真实密钥")
         return self
+
+    @property
+    def password_hash_profile(self) -> str:
+        """The argon2id cost profile new password hashes use."""
+        return self.password_hash or ("test-only-fast" if self.env == "test" else "standard")
 
     @property
     def supervisor_status_path(self) -> Path:

@@ -12,6 +12,7 @@ from service import problems
 from service.admission import Admission, AdmissionGate
 from service.attachments.store import private_dirs
 from service.audit.sealer import start_sealer
+from service.auth import passwords
 from service.config import Settings, get_settings
 from service.db import create_pool
 from service.exports.worker import start_export_worker
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # search-keys`), so the web process never keeps it, however it was started.
     settings = (settings or get_settings()).model_copy(update={"meili_master_key": None})
     clock.configure(settings.business_tz)
+    passwords.configure(settings.password_hash_profile)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

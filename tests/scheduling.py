@@ -36,7 +36,7 @@ LONGEST_FIRST = (
 # instead of once per worker: the search library and the browser site (every module of tests/web)
 # each load the 200-cadre demo data and index it. A module missing here only builds its own copy.
 SEARCH_LIBRARY = ("tests/search/test_recall.py", "tests/search/test_ranking.py",
-                  "tests/search/test_vocabulary.py")
+                  "tests/search/test_vocabulary.py", "tests/search/test_split.py")
 
 
 def shared_scope(module: str) -> str:

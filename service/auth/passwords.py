@@ -5,11 +5,25 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from service.errors import ValidationFailed
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY = _hasher.hash("timing-equalizer-not-a-password")
+# argon2id with the library's recommended parameters (RFC 9106 low-memory profile), and the same
+# algorithm at its smallest cost for test runs only (Settings refuses it elsewhere).
+PROFILES = {"standard": PasswordHasher(),
+            "test-only-fast": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)}
+_DUMMY_PASSWORD = "timing-equalizer-not-a-password"
+_hasher = PROFILES["standard"]
+_DUMMY = _hasher.hash(_DUMMY_PASSWORD)
 # How many argon2 verifications this process ran: lets a test see that a sign-in with an
 # unknown name pays for one exactly like a wrong password does (timings are not asserted).
 verifications = 0
+
+
+def configure(profile: str) -> None:
+    """Hash new passwords with this cost profile (stored hashes keep verifying: they carry theirs)."""
+    global _hasher, _DUMMY
+    if PROFILES[profile] is not _hasher:
+        _hasher = PROFILES[profile]
+        # An unknown user's sign-in must cost what a real account's does under this profile.
+        _DUMMY = _hasher.hash(_DUMMY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
