@@ -25,7 +25,7 @@ from schemas.assessments import (
 )
 from schemas.common import DbDate, DbId
 from schemas.records import RevisionOut
-from service.assessments import score_entry, service
+from service.assessments import score_entry, score_import, service
 from service.deps import (
     AppSettings,
     EntityId,
@@ -157,7 +157,7 @@ async def get_seating(period_id: EntityId, pool: Pool, user: OfficeReader) -> Se
           "description": "待填写的 .xlsx 模板（每个参评单位一行，每个指标一列）"}})
 async def import_template(period_id: EntityId, pool: Pool, user: OfficerUser) -> Response:
     """A blank .xlsx to fill: one row per compared unit, one column per indicator."""
-    name, data = await score_entry.template(pool, user, period_id)
+    name, data = await score_import.template(pool, user, period_id)
     return Response(data, media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"template.xlsx\"; filename*=UTF-8''{quote(name)}"})
 
@@ -167,9 +167,9 @@ async def import_scores(period_id: EntityId, request: Request, pool: Pool, user:
                         settings: AppSettings, key: IdempotencyKey = None) -> ScoresResult:
     """Import a draft period's scores from .xlsx (field `file`): all rows valid or nothing applied."""
     content_type = request.headers.get("content-type")
-    return await score_entry.import_scores(pool, user, settings=settings, period_id=period_id,
-                                           content_type=content_type,
-                                           chunks=request.stream(), key=key)
+    return await score_import.import_scores(pool, user, settings=settings, period_id=period_id,
+                                            content_type=content_type,
+                                            chunks=request.stream(), key=key)
 
 
 @router.get("/trends", response_model=Trends)

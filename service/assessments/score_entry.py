@@ -1,14 +1,12 @@
-"""Rules for entering scores, bonus and deduction points, corrections after locking, and xlsx import."""
+"""Rules for entering scores, bonus and deduction points, and corrections after locking.
 
-import hashlib
-import re
-from collections.abc import AsyncIterator
+The xlsx import sheet and its application are in service.assessments.score_import.
+"""
+
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 import asyncpg
 
 from schemas.assessments import (
@@ -22,7 +20,7 @@ from schemas.assessments import (
     WithdrawIn,
 )
 from service.assessments import compute_sql as compute
-from service.assessments import repo, xlsx
+from service.assessments import repo
 from service.assessments.service import (
     LOCKED_MESSAGE,
     changed,
@@ -30,8 +28,6 @@ from service.assessments.service import (
     result_summary,
     writable_period,
 )
-from service.attachments.service import xlsx_upload
-from service.config import Settings
 from service.errors import Conflict, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
 from service.pdf.formatting import fmt_number
@@ -86,8 +82,8 @@ async def _check_cells(uow: UnitOfWork, period_id: int, cells: list[ScoreCell],
     return indicators
 
 
-async def _apply(uow: UnitOfWork, period_id: int, cells: list[tuple[int, int, Decimal, int | None]],
-                 check_versions: bool) -> tuple[Applied, list[dict[str, Any]]]:
+async def apply_cells(uow: UnitOfWork, period_id: int, *, cells: list[tuple[int, int, Decimal, int | None]],
+                      check_versions: bool) -> tuple[Applied, list[dict[str, Any]]]:
     """Store (unit, indicator, score, base version) cells; returns counts and before/after per change."""
     existing = await repo.cells(uow.conn, period_id)
     applied = Applied()
@@ -124,7 +120,8 @@ async def _cell_name(conn: asyncpg.Connection, period_id: int, unit_id: int, ind
     return f"{unit} {indicator}".strip()
 
 
-def _named(diffs: list[dict[str, Any]], indicators: dict[str, asyncpg.Record]) -> list[dict[str, Any]]:
+def named_diffs(diffs: list[dict[str, Any]], indicators: dict[str, asyncpg.Record]) -> list[dict[str, Any]]:
+    """The before/after diffs of apply_cells with each indicator named by its code."""
     codes = {i["id"]: code for code, i in indicators.items()}
     return [{"unit_id": d["unit_id"], "indicator_code": codes[d["indicator_id"]],
              "before": d["before"], "after": d["after"]} for d in diffs]
@@ -137,13 +134,13 @@ async def put_scores(pool: asyncpg.Pool, principal: Principal, *, period_id: int
         period = await writable_period(uow, period_id)
         _open_for_entry(period)
         indicators = await _check_cells(uow, period_id, body.scores, "scores")
-        applied, diffs = await _apply(uow, period_id, [
+        applied, diffs = await apply_cells(uow, period_id, cells=[
             (c.unit_id, indicators[c.indicator_code]["id"], c.score, c.version) for c in body.scores],
             check_versions=True)
         version = period["version"]
         if diffs:
-            version = await changed(uow, period, action="scores", changes={"scores": _named(diffs,
-                                                                                            indicators)})
+            version = await changed(uow, period, action="scores",
+                                    changes={"scores": named_diffs(diffs, indicators)})
         return ScoresResult(created=applied.created, updated=applied.updated,
                             unchanged=applied.unchanged, period_version=version)
 
@@ -208,7 +205,7 @@ async def correct(pool: asyncpg.Pool, principal: Principal, *, period_id: int, b
             raise Conflict("只有已锁定的考核期需要通过更正修改；未锁定时请直接修改")
         before = {r["unit_id"]: result_summary(r) for r in await compute.results(uow.conn, period_id)}
         indicators = await _check_cells(uow, period_id, body.scores, "scores")
-        _, diffs = await _apply(uow, period_id, [
+        _, diffs = await apply_cells(uow, period_id, cells=[
             (c.unit_id, indicators[c.indicator_code]["id"], c.score, None) for c in body.scores],
             check_versions=False)
         await _check_adjustment_units(uow, period_id, body.add_adjustments)
@@ -225,7 +222,7 @@ async def correct(pool: asyncpg.Pool, principal: Principal, *, period_id: int, b
         await compute.refresh(uow.conn, period_id)
         after = {r["unit_id"]: result_summary(r) for r in await compute.results(uow.conn, period_id)}
         changes: dict[str, Any] = {
-            "reason": body.reason, "scores": _named(diffs, indicators), "adjustments_added": added,
+            "reason": body.reason, "scores": named_diffs(diffs, indicators), "adjustments_added": added,
             "adjustments_withdrawn": withdrawn,
             "results": [{"unit_id": u, "before": before.get(u), "after": a}
                         for u, a in after.items() if before.get(u) != a]}
@@ -242,65 +239,3 @@ async def list_corrections(pool: asyncpg.Pool, principal: Principal, period_id: 
         if await repo.get_visible(conn, principal, period_id) is None:
             raise NotFound("考核期不存在")
         return [CorrectionOut(**dict(r)) for r in await repo.corrections(conn, period_id)]
-
-
-def _sheet_indicators(rows: list[asyncpg.Record]) -> list[xlsx.Indicator]:
-    return [xlsx.Indicator(i["id"], i["code"], i["name"], i["max_score"]) for i in rows]
-
-
-async def template(pool: asyncpg.Pool, principal: Principal, period_id: int) -> tuple[str, bytes]:
-    """The blank import sheet of a readable period and its file name."""
-    async with pool.acquire() as conn:
-        row = await repo.get_visible(conn, principal, period_id)
-        if row is None:
-            raise NotFound("考核期不存在")
-        units = [(u["code"], u["name"]) for u in await repo.units(conn, period_id)]
-        indicators = _sheet_indicators(await repo.indicators(conn, period_id))
-    data = await anyio.to_thread.run_sync(xlsx.template, row["name"], units, indicators)
-    # Named for the person saving it: the period's name, not its code ("/" would end the name).
-    return re.sub(r"[/\\]", "_", f"{row['name']}得分导入模板.xlsx"), data
-
-
-async def import_scores(pool: asyncpg.Pool, principal: Principal, *, settings: Settings, period_id: int,
-                        content_type: str | None, chunks: AsyncIterator[bytes],
-                        key: str | None) -> ScoresResult:
-    """Apply an .xlsx of a draft period's scores: every row valid, or 422 with a row report and no change."""
-    async with xlsx_upload(chunks, content_type, settings=settings) as path:
-        digest = await anyio.to_thread.run_sync(_sha256, path)
-        # Read before the transaction starts, so no lock is held while the sheet is parsed.
-        raw = await anyio.to_thread.run_sync(xlsx.read_rows, path)
-
-        async def work(uow: UnitOfWork) -> ScoresResult:
-            return await _apply_sheet(uow, period_id, raw)
-
-        out, _ = await run_idempotent(pool, principal, key,
-                                      fingerprint(f"assessment.{period_id}.import", {"sha256": digest}),
-                                      ScoresResult, work)
-        return out
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-async def _apply_sheet(uow: UnitOfWork, period_id: int, raw: xlsx.RawSheet) -> ScoresResult:
-    period = await writable_period(uow, period_id)
-    if period["state"] != "draft":
-        raise Conflict("只有草稿状态的考核期可以整表导入；已发布的请逐项修改，已锁定的请走更正")
-    indicator_rows = await repo.indicators(uow.conn, period_id)
-    compared = {u["id"] for u in await repo.units(uow.conn, period_id)}
-    writable = compared - set(await repo.not_writable(uow.conn, uow.principal, sorted(compared)))
-    by_code = await repo.unit_ids_by_code(uow.conn, sorted(raw.texts()))
-    sheet = xlsx.check(raw, by_code, compared=compared, writable=writable,
-                       indicators=_sheet_indicators(indicator_rows))
-    if sheet.issues:
-        raise ValidationFailed(f"导入文件有 {len(sheet.issues)} 处错误，未导入任何数据", errors=sheet.issues)
-    applied, diffs = await _apply(uow, period_id, [(u, i, s, None) for u, i, s in sheet.scores],
-                                  check_versions=False)
-    version = period["version"]
-    if diffs:
-        named = _named(diffs, {i["code"]: i for i in indicator_rows})
-        version = await changed(uow, period, action="import", changes={"rows": len(sheet.scores),
-                                                                       "scores": named})
-    return ScoresResult(created=applied.created, updated=applied.updated, unchanged=applied.unchanged,
-                        period_version=version)
