@@ -33,9 +33,10 @@ async def studies(conn: asyncpg.Connection, campaign_id: int, unit_id: int) -> b
     return bool(ok)
 
 
-async def researcher_may_write(conn: asyncpg.Connection, user_id: int, campaign_id: int,
-                               unit_id: int) -> bool:
-    """Whether the researcher is on an open team of the campaign assigned the unit's team."""
+async def researcher_covers(conn: asyncpg.Connection, user_id: int, campaign_id: int,
+                            unit_id: int) -> bool:
+    """Whether the researcher is on an open team of the campaign assigned the unit's team (or a unit
+    above it): the archives they may read and write."""
     ok = await conn.fetchval(
         """SELECT true FROM team_assignments ta JOIN teams t ON t.id = ta.team_id
            JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = $1

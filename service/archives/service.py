@@ -18,7 +18,7 @@ from schemas.archives import (
 from schemas.common import Role, label
 from service.archives import assemble, repo
 from service.dossier.masking import mask_free_text
-from service.errors import Forbidden, NotFound, ValidationFailed
+from service.errors import NotFound, ValidationFailed
 from service.leadership import evaluations, evaluations_repo
 from service.leadership.service import load_team
 from service.principal import Principal
@@ -35,6 +35,12 @@ async def build(conn: asyncpg.Connection, principal: Principal, *, campaign_id: 
     """Assemble the archive of a team in a campaign from what the principal may read (404 otherwise)."""
     ca = await repo.campaign(conn, principal, campaign_id)
     if ca is None or not await repo.studies(conn, campaign_id, unit_id):
+        raise NotFound("调研档案不存在")
+    # A researcher reads the archive of a team their own open team of this campaign studies: not
+    # another team's work in it, nor a closed campaign's (an assignment elsewhere opens the unit's
+    # leadership team, not this campaign's conclusions). Otherwise as if there were none.
+    if principal.role is Role.researcher and not await repo.researcher_covers(
+            conn, principal.user_id, campaign_id, unit_id):
         raise NotFound("调研档案不存在")
     team = await load_team(conn, principal, unit_id=unit_id, date_from=ca["starts_on"],
                            date_to=ca["ends_on"])
@@ -95,9 +101,6 @@ async def save_conclusion(pool: asyncpg.Pool, *, principal: Principal, campaign_
     """Write a member's or the team's conclusion; a revision keeps every version."""
     async with unit_of_work(pool, principal) as uow:
         archive = await build(uow.conn, principal, campaign_id=campaign_id, unit_id=unit_id)
-        if principal.role is Role.researcher and not await repo.researcher_may_write(
-                uow.conn, principal.user_id, campaign_id, unit_id):
-            raise Forbidden("调研活动已结束或您不在负责该班子的调研组")
         if body.cadre_id is not None and body.cadre_id not in {m.cadre_id for m in archive.members}:
             raise ValidationFailed("该干部不是本次调研期间的班子成员",
                                    errors=[{"field": "cadre_id", "message": "不是本次调研期间的班子成员"}])
