@@ -8,10 +8,10 @@ download is now checked against the owner's current role and scope: 403 with a C
 no bytes, and an `access.refused` audit entry naming the job.
 """
 
-import asyncio
 from typing import Any
 
 from tests.factories import Api
+from tests.security.world import change_account, finished_job
 
 
 async def _username(api: Api, headers: dict[str, str]) -> str:
@@ -19,29 +19,6 @@ async def _username(api: Api, headers: dict[str, str]) -> str:
     assert me.status_code == 200, me.text
     name: str = me.json()["username"]
     return name
-
-
-async def _finished_job(api: Api, headers: dict[str, str], cadre_ids: list[int]) -> dict[str, Any]:
-    r = await api.client.post("/api/exports/batch", headers=headers, json={"cadre_ids": cadre_ids})
-    assert r.status_code == 202, r.text
-    url = r.json()["status_url"]
-    for _ in range(450):
-        job = await api.client.get(url, headers=headers)
-        assert job.status_code == 200, job.text
-        if job.json()["status"] in ("done", "failed"):
-            out: dict[str, Any] = job.json()
-            assert out["status"] == "done", out
-            return out
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"export job not finished: {url}")
-
-
-async def _change(api: Api, user_id: int, **fields: Any) -> None:
-    current = await api.client.get(f"/api/users/{user_id}", headers=api.admin)
-    assert current.status_code == 200, current.text
-    r = await api.client.patch(f"/api/users/{user_id}", headers=api.admin,
-                               json={"version": current.json()["version"], **fields})
-    assert r.status_code == 200, r.text
 
 
 async def _refusals(api: Api, user_id: int, job_id: int) -> list[dict[str, Any]]:
@@ -69,9 +46,9 @@ async def test_an_officers_zip_is_refused_once_the_account_is_made_a_leader(api:
     user_id, officer = await api.user("officer", [api.units["d1"]])
     username = await _username(api, officer)
     cadre = await api.cadre(officer, api.units["d1_bureau"], name="林振华")
-    job = await _finished_job(api, officer, [cadre["id"]])
+    job = await finished_job(api, officer, [cadre["id"]])
     assert (await api.client.get(job["download_url"], headers=officer)).status_code == 200
-    await _change(api, user_id, role="leader")
+    await change_account(api, user_id, role="leader")
     leader = await api.login(username)
     r = await api.client.get(job["download_url"], headers=leader)
     _refused(r)
@@ -82,11 +59,11 @@ async def test_an_officers_zip_is_refused_once_the_account_is_made_a_leader(api:
     assert refusals[0]["path"] == job["download_url"] and "角色" in refusals[0]["reason"]
     assert await _downloads(api, job["id"]) == 1
     # As a researcher the route itself is closed to the account.
-    await _change(api, user_id, role="researcher")
+    await change_account(api, user_id, role="researcher")
     researcher = await api.login(username)
     assert (await api.client.get(job["download_url"], headers=researcher)).status_code == 403
     # Made an officer again (same scope), the account may have its zip.
-    await _change(api, user_id, role="officer")
+    await change_account(api, user_id, role="officer")
     officer = await api.login(username)
     assert (await api.client.get(job["download_url"], headers=officer)).status_code == 200
     assert await _downloads(api, job["id"]) == 2
@@ -97,15 +74,15 @@ async def test_a_zip_is_refused_once_the_scope_no_longer_covers_a_cadre_in_it(ap
     username = await _username(api, officer)
     district = await api.cadre(officer, api.units["d1"], name="王立新")
     bureau = await api.cadre(officer, api.units["d1_bureau"], name="林振华")
-    job = await _finished_job(api, officer, [district["id"], bureau["id"]])
-    await _change(api, user_id, scopes=[{"unit_id": api.units["d1_bureau"], "tier": None}])
+    job = await finished_job(api, officer, [district["id"], bureau["id"]])
+    await change_account(api, user_id, scopes=[{"unit_id": api.units["d1_bureau"], "tier": None}])
     narrowed = await api.login(username)
     _refused(await api.client.get(job["download_url"], headers=narrowed))
     refusals = await _refusals(api, user_id, job["id"])
     assert [d["cadre_ids"] for d in refusals] == [[district["id"]]]
     assert await _downloads(api, job["id"]) == 0
     # A zip of cadres the narrowed scope still covers is handed out.
-    kept = await _finished_job(api, narrowed, [bureau["id"]])
+    kept = await finished_job(api, narrowed, [bureau["id"]])
     assert (await api.client.get(kept["download_url"], headers=narrowed)).status_code == 200
 
 
@@ -114,10 +91,10 @@ async def test_a_leaders_masked_zip_stays_theirs_also_as_an_officer(api: Api) ->
     leader_id, leader = await api.user("leader", [api.units["d1"]])
     username = await _username(api, leader)
     cadre = await api.cadre(officer, api.units["d1_bureau"], name="林振华")
-    job = await _finished_job(api, leader, [cadre["id"]])
+    job = await finished_job(api, leader, [cadre["id"]])
     assert await api.pool.fetchval("SELECT built_as FROM export_jobs WHERE id = $1", job["id"]) == "leader"
     assert (await api.client.get(job["download_url"], headers=leader)).status_code == 200
-    await _change(api, leader_id, role="officer")
+    await change_account(api, leader_id, role="officer")
     officer_now = await api.login(username)
     assert (await api.client.get(job["download_url"], headers=officer_now)).status_code == 200
     assert not await _refusals(api, leader_id, job["id"])

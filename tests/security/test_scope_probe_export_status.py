@@ -7,35 +7,15 @@ Now the status of such a job has no download_url and says why (download_refused,
 download itself stays refused, and a job the owner may still download keeps its link.
 """
 
-import asyncio
 from typing import Any
 
 from tests.factories import Api
-
-
-async def _finished_job(api: Api, headers: dict[str, str], cadre_ids: list[int]) -> dict[str, Any]:
-    r = await api.client.post("/api/exports/batch", headers=headers, json={"cadre_ids": cadre_ids})
-    assert r.status_code == 202, r.text
-    url = r.json()["status_url"]
-    for _ in range(450):
-        job = await api.client.get(url, headers=headers)
-        assert job.status_code == 200, job.text
-        if job.json()["status"] in ("done", "failed"):
-            out: dict[str, Any] = job.json()
-            assert out["status"] == "done", out
-            return out
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"export job not finished: {url}")
+from tests.security.world import change_account, finished_job
 
 
 async def _change(api: Api, user_id: int, **fields: Any) -> dict[str, str]:
     """Change the account as the administrator, and log in again."""
-    current = await api.client.get(f"/api/users/{user_id}", headers=api.admin)
-    assert current.status_code == 200, current.text
-    r = await api.client.patch(f"/api/users/{user_id}", headers=api.admin,
-                               json={"version": current.json()["version"], **fields})
-    assert r.status_code == 200, r.text
-    return await api.login(current.json()["username"])
+    return await api.login(await change_account(api, user_id, **fields))
 
 
 async def _status(api: Api, headers: dict[str, str], job: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +29,7 @@ async def _status(api: Api, headers: dict[str, str], job: dict[str, Any]) -> dic
 async def test_an_officers_job_status_drops_the_download_once_the_account_is_a_leader(api: Api) -> None:
     user_id, officer = await api.user("officer", [api.units["d1"]])
     cadre = await api.cadre(officer, api.units["d1_bureau"], name="林振华")
-    job = await _finished_job(api, officer, [cadre["id"]])
+    job = await finished_job(api, officer, [cadre["id"]])
     assert job["download_url"] and job.get("download_refused") is None
     leader = await _change(api, user_id, role="leader")
     status = await _status(api, leader, job)
@@ -67,7 +47,7 @@ async def test_the_status_drops_the_download_once_the_scope_no_longer_covers_a_c
     user_id, officer = await api.user("officer", [api.units["d1"]])
     district = await api.cadre(officer, api.units["d1"], name="王立新")
     bureau = await api.cadre(officer, api.units["d1_bureau"], name="林振华")
-    both = await _finished_job(api, officer, [district["id"], bureau["id"]])
+    both = await finished_job(api, officer, [district["id"], bureau["id"]])
     narrowed = await _change(api, user_id, scopes=[{"unit_id": api.units["d1_bureau"], "tier": None}])
     status = await _status(api, narrowed, both)
     assert status["download_url"] is None, status
@@ -75,6 +55,6 @@ async def test_the_status_drops_the_download_once_the_scope_no_longer_covers_a_c
     # Nothing in the refusal names the cadre that left the scope.
     assert str(district["id"]) not in status["download_refused"]
     # A job of cadres the narrowed scope still covers keeps its link.
-    kept = await _finished_job(api, narrowed, [bureau["id"]])
+    kept = await finished_job(api, narrowed, [bureau["id"]])
     assert kept["download_url"] and kept["download_refused"] is None
     assert (await api.client.get(kept["download_url"], headers=narrowed)).status_code == 200

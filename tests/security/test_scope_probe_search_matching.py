@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from indexer.worker import Worker
-from tests.factories import Api, campaign_with_team, record_body
+from tests.factories import Api
+from tests.security.world import shared_record
 
 
 async def _search(api: Api, headers: dict[str, str], q: str) -> dict[str, Any]:
@@ -24,19 +25,6 @@ async def _search(api: Api, headers: dict[str, str], q: str) -> dict[str, Any]:
 
 def _records(answer: dict[str, Any]) -> list[int]:
     return [h["entity_id"] for h in answer["hits"] if h["type"] == "record"]
-
-
-async def _shared_record(api: Api, indexer: Worker, city: dict[str, str], title: str,
-                         mine: dict[str, Any], theirs: dict[str, Any]) -> int:
-    """A record, filed by a city-wide team's researcher, about a district-1 and a district-2 cadre."""
-    researcher_id, researcher = await api.user("researcher")
-    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
-    r = await api.client.post("/api/records", headers=researcher, json=record_body(
-        campaign, [mine["id"], theirs["id"]], title=title))
-    assert r.status_code == 201, r.text
-    await indexer.drain()
-    record: int = r.json()["id"]
-    return record
 
 
 async def _filtered(api: Api, headers: dict[str, str], q: str, **filters: Any) -> list[int]:
@@ -51,16 +39,10 @@ async def test_a_record_matches_only_through_the_people_its_reader_may_read(
     _, city = await api.user("officer", [api.units["city"]])
     _, officer1 = await api.user("officer", [api.units["d1"]])
     _, leader1 = await api.user("leader", [api.units["d1"]])
-    researcher_id, researcher = await api.user("researcher")
     mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼庚", post="鼓楼区住建局科员")
     theirs = await api.cadre(city, api.units["d2_bureau"], name="临江辛", post="临江区住建局督察专员")
-    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
     title = f"联合走访{api.tag}"
-    r = await api.client.post("/api/records", headers=researcher, json=record_body(
-        campaign, [mine["id"], theirs["id"]], title=title))
-    assert r.status_code == 201, r.text
-    record = r.json()["id"]
-    await indexer.drain()
+    record = await shared_record(api, indexer, city, title, [mine, theirs])
     hidden = ["临江辛", f"临江辛 {title}", "linjiangxin", f"lin jiang xin {title}", f"临江区 {title}",
               f"督察专员 {title}", f"{title}，临江辛"]
     shown = ["鼓楼庚", f"鼓楼庚 {title}", "gulougeng", f"鼓楼区 {title}", f"科员 {title}", title]
@@ -96,7 +78,7 @@ async def test_a_unit_filter_off_the_readers_lines_finds_nothing(api: Api, index
     mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼壬")
     theirs = await api.cadre(city, api.units["d2_bureau"], name="临江癸")
     title = f"联合督导{api.tag}"
-    record = await _shared_record(api, indexer, city, title, mine, theirs)
+    record = await shared_record(api, indexer, city, title, [mine, theirs])
 
     async def found(headers: dict[str, str], unit: str, q: str) -> list[int]:
         return await _filtered(api, headers, q, unit_id=api.units[unit])
@@ -128,7 +110,7 @@ async def test_a_people_filter_matches_a_record_only_through_a_readable_cadre(
     theirs = await api.cadre(city, api.units["d2_bureau"], name="临江丑",
                              **{"tier": "city_managed", name: theirs_value})
     title = f"联合调研{api.tag}"
-    record = await _shared_record(api, indexer, city, title, mine, theirs)
+    record = await shared_record(api, indexer, city, title, [mine, theirs])
 
     async def found(headers: dict[str, str], value: str, q: str) -> list[int]:
         return await _filtered(api, headers, q, **{name: value})

@@ -7,21 +7,17 @@ included — on the API and the search page.
 """
 
 from indexer.worker import Worker
-from tests.factories import Api, campaign_with_team, record_body
+from tests.factories import Api
+from tests.security.world import shared_record
 
 
 async def test_a_record_hit_names_only_the_cadres_the_reader_may_read(api: Api, indexer: Worker) -> None:
     _, city = await api.user("officer", [api.units["city"]])
     _, officer1 = await api.user("officer", [api.units["d1"]])
     _, leader1 = await api.user("leader", [api.units["d1"]])
-    researcher_id, researcher = await api.user("researcher")
     mine = await api.cadre(city, api.units["d1_bureau"], name="鼓楼甲")
     theirs = await api.cadre(city, api.units["d2_bureau"], name="临江乙")
-    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
-    r = await api.client.post("/api/records", headers=researcher, json=record_body(
-        campaign, [mine["id"], theirs["id"]], title=f"两区联合巡查{api.tag}"))
-    assert r.status_code == 201, r.text
-    await indexer.drain()
+    record = await shared_record(api, indexer, city, f"两区联合巡查{api.tag}", [mine, theirs])
     params = {"q": f"两区联合巡查{api.tag}"}
     whole = await api.client.get("/api/search", headers=city, params=params)
     assert whole.json()["hits"][0]["cadre_names"] == ["鼓楼甲", "临江乙"], whole.text[:400]
@@ -29,7 +25,7 @@ async def test_a_record_hit_names_only_the_cadres_the_reader_may_read(api: Api, 
         found = await api.client.get("/api/search", headers=headers, params=params)
         assert found.status_code == 200, (who, found.text)
         hits = found.json()["hits"]
-        assert [h["entity_id"] for h in hits] == [r.json()["id"]], (who, hits)
+        assert [h["entity_id"] for h in hits] == [record], (who, hits)
         assert hits[0]["cadre_ids"] == [mine["id"]] and hits[0]["cadre_names"] == ["鼓楼甲"], (who, hits)
         page = await api.client.get("/search", headers={**headers, "Accept": "text/html"}, params=params)
         assert page.status_code == 200 and "鼓楼甲" in page.text, who
@@ -41,15 +37,10 @@ async def test_the_names_an_officers_hit_shows_are_the_cadres_the_officer_may_op
     # The officer's hits are judged from the scope keys each cadre carries in the document, not by
     # the database: they must agree with the SQL rule, which the cadre's own page applies.
     _, city = await api.user("officer", [api.units["city"]])
-    researcher_id, researcher_token = await api.user("researcher")
     people = [await api.cadre(city, api.units[unit], name=name, tier=tier) for unit, name, tier in (
         ("d1_bureau", "鼓楼丙", "district_managed"), ("d1_bureau", "鼓楼丁", "city_managed"),
         ("d2_bureau", "临江戊", "district_managed"), ("d2_bureau", "临江己", "city_managed"))]
-    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
-    r = await api.client.post("/api/records", headers=researcher_token, json=record_body(
-        campaign, [p["id"] for p in people], title=f"四人联合巡查{api.tag}"))
-    assert r.status_code == 201, r.text
-    await indexer.drain()
+    await shared_record(api, indexer, city, f"四人联合巡查{api.tag}", people)
     readers = [await api.user("officer", [api.units["d1"]]),
                await api.user("officer", [api.units["d1"]], tier="district_managed"),
                await api.user("officer", [api.units["d2"]], tier="city_managed"),

@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.worker import Worker
 from tests.factories import Api, campaign_with_team, record_body
 from tests.leadership import matrix_examples as leadership_examples
 from tests.lrmx import matrix_examples as format_examples
@@ -118,6 +119,46 @@ async def _finished(api: Api, headers: dict[str, str], job: dict[str, Any]) -> N
             return
         await asyncio.sleep(0.2)
     raise AssertionError(f"export job {job['id']} not finished")
+
+
+async def finished_job(api: Api, headers: dict[str, str], cadre_ids: list[int]) -> dict[str, Any]:
+    """Queue a batch export of these cadres and wait until it is done; returns the job's status."""
+    r = await api.client.post("/api/exports/batch", headers=headers, json={"cadre_ids": cadre_ids})
+    assert r.status_code == 202, r.text
+    url = r.json()["status_url"]
+    for _ in range(450):
+        job = await api.client.get(url, headers=headers)
+        assert job.status_code == 200, job.text
+        if job.json()["status"] in ("done", "failed"):
+            out: dict[str, Any] = job.json()
+            assert out["status"] == "done", out
+            return out
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"export job not finished: {url}")
+
+
+async def change_account(api: Api, user_id: int, **fields: Any) -> str:
+    """Change an account (role, scopes) as the administrator; returns its username."""
+    current = await api.client.get(f"/api/users/{user_id}", headers=api.admin)
+    assert current.status_code == 200, current.text
+    r = await api.client.patch(f"/api/users/{user_id}", headers=api.admin,
+                               json={"version": current.json()["version"], **fields})
+    assert r.status_code == 200, r.text
+    username: str = current.json()["username"]
+    return username
+
+
+async def shared_record(api: Api, indexer: Worker, city: dict[str, str], title: str,
+                        cadres: list[dict[str, Any]]) -> int:
+    """A record about these cadres, filed by a city-wide team's researcher, and indexed."""
+    researcher_id, researcher = await api.user("researcher")
+    campaign = await campaign_with_team(api, city, [researcher_id], [api.units["city"]])
+    r = await api.client.post("/api/records", headers=researcher, json=record_body(
+        campaign, [c["id"] for c in cadres], title=title))
+    assert r.status_code == 201, r.text
+    await indexer.drain()
+    record: int = r.json()["id"]
+    return record
 
 
 async def build_world(api: Api) -> World:
