@@ -12,7 +12,6 @@ from service.exports.service import issue_pdf, pdf_response
 from service.forms.exporting import MEDIA, download
 from service.inspection import service
 from service.pdf.documents import render_docx, render_pdf
-from service.revisions import list_revisions
 
 router = APIRouter(prefix="/api/inspection-drafts", tags=["inspection"])
 OptId = Annotated[int | None, Query(gt=0, le=2**63 - 1)]
@@ -51,9 +50,7 @@ async def update_draft(draft_id: EntityId, body: DraftUpdate, pool: Pool, user: 
 @router.get("/{draft_id}/revisions", response_model=list[RevisionOut])
 async def draft_revisions(draft_id: EntityId, pool: Pool, user: OfficeReader) -> list[RevisionOut]:
     """Who changed the draft when."""
-    await service.get(pool, principal=user, draft_id=draft_id)
-    async with pool.acquire() as conn:
-        return [RevisionOut(**dict(r)) for r in await list_revisions(conn, "inspection_draft", draft_id)]
+    return await service.revisions(pool, principal=user, draft_id=draft_id)
 
 
 @router.get("/{draft_id}/draft.pdf", responses=_PDF)

@@ -8,6 +8,7 @@ import asyncpg
 from schemas import clock
 from schemas.archives import DraftCreate, DraftOut, DraftSection, DraftUpdate, Statement
 from schemas.common import Role
+from schemas.records import RevisionOut
 from service.dossier.masking import mask_free_text
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
@@ -16,7 +17,8 @@ from service.inspection.compile import SECTIONS, compile_sections
 from service.leadership import evaluations, evaluations_repo
 from service.pdf.documents import Section, WrittenDoc, paragraph
 from service.principal import Principal
-from service.uow import UnitOfWork, audit_only, unit_of_work
+from service.revisions import list_revisions
+from service.uow import UnitOfWork, audit_only, audited_revisions, unit_of_work
 from service.versioning import require_version
 
 # The inspection stage is current, or the next one (after the recommendation, or after the motion
@@ -89,6 +91,17 @@ async def get(pool: asyncpg.Pool, *, principal: Principal, draft_id: int) -> Dra
     await audit_only(pool, principal, "inspection_draft.read", "cadre", row["cadre_id"],
                      {"draft_id": draft_id})
     return draft_out(row)
+
+
+async def revisions(pool: asyncpg.Pool, *, principal: Principal, draft_id: int) -> list[RevisionOut]:
+    """The revisions of a readable draft (whole earlier texts): an audited read of its own,
+    `inspection_draft.revisions.read`, naming the versions returned."""
+    async with pool.acquire() as conn:
+        if await repo.draft(conn, principal, draft_id) is None:
+            raise NotFound("考察材料不存在")
+        out = [RevisionOut(**dict(r)) for r in await list_revisions(conn, "inspection_draft", draft_id)]
+    await audited_revisions(pool, principal, "inspection_draft", draft_id, out)
+    return out
 
 
 async def listing(pool: asyncpg.Pool, *, principal: Principal, cadre_id: int | None,
