@@ -1,5 +1,7 @@
 """SQL of 考察材料 drafts: the facts a draft is compiled from, and the drafts themselves."""
 
+from datetime import date
+
 import asyncpg
 
 from service.access.repo import cadre_id_visible, record_visible
@@ -86,3 +88,10 @@ async def update_draft(conn: asyncpg.Connection, draft_id: int, version: int,
         """UPDATE inspection_drafts SET sections = $3, version = version + 1, updated_at = now()
            WHERE id = $1 AND version = $2 RETURNING version""", draft_id, version, sections)
     return new
+
+
+async def penalty_dates(conn: asyncpg.Connection, ids: list[int]) -> dict[int, date]:
+    """Which of the rewards/penalties ids are penalties, with the dates they were decided."""
+    rows = await conn.fetch("SELECT id, decided_on FROM rewards_penalties WHERE id = ANY($1::bigint[]) "
+                            "AND kind = 'penalty'", ids)
+    return {r["id"]: r["decided_on"] for r in rows}

@@ -1,14 +1,18 @@
 """Rules of 考察材料 drafts: compile from a promotion at inspection or from the dossier, edit with
 revisions, export; drafting is officers' work, leaders read."""
 
+from datetime import date
 from typing import Any
 
 import asyncpg
 
 from schemas import clock
 from schemas.archives import DraftCreate, DraftOut, DraftSection, DraftUpdate, Statement
+from schemas.cadres import RESTRICTED_TITLE
 from schemas.common import Role
 from schemas.records import RevisionOut
+from service.archives.assemble import cn_date
+from service.cadres.service import sees_sensitive
 from service.dossier.masking import mask_free_text
 from service.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.idempotency import fingerprint, run_idempotent
@@ -82,15 +86,38 @@ async def create(pool: asyncpg.Pool, *, principal: Principal, body: DraftCreate,
     return out
 
 
+def _withheld(st: Statement, penalties: dict[int, date]) -> Statement:
+    cited = [penalties[s.id] for s in st.sources if s.kind == "reward" and s.id in penalties]
+    if not cited:
+        return st
+    return Statement(text=f"{cn_date(min(cited))}受到处分{RESTRICTED_TITLE}。", sources=st.sources)
+
+
+async def as_read(conn: asyncpg.Connection, principal: Principal, drafts: list[DraftOut]) -> list[DraftOut]:
+    """Drafts as the reader may see them: a sentence citing a penalty is withheld from a role that
+    may not read penalties (its date stays, as in GET /api/cadres/{id}); the rest is unchanged."""
+    if sees_sensitive(principal):
+        return drafts
+    cited = sorted({s.id for d in drafts for sec in d.sections for st in sec.statements for s in st.sources
+                    if s.kind == "reward"})
+    penalties = await repo.penalty_dates(conn, cited) if cited else {}
+    if not penalties:
+        return drafts
+    return [d.model_copy(update={"sections": [
+        sec.model_copy(update={"statements": [_withheld(st, penalties) for st in sec.statements]})
+        for sec in d.sections]}) for d in drafts]
+
+
 async def get(pool: asyncpg.Pool, *, principal: Principal, draft_id: int) -> DraftOut:
-    """One draft; audited."""
+    """One draft as the reader may see it; audited."""
     async with pool.acquire() as conn:
         row = await repo.draft(conn, principal, draft_id)
-    if row is None:
-        raise NotFound("考察材料不存在")
+        if row is None:
+            raise NotFound("考察材料不存在")
+        [out] = await as_read(conn, principal, [draft_out(row)])
     await audit_only(pool, principal, "inspection_draft.read", "cadre", row["cadre_id"],
                      {"draft_id": draft_id})
-    return draft_out(row)
+    return out
 
 
 async def revisions(pool: asyncpg.Pool, *, principal: Principal, draft_id: int) -> list[RevisionOut]:
@@ -109,7 +136,7 @@ async def listing(pool: asyncpg.Pool, *, principal: Principal, cadre_id: int | N
     """Drafts of a cadre or a promotion record; audited."""
     async with pool.acquire() as conn:
         rows = await repo.drafts(conn, principal, cadre_id, promotion_id)
-    out = [draft_out(r) for r in rows]
+        out = await as_read(conn, principal, [draft_out(r) for r in rows])
     await audit_only(pool, principal, "inspection_draft.list", "cadre", cadre_id,
                      {"promotion_id": promotion_id, "draft_ids": [d.id for d in out]})
     return out
