@@ -22,6 +22,12 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text with whitespace removed (names may break across lines)."""
+    out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
+    return "".join(out.stdout.decode().split())
+
+
 def page_count(pdf: Path) -> int:
     """Pages according to pdfinfo."""
     match = re.search(r"^Pages:\s+(\d+)$", run("pdfinfo", pdf), re.MULTILINE)

@@ -5,7 +5,6 @@ import logging
 import re
 import shutil
 import struct
-import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from service.pdf import (
     render_promotion,
     render_shortlist,
 )
+from tests.dossier.helpers import page_count, page_text, run, squash
 from tests.pdf.factories import (
     build_dossier,
     build_promotion,
@@ -45,26 +45,6 @@ from tests.pdf.factories import (
 
 POPPLER = ("pdftotext", "pdfinfo", "pdffonts", "pdftoppm")
 USER, SERIAL = "周审计", "EXP-20250301-000042"
-
-
-def run(*args: str | Path) -> str:
-    """Run a poppler tool and return its stdout."""
-    return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True).stdout
-
-
-def page_count(pdf: Path) -> int:
-    match = re.search(r"^Pages:\s+(\d+)$", run("pdfinfo", pdf), re.MULTILINE)
-    assert match, "pdfinfo printed no page count"
-    return int(match.group(1))
-
-
-def page_text(pdf: Path, page: int) -> str:
-    """Text of one page in content-stream order (keeps the diagonal watermark in one run)."""
-    return run("pdftotext", "-raw", "-f", str(page), "-l", str(page), pdf, "-")
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture(scope="module")

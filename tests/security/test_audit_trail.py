@@ -12,7 +12,7 @@ import pytest
 from schemas import clock
 from schemas.common import Role
 from service.audit.sealer import seal_all
-from service.audit.service import verify_chain
+from service.audit.service import ChainReport, verify_chain
 from service.principal import Principal
 from service.uow import audit_only
 from tests.factories import Api
@@ -57,57 +57,48 @@ async def test_service_role_lacks_update_delete_truncate_on_the_trail(pool: asyn
                         await conn.execute(sql, entry)
 
 
+async def _tampered(conn: asyncpg.Connection, *statements: tuple[str, int]) -> ChainReport:
+    """The chain's report with these statements run, then rolled back (and the chain checked whole)."""
+    tr = conn.transaction()
+    await tr.start()
+    try:
+        # A superuser can switch the trigger off; the chain still tells.
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        for sql, entry in statements:
+            await conn.execute(sql, entry)
+        report = await verify_chain(conn)
+    finally:
+        # Rolled back: the suite's chain stays intact for the tests that follow.
+        await tr.rollback()
+    assert (await verify_chain(conn)).ok
+    return report
+
+
 async def test_modified_details_are_caught_at_that_entry(pool: asyncpg.Pool) -> None:
     entries = await _three_entries(pool)
     async with pool.acquire() as conn:
         assert (await verify_chain(conn)).ok
-        tr = conn.transaction()
-        await tr.start()
-        try:
-            # A superuser can switch the trigger off; the chain still tells.
-            await conn.execute("SET LOCAL session_replication_role = replica")
-            await conn.execute("""UPDATE audit_log SET details = '{"n": 99}' WHERE id = $1""",
-                               entries[1])
-            report = await verify_chain(conn)
-            assert not report.ok and report.broken_id == entries[1]
-            assert "篡改" in report.reason
-        finally:
-            # Rolled back: the suite's chain stays intact for the tests that follow.
-            await tr.rollback()
-        assert (await verify_chain(conn)).ok
+        report = await _tampered(conn, ("""UPDATE audit_log SET details = '{"n": 99}' WHERE id = $1""",
+                                        entries[1]))
+    assert not report.ok and report.broken_id == entries[1]
+    assert "篡改" in report.reason
 
 
 async def test_deleted_middle_entry_is_named_by_its_link(pool: asyncpg.Pool) -> None:
     entries = await _three_entries(pool)
     async with pool.acquire() as conn:
-        tr = conn.transaction()
-        await tr.start()
-        try:
-            await conn.execute("SET LOCAL session_replication_role = replica")
-            await conn.execute("DELETE FROM audit_log WHERE id = $1", entries[1])
-            report = await verify_chain(conn)
-            assert not report.ok and report.broken_id == entries[1]
-            assert "删除" in report.reason
-        finally:
-            await tr.rollback()
-        assert (await verify_chain(conn)).ok
+        report = await _tampered(conn, ("DELETE FROM audit_log WHERE id = $1", entries[1]))
+    assert not report.ok and report.broken_id == entries[1]
+    assert "删除" in report.reason
 
 
 async def test_deleted_entry_and_link_break_the_chain_at_the_next(pool: asyncpg.Pool) -> None:
     entries = await _three_entries(pool)
     async with pool.acquire() as conn:
-        tr = conn.transaction()
-        await tr.start()
-        try:
-            await conn.execute("SET LOCAL session_replication_role = replica")
-            await conn.execute("DELETE FROM audit_log WHERE id = $1", entries[1])
-            await conn.execute("DELETE FROM audit_chain WHERE entry_id = $1", entries[1])
-            report = await verify_chain(conn)
-            assert not report.ok and report.broken_id == entries[2]
-            assert "不连续" in report.reason
-        finally:
-            await tr.rollback()
-        assert (await verify_chain(conn)).ok
+        report = await _tampered(conn, ("DELETE FROM audit_log WHERE id = $1", entries[1]),
+                                 ("DELETE FROM audit_chain WHERE entry_id = $1", entries[1]))
+    assert not report.ok and report.broken_id == entries[2]
+    assert "不连续" in report.reason
 
 
 def _cli_verify(database_url: str) -> subprocess.CompletedProcess[str]:

@@ -7,19 +7,13 @@ that record then sees the district-2 candidate only as "（范围外干部）", 
 the PDF.
 """
 
-import subprocess
 from typing import Any
 
+from tests.dossier.helpers import pdf_text
 from tests.factories import Api
 from tests.promotions.helpers import MOTION, advance, recommendation, stage
 
 MISSING = 9_000_000_000_000
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text with whitespace removed (names may break across lines)."""
-    out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
-    return "".join(out.stdout.decode().split())
 
 
 async def _world(api: Api) -> dict[str, Any]:

@@ -4,16 +4,10 @@ A city officer's shortlist for a district-1 post ranks cadres of both districts;
 officer and leader, who may read the position, must not learn district-2 names from it.
 """
 
-import subprocess
 from typing import Any
 
+from tests.dossier.helpers import pdf_text
 from tests.factories import Api
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text with whitespace removed (names may break across lines)."""
-    out = subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True)
-    return "".join(out.stdout.decode().split())
 
 
 async def _world(api: Api) -> dict[str, Any]:
