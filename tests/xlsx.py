@@ -1,7 +1,24 @@
-"""Damaged spreadsheets for the upload tests: a valid book with one extra raw row in its sheet."""
+"""Spreadsheets for the upload tests: a book of given rows, and a valid book with one extra raw row."""
 
 import io
 import zipfile
+from typing import Any
+
+from openpyxl import Workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def book_bytes(rows: list[list[Any]]) -> bytes:
+    """An .xlsx with the given rows on its first sheet."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def with_raw_row(data: bytes, row_xml: bytes) -> bytes:

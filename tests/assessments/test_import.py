@@ -3,25 +3,11 @@
 import io
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.assessments.helpers import districts, period
 from tests.factories import Api
-from tests.xlsx import with_raw_row
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def sheet(rows: list[list[Any]]) -> bytes:
-    """An .xlsx with the given rows on its first sheet."""
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.xlsx import XLSX, book_bytes, with_raw_row
 
 
 async def _setup(api: Api) -> dict[str, Any]:
@@ -40,12 +26,12 @@ async def _stored(api: Api, period_id: int) -> int:
 async def test_one_bad_row_rejects_the_whole_sheet_with_a_row_report(api: Api) -> None:
     w = await _setup(api)
     a, b, c = w["units"]
-    data = sheet([["单位代码", "单位名称", "经济运行", "项目签约落地", "城市更新"],
-                  [a["code"], a["name"], 90, 85.5, 80],
-                  [b["code"], b["name"], 120, 80, 80],          # above the maximum
-                  ["NOPE-UNIT", "无此单位", 80, 80, 80],        # unknown unit
-                  [a["code"], a["name"], 70, "很好", 80],       # duplicate unit, not a number
-                  [c["code"], c["name"], 80, 80, 80.123]])      # three decimals
+    data = book_bytes([["单位代码", "单位名称", "经济运行", "项目签约落地", "城市更新"],
+                       [a["code"], a["name"], 90, 85.5, 80],
+                       [b["code"], b["name"], 120, 80, 80],          # above the maximum
+                       ["NOPE-UNIT", "无此单位", 80, 80, 80],        # unknown unit
+                       [a["code"], a["name"], 70, "很好", 80],       # duplicate unit, not a number
+                       [c["code"], c["name"], 80, 80, 80.123]])      # three decimals
     r = await api.client.post(w["url"], headers=w["officer"],
                               files={"file": ("2024Q3得分.xlsx", data, XLSX)})
     assert r.status_code == 422, r.text
@@ -65,7 +51,8 @@ async def test_a_valid_sheet_is_applied_in_one_go(api: Api) -> None:
     # An indicator named by its code works too.
     rows: list[list[Any]] = [["单位代码", "经济运行", "project", "城市更新"]]
     rows += [[u["code"], 90 - n, 80 + n, 70.5] for n, u in enumerate(w["units"])]
-    r = await api.client.post(w["url"], headers=w["officer"], files={"file": ("s.xlsx", sheet(rows), XLSX)})
+    r = await api.client.post(w["url"], headers=w["officer"],
+                              files={"file": ("s.xlsx", book_bytes(rows), XLSX)})
     assert r.status_code == 200, r.text
     assert r.json()["created"] == 9 and r.json()["updated"] == 0
     assert await _stored(api, w["period"]["id"]) == 9
@@ -73,7 +60,7 @@ async def test_a_valid_sheet_is_applied_in_one_go(api: Api) -> None:
                                   headers=w["officer"])).json()
     assert all(row["complete"] for row in board["rows"])
     again = await api.client.post(w["url"], headers=w["officer"],
-                                  files={"file": ("s.xlsx", sheet(rows), XLSX)})
+                                  files={"file": ("s.xlsx", book_bytes(rows), XLSX)})
     assert again.status_code == 200 and again.json()["unchanged"] == 9
     audited = await api.pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'assessment.import' "
                                       "AND object_id = $1", str(w["period"]["id"]))
@@ -82,7 +69,7 @@ async def test_a_valid_sheet_is_applied_in_one_go(api: Api) -> None:
 
 async def test_header_problems_are_reported_on_row_one(api: Api) -> None:
     w = await _setup(api)
-    data = sheet([["单位代码", "经济运行", "城市更新", "营商环境"], [w["units"][0]["code"], 1, 2, 3]])
+    data = book_bytes([["单位代码", "经济运行", "城市更新", "营商环境"], [w["units"][0]["code"], 1, 2, 3]])
     r = await api.client.post(w["url"], headers=w["officer"], files={"file": ("s.xlsx", data, XLSX)})
     assert r.status_code == 422
     messages = [(e["row"], e["message"]) for e in r.json()["errors"]]
@@ -97,7 +84,7 @@ async def test_only_xlsx_is_accepted_and_only_for_drafts(api: Api) -> None:
                               files={"file": ("s.xlsx", b"%PDF-1.4 not a sheet", XLSX)})
     assert r.status_code == 415
     _, leader = await api.user("leader", [api.units["city"]])
-    r = await api.client.post(w["url"], headers=leader, files={"file": ("s.xlsx", sheet([["x"]]), XLSX)})
+    r = await api.client.post(w["url"], headers=leader, files={"file": ("s.xlsx", book_bytes([["x"]]), XLSX)})
     assert r.status_code == 403
 
 
@@ -112,7 +99,7 @@ async def test_template_lists_the_compared_units_and_indicators(api: Api) -> Non
     assert sorted(row[0] for row in rows[1:]) == sorted(u["code"] for u in w["units"])
     filled = [[row[0], row[1], 80, 80, 80] for row in rows[1:]]
     done = await api.client.post(w["url"], headers=w["officer"], files={"file": (
-        "t.xlsx", sheet([list(rows[0]), *filled]), XLSX)})
+        "t.xlsx", book_bytes([list(rows[0]), *filled]), XLSX)})
     assert done.status_code == 200 and done.json()["created"] == 9
 
 
@@ -124,8 +111,8 @@ def damaged_cell(data: bytes) -> bytes:
 async def test_a_damaged_or_truncated_sheet_is_refused_with_a_reason_not_a_500(api: Api) -> None:
     w = await _setup(api)
     a = w["units"][0]
-    good = sheet([["单位代码", "单位名称", "经济运行", "项目签约落地", "城市更新"],
-                  [a["code"], a["name"], 90, 85, 80]])
+    good = book_bytes([["单位代码", "单位名称", "经济运行", "项目签约落地", "城市更新"],
+                       [a["code"], a["name"], 90, 85, 80]])
     r = await api.client.post(w["url"], headers=w["officer"],
                               files={"file": ("s.xlsx", damaged_cell(good), XLSX)})
     assert r.status_code == 422, r.text

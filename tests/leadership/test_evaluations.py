@@ -3,12 +3,9 @@
 import io
 from typing import Any
 
-from openpyxl import Workbook
-
 from tests.factories import Api
 from tests.leadership.helpers import bureau_team
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from tests.xlsx import XLSX, book_bytes
 
 
 async def _rounds(api: Api, w: dict[str, Any]) -> int:
@@ -69,16 +66,8 @@ async def test_a_round_refuses_non_members_duplicates_and_mixed_scales_naming_th
 
 
 def _sheet(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.append(["干部编号", "姓名", "测评人类别", "优秀", "称职", "基本称职", "不称职",
-               "认同", "不认同", "不了解"])
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book_bytes([["干部编号", "姓名", "测评人类别", "优秀", "称职", "基本称职", "不称职",
+                        "认同", "不认同", "不了解"], *rows])
 
 
 async def _import(api: Api, w: dict[str, Any], data: bytes) -> Any:

@@ -5,12 +5,10 @@ world's officer and leader) and its mirror in district 2, and records them in `w
 PARAM_KINDS and BODIES are meant to be merged into the matrix's tables of the same names.
 """
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
-
 from tests.factories import Api
+from tests.xlsx import XLSX, book_bytes
 
 PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "period_id": ("assessment_period", frozenset({"officer", "leader"})),
@@ -22,18 +20,10 @@ PARAM_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "task_force_id": ("task_force", frozenset({"officer", "leader"})),
     "log_id": ("service_log", frozenset({"officer", "leader"})),
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sheet(code: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.append(["单位代码", "经济运行"])
-    ws.append([code, 88])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book_bytes([["单位代码", "经济运行"], [code, 88]])
 
 
 def _data(w: Any) -> dict[str, Any]:

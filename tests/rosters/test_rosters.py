@@ -5,23 +5,10 @@ import io
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.factories import Api, national_id
-from tests.xlsx import with_raw_row
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def book_bytes(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.xlsx import XLSX, book_bytes, with_raw_row
 
 
 async def post_file(api: Api, path: str, headers: dict[str, str], data: bytes) -> Any:

@@ -9,28 +9,18 @@ cadres have left the owner's scope is refused (403, Chinese problem, audited, no
 and the unit and tier of every created or moved cadre are checked at preview and again at apply.
 """
 
-import io
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-
 from tests.factories import Api, national_id
 from tests.lrmx.samples import lrmx
+from tests.xlsx import XLSX, book_bytes
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ["姓名", "性别", "出生日期", "单位代码", "职务", "管理类别", "身份证号"]
 
 
 def _book(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in [HEADER, *rows]:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book_bytes([HEADER, *rows])
 
 
 async def _roster(api: Api, headers: dict[str, str], rows: list[list[Any]]) -> dict[str, Any]:

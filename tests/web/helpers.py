@@ -1,7 +1,11 @@
 """Steps shared by the browser journeys."""
 
+import io
 import re
+from pathlib import Path
 from typing import Any
+
+import openpyxl
 
 from service.demo import DEMO_PASSWORD
 
@@ -69,3 +73,23 @@ def open_filters(page: Any) -> None:
     toggle = page.get_by_role("button", name=re.compile("^筛选"))
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+
+
+def filled_sheets(template: str | Path, values: dict[int, Any], *,
+                  wrong: Any) -> tuple[list[Any], bytes, bytes]:
+    """A downloaded import template's header row, and the template filled with `values` (column to
+    value, every row) twice: once with cell D3 `wrong`, once with D3 = 30."""
+    book = openpyxl.load_workbook(io.BytesIO(Path(template).read_bytes()))
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        for column, value in values.items():
+            sheet.cell(row, column).value = value
+    sheet.cell(3, 4).value = wrong
+    bad = io.BytesIO()
+    book.save(bad)
+    sheet.cell(3, 4).value = 30
+    good = io.BytesIO()
+    book.save(good)
+    return header, bad.getvalue(), good.getvalue()

@@ -3,24 +3,21 @@ a refusal of a cell (stale, or no longer allowed) named 单位 指标 and marked
 template named after the period, and a refused sheet read row by row; a stored score can be changed
 on the grid (the cell's version goes with it). The codes stay in the attributes the script sends."""
 
-import io
 import re
 import secrets
 from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 import httpx
-import openpyxl
 from playwright.sync_api import expect
 
 from tests.assessments.helpers import INDICATORS, RULES
 from tests.web.conftest import Site
-from tests.web.helpers import assert_labelled, sign_in
+from tests.web.helpers import assert_labelled, filled_sheets, sign_in
+from tests.xlsx import XLSX
 
 NAMES = [i["name"] for i in INDICATORS]
 CODES = [i["code"] for i in INDICATORS]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ok(r: httpx.Response) -> Any:
@@ -96,26 +93,15 @@ def test_the_import_template_and_a_refused_sheet_speak_of_names(page: Any, site:
     with page.expect_download() as got:
         page.get_by_role("link", name="下载导入模板").click()
     assert got.value.suggested_filename == f"{period['name']}得分导入模板.xlsx"
-    book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
-    sheet = book.active
-    assert sheet is not None
-    assert [c.value for c in sheet[1]] == ["单位代码", "单位名称", *NAMES]
-    for row in range(2, sheet.max_row + 1):
-        for column in (3, 4, 5):
-            sheet.cell(row, column).value = 20
-    sheet.cell(3, 4).value = "很好"
-    bad = io.BytesIO()
-    book.save(bad)
-    sheet.cell(3, 4).value = 30
-    good = io.BytesIO()
-    book.save(good)
+    header, bad, good = filled_sheets(got.value.path(), {3: 20, 4: 20, 5: 20}, wrong="很好")
+    assert header == ["单位代码", "单位名称", *NAMES]
     form = page.locator("#import-form")
     upload = form.get_by_label("得分表（.xlsx）")
-    upload.set_input_files(files=[{"name": "得分.xlsx", "mimeType": XLSX, "buffer": bad.getvalue()}])
+    upload.set_input_files(files=[{"name": "得分.xlsx", "mimeType": XLSX, "buffer": bad}])
     form.get_by_role("button", name="导入").click()
     expect(form.get_by_role("alert").locator("li")).to_have_text(["第 3 行 D 列：得分必须是数字"])
     expect(_cell(page, a, "econ")).to_have_value("")
-    upload.set_input_files(files=[{"name": "得分.xlsx", "mimeType": XLSX, "buffer": good.getvalue()}])
+    upload.set_input_files(files=[{"name": "得分.xlsx", "mimeType": XLSX, "buffer": good}])
     with page.expect_navigation():
         form.get_by_role("button", name="导入").click()
     expect(_cell(page, a, "econ")).to_have_value("20")

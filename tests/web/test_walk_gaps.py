@@ -3,19 +3,17 @@ do (a research team's leadership teams, importing an evaluation round, the recor
 on), destructive account changes without a question, a raw session kind in the audit trail, a
 comparison shown out of sight, units out of order in pickers and a post named with its unit twice."""
 
-import io
 import re
 import secrets
 from contextlib import closing
-from pathlib import Path
 from typing import Any
 
-import openpyxl
 from playwright.sync_api import expect
 
 from schemas.posts import unit_post
 from tests.web.conftest import Site
-from tests.web.helpers import assert_accessible, assert_labelled, sign_in
+from tests.web.helpers import assert_accessible, assert_labelled, filled_sheets, sign_in
+from tests.xlsx import XLSX
 
 
 def _ok(r: Any) -> Any:
@@ -75,29 +73,17 @@ def test_an_evaluation_round_is_imported_on_the_team_page_from_its_template(
     form = page.locator("#round-form")
     with page.expect_download() as got:
         page.get_by_role("link", name=re.compile("下载测评导入模板")).click()
-    book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
-    sheet = book.active
-    assert sheet is not None
-    for row in range(2, sheet.max_row + 1):
-        for column, votes in ((4, 30), (5, 12), (6, 2), (7, 0)):
-            sheet.cell(row, column).value = votes
-    sheet.cell(3, 4).value = "很多"
-    bad = io.BytesIO()
-    book.save(bad)
-    sheet.cell(3, 4).value = 30
-    good = io.BytesIO()
-    book.save(good)
-    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    _, bad, good = filled_sheets(got.value.path(), {4: 30, 5: 12, 6: 2, 7: 0}, wrong="很多")
     name = f"班子民主测评（{viewport}{secrets.token_hex(2)}）"
     form.get_by_label("测评名称").fill(name)
     form.get_by_label("测评日期").fill("2026-11-20")
     upload = form.get_by_label(re.compile("填好的测评表"))
-    upload.set_input_files(files=[{"name": "测评.xlsx", "mimeType": xlsx, "buffer": bad.getvalue()}])
+    upload.set_input_files(files=[{"name": "测评.xlsx", "mimeType": XLSX, "buffer": bad}])
     form.get_by_role("button", name="导入测评结果").click()
     # A wrong cell is named by its row and column, and nothing is imported.
     expect(form.locator(".form-error")).to_contain_text("第 3 行 D 列")
     expect(page.get_by_role("heading", name=re.compile(re.escape(name)))).to_have_count(0)
-    upload.set_input_files(files=[{"name": "测评.xlsx", "mimeType": xlsx, "buffer": good.getvalue()}])
+    upload.set_input_files(files=[{"name": "测评.xlsx", "mimeType": XLSX, "buffer": good}])
     with page.expect_navigation():
         form.get_by_role("button", name="导入测评结果").click()
     heading = page.get_by_role("heading", name=re.compile(re.escape(name)))
