@@ -21,7 +21,7 @@ def _in(attr: str, values: list[object]) -> str:
 
 
 def ids_filter(ids: list[str]) -> str:
-    """The documents with these ids (pages sliced from a prefix of ids, service.search.service)."""
+    """The documents with these ids (pages sliced from a prefix of ids, service.search.window)."""
     return _in("id", list(ids))
 
 
