@@ -11,6 +11,7 @@ Count = Annotated[int, Field(ge=0, le=100_000)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Kind = Literal["post_promotion", "rank_promotion", "lateral_transfer"]
+MAX_CANDIDATES = 50  # candidate rows of one democratic recommendation
 StageName = Literal["motion", "recommendation", "inspection", "decision", "notice", "appointment"]
 
 
@@ -63,7 +64,7 @@ class RecommendationIn(Strict):
     participants: Annotated[int, Field(ge=1, le=100_000)]
     ballots_issued: Annotated[int, Field(ge=1, le=100_000)]
     ballots_returned: Count
-    votes: Annotated[list[Vote], Field(min_length=1, max_length=50)]
+    votes: Annotated[list[Vote], Field(min_length=1, max_length=MAX_CANDIDATES)]
 
     @field_validator("ballots_issued")
     @classmethod

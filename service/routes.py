@@ -54,6 +54,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(positions_api.router)
     app.include_router(shortlists_api.router)
     app.include_router(promotions_api.router)
+    app.include_router(promotions_api.stage_router)
     app.include_router(lrmx_api.router)
     app.include_router(forms_api.router)
     app.include_router(rosters_api.router)

@@ -1,8 +1,11 @@
 """Routes for promotion records, their stages, probation, statistics and the working-day calendar."""
 
-from typing import Annotated, Literal
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 
 from schemas.clock import today
 from schemas.common import DbDate, PostLevel
@@ -36,9 +39,45 @@ from service.deps import (
 )
 from service.errors import ValidationFailed
 from service.exports.service import PDF_RESPONSES, pdf_response
+from service.principal import Principal
 from service.promotions import pdf, repo, service, stats
 
 router = APIRouter(prefix="/api/promotions", tags=["promotions"])
+
+
+class StageRoute(APIRoute):
+    """A stage route whose schema refusal of a democratic recommendation also carries the candidate
+    rows' errors (the service's rules), so one answer lists every error a submission has."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler: add the rows' errors to a body the schema refused."""
+        handler = super().get_route_handler()
+
+        async def stage_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                raise RequestValidationError([*exc.errors(), *await _row_errors(request)]) from None
+
+        return stage_handler
+
+
+async def _row_errors(request: Request) -> list[dict[str, Any]]:
+    principal = getattr(request.state, "principal", None)
+    promotion_id = str(request.path_params.get("promotion_id", ""))
+    try:
+        body = await request.json()
+    except ValueError:
+        return []
+    if not isinstance(principal, Principal) or not promotion_id.isdigit() or not isinstance(body, dict):
+        return []
+    rows = await service.refused_vote_rows(request.app.state.pool, principal, promotion_id=int(promotion_id),
+                                           payload=body.get("payload"))
+    return [{"type": "value_error", "msg": e["message"],
+             "loc": ("body", *(int(p) if p.isdigit() else p for p in e["field"].split(".")))} for e in rows]
+
+
+stage_router = APIRouter(prefix="/api/promotions", tags=["promotions"], route_class=StageRoute)
 
 
 @router.post("", response_model=PromotionOut, status_code=201)
@@ -96,14 +135,14 @@ async def get_promotion(promotion_id: EntityId, pool: Pool, user: OfficeReader) 
     return await service.get_promotion(pool, user, promotion_id)
 
 
-@router.post("/{promotion_id}/stages", response_model=PromotionOut)
+@stage_router.post("/{promotion_id}/stages", response_model=PromotionOut)
 async def record_stage(promotion_id: EntityId, body: StageRecord, pool: Pool, user: OfficerUser,
                        if_match: IfMatch) -> PromotionOut:
     """Record the next stage (officer); out of order, backdated or rule-breaking stages are 409."""
     return await service.record_stage(pool, user, promotion_id=promotion_id, body=body, if_match=if_match)
 
 
-@router.post("/{promotion_id}/stages/{stage}/amend", response_model=PromotionOut)
+@stage_router.post("/{promotion_id}/stages/{stage}/amend", response_model=PromotionOut)
 async def amend_stage(promotion_id: EntityId, stage: Annotated[StageName, Path()], body: StageAmend,
                       pool: Pool, user: OfficerUser, if_match: IfMatch) -> PromotionOut:
     """Correct a recorded stage with a reason (officer)."""

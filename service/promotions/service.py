@@ -169,6 +169,18 @@ async def record_stage(pool: asyncpg.Pool, principal: Principal, *, promotion_id
 
 
 
+async def refused_vote_rows(pool: asyncpg.Pool, principal: Principal, *, promotion_id: int,
+                            payload: Any) -> list[dict[str, str]]:
+    """The candidate-row errors of a recommendation stage whose body the schema refused, so that one
+    answer reports both kinds; read only (nothing is written for a refused body). A record the
+    caller may not read adds nothing: its answer stays the schema's, as for any other body."""
+    async with pool.acquire() as conn:
+        row = await repo.get_visible(conn, principal, promotion_id)
+        if row is None:
+            return []
+        return await stages.unparsed_vote_problems(conn, principal, payload=payload, cadre_id=row["cadre_id"])
+
+
 async def _appoint(uow: UnitOfWork, row: asyncpg.Record, payload: AppointmentIn) -> dict[str, Any]:
     """Change the cadre's post or rank and resume; queue its search documents."""
     cadre = await cadres_repo.lock_visible(uow.conn, uow.principal, row["cadre_id"])

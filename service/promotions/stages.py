@@ -12,9 +12,11 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+from pydantic import TypeAdapter, ValidationError
 
+from schemas.common import DbId
 from schemas.labels import PROMOTION_STAGE
-from schemas.promotions import DecisionIn, NoticeIn, RecommendationIn
+from schemas.promotions import MAX_CANDIDATES, Count, DecisionIn, NoticeIn, RecommendationIn
 from service.cadres import repo as cadres_repo
 from service.errors import Conflict, ValidationFailed
 from service.principal import Principal
@@ -98,29 +100,69 @@ def check_decision(d: DecisionIn) -> None:
 # One answer for a candidate id that names no cadre and for one outside the caller's scope, so
 # that a vote cannot be used to find out which ids exist in another district.
 CANDIDATE_UNREADABLE = "推荐得票中的候选人不存在或不在您的查看范围内"
+_CANDIDATE: TypeAdapter[int] = TypeAdapter(DbId)
+_COUNT: TypeAdapter[int] = TypeAdapter(Count)
 
 
 async def check_recommendation(conn: asyncpg.Connection, principal: Principal, *, r: RecommendationIn,
                                cadre_id: int) -> None:
     """Every candidate is a cadre the caller may read, named once, with no more votes than ballots
     returned, and the record's cadre is among them; each refusal names its row (payload.votes.<i>)."""
-    readable = await cadres_repo.visible_ids(conn, principal, sorted({v.cadre_id for v in r.votes}))
-    problems: list[tuple[str, str, str]] = []  # (detail, field, message under the field)
-    seen: set[int] = set()
-    for i, v in enumerate(r.votes):
-        row = f"payload.votes.{i}"
-        if v.cadre_id not in readable:
-            problems.append((CANDIDATE_UNREADABLE, f"{row}.cadre_id", "候选人不存在或不在您的查看范围内"))
-        elif v.cadre_id in seen:
-            problems.append(("同一候选人只能出现一次", f"{row}.cadre_id", "该候选人已在前面列出"))
-        seen.add(v.cadre_id)
-        if v.votes > r.ballots_returned:
-            problems.append(("候选人得票不能多于收回票数", f"{row}.votes",
-                             f"不能多于收回票数（{r.ballots_returned}）"))
-    if cadre_id not in seen:
-        problems.append(("民主推荐得票中须包括本选任记录的干部", "payload.votes", "缺少本人得票"))
+    rows: list[tuple[int, int | None, int | None]] = [(i, v.cadre_id, v.votes) for i, v in enumerate(r.votes)]
+    problems = await vote_problems(conn, principal, rows=rows, returned=r.ballots_returned, cadre_id=cadre_id)
     if problems:
         raise ValidationFailed(problems[0][0], errors=[{"field": f, "message": m} for _, f, m in problems])
+
+
+async def vote_problems(conn: asyncpg.Connection, principal: Principal, *,
+                        rows: list[tuple[int, int | None, int | None]], returned: int | None,
+                        cadre_id: int) -> list[tuple[str, str, str]]:
+    """(detail, field, message) of each candidate row that breaks a rule. A row is (index, candidate,
+    votes); None is a value that did not parse (its own error is the schema's), so it is not checked
+    here, and without a valid returned count no row's votes are compared with it."""
+    named = sorted({c for _, c, _ in rows if c is not None})
+    readable = await cadres_repo.visible_ids(conn, principal, named) if named else set()
+    problems: list[tuple[str, str, str]] = []  # (detail, field, message under the field)
+    seen: set[int] = set()
+    for i, candidate, votes in rows:
+        row = f"payload.votes.{i}"
+        if candidate is not None:
+            if candidate not in readable:
+                problems.append((CANDIDATE_UNREADABLE, f"{row}.cadre_id", "候选人不存在或不在您的查看范围内"))
+            elif candidate in seen:
+                problems.append(("同一候选人只能出现一次", f"{row}.cadre_id", "该候选人已在前面列出"))
+            seen.add(candidate)
+        if votes is not None and returned is not None and votes > returned:
+            problems.append(("候选人得票不能多于收回票数", f"{row}.votes", f"不能多于收回票数（{returned}）"))
+    if cadre_id not in seen and all(c is not None for _, c, _ in rows):
+        problems.append(("民主推荐得票中须包括本选任记录的干部", "payload.votes", "缺少本人得票"))
+    return problems
+
+
+def _parsed(adapter: TypeAdapter[int], value: Any) -> int | None:
+    try:
+        return adapter.validate_python(value)
+    except ValidationError:
+        return None
+
+
+async def unparsed_vote_problems(conn: asyncpg.Connection, principal: Principal, *, payload: Any,
+                                 cadre_id: int) -> list[dict[str, str]]:
+    """The candidate-row errors of a recommendation the schema refused, from what did parse: the one
+    answer then holds every error, not the schema's first and the rows' after a second submission."""
+    if not isinstance(payload, dict) or payload.get("stage") != "recommendation":
+        return []
+    votes = payload.get("votes")
+    if not isinstance(votes, list) or len(votes) > MAX_CANDIDATES:
+        return []  # the schema's own error (too many rows) is the answer
+    rows = [(i, _parsed(_CANDIDATE, v.get("cadre_id")), _parsed(_COUNT, v.get("votes")))
+            if isinstance(v, dict) else (i, None, None) for i, v in enumerate(votes)]
+    returned = _parsed(_COUNT, payload.get("ballots_returned"))
+    issued = _parsed(_COUNT, payload.get("ballots_issued"))
+    if returned is not None and issued is not None and returned > issued:
+        returned = None  # the count itself is refused; comparing the rows with it would mislead
+    problems = await vote_problems(conn, principal, rows=rows, returned=returned, cadre_id=cadre_id)
+    return [{"field": f, "message": m} for _, f, m in problems]
 
 
 async def check_notice(conn: asyncpg.Connection, n: NoticeIn) -> int:

@@ -58,3 +58,31 @@ async def test_counts_that_do_not_add_up_are_refused_under_their_own_field(api: 
     rec = await advance(api.client, o.officer, rec, DECISION)
     backwards = await stage(api.client, o.officer, rec, {**NOTICE, "end": "2024-09-26"})
     assert _fields(backwards) == [("payload.notice.end", "公示结束日期不能早于开始日期")]
+
+
+async def test_one_refusal_lists_the_count_errors_and_every_candidate_row_error(api: Api) -> None:
+    # Before, a body the schema refused (a count, a row without a candidate) was answered with the
+    # schema's errors only, and the rows' errors (the service's rules) came after resubmitting.
+    o, who, rec = await _running(api)
+    peer = await cadre(o)
+    body = {**recommendation(who["id"]), "ballots_returned": 38, "ballots_issued": 41, "votes": [
+        {"cadre_id": who["id"], "votes": 39}, {"cadre_id": None, "votes": 3},
+        {"cadre_id": peer["id"], "votes": 2}, {"cadre_id": who["id"], "votes": 1},
+        {"cadre_id": 2**62, "votes": -1}]}
+    r = await stage(api.client, o.officer, rec, body)
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert sorted(_fields(r)) == sorted([
+        ("payload.recommendation.ballots_issued", "发出票数不能多于参加推荐人数"),
+        ("payload.recommendation.votes.1.cadre_id", "必填项缺失"),
+        ("payload.recommendation.votes.4.votes", "不能小于 0"),
+        ("payload.votes.0.votes", "不能多于收回票数（38）"),
+        ("payload.votes.3.cadre_id", "该候选人已在前面列出"),
+        ("payload.votes.4.cadre_id", "候选人不存在或不在您的查看范围内")])
+    # Nothing was written: the record is where it was, at the same version.
+    again = await api.client.get(f"/api/promotions/{rec['id']}", headers=o.officer)
+    assert (again.json()["version"], again.json()["stage"]) == (rec["version"], "motion")
+    # A record the caller may not read adds nothing to the schema's answer (no probing by votes).
+    other = await office(api, "d2")
+    hidden = await stage(api.client, other.officer, rec, body)
+    assert hidden.status_code == 422
+    assert all(f.startswith("payload.recommendation.") for f, _ in _fields(hidden))

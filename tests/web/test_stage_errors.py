@@ -82,3 +82,38 @@ def test_stage_errors_stand_under_the_count_and_the_candidate_row_to_fix(page: A
     with page.expect_navigation():
         form.get_by_role("button", name="记录民主推荐").click()
     expect(page.locator(".timeline")).to_contain_text(re.compile(rf"{record['cadre_name']} 30 票；\S+ 5 票"))
+
+
+def test_one_submission_shows_the_count_errors_and_the_row_errors_together(page: Any, site: Site) -> None:
+    # Before, the page showed the schema's errors (counts, a row without a candidate) and only after
+    # a second submission the rows' errors (votes above the ballots returned).
+    record = _record_at_motion(site)
+    sign_in(page, "officer", f"/promotions/{record['id']}")
+    form = page.locator("#stage-form")
+    form.get_by_label("参加推荐人数").fill("40")
+    form.get_by_label("发出票数").fill("41")
+    form.get_by_label("收回票数").fill("39")
+    own = form.get_by_label(f"{record['cadre_name']}得票")
+    own.fill("45")
+    form.get_by_role("button", name="添加其他候选人").click()
+    form.get_by_role("button", name="添加其他候选人").click()
+    rows = form.locator(".vote-row.repeat-row")
+    rows.nth(0).get_by_label("该候选人得票").fill("3")
+    second = rows.nth(1)
+    second.get_by_role("searchbox").fill(site.data["cadre"]["name"])
+    second.get_by_role("button", name="查找").click()
+    second.locator(".pick-option").first.click()
+    second.get_by_label("该候选人得票").fill("50")
+    form.get_by_role("button", name="记录民主推荐").click()
+    box = form.locator(".form-error")
+    expect(box.locator("li")).to_have_count(4)
+    expect(box).to_contain_text("发出票数不能多于参加推荐人数")
+    expect(box).to_contain_text("其他候选人：必填项缺失")
+    expect(box).to_contain_text(f"{record['cadre_name']}得票：不能多于收回票数（39）")
+    expect(box).to_contain_text("该候选人得票：不能多于收回票数（39）")
+    _marked(page, form.get_by_label("发出票数"), "发出票数不能多于参加推荐人数")
+    _marked(page, rows.nth(0).get_by_role("searchbox"), "必填项缺失")
+    _marked(page, own, "不能多于收回票数（39）")
+    _marked(page, second.get_by_label("该候选人得票"), "不能多于收回票数（39）")
+    # Nothing was recorded: the timeline still ends at the motion.
+    expect(page.locator(".timeline")).not_to_contain_text("民主推荐")
