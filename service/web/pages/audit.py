@@ -117,6 +117,11 @@ def account_options(accounts: list[tuple[int, str, str]], current: int | None) -
     return options
 
 
+def actor_names(accounts: list[tuple[int, str, str]]) -> dict[int, str]:
+    """Each account's name as a person reads it: "display name（username）", never its number."""
+    return {uid: f"{name}（{username}）" for uid, name, username in accounts}
+
+
 @router.get("/audit")
 async def audit_page(request: Request, pool: Pool, settings: AppSettings,
                      user: AuditorUser) -> Response:
@@ -141,6 +146,6 @@ async def audit_page(request: Request, pool: Pool, settings: AppSettings,
     return render(request, "audit.html", {
         "object_types": [(value, name, type_codes == codes) for value, name, codes in types],
         "actions": action_options(choices.actions, q.action),
-        "accounts": account_options(choices.accounts, q.actor_id),
+        "accounts": account_options(choices.accounts, q.actor_id), "actors": actor_names(choices.accounts),
         "trail": trail, "rows": rows, "current": current, "page": q.page, "last": last, "report": report,
     }, title="审计")
