@@ -64,6 +64,24 @@ async def search(conn: asyncpg.Connection, principal: Principal, *, filters: Rec
     return rows, total
 
 
+async def own_in_open_teams(conn: asyncpg.Connection, principal: Principal, *, state: str,
+                            limit: int) -> list[asyncpg.Record]:
+    """The principal's own records in a state, in the teams of open campaigns they belong to (the
+    records they can still edit, submit or amend), newest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""{_SELECT} WHERE r.author_id = $1 AND r.state = $2
+              AND r.team_id IN ({access.open_team_ids_sql(1)}) AND {access.record_visible(principal, "r", 1)}
+            ORDER BY r.occurred_on DESC, r.id DESC LIMIT $3""",
+        principal.user_id, state, limit)
+    return rows
+
+
+async def open_team_count(conn: asyncpg.Connection, user_id: int) -> int:
+    """How many teams of open campaigns the user belongs to (none: nothing to file)."""
+    count: int = await conn.fetchval(f"SELECT count(*) FROM ({access.open_team_ids_sql(1)}) t", user_id)
+    return count
+
+
 async def update_content(conn: asyncpg.Connection, record_id: int, version: int,
                          data: dict[str, Any]) -> bool:
     """Replace the content if still at the given version."""

@@ -134,6 +134,22 @@ async def list_records(pool: asyncpg.Pool, principal: Principal, *, filters: Rec
     return RecordPage(items=items, total=total, limit=limit, offset=offset)
 
 
+async def my_work(pool: asyncpg.Pool, principal: Principal, *,
+                  limit: int) -> tuple[bool, list[RecordOut], list[RecordOut]]:
+    """What a filer can act on: whether they can file at all (a member of an open campaign's team),
+    their drafts (edit, submit) and their submitted records (amend), both in those teams only. An
+    officer outside every research team, or one whose campaign has closed, has nothing here."""
+    async with pool.acquire() as conn:
+        can_file = await repo.open_team_count(conn, principal.user_id) > 0
+        lists = [await as_read(conn, principal, [to_out(r) for r in await repo.own_in_open_teams(
+            conn, principal, state=state, limit=limit)]) for state in ("draft", "submitted")]
+    drafts, submitted = lists
+    await audit_only(pool, principal, "record.list", "record", None,
+                     {"ids": [r.id for r in (*drafts, *submitted)], "total": len(drafts) + len(submitted),
+                      "cadre_id": None})
+    return can_file, drafts, submitted
+
+
 async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: int,
                         body: RecordUpdate, if_match: int | None) -> RecordOut:
     """Edit a draft, or amend a submitted record with a reason; every change is a revision."""

@@ -7,8 +7,7 @@ import json
 from fastapi import Request, Response
 
 from schemas.clock import today
-from schemas.common import RecordState, Role, label
-from schemas.records import RecordFilter
+from schemas.common import Role, label
 from service.campaigns import service as campaigns_service
 from service.deps import EntityId, Filer, Pool, Reader
 from service.records import service as records_service
@@ -53,15 +52,11 @@ async def campaign_page(campaign_id: EntityId, request: Request, pool: Pool, use
 
 @router.get("/my-work")
 async def my_work(request: Request, pool: Pool, user: Filer) -> Response:
-    """The user's drafts (edit, submit) and the records they submitted (amend with a reason)."""
-    drafts = await records_service.list_records(pool, user, filters=RecordFilter(state=RecordState.draft),
-                                                limit=MY_LIMIT, offset=0)
-    submitted = await records_service.list_records(
-        pool, user, filters=RecordFilter(state=RecordState.submitted), limit=MY_LIMIT, offset=0)
-    return render(request, "my_work.html", {
-        "drafts": [r for r in drafts.items if r.author_id == user.user_id],
-        "submitted": [r for r in submitted.items if r.author_id == user.user_id],
-    }, title="我的工作")
+    """What the user can act on: their drafts (edit, submit) and the records they submitted (amend
+    with a reason), in their open campaigns' teams; filing only for a member of one."""
+    can_file, drafts, submitted = await records_service.my_work(pool, user, limit=MY_LIMIT)
+    return render(request, "my_work.html", {"can_file": can_file, "drafts": drafts, "submitted": submitted},
+                  title="我的工作")
 
 
 @router.get("/records/{record_id}/edit")
