@@ -31,11 +31,13 @@ INSPECTION_STAGES = {"motion", "recommendation", "inspection"}
 
 
 async def compile_draft(uow: UnitOfWork, cadre_id: int, promotion: asyncpg.Record | None) -> int:
-    """Compile and store a draft for a cadre the principal may read (404 otherwise); its id."""
+    """Compile and store a draft for a cadre the principal may read (422 under `cadre_id` otherwise,
+    as for one that does not exist); its id."""
     principal = uow.principal
     c = await repo.cadre(uow.conn, principal, cadre_id)
     if c is None:
-        raise NotFound("干部不存在")
+        raise ValidationFailed("干部不存在或不在您的范围内",
+                               errors=[{"field": "cadre_id", "message": "干部无效"}])
     facts = await repo.facts(uow.conn, principal, cadre_id)
     rows = await evaluations_repo.rounds(uow.conn, principal, None, None)
     rounds = [evaluations.round_out(r) for r in rows if any(v["cadre_id"] == cadre_id for v in r["votes"])]
@@ -70,8 +72,9 @@ async def create(pool: asyncpg.Pool, *, principal: Principal, body: DraftCreate,
         cadre_id = body.cadre_id
         if body.promotion_id is not None:
             promotion = await repo.promotion(uow.conn, principal, body.promotion_id)
-            if promotion is None:
-                raise NotFound("选任纪实不存在")
+            if promotion is None:  # another district's record answers as a missing one
+                raise ValidationFailed("选任纪实不存在或不在您的范围内",
+                                       errors=[{"field": "promotion_id", "message": "选任纪实无效"}])
             if promotion["status"] != "in_progress" or promotion["stage"] not in INSPECTION_STAGES:
                 raise Conflict("只有处于考察环节（或即将考察）的选任纪实可以生成考察材料")
             cadre_id = promotion["cadre_id"]

@@ -62,7 +62,7 @@ async def test_a_promotion_past_inspection_or_out_of_scope_gets_no_draft(api: Ap
     who, _, record = await _at_inspection(o)
     _, other = await api.user("officer", [api.units["d2"]])
     r = await api.client.post("/api/inspection-drafts", headers=other, json={"promotion_id": record["id"]})
-    assert r.status_code == 404
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "promotion_id"
     r = await api.client.post("/api/inspection-drafts", headers=o.officer,
                               json={"cadre_id": who["id"], "promotion_id": record["id"]})
     assert r.status_code == 422
