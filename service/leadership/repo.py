@@ -38,13 +38,16 @@ async def list_teams(conn: asyncpg.Connection, principal: Principal, on: date, t
     """Leadership teams with members on the date, readable by the principal (in unit tree order)."""
     rows = await conn.fetch(
         f"""WITH lines AS (
-              SELECT t.unit_id, t.role, c.name, c.tier FROM ({TEAM_LINES_SQL}
+              SELECT t.unit_id, t.role, t.cadre_id, c.name, c.tier FROM ({TEAM_LINES_SQL}
                 AND ce.start_date <= $2 AND coalesce(ce.end_date, 'infinity'::date) >= $2) t
               JOIN cadres c ON c.id = t.cadre_id JOIN units cu ON cu.id = c.unit_id
               WHERE t.role <> 'none' AND {cadre_visible(principal, 'c', 'cu', 1)}),
             teams AS (
               SELECT u.id AS unit_id, u.name AS unit_name, u.kind AS unit_kind, {tree_order("u")} AS tree_key,
-                     (array_agg(l.name ORDER BY l.name) FILTER (WHERE l.role = 'head'))[1] AS head_name,
+                     (array_agg(l.name ORDER BY l.name, l.cadre_id) FILTER (WHERE l.role = 'head'))[1]
+                       AS head_name,
+                     (array_agg(l.cadre_id ORDER BY l.name, l.cadre_id) FILTER (WHERE l.role = 'head'))[1]
+                       AS head_id,
                      bool_or(l.role = 'head' AND l.tier = 'city_managed') AS city_head,
                      count(*) AS members, count(*) FILTER (WHERE l.tier = 'city_managed') AS city_managed
               FROM lines l JOIN units u ON u.id = l.unit_id

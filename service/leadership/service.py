@@ -42,8 +42,10 @@ async def list_teams(pool: asyncpg.Pool, *, principal: Principal, on: date, tier
     async with pool.acquire() as conn:
         rows, total = await repo.list_teams(conn, principal, on, tier, name, limit, offset)
     items = [TeamSummary(**{k: r[k] for k in TeamSummary.model_fields}) for r in rows]
+    # Each team is shown with its head by name: the cadres named are recorded like any list's.
     await audit_only(pool, principal, "leadership_team.list", "unit", None,
-                     {"on": str(on), "tier": tier, "unit_ids": [t.unit_id for t in items]})
+                     {"on": str(on), "tier": tier, "unit_ids": [t.unit_id for t in items],
+                      "cadre_ids": [r["head_id"] for r in rows if r["head_id"] is not None]})
     return items, total
 
 
