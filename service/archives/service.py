@@ -134,13 +134,14 @@ async def overview(pool: asyncpg.Pool, *, principal: Principal, campaign_id: int
         ca = await repo.campaign(conn, principal, campaign_id)
         if ca is None:
             raise NotFound("调研活动不存在")
-        teams = []
+        teams, named = [], []
         for unit in await repo.studied_units(conn, campaign_id):
             try:
                 a = await build(conn, principal, campaign_id=campaign_id, unit_id=unit["id"])
             except NotFound:
                 continue  # a team outside the reader's scope is left out, as if not studied
             o = a.overview
+            named += [m.cadre_id for m in a.members if not m.records]  # shown by name
             concluded = sum(1 for m in a.members if m.conclusion is not None)
             done = a.team_conclusion is not None and concluded == len(a.members)
             started = o.records > 0 or o.evaluation_rounds > 0
@@ -151,7 +152,7 @@ async def overview(pool: asyncpg.Pool, *, principal: Principal, campaign_id: int
                 team_concluded=a.team_conclusion is not None,
                 status="concluded" if done else "in_progress" if started else "not_started"))
     await audit_only(pool, principal, "archive.overview", "campaign", campaign_id,
-                     {"unit_ids": [t.unit_id for t in teams]})
+                     {"unit_ids": [t.unit_id for t in teams], "cadre_ids": sorted(set(named))})
     return CampaignOverview(campaign_id=campaign_id, campaign_name=ca["name"], status=ca["status"],
                             starts_on=ca["starts_on"], ends_on=ca["ends_on"],
                             talks=sum(t.talks for t in teams), site_visits=sum(t.site_visits for t in teams),
