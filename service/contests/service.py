@@ -82,7 +82,10 @@ async def get_contest(pool: asyncpg.Pool, principal: Principal, contest_id: int)
             raise NotFound("擂台比武活动不存在")
         rows = await repo.presentations(uow.conn, principal, contest_id=contest_id)
         items = [to_presentation(p) for p in rows]
-        uow.audit("contest.read", "contest", contest_id, {"presentations": len(items)})
+        # Each presentation names its cadre with their shortcomings and scores: recorded by id.
+        uow.audit("contest.read", "contest", contest_id,
+                  {"presentations": len(items), "ids": [p.id for p in items],
+                   "cadre_ids": [p.cadre_id for p in items]})
         return to_contest(row, items)
 
 
