@@ -31,13 +31,13 @@ INSPECTION_STAGES = {"motion", "recommendation", "inspection"}
 
 
 async def compile_draft(uow: UnitOfWork, cadre_id: int, promotion: asyncpg.Record | None) -> int:
-    """Compile and store a draft for a cadre the principal may read (422 under `cadre_id` otherwise,
-    as for one that does not exist); its id."""
+    """Compile and store a draft for a cadre the principal may read (422 otherwise, as for one that
+    does not exist, under `promotion_id` when the draft comes from a promotion record); its id."""
     principal = uow.principal
     c = await repo.cadre(uow.conn, principal, cadre_id)
-    if c is None:
-        raise ValidationFailed("干部不存在或不在您的范围内",
-                               errors=[{"field": "cadre_id", "message": "干部无效"}])
+    if c is None:  # a record seen through its target unit may concern a cadre the reader may not read
+        field = "cadre_id" if promotion is None else "promotion_id"
+        raise ValidationFailed("干部不存在或不在您的范围内", errors=[{"field": field, "message": "干部无效"}])
     facts = await repo.facts(uow.conn, principal, cadre_id)
     rows = await evaluations_repo.rounds(uow.conn, principal, None, None)
     rounds = [evaluations.round_out(r) for r in rows if any(v["cadre_id"] == cadre_id for v in r["votes"])]
