@@ -64,9 +64,13 @@ async def test_a_chosen_action_and_account_filter_the_trail(api: Api) -> None:
     page = await api.client.get("/audit", headers=auditor, params={"actor_id": officer_id})
     assert page.status_code == 200, page.text
     assert [v for v, _, selected in _options(page.text, "a-actor") if selected] == [str(officer_id)]
-    ids = re.findall(r'<span class="cell-label">操作人</span>[^<]*（(\d+)）', page.text)
-    assert ids and set(ids) == {str(officer_id)}
-    assert str(other_id) not in ids
+    # The column names each account as 显示名（用户名）, never by its number.
+    accounts = [(await api.client.get(f"/api/users/{i}", headers=api.admin)).json()
+                for i in (officer_id, other_id)]
+    names = {u["id"]: f"{u['display_name']}（{u['username']}）" for u in accounts}
+    actors = re.findall(r'<span class="cell-label">操作人</span>([^<]*)</td>', page.text)
+    assert actors and set(actors) == {names[officer_id]}
+    assert names[other_id] not in actors
 
     # A chosen action is that action only: 修改本人密码 is not also its failure.
     for code in ("user.password_change.failure", "auth.login.success"):

@@ -41,8 +41,8 @@ def test_an_auditor_filters_the_trail_and_checks_the_chain(page: Any, site: Site
     page.wait_for_url(re.compile(r"actor_id=\d+"))
     assert "action=auth.login.success" in page.url
     actors = page.locator("table.audit tbody tr td:nth-child(3)")
-    expect(actors.first).to_contain_text("auditor（")
-    assert all("auditor（" in text for text in actors.all_inner_texts())
+    expect(actors.first).to_contain_text("（auditor）")
+    assert all("（auditor）" in text for text in actors.all_inner_texts())
     # The action shows as a Chinese label; its code stays in the title for the technically minded.
     cells = page.locator("table.audit tbody tr td:nth-child(4) span[title]")
     expect(cells.first).to_have_attribute("title", re.compile(r"^auth\.login"))
