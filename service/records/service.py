@@ -136,18 +136,19 @@ async def list_records(pool: asyncpg.Pool, principal: Principal, *, filters: Rec
 
 async def my_work(pool: asyncpg.Pool, principal: Principal, *,
                   limit: int) -> tuple[bool, list[RecordOut], list[RecordOut]]:
-    """What a filer can act on: whether they can file at all (a member of an open campaign's team),
-    their drafts (edit, submit) and their submitted records (amend), both in those teams only. An
-    officer outside every research team, or one whose campaign has closed, has nothing here."""
+    """What a filer can act on among field records: whether they can file any (a member of an open
+    campaign's team), their drafts (edit, submit) and their submitted records (amend), both in those
+    teams only. An officer outside every research team, or one whose campaign has closed, has none
+    (evidence, which any filer may file, is not listed here)."""
     async with pool.acquire() as conn:
-        can_file = await repo.open_team_count(conn, principal.user_id) > 0
+        in_team = await repo.open_team_count(conn, principal.user_id) > 0
         lists = [await as_read(conn, principal, [to_out(r) for r in await repo.own_in_open_teams(
             conn, principal, state=state, limit=limit)]) for state in ("draft", "submitted")]
     drafts, submitted = lists
     await audit_only(pool, principal, "record.list", "record", None,
                      {"ids": [r.id for r in (*drafts, *submitted)], "total": len(drafts) + len(submitted),
                       "cadre_id": None})
-    return can_file, drafts, submitted
+    return in_team, drafts, submitted
 
 
 async def update_record(pool: asyncpg.Pool, principal: Principal, *, record_id: int,

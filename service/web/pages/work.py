@@ -53,9 +53,9 @@ async def campaign_page(campaign_id: EntityId, request: Request, pool: Pool, use
 @router.get("/my-work")
 async def my_work(request: Request, pool: Pool, user: Filer) -> Response:
     """What the user can act on: their drafts (edit, submit) and the records they submitted (amend
-    with a reason), in their open campaigns' teams; filing only for a member of one."""
-    can_file, drafts, submitted = await records_service.my_work(pool, user, limit=MY_LIMIT)
-    return render(request, "my_work.html", {"can_file": can_file, "drafts": drafts, "submitted": submitted},
+    with a reason), in their open campaigns' teams; anyone else is told why there are none."""
+    in_team, drafts, submitted = await records_service.my_work(pool, user, limit=MY_LIMIT)
+    return render(request, "my_work.html", {"in_team": in_team, "drafts": drafts, "submitted": submitted},
                   title="我的工作")
 
 
