@@ -87,7 +87,8 @@ PROMOTION_STAGE_FIELD = {"proposed_by": "提议", "reason": "理由", "participa
                          "interviewed": "个别谈话人数", "report": "考察材料", "members_total": "应到会",
                          "present": "实到会", "in_favour": "同意", "against": "不同意", "abstain": "弃权",
                          "channel": "公示渠道", "objections": "反映情况", "working_days": "公示工作日",
-                         "document_no": "任免文件文号"}
+                         "document_no": "任免文件文号", "record_ids": "引用的调研记录",
+                         "evidence_ids": "引用的实绩"}
 
 # Audit trail: an action is "<object>.<verb>" (e.g. cadre.update); whole actions listed first win.
 AUDIT_ACTION = {

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.web.conftest import Site
 from tests.web.helpers import sign_in
+from tests.web.test_stage_errors import _record_at_motion
 
 
 def test_an_inspection_drafts_sources_name_records_by_serial_and_show_no_database_ids(
@@ -26,3 +27,34 @@ def test_an_inspection_drafts_sources_name_records_by_serial_and_show_no_databas
     record = page.locator(".statements .sources a[href^='/records/']").first
     rid = int((record.get_attribute("href") or "").rsplit("/", 1)[1])
     expect(record).to_have_text(f"记录 FR-{rid:06d}")
+
+
+def test_an_inspection_stage_shows_what_it_cites_by_serial_and_a_correction_keeps_it(
+        page: Any, site: Site) -> None:
+    # Before, the timeline left the cited records and evidence out, and correcting the stage on the
+    # page sent none, so the correction silently dropped them.
+    record = _record_at_motion(site)
+    with closing(site.login_api("officer")) as api:
+        cited = api.get("/api/records", params={"limit": 1}).json()["items"][0]["id"]
+        stages = f"/api/promotions/{record['id']}/stages"
+        r = api.post(stages, json={"version": record["version"], "payload": {
+            "stage": "recommendation", "date": "2026-10-09", "participants": 40, "ballots_issued": 40,
+            "ballots_returned": 39, "votes": [{"cadre_id": record["cadre_id"], "votes": 30}]}})
+        assert r.status_code == 200, r.text
+        r = api.post(stages, json={"version": r.json()["version"], "payload": {
+            "stage": "inspection", "date": "2026-10-10", "team": ["王考察", "李考察"], "interviewed": 20,
+            "report": "实绩突出。", "record_ids": [cited]}})
+        assert r.status_code == 200, r.text
+    sign_in(page, "officer", f"/promotions/{record['id']}")
+    stage = page.locator(".timeline > li", has_text="考察组")
+    expect(stage.get_by_role("link", name=f"FR-{cited:06d}")).to_have_attribute("href", f"/records/{cited}")
+    stage.locator("summary", has_text="修正此阶段").click()
+    form = stage.locator("form.amend-form")
+    form.get_by_label("个别谈话人数").fill("21")
+    form.get_by_label(re.compile("修正理由")).fill("谈话人数记错")
+    with page.expect_navigation():
+        form.get_by_role("button", name="保存修正").click()
+    with closing(site.login_api("officer")) as api:
+        after = api.get(f"/api/promotions/{record['id']}").json()
+    inspection = next(s for s in after["stages"] if s["stage"] == "inspection")
+    assert (inspection["payload"]["interviewed"], inspection["payload"]["record_ids"]) == (21, [cited])
