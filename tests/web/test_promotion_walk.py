@@ -58,3 +58,17 @@ def test_an_inspection_stage_shows_what_it_cites_by_serial_and_a_correction_keep
         after = api.get(f"/api/promotions/{record['id']}").json()
     inspection = next(s for s in after["stages"] if s["stage"] == "inspection")
     assert (inspection["payload"]["interviewed"], inspection["payload"]["record_ids"]) == (21, [cited])
+
+
+def test_a_selections_inspection_draft_has_the_same_trail_as_its_list(page: Any, site: Site) -> None:
+    # Before, the draft's trail read 考察材料 · 选任纪实 (another word for the record, another
+    # separator, and its 考察材料 link went to the cadre's drafts, not the selection's).
+    with closing(site.login_api("officer")) as api:
+        draft = next(d for d in api.get("/api/inspection-drafts").json() if d["promotion_id"])
+    sign_in(page, "officer", f"/inspection-drafts/{draft['id']}")
+    trail = page.locator(".crumbs")
+    expect(trail).to_have_text("任免 › 选任记录 › 考察材料")
+    expect(trail.get_by_role("link", name="考察材料")).to_have_attribute(
+        "href", f"/inspection-drafts?promotion_id={draft['promotion_id']}")
+    trail.get_by_role("link", name="选任记录").click()
+    page.wait_for_url(f"**/promotions/{draft['promotion_id']}")
