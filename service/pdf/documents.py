@@ -15,6 +15,7 @@ from docx.shared import Pt
 
 from schemas.archives import Source, Statement
 from schemas.export import Watermark
+from service.dossier.assemble import evidence_ref, record_ref
 from service.pdf.formatting import wrap_tree
 from service.pdf.pdf import compile_pdf, font_choice, watermark_stamp
 from service.pdf.views import watermark_line
@@ -25,11 +26,21 @@ SOURCE_NAMES = {"evidence": "实绩", "record": "记录", "evaluation": "测评"
                 "reward": "奖惩"}
 
 
+# Records and evidence items are cited by the serial printed on them and on their pages; other
+# sources by their kind alone (a database id means nothing to a reader), as on the web page.
+SERIALS = {"evidence": evidence_ref, "record": record_ref}
+
+
+def _source(s: Source) -> str:
+    serial = SERIALS.get(s.kind)
+    return SOURCE_NAMES[s.kind] + (f" {serial(s.id)}" if serial else "")
+
+
 def cite(sources: list[Source]) -> str:
-    """〔实绩#12、记录#34〕: the ids a statement rests on, as printed after it."""
+    """〔实绩 EV-000012、记录 FR-000034〕: what a statement rests on, as printed after it."""
     if not sources:
         return ""
-    return "〔" + "、".join(f"{SOURCE_NAMES[s.kind]}#{s.id}" for s in sources) + "〕"
+    return "〔" + "、".join(_source(s) for s in sources) + "〕"
 
 
 def paragraph(st: Statement) -> str:

@@ -106,12 +106,13 @@ async def test_pdf_and_docx_read_back_with_their_serial(api: Api) -> None:
                           check=True).stdout
     flat = "".join(text.decode().split())
     assert "领导班子专题调研纪实档案" in flat and "现局长乙" in flat and serial in flat
-    assert f"实绩#{w['good']['id']}" in flat
+    assert f"实绩EV-{w['good']['id']:06d}" in flat and "#" not in flat
     r = await api.client.get(f"{base}/archive.docx", headers=w["officer"])
     assert r.status_code == 200, r.text
     doc = Document(io.BytesIO(r.content))
     body = "\n".join(p.text for p in doc.paragraphs)
-    assert "牵头完成老旧小区改造" in body and f"记录#{w['talk']['id']}" in body
+    assert "牵头完成老旧小区改造" in body and f"记录 FR-{w['talk']['id']:06d}" in body
+    assert "#" not in body
     assert r.headers["X-Export-Serial"] in doc.sections[0].header.paragraphs[0].text
     assert (await api.client.get(f"{base}/archive.pdf", headers=w["researcher"])).status_code == 403
     # Each export is registered under its serial, for this campaign (other tests' exports name

@@ -95,7 +95,8 @@ async def test_edits_are_saved_as_revisions_and_exports_read_back(api: Api) -> N
     assert pdf.headers["X-Export-Serial"] in flat
     docx = await api.client.get(f"{url}/draft.docx", headers=o.officer)
     body = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
-    assert "一、基本情况" in body and "二、德的方面" in body and "〔干部信息#" in body
+    assert "一、基本情况" in body and "二、德的方面" in body and "〔干部信息〕" in body
+    assert "#" not in body  # sources are named as a reader knows them, never by database id
     _, leader = await api.user("leader", [api.units["d1"]])
     assert (await api.client.get(url, headers=leader)).status_code == 200
     assert (await api.client.put(url, headers=leader, json={**edit, "version": 2})).status_code == 403

@@ -18,6 +18,7 @@ from service.inspection import service as inspection_service
 from service.inspection.compile import SECTIONS
 from service.leadership import evaluations
 from service.leadership import service as leadership_service
+from service.pdf.documents import SOURCE_NAMES
 from service.web.page_route import page_router
 from service.web.render import render
 
@@ -25,9 +26,6 @@ router = page_router()
 SOURCE_LINKS = {"evidence": "/evidence/{}", "record": "/records/{}", "cadre": "/cadres/{}",
                 "promotion": "/promotions/{}", "career": None, "appraisal": None, "reward": None,
                 "evaluation": None, "conclusion": None}
-SOURCE_NAMES = {"evidence": "实绩", "record": "记录", "evaluation": "测评", "appraisal": "年度考核",
-                "cadre": "干部信息", "career": "简历", "promotion": "选任纪实", "conclusion": "结论",
-                "reward": "奖惩"}
 
 
 def sources_json(st: Statement) -> str:
