@@ -41,16 +41,16 @@ def _record_at_motion(site: Site) -> dict[str, Any]:
         return dict(r.json())
 
 
-def test_stage_errors_stand_under_the_count_and_the_candidate_row_to_fix(page: Any, site: Site) -> None:
-    record = _record_at_motion(site)
-    sign_in(page, "officer", f"/promotions/{record['id']}")
-    form = page.locator("#stage-form")
+def _fill_recommendation(form: Any, site: Site, record: dict[str, Any], *, issued: str,
+                         returned: str) -> tuple[Any, Any]:
+    """40 participants, the given ballots, 45 votes for the record's cadre and two more candidates:
+    the first left without a cadre (3 votes), the second picked by name (50 votes).
+    Returns the own-votes input and the added rows."""
     form.get_by_label("参加推荐人数").fill("40")
-    form.get_by_label("发出票数").fill("40")
-    form.get_by_label("收回票数").fill("45")
+    form.get_by_label("发出票数").fill(issued)
+    form.get_by_label("收回票数").fill(returned)
     own = form.get_by_label(f"{record['cadre_name']}得票")
     own.fill("45")
-    # Two more candidates: the first left without a cadre, the second picked by name.
     form.get_by_role("button", name="添加其他候选人").click()
     form.get_by_role("button", name="添加其他候选人").click()
     rows = form.locator(".vote-row.repeat-row")
@@ -60,6 +60,14 @@ def test_stage_errors_stand_under_the_count_and_the_candidate_row_to_fix(page: A
     second.get_by_role("button", name="查找").click()
     second.locator(".pick-option").first.click()
     second.get_by_label("该候选人得票").fill("50")
+    return own, rows
+
+
+def test_stage_errors_stand_under_the_count_and_the_candidate_row_to_fix(page: Any, site: Site) -> None:
+    record = _record_at_motion(site)
+    sign_in(page, "officer", f"/promotions/{record['id']}")
+    form = page.locator("#stage-form")
+    own, rows = _fill_recommendation(form, site, record, issued="40", returned="45")
     assert_labelled(page)
     form.get_by_role("button", name="记录民主推荐").click()
     box = form.locator(".form-error")
@@ -90,20 +98,7 @@ def test_one_submission_shows_the_count_errors_and_the_row_errors_together(page:
     record = _record_at_motion(site)
     sign_in(page, "officer", f"/promotions/{record['id']}")
     form = page.locator("#stage-form")
-    form.get_by_label("参加推荐人数").fill("40")
-    form.get_by_label("发出票数").fill("41")
-    form.get_by_label("收回票数").fill("39")
-    own = form.get_by_label(f"{record['cadre_name']}得票")
-    own.fill("45")
-    form.get_by_role("button", name="添加其他候选人").click()
-    form.get_by_role("button", name="添加其他候选人").click()
-    rows = form.locator(".vote-row.repeat-row")
-    rows.nth(0).get_by_label("该候选人得票").fill("3")
-    second = rows.nth(1)
-    second.get_by_role("searchbox").fill(site.data["cadre"]["name"])
-    second.get_by_role("button", name="查找").click()
-    second.locator(".pick-option").first.click()
-    second.get_by_label("该候选人得票").fill("50")
+    own, rows = _fill_recommendation(form, site, record, issued="41", returned="39")
     form.get_by_role("button", name="记录民主推荐").click()
     box = form.locator(".form-error")
     expect(box.locator("li")).to_have_count(4)
@@ -114,6 +109,6 @@ def test_one_submission_shows_the_count_errors_and_the_row_errors_together(page:
     _marked(page, form.get_by_label("发出票数"), "发出票数不能多于参加推荐人数")
     _marked(page, rows.nth(0).get_by_role("searchbox"), "必填项缺失")
     _marked(page, own, "不能多于收回票数（39）")
-    _marked(page, second.get_by_label("该候选人得票"), "不能多于收回票数（39）")
+    _marked(page, rows.nth(1).get_by_label("该候选人得票"), "不能多于收回票数（39）")
     # Nothing was recorded: the timeline still ends at the motion.
     expect(page.locator(".timeline")).not_to_contain_text("民主推荐")
