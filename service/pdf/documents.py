@@ -31,7 +31,8 @@ SOURCE_NAMES = {"evidence": "实绩", "record": "记录", "evaluation": "测评"
 SERIALS = {"evidence": evidence_ref, "record": record_ref}
 
 
-def _source(s: Source) -> str:
+def source_label(s: Source) -> str:
+    """How a source is named in print and on the pages: 记录 FR-000034, 实绩 EV-000012, 简历."""
     serial = SERIALS.get(s.kind)
     return SOURCE_NAMES[s.kind] + (f" {serial(s.id)}" if serial else "")
 
@@ -40,7 +41,7 @@ def cite(sources: list[Source]) -> str:
     """〔实绩 EV-000012、记录 FR-000034〕: what a statement rests on, as printed after it."""
     if not sources:
         return ""
-    return "〔" + "、".join(_source(s) for s in sources) + "〕"
+    return "〔" + "、".join(source_label(s) for s in sources) + "〕"
 
 
 def paragraph(st: Statement) -> str:

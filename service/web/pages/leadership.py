@@ -18,7 +18,7 @@ from service.inspection import service as inspection_service
 from service.inspection.compile import SECTIONS
 from service.leadership import evaluations
 from service.leadership import service as leadership_service
-from service.pdf.documents import SOURCE_NAMES
+from service.pdf.documents import source_label
 from service.web.page_route import page_router
 from service.web.render import render
 
@@ -34,7 +34,7 @@ def sources_json(st: Statement) -> str:
 
 
 def _ctx() -> dict[str, object]:
-    return {"source_links": SOURCE_LINKS, "source_names": SOURCE_NAMES}
+    return {"source_links": SOURCE_LINKS, "source_label": source_label}
 
 
 @router.get("/leadership")
